@@ -1,0 +1,107 @@
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import type { Config, Role } from '../config/config.js';
+import type { Database } from '../persistence/database.js';
+import type { EventBus, Consumer } from '../messaging/event-bus.js';
+import { OutboxRelay, type OutboxRelayOptions } from '../messaging/outbox-relay.js';
+import { TradeService } from '../domain/trade-service.js';
+import { ChatService } from '../domain/chat-service.js';
+import { NotificationService } from '../domain/notification-service.js';
+import { startNotificationWorker } from '../workers/notification-worker.js';
+import { createMetrics, type Metrics } from '../observability/metrics.js';
+import { createHttpApp } from '../http/api-app.js';
+import { createEventBus, openDatabase } from './infrastructure.js';
+
+export type SystemConfig = Config & { jwtSecret: string };
+
+export interface SystemDeps {
+  /** Supplied by tests to run the same system on a chosen driver. */
+  db?: Database;
+  bus?: EventBus;
+  relay?: OutboxRelayOptions;
+}
+
+export interface System {
+  role: Role;
+  app: Express;
+  db: Database;
+  bus: EventBus;
+  relay: OutboxRelay;
+  metrics: Metrics;
+  trades: TradeService;
+  chat: ChatService;
+  notifications: NotificationService;
+  close(): Promise<void>;
+}
+
+const SERVES_API: readonly Role[] = ['all', 'api'];
+const RUNS_NOTIFICATIONS: readonly Role[] = ['all', 'notification'];
+
+/** The composition root: wires drivers, services and the HTTP app for one role. */
+export async function startSystem(config: SystemConfig, logger: Logger, deps: SystemDeps = {}): Promise<System> {
+  if (config.role === 'gateway') throw new Error('the gateway role is not built yet');
+  const db = deps.db ?? (await openDatabase(config, logger));
+  const bus = deps.bus ?? createEventBus(config, logger);
+
+  let relay: OutboxRelay | undefined;
+  const metrics = createMetrics(config.role, {
+    outboxPending: () => relay?.pendingCount() ?? Promise.resolve(0),
+    busConnected: () => bus.isReady(),
+  });
+  relay = new OutboxRelay(db, bus, logger.child({ component: 'outbox' }), {
+    ...deps.relay,
+    onPublished: (n) => metrics.eventsPublished.inc(n),
+    onPublishFailed: () => metrics.publishFailures.inc(),
+  });
+  const afterCommit = () => relay.kick();
+
+  const trades = new TradeService(db, afterCommit);
+  const chat = new ChatService(db, trades, afterCommit);
+  const notifications = new NotificationService(db, afterCommit);
+
+  const consumers: Consumer[] = [];
+  if (RUNS_NOTIFICATIONS.includes(config.role)) {
+    consumers.push(
+      await startNotificationWorker(bus, notifications, config.amqp.notificationQueue, logger.child({ component: 'notification-worker' }), metrics),
+    );
+  }
+  relay.start();
+
+  const app = createHttpApp({
+    logger,
+    metrics,
+    corsOrigins: config.corsOrigins,
+    readiness: [
+      { name: 'database', check: async () => (await db.ping(), true) },
+      { name: 'eventBus', check: async () => bus.isReady() },
+    ],
+    api: SERVES_API.includes(config.role)
+      ? {
+          jwtSecret: config.jwtSecret,
+          bodyLimitBytes: config.bodyLimitBytes,
+          chatRateLimitPerMinute: config.chatRateLimitPerMinute,
+          trades,
+          chat,
+          notifications,
+        }
+      : undefined,
+  });
+
+  return {
+    role: config.role,
+    app,
+    db,
+    bus,
+    relay,
+    metrics,
+    trades,
+    chat,
+    notifications,
+    async close() {
+      await Promise.all(consumers.map((c) => c.cancel().catch(() => {})));
+      await relay.stop();
+      await bus.close().catch(() => {});
+      await db.close();
+    },
+  };
+}

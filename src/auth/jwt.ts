@@ -1,0 +1,35 @@
+import jwt from 'jsonwebtoken';
+import type { Actor } from '../domain/actor.js';
+
+export class AuthError extends Error {}
+
+/** User ids appear in destinations such as /topic/users/{id}/trades, so no '/' or spaces. */
+export const USER_ID_RE = /^[A-Za-z0-9_.@:-]{1,128}$/;
+
+/**
+ * Verifies an `Authorization: Bearer <JWT>` value (HS256 only, so a token cannot pick its own
+ * algorithm). Shared by the REST API and the STOMP CONNECT handler.
+ */
+export function authenticate(authorization: string | undefined, secret: string): Actor {
+  if (!authorization) throw new AuthError('missing Authorization header');
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+  if (!match) throw new AuthError('Authorization must be "Bearer <token>"');
+  let claims: jwt.JwtPayload | string;
+  try {
+    claims = jwt.verify(match[1]!, secret, { algorithms: ['HS256'] });
+  } catch (err) {
+    throw new AuthError(err instanceof jwt.TokenExpiredError ? 'token expired' : 'invalid token');
+  }
+  if (typeof claims === 'string' || typeof claims.sub !== 'string' || !USER_ID_RE.test(claims.sub)) {
+    throw new AuthError('token subject must be a user id (letters, digits, _ . @ : -; at most 128)');
+  }
+  const roles: unknown = claims.roles;
+  return { userId: claims.sub, isAdmin: Array.isArray(roles) && roles.includes('ADMIN') };
+}
+
+export function issueToken(secret: string, userId: string, options: { admin?: boolean; expiresIn?: string } = {}): string {
+  return jwt.sign({ sub: userId, roles: options.admin ? ['ADMIN'] : [] }, secret, {
+    algorithm: 'HS256',
+    expiresIn: (options.expiresIn ?? '12h') as jwt.SignOptions['expiresIn'],
+  });
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+export const ROLES = ['all', 'api', 'gateway', 'notification'] as const;
+export type Role = (typeof ROLES)[number];
+
+const DEFAULT_PORTS: Record<Role, number> = { all: 8080, api: 8080, gateway: 8081, notification: 8082 };
+
+export interface Config {
+  role: Role;
+  /** Production mode: a single role, or NODE_ENV=production. Demo conveniences are off. */
+  production: boolean;
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  amqpUrl: string | undefined;
+  amqp: { exchange: string; notificationQueue: string };
+  /** Undefined in demo mode until start-up generates or loads one. */
+  jwtSecret: string | undefined;
+  corsOrigins: string[];
+  logLevel: string;
+  chatRateLimitPerMinute: number;
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * Reads the environment. Every problem becomes a ConfigError whose message is one line
+ * naming the variable, which start-up prints before exiting.
+ */
+export function loadConfig(role: string, env: NodeJS.ProcessEnv = process.env): Config {
+  if (!(ROLES as readonly string[]).includes(role)) {
+    throw new ConfigError(`unknown role "${role}": expected one of ${ROLES.join(', ')}`);
+  }
+  const r = role as Role;
+  const production = r !== 'all' || env.NODE_ENV === 'production';
+  const value = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
+  const parse = <T>(name: string, schema: z.ZodType<T>, fallback: T): T => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    const result = schema.safeParse(raw);
+    if (!result.success) throw new ConfigError(`${name} is invalid: ${result.error.issues[0]?.message ?? 'bad value'}`);
+    return result.data;
+  };
+  const required = (name: string, hint: string) => {
+    if (production && value(name) === undefined) {
+      throw new ConfigError(`${name} is required in production mode (role ${r}): ${hint}`);
+    }
+  };
+
+  required('DATABASE_URL', 'a postgresql:// URL');
+  required('AMQP_URL', 'an amqp:// URL');
+  required('JWT_SECRET', 'at least 32 characters');
+
+  const databaseUrl = parse('DATABASE_URL', urlWithScheme(['postgres:', 'postgresql:']), undefined);
+  const amqpUrl = parse('AMQP_URL', urlWithScheme(['amqp:', 'amqps:']), undefined);
+  const jwtSecret = parse('JWT_SECRET', z.string().min(32, 'must be at least 32 characters'), undefined);
+
+  return {
+    role: r,
+    production,
+    port: parse('PORT', positiveInt.max(65535), DEFAULT_PORTS[r]),
+    host: value('HOST') ?? '0.0.0.0',
+    databaseUrl,
+    dataDir: value('DATA_DIR') ?? './data',
+    amqpUrl,
+    amqp: {
+      exchange: value('AMQP_EXCHANGE') ?? 'websocket.events.exchange',
+      notificationQueue: value('AMQP_NOTIFICATION_QUEUE') ?? 'notification.trade.events.queue',
+    },
+    jwtSecret,
+    corsOrigins: (value('CORS_ORIGINS') ?? (production ? '' : '*')).split(',').map((o) => o.trim()).filter(Boolean),
+    logLevel: parse('LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
+    chatRateLimitPerMinute: parse('CHAT_RATE_LIMIT_PER_MINUTE', positiveInt, 60),
+    bodyLimitBytes: parse('BODY_LIMIT_BYTES', positiveInt, 16 * 1024),
+  };
+}
+
+function urlWithScheme(schemes: string[]): z.ZodType<string> {
+  return z.string().refine((raw) => {
+    try {
+      return schemes.includes(new URL(raw).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}`);
+}

@@ -1,0 +1,65 @@
+import type { Database } from '../persistence/database.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { addToOutbox } from '../messaging/outbox.js';
+import type { TradeRole } from '../events/events.js';
+import type { Actor } from './actor.js';
+import { appendChatMessage, toChatMessage, type ChatMessage } from './chat-log.js';
+import { forbidden } from './errors.js';
+import { roleOf } from './trade-rules.js';
+import type { AfterCommit, TradeService } from './trade-service.js';
+
+export const MAX_MESSAGE_LENGTH = 2000;
+export const MAX_PAGE = 1000;
+
+/** Which messages to return: after a timestamp (the plan's polling) and/or after a seq (the cursor). */
+export interface ChatQuery {
+  since?: Date;
+  afterSeq?: number;
+  limit?: number;
+}
+
+export class ChatService {
+  constructor(
+    private readonly db: Database,
+    private readonly trades: TradeService,
+    private readonly afterCommit: AfterCommit,
+  ) {}
+
+  async send(actor: Actor, tradeId: string, text: string): Promise<ChatMessage> {
+    await this.participantRole(actor, tradeId);
+    const message = await this.db.prisma.$transaction(async (tx) => {
+      const appended = await appendChatMessage(tx, tradeId, { senderId: actor.userId, message: text, recipientRole: null });
+      await addToOutbox(tx, [appended.event]);
+      return appended.message;
+    });
+    this.afterCommit();
+    return message;
+  }
+
+  /**
+   * Messages in seq order (= timestamp order), each side seeing only the system messages
+   * meant for it. Both cursors are exclusive: the client passes the last one it has.
+   */
+  async list(actor: Actor, tradeId: string, query: ChatQuery): Promise<ChatMessage[]> {
+    const role = await this.participantRole(actor, tradeId);
+    const where: Prisma.TradeChatWhereInput = {
+      tradeId,
+      OR: [{ recipientRole: null }, { recipientRole: role }],
+      ...(query.since ? { timestamp: { gt: query.since } } : {}),
+      ...(query.afterSeq !== undefined ? { seq: { gt: query.afterSeq } } : {}),
+    };
+    const rows = await this.db.prisma.tradeChat.findMany({
+      where,
+      orderBy: { seq: 'asc' },
+      take: Math.min(query.limit ?? MAX_PAGE, MAX_PAGE),
+    });
+    return rows.map(toChatMessage);
+  }
+
+  /** Only the buyer and the seller may read or write a trade's chat (admins included out). */
+  private async participantRole(actor: Actor, tradeId: string): Promise<TradeRole> {
+    const role = roleOf(await this.trades.find(tradeId), actor.userId);
+    if (!role) throw forbidden('only the buyer and the seller may use this chat');
+    return role;
+  }
+}

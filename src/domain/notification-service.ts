@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../persistence/database.js';
+import { Prisma, type Notification as NotificationRow } from '../generated/prisma/client.js';
+import { addToOutbox } from '../messaging/outbox.js';
+import { notificationEvent } from '../events/events.js';
+import type { Actor } from './actor.js';
+import { notFound } from './errors.js';
+import { isUuid, type AfterCommit } from './trade-service.js';
+
+export interface Notification {
+  id: string;
+  userId: string;
+  type: string;
+  message: string;
+  read: boolean;
+  createdAt: string;
+  readAt: string | null;
+}
+
+export interface NotifyInput {
+  type: string;
+  message: string;
+  /** The event that caused it: notifying twice for one event stores one notification. */
+  sourceEventId?: string;
+}
+
+export class NotificationService {
+  constructor(
+    private readonly db: Database,
+    private readonly afterCommit: AfterCommit,
+  ) {}
+
+  async notifyUser(userId: string, input: NotifyInput): Promise<Notification[]> {
+    return this.notifyUsers([userId], input);
+  }
+
+  /**
+   * Stores one notification per user and its NotificationEvent, all in one transaction.
+   * With a sourceEventId already handled, nothing is written and nothing is published.
+   */
+  async notifyUsers(userIds: string[], input: NotifyInput): Promise<Notification[]> {
+    try {
+      const rows = await this.db.prisma.$transaction(async (tx) => {
+        const created = await Promise.all(
+          [...new Set(userIds)].map((userId) =>
+            tx.notification.create({
+              data: { id: randomUUID(), userId, type: input.type, message: input.message, sourceEventId: input.sourceEventId },
+            }),
+          ),
+        );
+        await addToOutbox(
+          tx,
+          created.map((n) =>
+            notificationEvent({
+              eventId: randomUUID(),
+              userId: n.userId,
+              notificationId: n.id,
+              type: n.type,
+              message: n.message,
+              timestamp: n.createdAt.toISOString(),
+            }),
+          ),
+        );
+        return created;
+      });
+      this.afterCommit();
+      return rows.map(toNotification);
+    } catch (err) {
+      if (input.sourceEventId && isUniqueViolation(err)) return [];
+      throw err;
+    }
+  }
+
+  async list(actor: Actor, query: { since?: Date; unreadOnly?: boolean; limit?: number }): Promise<Notification[]> {
+    const rows = await this.db.prisma.notification.findMany({
+      where: {
+        userId: actor.userId,
+        ...(query.since ? { createdAt: { gt: query.since } } : {}),
+        ...(query.unreadOnly ? { read: false } : {}),
+      },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: Math.min(query.limit ?? 1000, 1000),
+    });
+    return rows.map(toNotification);
+  }
+
+  /** Idempotent; someone else's notification is reported as missing, not as forbidden. */
+  async markRead(actor: Actor, notificationId: string): Promise<Notification> {
+    const row = isUuid(notificationId)
+      ? await this.db.prisma.notification.findUnique({ where: { id: notificationId } })
+      : null;
+    if (!row || row.userId !== actor.userId) throw notFound(`notification ${notificationId} not found`);
+    if (row.read) return toNotification(row);
+    const updated = await this.db.prisma.notification.update({
+      where: { id: notificationId },
+      data: { read: true, readAt: new Date() },
+    });
+    return toNotification(updated);
+  }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+}
+
+function toNotification(row: NotificationRow): Notification {
+  return {
+    id: row.id,
+    userId: row.userId,
+    type: row.type,
+    message: row.message,
+    read: row.read,
+    createdAt: row.createdAt.toISOString(),
+    readAt: row.readAt?.toISOString() ?? null,
+  };
+}

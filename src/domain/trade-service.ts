@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../persistence/database.js';
+import type { Trade as TradeRow } from '../generated/prisma/client.js';
+import { addToOutbox } from '../messaging/outbox.js';
+import { tradeStatusEvent, type TradeRole, type TradeStatus } from '../events/events.js';
+import type { Actor } from './actor.js';
+import { appendChatMessage } from './chat-log.js';
+import { badRequest, conflict, forbidden, notFound } from './errors.js';
+import { checkTransition, roleOf } from './trade-rules.js';
+
+export interface Trade {
+  id: string;
+  buyerId: string;
+  sellerId: string;
+  amount: string;
+  asset: string;
+  fiat: string;
+  status: TradeStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OpenTradeInput {
+  sellerId: string;
+  amount: string;
+  asset: string;
+  fiat: string;
+}
+
+/** Who may see a trade's events: the seam the gateway uses to authorize subscriptions. */
+export interface TradeAccess {
+  /** The user's side of the trade, or null when it is not theirs or does not exist. */
+  roleInTrade(tradeId: string, userId: string): Promise<TradeRole | null>;
+}
+
+/** Called after a commit that wrote outbox rows, so they are published without delay. */
+export type AfterCommit = () => void;
+
+export class TradeService implements TradeAccess {
+  constructor(
+    private readonly db: Database,
+    private readonly afterCommit: AfterCommit,
+  ) {}
+
+  async open(actor: Actor, input: OpenTradeInput): Promise<Trade> {
+    if (input.sellerId === actor.userId) throw badRequest('you cannot open a trade with yourself');
+    const trade = await this.db.prisma.$transaction(async (tx) => {
+      const row = await tx.trade.create({ data: { id: randomUUID(), buyerId: actor.userId, ...input } });
+      // Opening is the transition into PENDING: the seller hears of the new trade the same way.
+      await addToOutbox(tx, [statusEvent(row, actor.userId, null)]);
+      return row;
+    });
+    this.afterCommit();
+    return toTrade(trade);
+  }
+
+  async get(actor: Actor, tradeId: string): Promise<Trade> {
+    const row = await this.find(tradeId);
+    if (!actor.isAdmin && !roleOf(row, actor.userId)) throw forbidden('this trade is not yours');
+    return toTrade(row);
+  }
+
+  async changeStatus(actor: Actor, tradeId: string, to: TradeStatus): Promise<Trade> {
+    const current = await this.find(tradeId);
+    const role = roleOf(current, actor.userId);
+    if (!role) throw forbidden('this trade is not yours');
+    const check = checkTransition(current.status, to, role);
+    if (!check.ok) {
+      throw check.reason === 'forbidden'
+        ? forbidden(`the ${role.toLowerCase()} may not move a trade from ${current.status} to ${to}`)
+        : conflict(`a trade cannot move from ${current.status} to ${to}`);
+    }
+    const { systemMessage } = check.transition;
+
+    const updated = await this.db.prisma.$transaction(async (tx) => {
+      // Compare-and-set: a concurrent change since our read makes this a conflict, not a double move.
+      const { count } = await tx.trade.updateMany({ where: { id: tradeId, status: current.status }, data: { status: to } });
+      if (count === 0) throw conflict(`the trade changed concurrently; it is no longer ${current.status}`);
+      const row = await tx.trade.findUniqueOrThrow({ where: { id: tradeId } });
+      const appended = await appendChatMessage(tx, tradeId, {
+        senderId: null,
+        message: systemMessage.text(role),
+        recipientRole: systemMessage.recipientRole,
+      });
+      await addToOutbox(tx, [statusEvent(row, actor.userId, current.status), appended.event]);
+      return row;
+    });
+    this.afterCommit();
+    return toTrade(updated);
+  }
+
+  async roleInTrade(tradeId: string, userId: string): Promise<TradeRole | null> {
+    if (!isUuid(tradeId)) return null;
+    const row = await this.db.prisma.trade.findUnique({ where: { id: tradeId }, select: { buyerId: true, sellerId: true } });
+    return row ? roleOf(row, userId) : null;
+  }
+
+  /** The trade, for callers that already checked nothing; 404 when it does not exist. */
+  async find(tradeId: string): Promise<TradeRow> {
+    const row = isUuid(tradeId) ? await this.db.prisma.trade.findUnique({ where: { id: tradeId } }) : null;
+    if (!row) throw notFound(`trade ${tradeId} not found`);
+    return row;
+  }
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isUuid(value: string): boolean {
+  return UUID_RE.test(value);
+}
+
+function statusEvent(row: TradeRow, actorId: string, previousStatus: TradeStatus | null) {
+  return tradeStatusEvent({
+    eventId: randomUUID(),
+    tradeId: row.id,
+    buyerId: row.buyerId,
+    sellerId: row.sellerId,
+    actorId,
+    previousStatus,
+    status: row.status,
+    timestamp: row.updatedAt.toISOString(),
+  });
+}
+
+function toTrade(row: TradeRow): Trade {
+  return {
+    id: row.id,
+    buyerId: row.buyerId,
+    sellerId: row.sellerId,
+    amount: row.amount.toString(),
+    asset: row.asset,
+    fiat: row.fiat,
+    status: row.status,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,69 @@
+import express, { type Express } from 'express';
+import cors from 'cors';
+import { rateLimit } from 'express-rate-limit';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import type { Metrics } from '../observability/metrics.js';
+import type { TradeService } from '../domain/trade-service.js';
+import type { ChatService } from '../domain/chat-service.js';
+import type { NotificationService } from '../domain/notification-service.js';
+import { actorOf, requireAuth } from './authenticate.js';
+import { errorHandler, notFoundRoute, sendError } from './errors.js';
+import { opsRoutes, type ReadinessCheck } from './ops-routes.js';
+import { tradeRoutes } from './routes/trade-routes.js';
+import { notificationRoutes } from './routes/notification-routes.js';
+
+export interface HttpAppOptions {
+  logger: Logger;
+  metrics: Metrics;
+  readiness: ReadinessCheck[];
+  corsOrigins: string[];
+  /** Absent for roles that serve only the operational endpoints (notification, gateway). */
+  api?: {
+    jwtSecret: string;
+    bodyLimitBytes: number;
+    chatRateLimitPerMinute: number;
+    trades: TradeService;
+    chat: ChatService;
+    notifications: NotificationService;
+  };
+}
+
+export function createHttpApp(options: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(pinoHttp({ logger: options.logger, autoLogging: { ignore: (req) => req.url === '/metrics' } }));
+  app.use((req, res, next) => {
+    const end = options.metrics.httpRequests.startTimer({ method: req.method });
+    // Label by route pattern, not raw URL, so ids do not explode the series count.
+    res.on('finish', () => end({ route: req.route ? `${req.baseUrl}${req.route.path}` : 'unmatched', status: res.statusCode }));
+    next();
+  });
+  app.use(opsRoutes(options.readiness, options.metrics.registry));
+
+  const { api } = options;
+  if (api) {
+    app.use(cors({ origin: options.corsOrigins.includes('*') ? true : options.corsOrigins }));
+    const sendRateLimit = rateLimit({
+      windowMs: 60_000,
+      limit: api.chatRateLimitPerMinute,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      keyGenerator: (_req, res) => actorOf(res).userId,
+      handler: (_req, res) => sendError(res, 429, 'rate_limited', 'too many chat messages; slow down'),
+    });
+    const router = express.Router();
+    router.use(express.json({ limit: api.bodyLimitBytes, strict: true }));
+    router.use(requireAuth(api.jwtSecret));
+    router.use(tradeRoutes(api.trades, api.chat, sendRateLimit));
+    router.use(notificationRoutes(api.notifications));
+    // The contract's paths, and the plan's client's paths.
+    app.use('/p2p', router);
+    app.use('/api/p2p', router);
+  }
+
+  app.use(notFoundRoute);
+  app.use(errorHandler(options.logger));
+  return app;
+}

@@ -1,0 +1,34 @@
+import { Router, type RequestHandler } from 'express';
+import type { TradeService } from '../../domain/trade-service.js';
+import type { ChatService } from '../../domain/chat-service.js';
+import { actorOf } from '../authenticate.js';
+import { chatBody, chatQuery, openTradeBody, statusBody } from '../validation.js';
+
+export function tradeRoutes(trades: TradeService, chat: ChatService, sendRateLimit: RequestHandler): Router {
+  const router = Router();
+
+  router.post('/trades', async (req, res) => {
+    res.status(201).json(await trades.open(actorOf(res), openTradeBody.parse(req.body)));
+  });
+
+  router.get('/trades/:tradeId', async (req, res) => {
+    res.json(await trades.get(actorOf(res), req.params.tradeId));
+  });
+
+  router.post('/trades/:tradeId/status', async (req, res) => {
+    const { status } = statusBody.parse(req.body);
+    res.json(await trades.changeStatus(actorOf(res), req.params.tradeId, status));
+  });
+
+  router.post('/trades/:tradeId/chat', sendRateLimit, async (req, res) => {
+    const { message } = chatBody.parse(req.body);
+    res.status(201).json(await chat.send(actorOf(res), String(req.params.tradeId), message));
+  });
+
+  // A plain JSON array either way: the plan's client iterates the body.
+  router.get('/trades/:tradeId/chat', async (req, res) => {
+    res.json(await chat.list(actorOf(res), req.params.tradeId, chatQuery.parse(req.query)));
+  });
+
+  return router;
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { USER_ID_RE } from '../auth/jwt.js';
+import { MAX_MESSAGE_LENGTH, MAX_PAGE } from '../domain/chat-service.js';
+
+// Zone designator optional; without one the time is UTC (the plan's Java LocalDateTime).
+const ISO_RE = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** ISO-8601 date-time with or without zone; sub-millisecond digits are truncated. */
+export const isoInstant = z.string().transform((raw, ctx) => {
+  const m = ISO_RE.exec(raw.trim());
+  const date = m ? new Date(`${m[1]}T${normaliseTime(m[2])}${normaliseZone(m[3])}`) : undefined;
+  if (!date || Number.isNaN(date.getTime())) {
+    ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 date-time, e.g. 2026-11-29T10:15:30.123Z' });
+    return z.NEVER;
+  }
+  return date;
+});
+
+function normaliseTime(time: string | undefined): string {
+  if (!time) return '00:00:00.000';
+  const [hms, fraction = ''] = time.split('.');
+  return `${hms!.length === 5 ? `${hms}:00` : hms}.${fraction.padEnd(3, '0').slice(0, 3)}`;
+}
+
+function normaliseZone(zone: string | undefined): string {
+  if (!zone || zone.toUpperCase() === 'Z') return 'Z';
+  return zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
+}
+
+const userId = z.string().regex(USER_ID_RE, 'must be a user id (letters, digits, _ . @ : -; at most 128)');
+
+export const openTradeBody = z.object({
+  sellerId: userId,
+  amount: z
+    .union([z.string(), z.number()])
+    .transform(String)
+    .pipe(z.string().regex(/^(?!0+(\.0+)?$)\d{1,18}(\.\d{1,18})?$/, 'must be a positive decimal with at most 18 decimals')),
+  asset: z.string().regex(/^[A-Z0-9]{2,12}$/, 'must be an asset code such as USDT'),
+  fiat: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter currency code such as VND'),
+});
+
+export const statusBody = z.object({
+  status: z.enum(['PENDING', 'PAID', 'RELEASED', 'CANCELLED', 'DISPUTED']),
+});
+
+export const chatBody = z.object({
+  message: z
+    .string()
+    .refine((m) => m.trim().length > 0, 'must not be empty')
+    .refine((m) => [...m].length <= MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`),
+});
+
+const limit = z.coerce.number().int().min(1).max(MAX_PAGE);
+
+export const chatQuery = z
+  .object({
+    since: isoInstant.optional(),
+    afterSeq: z.coerce.number().int().min(0).optional(),
+    limit: limit.optional(),
+  })
+  .refine((q) => q.since === undefined || q.afterSeq === undefined, 'use either since or afterSeq, not both');
+
+export const notificationQuery = z.object({
+  since: isoInstant.optional(),
+  unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  limit: limit.optional(),
+});

@@ -1,0 +1,35 @@
+import type { BusEvent } from '../events/events.js';
+
+/**
+ * How a consumer's queue behaves:
+ * - `shared`: one durable queue for all instances of a role; each event is handled once
+ *   (the notification worker).
+ * - `per-instance`: every instance gets its own auto-deleted queue and so every event
+ *   (gateways, which each hold different sockets).
+ */
+export type Delivery = 'shared' | 'per-instance';
+
+export interface ConsumerSpec {
+  queue: string;
+  delivery: Delivery;
+  routingKeys: string[];
+  /** Unacknowledged events in flight per consumer. */
+  prefetch?: number;
+}
+
+/** Resolving acknowledges the event; rejecting redelivers it later (at-least-once). */
+export type EventHandler = (event: BusEvent) => Promise<void>;
+
+export interface Consumer {
+  cancel(): Promise<void>;
+}
+
+/** The event bus driver seam: in-process (embedded default) or RabbitMQ. */
+export interface EventBus {
+  readonly kind: 'in-process' | 'rabbitmq';
+  /** Resolves once the bus has the event durably (RabbitMQ: publisher confirm). */
+  publish(event: BusEvent): Promise<void>;
+  consume(spec: ConsumerSpec, handler: EventHandler): Promise<Consumer>;
+  isReady(): boolean;
+  close(): Promise<void>;
+}

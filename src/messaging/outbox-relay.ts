@@ -1,0 +1,139 @@
+import type { Logger } from 'pino';
+import type { Database } from '../persistence/database.js';
+import type { BusEvent } from '../events/events.js';
+import type { EventBus } from './event-bus.js';
+
+export interface OutboxRelayOptions {
+  batchSize?: number;
+  /** How often to look for events left over (a failed publish, another process's crash). */
+  pollIntervalMs?: number;
+  /** How long a claimed batch is ours before another relay may take it. */
+  leaseMs?: number;
+  /** Wait before a failed event is tried again. */
+  retryDelayMs?: number;
+  onPublished?: (count: number) => void;
+  onPublishFailed?: () => void;
+}
+
+interface ClaimedRow {
+  position: bigint;
+  event_id: string;
+  routing_key: string;
+  type: string;
+  payload: unknown;
+}
+
+/**
+ * Moves committed outbox rows to the event bus. Domain code calls `kick()` after each commit
+ * so events leave at once; a timer picks up anything left behind. Rows are leased (not held
+ * in a transaction) while publishing, so a broker outage never pins a database connection,
+ * relays in several processes share the work, and a row is deleted only after the bus
+ * confirmed it: delivery is at-least-once, and consumers deduplicate by eventId.
+ */
+export class OutboxRelay {
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private readonly retryDelayMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private draining: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly bus: EventBus,
+    private readonly logger: Logger,
+    private readonly options: OutboxRelayOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 100;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.retryDelayMs = options.retryDelayMs ?? 1_000;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.kick(), this.options.pollIntervalMs ?? 1_000);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Publishes pending events soon; calls made during a drain coalesce into one more pass. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = this.drainLoop().finally(() => {
+      this.draining = undefined;
+    });
+  }
+
+  /** Resolves when no drain is running (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.idle();
+  }
+
+  /** Rows committed but not yet confirmed by the bus. */
+  async pendingCount(): Promise<number> {
+    return this.db.prisma.outboxEvent.count();
+  }
+
+  private async drainLoop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        while (!this.stopped && (await this.drainBatch()) === this.batchSize);
+      } catch (err) {
+        this.logger.warn({ err }, 'outbox relay pass failed; will retry');
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  /** Claims, publishes and deletes one batch; returns how many rows were claimed. */
+  private async drainBatch(): Promise<number> {
+    const rows = await this.db.prisma.$queryRaw<ClaimedRow[]>`
+      UPDATE outbox_events SET claimed_until = now() + ${this.leaseMs} * interval '1 millisecond',
+                               attempts = attempts + 1
+      WHERE position IN (
+        SELECT position FROM outbox_events
+        WHERE claimed_until IS NULL OR claimed_until < now()
+        ORDER BY position LIMIT ${this.batchSize}
+        FOR UPDATE SKIP LOCKED)
+      RETURNING position, event_id, routing_key, type, payload`;
+    if (rows.length === 0) return 0;
+    rows.sort((a, b) => (a.position < b.position ? -1 : 1));
+
+    // Publish in order, pipelined: confirms arrive asynchronously, order on the channel holds.
+    const results = await Promise.allSettled(rows.map((row) => this.bus.publish(toBusEvent(row))));
+    const published = rows.filter((_, i) => results[i]!.status === 'fulfilled').map((r) => r.position);
+    const failed = rows.filter((_, i) => results[i]!.status === 'rejected').map((r) => r.position);
+
+    if (published.length > 0) {
+      await this.db.prisma.outboxEvent.deleteMany({ where: { position: { in: published } } });
+      this.options.onPublished?.(published.length);
+    }
+    if (failed.length > 0) {
+      const reason = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
+      this.logger.warn({ failed: failed.length, err: String(reason) }, 'event bus did not confirm; will retry');
+      this.options.onPublishFailed?.();
+      await this.db.prisma.outboxEvent.updateMany({
+        where: { position: { in: failed } },
+        data: { claimedUntil: new Date(Date.now() + this.retryDelayMs), lastError: String(reason).slice(0, 500) },
+      });
+      // Stop this pass; the timer comes back after the retry delay.
+      return 0;
+    }
+    return rows.length;
+  }
+}
+
+function toBusEvent(row: ClaimedRow): BusEvent {
+  return { type: row.type, routingKey: row.routing_key, eventId: row.event_id, payload: row.payload } as BusEvent;
+}

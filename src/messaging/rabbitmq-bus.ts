@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
+import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Logger } from 'pino';
+import { isEventType, type BusEvent } from '../events/events.js';
+import { parseEvent } from '../events/event-schemas.js';
+import type { Consumer, ConsumerSpec, EventBus, EventHandler } from './event-bus.js';
+
+export interface RabbitMqBusOptions {
+  url: string;
+  exchange: string;
+  logger: Logger;
+  /** A publish not confirmed within this time fails (the outbox retries it later). */
+  publishTimeoutMs?: number;
+  /** Wait before a failed event is handed back to the queue for another try. */
+  retryDelayMs?: number;
+  /** Suffix of per-instance queue names; unique per process by default. */
+  instanceId?: string;
+}
+
+/**
+ * RabbitMQ driver on amqp-connection-manager, which reconnects after a broker restart and
+ * re-runs each channel's setup (exchange, queue, bindings, consumer) on the new connection.
+ * Publishing uses a confirm channel: publish() resolves only once the broker has the event.
+ */
+export class RabbitMqBus implements EventBus {
+  readonly kind = 'rabbitmq';
+  readonly instanceId: string;
+  private readonly connection: AmqpConnectionManager;
+  private readonly publisher: ChannelWrapper;
+  private readonly consumers = new Set<ChannelWrapper>();
+
+  constructor(private readonly options: RabbitMqBusOptions) {
+    this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.connection = amqp.connect([options.url], {
+      heartbeatIntervalInSeconds: 5,
+      reconnectTimeInSeconds: 1,
+      connectionOptions: { clientProperties: { connection_name: `p2p-${this.instanceId}` } },
+    });
+    this.connection.on('connect', () => options.logger.info('rabbitmq connected'));
+    this.connection.on('disconnect', ({ err }) =>
+      options.logger.warn({ err: err?.message }, 'rabbitmq disconnected; reconnecting'));
+    this.connection.on('connectFailed', ({ err }) =>
+      options.logger.warn({ err: err?.message }, 'rabbitmq connection failed; retrying'));
+    this.publisher = this.connection.createChannel({
+      name: 'publisher',
+      confirm: true,
+      publishTimeout: options.publishTimeoutMs ?? 5_000,
+      setup: (ch: Channel) => this.assertExchange(ch),
+    });
+  }
+
+  async publish(event: BusEvent): Promise<void> {
+    await this.publisher.publish(
+      this.options.exchange,
+      event.routingKey,
+      Buffer.from(JSON.stringify(event.payload)),
+      {
+        persistent: true,
+        contentType: 'application/json',
+        messageId: event.eventId,
+        type: event.type,
+        timestamp: Math.floor(Date.now() / 1000),
+      },
+    );
+  }
+
+  async consume(spec: ConsumerSpec, handler: EventHandler): Promise<Consumer> {
+    const queue = spec.delivery === 'shared' ? spec.queue : `${spec.queue}.${this.instanceId}`;
+    const channel = this.connection.createChannel({
+      name: `consumer:${queue}`,
+      setup: async (ch: Channel) => {
+        await this.assertExchange(ch);
+        await ch.assertQueue(
+          queue,
+          spec.delivery === 'shared'
+            ? { durable: true }
+            : { durable: false, exclusive: true, autoDelete: true },
+        );
+        for (const key of spec.routingKeys) await ch.bindQueue(queue, this.options.exchange, key);
+        await ch.prefetch(spec.prefetch ?? 50);
+        await ch.consume(queue, (msg) => msg && void this.deliver(ch, msg, handler));
+      },
+    });
+    this.consumers.add(channel);
+    await channel.waitForConnect();
+    return {
+      cancel: async () => {
+        this.consumers.delete(channel);
+        await channel.close();
+      },
+    };
+  }
+
+  isReady(): boolean {
+    return this.connection.isConnected();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.close()));
+    await this.publisher.close();
+    await this.connection.close();
+  }
+
+  private async assertExchange(ch: Channel): Promise<void> {
+    await ch.assertExchange(this.options.exchange, 'topic', { durable: true });
+  }
+
+  private async deliver(ch: Channel, msg: ConsumeMessage, handler: EventHandler): Promise<void> {
+    const event = decode(msg);
+    if (!event) {
+      // Retrying cannot fix a body that is not an event: log it and drop it.
+      this.options.logger.error({ routingKey: msg.fields.routingKey, messageId: msg.properties.messageId },
+        'dropping undecodable event');
+      ch.ack(msg);
+      return;
+    }
+    try {
+      await handler(event);
+      ch.ack(msg);
+    } catch (err) {
+      this.options.logger.warn({ err, eventId: event.eventId }, 'event handler failed; will redeliver');
+      setTimeout(() => {
+        // The channel may have died meanwhile; the broker then redelivers by itself.
+        try {
+          ch.nack(msg, false, true);
+        } catch {
+          /* channel closed */
+        }
+      }, this.options.retryDelayMs ?? 1_000);
+    }
+  }
+}
+
+function decode(msg: ConsumeMessage): BusEvent | undefined {
+  const type: unknown = msg.properties.type;
+  if (!isEventType(type)) return undefined;
+  try {
+    return parseEvent(type, msg.fields.routingKey, JSON.parse(msg.content.toString('utf8')));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,58 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Read at scrape time. */
+export interface MetricProbes {
+  outboxPending?: () => Promise<number>;
+  busConnected?: () => boolean;
+}
+
+/** One registry per running system, so several systems in one test process do not collide. */
+export function createMetrics(role: string, probes: MetricProbes = {}) {
+  const registry = new Registry();
+  registry.setDefaultLabels({ role });
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpRequests: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by route and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    eventsPublished: new Counter({
+      name: 'outbox_events_published_total',
+      help: 'Events confirmed by the event bus and removed from the outbox',
+      registers: [registry],
+    }),
+    publishFailures: new Counter({
+      name: 'outbox_publish_failures_total',
+      help: 'Relay passes in which the event bus did not confirm some events',
+      registers: [registry],
+    }),
+    eventsConsumed: new Counter({
+      name: 'events_consumed_total',
+      help: 'Events handled by this process, by consumer',
+      labelNames: ['consumer'],
+      registers: [registry],
+    }),
+    outboxPending: new Gauge({
+      name: 'outbox_pending_events',
+      help: 'Events committed but not yet confirmed by the event bus',
+      registers: [registry],
+      async collect() {
+        if (probes.outboxPending) this.set(await probes.outboxPending().catch(() => -1));
+      },
+    }),
+    busConnected: new Gauge({
+      name: 'event_bus_connected',
+      help: '1 when the event bus is connected',
+      registers: [registry],
+      collect() {
+        if (probes.busConnected) this.set(probes.busConnected() ? 1 : 0);
+      },
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,21 @@
+import type { PrismaClient } from '../generated/prisma/client.js';
+
+/** A connection-bound SQL session, used where Prisma's query API does not fit (migrations). */
+export interface SqlSession {
+  /** Runs a script of one or more statements without parameters. */
+  exec(sql: string): Promise<void>;
+  query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
+}
+
+/**
+ * The database driver seam: the embedded PGlite and a PostgreSQL server both hand out a
+ * Prisma client over the same schema, so everything above this layer is driver-agnostic.
+ */
+export interface Database {
+  readonly kind: 'embedded' | 'postgres';
+  readonly prisma: PrismaClient;
+  /** Runs `work` inside one transaction on one connection; rolls back if it throws. */
+  inSqlTransaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,36 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../generated/prisma/client.js';
+import type { Database, SqlSession } from './database.js';
+
+/**
+ * PostgreSQL compiled to WebAssembly, in this process: `npm start` needs no database server.
+ * `dataDir` undefined keeps everything in memory (tests).
+ */
+export async function openEmbeddedDatabase(dataDir?: string): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pglite = new PGlite(dataDir);
+  await pglite.waitReady;
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+
+  return {
+    kind: 'embedded',
+    prisma,
+    inSqlTransaction: (work) =>
+      pglite.transaction((tx) => {
+        const session: SqlSession = {
+          // PGlite's exec takes many statements in one call; a prepared query would not.
+          exec: async (sql) => void (await tx.exec(sql)),
+          query: async <Row>(sql: string, params?: unknown[]) => (await tx.query<Row>(sql, params)).rows,
+        };
+        return work(session);
+      }),
+    ping: async () => void (await pglite.query('SELECT 1')),
+    async close() {
+      await prisma.$disconnect();
+      // $disconnect leaves PGlite open; closing it flushes the data folder.
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
