@@ -1,0 +1,42 @@
+export type StompVersion = '1.0' | '1.1' | '1.2';
+
+const CLIENT = ['CONNECT', 'STOMP', 'SEND', 'SUBSCRIBE', 'UNSUBSCRIBE', 'ACK', 'NACK', 'BEGIN', 'COMMIT', 'ABORT', 'DISCONNECT'] as const;
+const SERVER = ['CONNECTED', 'MESSAGE', 'RECEIPT', 'ERROR'] as const;
+
+export type ClientCommand = (typeof CLIENT)[number];
+export type ServerCommand = (typeof SERVER)[number];
+export type StompCommand = ClientCommand | ServerCommand;
+
+// Typed as ReadonlySet<string> so callers can test an arbitrary string without casting.
+export const CLIENT_COMMANDS: ReadonlySet<string> = new Set<string>(CLIENT);
+export const SERVER_COMMANDS: ReadonlySet<string> = new Set<string>(SERVER);
+
+export function isStompCommand(command: string): command is StompCommand {
+  return CLIENT_COMMANDS.has(command) || SERVER_COMMANDS.has(command);
+}
+
+export interface StompFrame {
+  command: string;
+  /** Null-prototype object: a repeated header keeps its first value, and `__proto__` is just a name. */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export type StompErrorCode =
+  | 'frame-too-large'
+  | 'bad-command'
+  | 'bad-header'
+  | 'bad-content-length'
+  | 'missing-nul'
+  | 'too-many-headers';
+
+export class StompProtocolError extends Error {
+  override readonly name = 'StompProtocolError';
+
+  constructor(
+    readonly code: StompErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
