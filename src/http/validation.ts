@@ -8,13 +8,20 @@ const ISO_RE = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?(
 /** ISO-8601 date-time with or without zone; sub-millisecond digits are truncated. */
 export const isoInstant = z.string().transform((raw, ctx) => {
   const m = ISO_RE.exec(raw.trim());
-  const date = m ? new Date(`${m[1]}T${normaliseTime(m[2])}${normaliseZone(m[3])}`) : undefined;
+  const date = m && isCalendarDate(m[1]!) ? new Date(`${m[1]}T${normaliseTime(m[2])}${normaliseZone(m[3])}`) : undefined;
   if (!date || Number.isNaN(date.getTime())) {
     ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 date-time, e.g. 2026-11-29T10:15:30.123Z' });
     return z.NEVER;
   }
   return date;
 });
+
+// Date() rolls 2026-02-30 over to March instead of refusing it.
+function isCalendarDate(ymd: string): boolean {
+  const [y, m, d] = ymd.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
 
 function normaliseTime(time: string | undefined): string {
   if (!time) return '00:00:00.000';

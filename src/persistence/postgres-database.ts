@@ -40,7 +40,8 @@ export async function openPostgresDatabase({ url, poolSize = 10 }: PostgresOptio
     ping: async () => void (await pool.query('SELECT 1')),
     async close() {
       await prisma.$disconnect();
-      await pool.end();
+      // The adapter may already have ended the pool it was given; close() stays idempotent.
+      if (!pool.ended) await pool.end();
     },
   };
 }

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createScratchPostgres } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
+
+const run = promisify(execFile);
+const MAIN = ['--import', 'tsx', 'src/main.ts'];
+
+/** The machine's environment without any of the product's own variables. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of ['DATABASE_URL', 'AMQP_URL', 'JWT_SECRET', 'PORT', 'NODE_ENV', 'DATA_DIR']) delete env[name];
+  return { ...env, LOG_LEVEL: 'warn', ...extra };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('commands (the processes a user starts)', function () {
+  this.timeout(60_000);
+
+  it('a production role without DATABASE_URL exits 1 with one line naming it', async () => {
+    const err = await run(process.execPath, [...MAIN, 'api'], { env: cleanEnv() }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+    assert.ok(err, 'the process failed');
+    assert.equal(err.code, 1);
+    assert.equal(err.stderr.trim().split('\n').length, 1);
+    assert.match(err.stderr, /^Configuration error: DATABASE_URL is required/);
+  });
+
+  it('the all role starts on the embedded defaults, serves REST, and stops cleanly on SIGTERM', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'p2p-start-'));
+    const port = await freePort();
+    const child = spawn(process.execPath, [...MAIN, 'all'], { env: cleanEnv({ DATA_DIR: dataDir, PORT: String(port) }), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      await eventually(async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+        assert.equal(res.status, 200);
+      }, 30_000, 200);
+      const token = /"alice" \(12 h\): (\S+)/.exec(output)?.[1];
+      assert.ok(token, 'start-up prints a demo token');
+      const res = await fetch(`http://127.0.0.1:${port}/p2p/trades`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ sellerId: 'bob', amount: '5', asset: 'USDT', fiat: 'VND' }),
+      });
+      assert.equal(res.status, 201);
+      // The token command signs with the same generated secret.
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/token-cli.ts', 'bob'], { env: cleanEnv({ DATA_DIR: dataDir }) });
+      const trade = (await res.json()) as { id: string };
+      const asBob = await fetch(`http://127.0.0.1:${port}/p2p/trades/${trade.id}`, { headers: { Authorization: `Bearer ${stdout.trim()}` } });
+      assert.equal(asBob.status, 200);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    } finally {
+      child.kill('SIGKILL');
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('migrate applies the migrations to DATABASE_URL, and prisma migrate status agrees', async () => {
+    const scratch = await createScratchPostgres();
+    try {
+      const env = cleanEnv({ DATABASE_URL: scratch.url });
+      await run(process.execPath, [...MAIN, 'migrate'], { env });
+      const status = await run('npx', ['prisma', 'migrate', 'status'], { env });
+      assert.match(status.stdout, /Database schema is up to date/);
+    } finally {
+      await scratch.drop();
+    }
+  });
+});

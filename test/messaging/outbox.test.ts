@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { AMQP_URL } from '../support/services.js';
+import { DRIVER_SETS, openTrade, startTestSystem, type TestSystem } from '../support/system.js';
+import { captureEvents } from '../support/amqp.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
+import { eventually, sleep } from '../support/eventually.js';
+import { addToOutbox } from '../../src/messaging/outbox.js';
+import { notificationEvent } from '../../src/events/events.js';
+
+describe('transactional outbox with RabbitMQ unreachable', function () {
+  this.timeout(60_000);
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  let t: TestSystem;
+  let capture: Awaited<ReturnType<typeof captureEvents>>;
+
+  before(async () => {
+    proxy = await startTcpProxy(Number(new URL(AMQP_URL).port || 5672));
+    const viaProxy = new URL(AMQP_URL);
+    viaProxy.port = String(proxy.port);
+    t = await startTestSystem({ db: 'postgres', bus: 'rabbitmq' }, { amqpUrl: viaProxy.toString() });
+    // The observer talks to the broker directly: it sees what really reached RabbitMQ.
+    capture = await captureEvents(t.amqp.exchange);
+  });
+  after(async () => {
+    await capture.close();
+    await t.close();
+    await proxy.close();
+  });
+
+  it('accepts every action while the broker is down and publishes all their events once it is back', async () => {
+    await proxy.down();
+    await eventually(() => assert.equal(t.system.bus.isReady(), false));
+    await t.http.get('/readyz').expect(503);
+
+    const id = await openTrade(t, 'alice', 'bob');
+    const sent = [];
+    for (let i = 0; i < 5; i++) {
+      sent.push((await t.http.post(`/p2p/trades/${id}/chat`).set('Authorization', t.auth(i % 2 ? 'bob' : 'alice')).send({ message: `offline ${i}` }).expect(201)).body);
+    }
+    await t.http.post(`/p2p/trades/${id}/status`).set('Authorization', t.auth('alice')).send({ status: 'PAID' }).expect(200);
+    // 1 opening + 5 chat + status + system message, all committed and waiting.
+    await sleep(1_500);
+    assert.equal(capture.messages.length, 0, 'nothing reached the broker');
+    assert.equal(await t.system.relay.pendingCount(), 8);
+    // Polling still serves everything while the broker is away.
+    const polled = await t.http.get(`/p2p/trades/${id}/chat?afterSeq=0`).set('Authorization', t.auth('bob')).expect(200);
+    assert.equal(polled.body.length, 6);
+
+    await proxy.up();
+    await eventually(() => assert.equal(t.system.bus.isReady(), true), 15_000);
+    // 8 events, plus the worker's notifications for the opening and PAID events (2).
+    await eventually(() => assert.ok(capture.messages.length >= 10, `got ${capture.messages.length}`), 20_000);
+    await eventually(async () => assert.equal(await t.system.relay.pendingCount(), 0));
+    await sleep(300);
+
+    const chat = capture.messages.filter((m) => m.routingKey === 'chat.message').map((m) => m.body.chatId);
+    assert.deepEqual([...chat].sort(), sent.map((m) => m.id).sort());
+    const ids = capture.messages.map((m) => m.body.eventId);
+    assert.equal(new Set(ids).size, ids.length, 'no event published twice');
+    assert.deepEqual(capture.messages.map((m) => m.routingKey).sort(), [
+      'chat.message', 'chat.message', 'chat.message', 'chat.message', 'chat.message', 'chat.system',
+      'notification.new', 'notification.new', 'trade.events.status', 'trade.events.status',
+    ]);
+    await t.http.get('/readyz').expect(200);
+  });
+});
+
+for (const drivers of DRIVER_SETS) {
+  describe(`outbox atomicity [${drivers.name}]`, () => {
+    let t: TestSystem;
+    before(async () => {
+      t = await startTestSystem(drivers);
+    });
+    after(() => t.close());
+
+    it('writes no event when the transaction rolls back, and no row when the event cannot be written', async () => {
+      const eventId = randomUUID();
+      await assert.rejects(
+        t.system.db.prisma.$transaction(async (tx) => {
+          await addToOutbox(tx, [notificationEvent({ eventId, userId: 'u', notificationId: randomUUID(), type: 'T', message: 'm', timestamp: new Date().toISOString() })]);
+          throw new Error('business rule failed after the event was staged');
+        }),
+      );
+      assert.equal(await t.system.db.prisma.outboxEvent.count({ where: { eventId } }), 0);
+
+      // A duplicate event id makes the outbox insert fail: the notification row must go too.
+      const before = await t.system.db.prisma.notification.count();
+      await t.system.relay.stop();
+      try {
+        await t.system.db.prisma.outboxEvent.create({ data: { eventId, routingKey: 'x', type: 'NotificationEvent', payload: {} } });
+        await assert.rejects(
+          t.system.db.prisma.$transaction(async (tx) => {
+            await tx.notification.create({ data: { userId: 'u', type: 'T', message: 'm' } });
+            await addToOutbox(tx, [notificationEvent({ eventId, userId: 'u', notificationId: randomUUID(), type: 'T', message: 'm', timestamp: new Date().toISOString() })]);
+          }),
+        );
+        assert.equal(await t.system.db.prisma.notification.count(), before);
+      } finally {
+        await t.system.db.prisma.outboxEvent.deleteMany({ where: { eventId } });
+        t.system.relay.start();
+      }
+    });
+
+    it('empties the outbox once the bus confirms', async () => {
+      await openTrade(t, 'alice', 'bob');
+      await eventually(async () => assert.equal(await t.system.relay.pendingCount(), 0));
+    });
+  });
+}

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrate, MIGRATIONS_DIR } from '../../src/persistence/migrator.js';
+import { openEmbeddedDatabase } from '../../src/persistence/embedded-database.js';
+import { openPostgresDatabase } from '../../src/persistence/postgres-database.js';
+import type { Database } from '../../src/persistence/database.js';
+import { createScratchPostgres } from '../support/databases.js';
+
+const drivers: [string, () => Promise<{ db: Database; dispose: () => Promise<void> }>][] = [
+  ['embedded', async () => {
+    const db = await openEmbeddedDatabase();
+    return { db, dispose: () => db.close() };
+  }],
+  ['postgres', async () => {
+    const scratch = await createScratchPostgres();
+    const db = await openPostgresDatabase({ url: scratch.url });
+    return { db, dispose: async () => { await db.close(); await scratch.drop(); } };
+  }],
+];
+
+for (const [name, open] of drivers) {
+  describe(`migrator [${name}]`, () => {
+    let handle: Awaited<ReturnType<typeof open>>;
+    let dir: string;
+    beforeEach(async () => {
+      handle = await open();
+      dir = await mkdtemp(join(tmpdir(), 'migrations-'));
+      await cp(MIGRATIONS_DIR, dir, { recursive: true });
+    });
+    afterEach(async () => {
+      await handle.dispose();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('applies every migration once and records it as prisma migrate deploy does', async () => {
+      const applied = await migrate(handle.db, dir);
+      assert.ok(applied.length >= 1);
+      assert.deepEqual(await migrate(handle.db, dir), [], 'a second run applies nothing');
+      const rows = await handle.db.inSqlTransaction((s) =>
+        s.query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>(
+          'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name'));
+      assert.deepEqual(rows.map((r) => r.migration_name), applied);
+      assert.ok(rows.every((r) => /^[0-9a-f]{64}$/.test(r.checksum) && r.finished_at && r.applied_steps_count === 1));
+      // The schema is usable through Prisma.
+      await handle.db.prisma.trade.create({ data: { buyerId: 'a', sellerId: 'b', amount: '1', asset: 'USDT', fiat: 'VND' } });
+    });
+
+    it('refuses to run when an applied migration was edited', async () => {
+      const [first] = await migrate(handle.db, dir);
+      await writeFile(join(dir, first!, 'migration.sql'), '-- edited\n', { flag: 'a' });
+      await assert.rejects(migrate(handle.db, dir), /edited after it was applied/);
+    });
+
+    it('applies nothing of a failing batch (all or nothing)', async () => {
+      await migrate(handle.db, dir);
+      await cp(join(dir, '20261129000000_init'), join(dir, '29990101000000_ok'), { recursive: true });
+      await writeFile(join(dir, '29990101000000_ok', 'migration.sql'), 'CREATE TABLE extra_ok (id int);');
+      await cp(join(dir, '29990101000000_ok'), join(dir, '29990102000000_bad'), { recursive: true });
+      await writeFile(join(dir, '29990102000000_bad', 'migration.sql'), 'CREATE TABLE extra_bad (id int); SELECT * FROM no_such_table;');
+      await assert.rejects(migrate(handle.db, dir));
+      const tables = await handle.db.inSqlTransaction((s) =>
+        s.query<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('extra_ok', 'extra_bad')"));
+      assert.equal(tables[0]!.n, 0);
+    });
+  });
+}
+
+describe('embedded database on disk', () => {
+  it('keeps data between runs in its data folder', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'pglite-'));
+    try {
+      const first = await openEmbeddedDatabase(dataDir);
+      await migrate(first);
+      await first.prisma.trade.create({ data: { buyerId: 'a', sellerId: 'b', amount: '1', asset: 'USDT', fiat: 'VND' } });
+      await first.close();
+      const second = await openEmbeddedDatabase(dataDir);
+      assert.deepEqual(await migrate(second), []);
+      assert.equal(await second.prisma.trade.count(), 1);
+      await second.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Database } from '../../src/persistence/database.js';
+import { openEmbeddedDatabase } from '../../src/persistence/embedded-database.js';
+import { openPostgresDatabase } from '../../src/persistence/postgres-database.js';
+import { migrate } from '../../src/persistence/migrator.js';
+import { PG_ADMIN_URL } from './services.js';
+
+export type DatabaseKind = Database['kind'];
+
+export interface TestDatabase {
+  db: Database;
+  /** PostgreSQL only: the URL of the throw-away database. */
+  url?: string;
+  dispose(): Promise<void>;
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, empty, unmigrated PostgreSQL database, dropped by the returned function. */
+export async function createScratchPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `p2p_test_${randomBytes(6).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}) };
+}
+
+/** A migrated database of the given kind: in-memory PGlite, or a scratch PostgreSQL database. */
+export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+  if (kind === 'embedded') {
+    const db = await openEmbeddedDatabase();
+    await migrate(db);
+    return { db, dispose: () => db.close() };
+  }
+  const scratch = await createScratchPostgres();
+  const db = await openPostgresDatabase({ url: scratch.url });
+  await migrate(db);
+  return {
+    db,
+    url: scratch.url,
+    async dispose() {
+      await db.close();
+      await scratch.drop();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import supertest from 'supertest';
+import { pino } from 'pino';
+import { loadConfig, type Role } from '../../src/config/config.js';
+import { startSystem, type System } from '../../src/app/system.js';
+import { issueToken } from '../../src/auth/jwt.js';
+import { InProcessBus } from '../../src/messaging/in-process-bus.js';
+import { RabbitMqBus } from '../../src/messaging/rabbitmq-bus.js';
+import type { EventBus } from '../../src/messaging/event-bus.js';
+import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.js';
+import { deleteAmqpNames, uniqueAmqpNames } from './amqp.js';
+import { AMQP_URL, JWT_SECRET } from './services.js';
+
+export type BusKind = EventBus['kind'];
+
+export interface DriverSet {
+  name: string;
+  db: DatabaseKind;
+  bus: BusKind;
+}
+
+/**
+ * The feature suites run once per driver set: the embedded defaults (what `npm start` uses)
+ * and the production pair (what the separate roles use).
+ */
+export const DRIVER_SETS: DriverSet[] = [
+  { name: 'embedded + in-process', db: 'embedded', bus: 'in-process' },
+  { name: 'postgres + rabbitmq', db: 'postgres', bus: 'rabbitmq' },
+];
+
+export const silentLogger = pino({ level: 'silent' });
+
+export function createTestBus(kind: BusKind, exchange: string, url = AMQP_URL): EventBus {
+  return kind === 'in-process'
+    ? new InProcessBus(50)
+    : new RabbitMqBus({ url, exchange, logger: silentLogger, retryDelayMs: 50, publishTimeoutMs: 1_000 });
+}
+
+export interface TestSystem {
+  system: System;
+  database: TestDatabase;
+  amqp: { exchange: string; notificationQueue: string };
+  http: ReturnType<typeof supertest>;
+  token(userId: string, options?: { admin?: boolean; expiresIn?: string }): string;
+  /** Authorization header value for a user. */
+  auth(userId: string, options?: { admin?: boolean }): string;
+  close(): Promise<void>;
+}
+
+export async function startTestSystem(
+  drivers: Pick<DriverSet, 'db' | 'bus'>,
+  options: { role?: Role; env?: Record<string, string>; amqpUrl?: string } = {},
+): Promise<TestSystem> {
+  const amqp = uniqueAmqpNames();
+  const config = loadConfig(options.role ?? 'all', {
+    LOG_LEVEL: 'silent',
+    CHAT_RATE_LIMIT_PER_MINUTE: '100000',
+    AMQP_NOTIFICATION_QUEUE: amqp.notificationQueue,
+    ...options.env,
+  });
+  const database = await createTestDatabase(drivers.db);
+  const bus = createTestBus(drivers.bus, amqp.exchange, options.amqpUrl);
+  const system = await startSystem({ ...config, jwtSecret: JWT_SECRET }, silentLogger, {
+    db: database.db,
+    bus,
+    relay: { pollIntervalMs: 100, retryDelayMs: 100 },
+  });
+  const token = (userId: string, opts: { admin?: boolean; expiresIn?: string } = {}) => issueToken(JWT_SECRET, userId, opts);
+  return {
+    system,
+    database,
+    amqp,
+    http: supertest(system.app),
+    token,
+    auth: (userId, opts) => `Bearer ${token(userId, opts)}`,
+    async close() {
+      await system.close();
+      await database.dispose();
+      if (drivers.bus === 'rabbitmq') await deleteAmqpNames(amqp).catch(() => {});
+    },
+  };
+}
+
+/** Opens a trade between two users over REST and returns its id. */
+export async function openTrade(t: TestSystem, buyer: string, seller: string): Promise<string> {
+  const res = await t.http
+    .post('/p2p/trades')
+    .set('Authorization', t.auth(buyer))
+    .send({ sellerId: seller, amount: '250.5', asset: 'USDT', fiat: 'VND' })
+    .expect(201);
+  return res.body.id as string;
+}

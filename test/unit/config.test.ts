@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+
+const PROD = {
+  DATABASE_URL: 'postgresql://u:p@db:5432/p2p',
+  AMQP_URL: 'amqp://guest:guest@mq:5672',
+  JWT_SECRET: 'x'.repeat(32),
+};
+
+describe('configuration', () => {
+  it('runs the all role on embedded defaults with nothing set (demo mode)', () => {
+    const c = loadConfig('all', {});
+    assert.equal(c.production, false);
+    assert.equal(c.port, 8080);
+    assert.equal(c.databaseUrl, undefined);
+    assert.equal(c.amqpUrl, undefined);
+    assert.equal(c.amqp.exchange, 'websocket.events.exchange');
+    assert.deepEqual(c.corsOrigins, ['*']);
+  });
+
+  it('gives each role its default port and honours PORT', () => {
+    assert.equal(loadConfig('api', PROD).port, 8080);
+    assert.equal(loadConfig('gateway', PROD).port, 8081);
+    assert.equal(loadConfig('notification', PROD).port, 8082);
+    assert.equal(loadConfig('api', { ...PROD, PORT: '9000' }).port, 9000);
+  });
+
+  const failures: [string, string, NodeJS.ProcessEnv, RegExp][] = [
+    ['api', 'DATABASE_URL missing', { ...PROD, DATABASE_URL: '' }, /^DATABASE_URL is required/],
+    ['notification', 'AMQP_URL missing', { ...PROD, AMQP_URL: undefined }, /^AMQP_URL is required/],
+    ['api', 'JWT_SECRET missing', { ...PROD, JWT_SECRET: undefined }, /^JWT_SECRET is required/],
+    ['all', 'JWT_SECRET missing with NODE_ENV=production', { ...PROD, NODE_ENV: 'production', JWT_SECRET: undefined }, /^JWT_SECRET is required/],
+    ['api', 'JWT_SECRET too short', { ...PROD, JWT_SECRET: 'short' }, /^JWT_SECRET is invalid: must be at least 32/],
+    ['api', 'DATABASE_URL not postgres', { ...PROD, DATABASE_URL: 'mysql://x/y' }, /^DATABASE_URL is invalid/],
+    ['api', 'AMQP_URL not a URL', { ...PROD, AMQP_URL: 'rabbit' }, /^AMQP_URL is invalid/],
+    ['api', 'PORT not a number', { ...PROD, PORT: 'eighty' }, /^PORT is invalid/],
+    ['api', 'PORT out of range', { ...PROD, PORT: '70000' }, /^PORT is invalid/],
+    ['api', 'LOG_LEVEL unknown', { ...PROD, LOG_LEVEL: 'loud' }, /^LOG_LEVEL is invalid/],
+    ['sideways', 'an unknown role', PROD, /^unknown role "sideways"/],
+  ];
+  for (const [role, name, env, message] of failures) {
+    it(`stops with one line naming the variable: ${name}`, () => {
+      assert.throws(() => loadConfig(role, env), (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, message);
+        assert.ok(!err.message.includes('\n'), 'one line');
+        return true;
+      });
+    });
+  }
+
+  it('accepts a complete production environment', () => {
+    const c = loadConfig('api', { ...PROD, CORS_ORIGINS: 'https://a.example, https://b.example' });
+    assert.equal(c.production, true);
+    assert.deepEqual(c.corsOrigins, ['https://a.example', 'https://b.example']);
+  });
+});
