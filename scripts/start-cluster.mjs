@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// The docker-compose topology without Docker: a migration, then the api, two gateways and the
+// notification worker as separate processes on this machine's PostgreSQL and RabbitMQ.
+// Usage: npm run start:cluster   (Ctrl-C stops every process)
+// Env: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/p2p, created if missing),
+//      AMQP_URL (default amqp://guest:guest@127.0.0.1:5672), JWT_SECRET (default: a dev value),
+//      API_PORT 8080, GATEWAY_PORTS 8081,8083, NOTIFICATION_PORT 8082.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import pg from 'pg';
+
+const env = {
+  ...process.env,
+  NODE_ENV: 'production',
+  DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/p2p',
+  AMQP_URL: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+  JWT_SECRET: process.env.JWT_SECRET ?? 'cluster-dev-secret-change-me-0123456789',
+  CORS_ORIGINS: process.env.CORS_ORIGINS ?? '*',
+};
+const gatewayPorts = (process.env.GATEWAY_PORTS ?? '8081,8083').split(',');
+const roles = [
+  ['api', process.env.API_PORT ?? '8080'],
+  ...gatewayPorts.map((port) => ['gateway', port]),
+  ['notification', process.env.NOTIFICATION_PORT ?? '8082'],
+];
+
+async function ensureDatabase(url) {
+  const target = new URL(url);
+  const name = target.pathname.slice(1);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+function run(label, args, extraEnv = {}) {
+  const child = spawn(process.execPath, ['dist/main.js', ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on('data', (chunk) => {
+      for (const line of chunk.toString().split('\n')) if (line) process.stdout.write(`[${label}] ${line}\n`);
+    });
+  }
+  return child;
+}
+
+await ensureDatabase(env.DATABASE_URL);
+const migrate = run('migrate', ['migrate']);
+const [code] = await once(migrate, 'exit');
+if (code !== 0) process.exit(code ?? 1);
+
+const children = roles.map(([role, port]) => run(`${role}:${port}`, [role], { PORT: port }));
+console.log(`cluster up: api :${roles[0][1]}, gateways :${gatewayPorts.join(', :')}, notification :${roles.at(-1)[1]}`);
+
+let stopping = false;
+function stop() {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+// A role that dies is reported and the others keep serving (as with one failed container).
+children.forEach((child, i) =>
+  child.on('exit', (code, signal) => !stopping && console.error(`${roles[i].join(':')} exited (${signal ?? code})`)));
+await Promise.all(children.map((child) => once(child, 'exit')));
