@@ -28,6 +28,7 @@ async function runRole(role: string): Promise<void> {
   const logger = createLogger(config.logLevel, { role: config.role });
   const system = await startSystem({ ...config, jwtSecret }, logger);
   const server = createServer(system.app);
+  system.gateway?.attach(server);
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   logger.info({ port: config.port, database: system.db.kind, bus: system.bus.kind }, `${config.role} role listening`);
   if (!config.production) printDemoHelp(config.port, jwtSecret);
@@ -37,8 +38,11 @@ async function runRole(role: string): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // The server reports closed only once every socket is gone, the gateway's clients included.
+    const serverClosed = new Promise((resolve) => server.close(resolve));
+    await system.gateway?.close();
     server.closeIdleConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await serverClosed;
     await system.close();
     process.exit(0);
   };

@@ -10,6 +10,7 @@ import { NotificationService } from '../domain/notification-service.js';
 import { startNotificationWorker } from '../workers/notification-worker.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { createHttpApp } from '../http/api-app.js';
+import { startGateway, type Gateway } from '../gateway/gateway.js';
 import { createEventBus, openDatabase } from './infrastructure.js';
 
 export type SystemConfig = Config & { jwtSecret: string };
@@ -31,15 +32,17 @@ export interface System {
   trades: TradeService;
   chat: ChatService;
   notifications: NotificationService;
+  /** Roles `all` and `gateway`: attach it to the HTTP server that serves `app`. */
+  gateway: Gateway | undefined;
   close(): Promise<void>;
 }
 
 const SERVES_API: readonly Role[] = ['all', 'api'];
 const RUNS_NOTIFICATIONS: readonly Role[] = ['all', 'notification'];
+const RUNS_GATEWAY: readonly Role[] = ['all', 'gateway'];
 
 /** The composition root: wires drivers, services and the HTTP app for one role. */
 export async function startSystem(config: SystemConfig, logger: Logger, deps: SystemDeps = {}): Promise<System> {
-  if (config.role === 'gateway') throw new Error('the gateway role is not built yet');
   const db = deps.db ?? (await openDatabase(config, logger));
   const bus = deps.bus ?? createEventBus(config, logger);
 
@@ -65,7 +68,13 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
       await startNotificationWorker(bus, notifications, config.amqp.notificationQueue, logger.child({ component: 'notification-worker' }), metrics),
     );
   }
-  relay.start();
+  // The gateway needs the database too: it authorizes trade subscriptions through `trades`.
+  const gateway = RUNS_GATEWAY.includes(config.role)
+    ? await startGateway(config.gateway, { bus, trades, jwtSecret: config.jwtSecret, logger, metrics })
+    : undefined;
+  // A gateway commits nothing: a relay there would only race the writers' relays for their
+  // rows and publish a trade's events out of order.
+  if (config.role !== 'gateway') relay.start();
 
   const app = createHttpApp({
     logger,
@@ -97,7 +106,10 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
     trades,
     chat,
     notifications,
+    gateway,
     async close() {
+      // Clients first, while the bus is still up, so they are told to fall back to polling.
+      await gateway?.close();
       await Promise.all(consumers.map((c) => c.cancel().catch(() => {})));
       await relay.stop();
       await bus.close().catch(() => {});

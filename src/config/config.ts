@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { GatewaySettings } from '../gateway/gateway.js';
 
 export const ROLES = ['all', 'api', 'gateway', 'notification'] as const;
 export type Role = (typeof ROLES)[number];
@@ -15,6 +16,7 @@ export interface Config {
   dataDir: string;
   amqpUrl: string | undefined;
   amqp: { exchange: string; notificationQueue: string };
+  gateway: GatewaySettings;
   /** Undefined in demo mode until start-up generates or loads one. */
   jwtSecret: string | undefined;
   corsOrigins: string[];
@@ -70,6 +72,19 @@ export function loadConfig(role: string, env: NodeJS.ProcessEnv = process.env): 
     amqp: {
       exchange: value('AMQP_EXCHANGE') ?? 'websocket.events.exchange',
       notificationQueue: value('AMQP_NOTIFICATION_QUEUE') ?? 'notification.trade.events.queue',
+    },
+    gateway: {
+      // Base names: each gateway instance binds its own `<name>.<instanceId>` copy.
+      queues: {
+        trade: value('AMQP_GATEWAY_TRADE_QUEUE') ?? 'websocket.trade.events.queue',
+        chat: value('AMQP_GATEWAY_CHAT_QUEUE') ?? 'websocket.chat.messages.queue',
+        notification: value('AMQP_GATEWAY_NOTIFICATION_QUEUE') ?? 'websocket.notifications.queue',
+      },
+      heartbeatMs: parse('GATEWAY_HEARTBEAT_MS', positiveInt, 10_000),
+      maxBufferedBytes: parse('GATEWAY_MAX_BUFFERED_BYTES', positiveInt, 1024 * 1024),
+      maxSubscriptionsPerConnection: parse('GATEWAY_MAX_SUBSCRIPTIONS', positiveInt, 100),
+      maxConnectionsPerUser: parse('GATEWAY_MAX_CONNECTIONS_PER_USER', positiveInt, 20),
+      connectTimeoutMs: parse('GATEWAY_CONNECT_TIMEOUT_MS', positiveInt, 10_000),
     },
     jwtSecret,
     corsOrigins: (value('CORS_ORIGINS') ?? (production ? '' : '*')).split(',').map((o) => o.trim()).filter(Boolean),

@@ -17,6 +17,8 @@ export interface RabbitMqBusOptions {
   retryDelayMs?: number;
   /** Suffix of per-instance queue names; unique per process by default. */
   instanceId?: string;
+  /** How long a per-instance queue outlives its consumer (a crashed instance's queue goes then). */
+  instanceQueueTtlMs?: number;
 }
 
 /**
@@ -29,7 +31,7 @@ export class RabbitMqBus implements EventBus {
   readonly instanceId: string;
   private readonly connection: AmqpConnectionManager;
   private readonly publisher: ChannelWrapper;
-  private readonly consumers = new Set<ChannelWrapper>();
+  private readonly consumers = new Set<Consumer>();
 
   constructor(private readonly options: RabbitMqBusOptions) {
     this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -68,29 +70,37 @@ export class RabbitMqBus implements EventBus {
 
   async consume(spec: ConsumerSpec, handler: EventHandler): Promise<Consumer> {
     const queue = spec.delivery === 'shared' ? spec.queue : `${spec.queue}.${this.instanceId}`;
+    let current: Channel | undefined;
     const channel = this.connection.createChannel({
       name: `consumer:${queue}`,
       setup: async (ch: Channel) => {
+        current = ch;
         await this.assertExchange(ch);
+        // A per-instance queue is durable and expires unused rather than being auto-deleted:
+        // it then survives a broker restart, so events the outbox publishes right after the
+        // restart wait for this instance instead of being dropped before it re-subscribes.
         await ch.assertQueue(
           queue,
           spec.delivery === 'shared'
             ? { durable: true }
-            : { durable: false, exclusive: true, autoDelete: true },
+            : { durable: true, arguments: { 'x-expires': this.options.instanceQueueTtlMs ?? 60_000 } },
         );
         for (const key of spec.routingKeys) await ch.bindQueue(queue, this.options.exchange, key);
         await ch.prefetch(spec.prefetch ?? 50);
         await ch.consume(queue, (msg) => msg && void this.deliver(ch, msg, handler));
       },
     });
-    this.consumers.add(channel);
-    await channel.waitForConnect();
-    return {
+    const consumer: Consumer = {
       cancel: async () => {
-        this.consumers.delete(channel);
+        this.consumers.delete(consumer);
+        // Going away on purpose: remove our queue now instead of letting it expire.
+        if (spec.delivery === 'per-instance') await current?.deleteQueue(queue).catch(() => {});
         await channel.close();
       },
     };
+    this.consumers.add(consumer);
+    await channel.waitForConnect();
+    return consumer;
   }
 
   isReady(): boolean {
@@ -98,7 +108,7 @@ export class RabbitMqBus implements EventBus {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.consumers].map((c) => c.close()));
+    await Promise.all([...this.consumers].map((c) => c.cancel()));
     await this.publisher.close();
     await this.connection.close();
   }

@@ -1,0 +1,68 @@
+import type { ChatMessage } from '../domain/chat-log.js';
+import { ROUTING_KEYS, type BusEvent } from '../events/events.js';
+import { destinations } from './destinations.js';
+import type { Publication } from './subscription-registry.js';
+
+/** The gateway's queue names (each instance binds its own copy of each). */
+export interface GatewayQueues {
+  trade: string;
+  chat: string;
+  notification: string;
+}
+
+/** The plan's three listeners: which events each consumes, and where each event goes. */
+export interface EventListener {
+  readonly name: string;
+  readonly queue: keyof GatewayQueues;
+  readonly routingKeys: readonly string[];
+  route(event: BusEvent): Publication[];
+}
+
+const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+export const TradeEventListener: EventListener = {
+  name: 'trade',
+  queue: 'trade',
+  routingKeys: [ROUTING_KEYS.tradeStatus],
+  route(event) {
+    if (event.type !== 'TradeStatusEvent') return [];
+    const e = event.payload;
+    const body = json(e);
+    const targets = new Set([destinations.allTrades, destinations.trade(e.tradeId), destinations.userTrades(e.buyerId), destinations.userTrades(e.sellerId)]);
+    return [...targets].map((destination) => ({ destination, body, audience: null }));
+  },
+};
+
+export const ChatEventListener: EventListener = {
+  name: 'chat',
+  queue: 'chat',
+  routingKeys: [ROUTING_KEYS.chatMessage, ROUTING_KEYS.chatSystem],
+  route(event) {
+    if (event.type !== 'ChatMessageEvent') return [];
+    const e = event.payload;
+    // The REST shape, so a client handles pushed and polled messages alike.
+    const message: ChatMessage = {
+      id: e.chatId,
+      tradeId: e.tradeId,
+      seq: e.seq,
+      senderId: e.senderId,
+      message: e.message,
+      timestamp: e.timestamp,
+      recipientRole: e.recipientRole,
+      isSystemMessage: e.isSystemMessage,
+    };
+    return [{ destination: destinations.tradeChat(e.tradeId), body: json(message), audience: e.recipientRole }];
+  },
+};
+
+export const NotificationEventListener: EventListener = {
+  name: 'notification',
+  queue: 'notification',
+  routingKeys: [ROUTING_KEYS.notification],
+  route(event) {
+    if (event.type !== 'NotificationEvent') return [];
+    return [{ destination: destinations.userNotifications(event.payload.userId), body: json(event.payload), audience: null }];
+  },
+};
+
+export const EVENT_LISTENERS: readonly EventListener[] = [TradeEventListener, ChatEventListener, NotificationEventListener];

@@ -1,0 +1,135 @@
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { authenticate } from '../auth/jwt.js';
+import type { TradeAccess } from '../domain/trade-service.js';
+import type { Consumer, EventBus } from '../messaging/event-bus.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { ClientConnection, TransportKind } from '../transport/client-connection.js';
+import { attachEndpoints } from '../transport/http-attach.js';
+import { createSockJsEndpoint } from '../transport/sockjs-transport.js';
+import { createWebSocketEndpoint } from '../transport/ws-transport.js';
+import { ConnectionQuota } from './connection-quota.js';
+import { DestinationGuard } from './destinations.js';
+import { EVENT_LISTENERS, type GatewayQueues } from './event-listeners.js';
+import { createGatewayMetrics, type GatewayStats } from './gateway-metrics.js';
+import { StompSession, type SessionDeps } from './stomp-session.js';
+import { SubscriptionRegistry } from './subscription-registry.js';
+import { CachedTradeAccess } from './trade-access-cache.js';
+
+export type { GatewayStats } from './gateway-metrics.js';
+
+/** The gateway's part of the configuration (config.ts reads it from the environment). */
+export interface GatewaySettings {
+  queues: GatewayQueues;
+  heartbeatMs: number;
+  maxBufferedBytes: number;
+  maxSubscriptionsPerConnection: number;
+  maxConnectionsPerUser: number;
+  connectTimeoutMs: number;
+}
+
+export interface GatewayDeps {
+  bus: EventBus;
+  trades: TradeAccess;
+  jwtSecret: string;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export interface Gateway {
+  /** Serves `/ws` (SockJS) and `/ws/websocket` (plain WebSocket) on the server, ahead of its REST app. */
+  attach(server: Server): void;
+  stats(): GatewayStats;
+  /** Stops consuming and closes every client cleanly (they fall back to polling). */
+  close(): Promise<void>;
+}
+
+const SOCKJS_PREFIX = '/ws';
+const WEBSOCKET_PATH = '/ws/websocket';
+const MAX_FRAME_BYTES = 64 * 1024;
+// Room for a few frames coalesced into one transport message; each frame is held to MAX_FRAME_BYTES.
+const MAX_MESSAGE_BYTES = 2 * MAX_FRAME_BYTES;
+// How long close() lets clients answer the close handshake before cutting them off.
+const SHUTDOWN_GRACE_MS = 1_000;
+
+/** Starts consuming gateway events; clients arrive once attach() puts it on an HTTP server. */
+export async function startGateway(settings: GatewaySettings, deps: GatewayDeps): Promise<Gateway> {
+  const logger = deps.logger.child({ component: 'gateway' });
+  const registry = new SubscriptionRegistry();
+  // Until the transport reports the socket closed, which may be after the session has ended.
+  const open = new Map<ClientConnection, StompSession>();
+  let consumers: Consumer[] = [];
+  let closing = false;
+
+  const stats = (): GatewayStats => {
+    const connections: Record<TransportKind, number> = { websocket: 0, sockjs: 0 };
+    for (const connection of open.keys()) connections[connection.transport]++;
+    return { connections, subscriptions: registry.size, consuming: consumers.length > 0 && deps.bus.isReady() };
+  };
+  const metrics = createGatewayMetrics(deps.metrics.registry, stats);
+
+  const sessionDeps: SessionDeps = {
+    settings: {
+      heartbeatMs: settings.heartbeatMs,
+      maxFrameBytes: MAX_FRAME_BYTES,
+      maxSubscriptions: settings.maxSubscriptionsPerConnection,
+      maxBufferedBytes: settings.maxBufferedBytes,
+      connectTimeoutMs: settings.connectTimeoutMs,
+    },
+    authenticate: (authorization) => authenticate(authorization, deps.jwtSecret),
+    quota: new ConnectionQuota(settings.maxConnectionsPerUser),
+    guard: new DestinationGuard(new CachedTradeAccess(deps.trades)),
+    registry,
+    metrics,
+    logger,
+  };
+
+  let onAllClosed: (() => void) | undefined;
+  const accept = (connection: ClientConnection) => {
+    if (closing) return connection.close(1001, 'server shutting down');
+    open.set(connection, new StompSession(connection, sessionDeps));
+    connection.onClose(() => {
+      open.delete(connection);
+      if (open.size === 0) onAllClosed?.();
+    });
+  };
+  const endpoints = [
+    createWebSocketEndpoint({ path: WEBSOCKET_PATH, maxMessageBytes: MAX_MESSAGE_BYTES, onConnection: accept }),
+    createSockJsEndpoint({ prefix: SOCKJS_PREFIX, maxMessageBytes: MAX_MESSAGE_BYTES, logger, onConnection: accept }),
+  ];
+
+  consumers = await Promise.all(
+    EVENT_LISTENERS.map((listener) =>
+      deps.bus.consume(
+        { queue: settings.queues[listener.queue], delivery: 'per-instance', routingKeys: [...listener.routingKeys] },
+        async (event) => {
+          // Never throws: a failed handler would have the bus redeliver to every subscriber.
+          for (const publication of listener.route(event)) metrics.messagesDelivered.inc(registry.publish(publication));
+          deps.metrics.eventsConsumed.inc({ consumer: `gateway-${listener.name}` });
+        },
+      ),
+    ),
+  );
+
+  return {
+    attach: (server) => attachEndpoints(server, endpoints),
+    stats,
+    async close() {
+      if (closing) return;
+      closing = true;
+      await Promise.all(consumers.map((c) => c.cancel().catch((err: unknown) => logger.warn({ err }, 'cancelling a gateway consumer failed'))));
+      consumers = [];
+      for (const session of open.values()) session.shutdown();
+      if (open.size > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, SHUTDOWN_GRACE_MS);
+          onAllClosed = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      for (const connection of open.keys()) connection.terminate();
+    },
+  };
+}

@@ -1,0 +1,321 @@
+import type { Logger } from 'pino';
+import { AuthError } from '../auth/jwt.js';
+import type { Actor } from '../domain/actor.js';
+import { encodeFrame, encodeHeaderLine, HEARTBEAT_EOL } from '../protocol/stomp/encoder.js';
+import { StompParser } from '../protocol/stomp/parser.js';
+import type { StompFrame, StompVersion } from '../protocol/stomp/frame.js';
+import type { ClientConnection } from '../transport/client-connection.js';
+import type { ConnectionQuota } from './connection-quota.js';
+import type { Access, DestinationGuard } from './destinations.js';
+import type { GatewayMetrics, SessionEndReason } from './gateway-metrics.js';
+import { Heartbeats, negotiateHeartbeats, parseHeartBeat } from './heartbeats.js';
+import type { MessageSink, Subscriber, SubscriptionRegistry } from './subscription-registry.js';
+
+export interface SessionSettings {
+  /** Heart-beat period the server offers in both directions. */
+  heartbeatMs: number;
+  maxFrameBytes: number;
+  maxSubscriptions: number;
+  /** Unsent bytes past which a client that stopped reading is dropped. */
+  maxBufferedBytes: number;
+  /** A socket that has not sent CONNECT by then is closed. */
+  connectTimeoutMs: number;
+}
+
+export interface SessionDeps {
+  settings: SessionSettings;
+  /** Verifies the CONNECT frame's Authorization value; throws AuthError. */
+  authenticate(authorization: string | undefined): Actor;
+  quota: ConnectionQuota;
+  guard: DestinationGuard;
+  registry: SubscriptionRegistry;
+  metrics: GatewayMetrics;
+  logger: Logger;
+}
+
+const SUPPORTED_VERSIONS: readonly StompVersion[] = ['1.2', '1.1', '1.0'];
+const SERVER_NAME = 'p2p-gateway/0.1';
+// Frames parsed while a SUBSCRIBE waits for its access check; more means a client is flooding.
+const MAX_QUEUED_FRAMES = 32;
+const MAX_SUBSCRIPTION_ID_LENGTH = 128;
+
+/** Close codes after an ERROR frame (RFC 6455 7.4.1); SockJS passes them on as they are. */
+const CLOSE_CODES: Record<SessionEndReason, number> = {
+  protocol: 1002,
+  auth: 1008,
+  forbidden: 1008,
+  unsupported: 1008,
+  limit: 1008,
+  'connect-timeout': 1008,
+  'heartbeat-timeout': 1008,
+  unavailable: 1013,
+  internal: 1011,
+};
+
+/** The highest version both sides speak; a CONNECT without accept-version is STOMP 1.0. */
+export function negotiateVersion(acceptVersion: string | undefined): StompVersion | undefined {
+  if (acceptVersion === undefined) return '1.0';
+  const offered = new Set(acceptVersion.split(',').map((v) => v.trim()));
+  return SUPPORTED_VERSIONS.find((v) => offered.has(v));
+}
+
+/**
+ * One client's STOMP conversation. The server alone publishes: a client may CONNECT, SUBSCRIBE,
+ * UNSUBSCRIBE and DISCONNECT; anything else, and every failure, gets an ERROR frame and the
+ * connection closed (as Spring's broker does), so a client never keeps a half-working socket.
+ * Frames are handled strictly in order, also across the asynchronous access check of SUBSCRIBE,
+ * so receipts and errors answer frames in the order they were sent.
+ */
+export class StompSession implements MessageSink {
+  /** Set once CONNECT succeeded. */
+  #actor: Actor | undefined;
+  #version: StompVersion = '1.0';
+  #ended = false;
+  #sawFirstFrame = false;
+  readonly #subscriptions = new Map<string, { destination: string; subscriber: Subscriber }>();
+  readonly #inbox: StompFrame[] = [];
+  #draining = false;
+  readonly #parser: StompParser;
+  readonly #heartbeats = new Heartbeats();
+  readonly #connectTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly connection: ClientConnection,
+    private readonly deps: SessionDeps,
+  ) {
+    this.#parser = new StompParser({
+      maxFrameBytes: deps.settings.maxFrameBytes,
+      onFrame: (frame) => this.#onFrame(frame),
+      onError: (err) => this.#fail('protocol', `malformed frame: ${err.message}`),
+    });
+    connection.onMessage((data) =>
+      this.#guarded(() => {
+        if (this.#ended) return;
+        this.#heartbeats.noteReceived();
+        this.#parser.push(data);
+      }),
+    );
+    connection.onClose(() => this.#guarded(() => this.#end()));
+    this.#connectTimer = setTimeout(() => this.#guarded(() => this.#fail('connect-timeout', 'no CONNECT frame in time')), deps.settings.connectTimeoutMs);
+    this.#connectTimer.unref();
+  }
+
+  deliver(frame: Buffer): void {
+    this.#guarded(() => this.#write(frame));
+  }
+
+  /** Server shutdown: a clean close, after which clients fall back to polling. */
+  shutdown(): void {
+    this.#guarded(() => {
+      if (this.#ended) return;
+      this.connection.close(1001, 'server shutting down');
+      this.#end();
+    });
+  }
+
+  #onFrame(frame: StompFrame): void {
+    if (!this.#sawFirstFrame) {
+      this.#sawFirstFrame = true;
+      // Frames coalesced behind CONNECT in the same chunk are parsed before CONNECT is handled;
+      // they must already be unescaped by the version it agrees.
+      if (isConnect(frame)) this.#parser.setVersion(negotiateVersion(frame.headers['accept-version']) ?? '1.0');
+    }
+    if (this.#ended) return;
+    if (this.#inbox.length >= MAX_QUEUED_FRAMES) return this.#fail('limit', 'too many frames sent ahead');
+    this.#inbox.push(frame);
+    if (!this.#draining) void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      for (let frame = this.#inbox.shift(); frame && !this.#ended; frame = this.#inbox.shift()) {
+        await this.#handle(frame);
+      }
+    } catch (err) {
+      this.#crash(err);
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  async #handle(frame: StompFrame): Promise<void> {
+    const { receipt } = frame.headers;
+    if (receipt !== undefined && !this.#fits('receipt-id', receipt)) return this.#fail('protocol', 'receipt header cannot be echoed');
+    const actor = this.#actor;
+    if (!actor) return isConnect(frame) ? this.#connect(frame) : this.#fail('protocol', 'the first frame must be CONNECT or STOMP', receipt);
+    switch (frame.command) {
+      case 'SUBSCRIBE':
+        return this.#subscribe(frame, actor);
+      case 'UNSUBSCRIBE':
+        return this.#unsubscribe(frame);
+      case 'DISCONNECT':
+        return this.#disconnect(receipt);
+      case 'SEND':
+        return this.#fail('forbidden', 'clients may not SEND: only the server publishes', receipt);
+      case 'CONNECT':
+      case 'STOMP':
+        return this.#fail('protocol', 'already connected', receipt);
+      case 'ACK':
+      case 'NACK':
+      case 'BEGIN':
+      case 'COMMIT':
+      case 'ABORT':
+        return this.#fail('unsupported', `${frame.command} is not supported: subscriptions are ack:auto and there are no transactions`, receipt);
+      default:
+        return this.#fail('protocol', `${frame.command} is a server frame`, receipt);
+    }
+  }
+
+  #connect(frame: StompFrame): void {
+    const version = negotiateVersion(frame.headers['accept-version']);
+    if (!version) return this.#fail('protocol', 'no common STOMP version', undefined, { version: SUPPORTED_VERSIONS.join(',') });
+    const clientBeats = version === '1.0' ? ([0, 0] as [number, number]) : parseHeartBeat(frame.headers['heart-beat']);
+    if (!clientBeats) return this.#fail('protocol', 'malformed heart-beat header');
+
+    let actor: Actor;
+    try {
+      actor = this.deps.authenticate(frame.headers.Authorization ?? frame.headers.authorization);
+    } catch (err) {
+      if (err instanceof AuthError) return this.#fail('auth', `authentication failed: ${err.message}`);
+      throw err;
+    }
+    if (!this.deps.quota.tryAcquire(actor.userId)) return this.#fail('limit', 'too many open connections for this user');
+
+    this.#actor = actor;
+    this.#version = version;
+    clearTimeout(this.#connectTimer);
+    const offer = this.deps.settings.heartbeatMs;
+    this.#write(encodeFrame({ command: 'CONNECTED', headers: { version, 'heart-beat': `${offer},${offer}`, server: SERVER_NAME } }, version));
+    this.#heartbeats.start(negotiateHeartbeats(clientBeats, offer), {
+      beat: () => this.#guarded(() => this.#write(HEARTBEAT_EOL)),
+      silent: () => this.#guarded(() => this.#drop('heartbeat-timeout')),
+    });
+  }
+
+  async #subscribe(frame: StompFrame, actor: Actor): Promise<void> {
+    const { id, destination, ack, receipt } = frame.headers;
+    if (id === undefined || destination === undefined) return this.#fail('protocol', 'SUBSCRIBE needs id and destination headers', receipt);
+    // The id is echoed in every MESSAGE, so it must be one the session's version can carry.
+    if (id === '' || id.length > MAX_SUBSCRIPTION_ID_LENGTH || !this.#fits('subscription', id)) {
+      return this.#fail('protocol', `subscription id must be 1 to ${MAX_SUBSCRIPTION_ID_LENGTH} characters that fit in a header`, receipt);
+    }
+    if (this.#subscriptions.has(id)) return this.#fail('protocol', 'subscription id already in use', receipt);
+    if (ack !== undefined && ack !== 'auto') return this.#fail('unsupported', 'only ack:auto is supported', receipt);
+    const { maxSubscriptions } = this.deps.settings;
+    if (this.#subscriptions.size >= maxSubscriptions) return this.#fail('limit', `at most ${maxSubscriptions} subscriptions per connection`, receipt);
+
+    let access: Access;
+    try {
+      access = await this.deps.guard.check(destination, actor);
+    } catch (err) {
+      this.deps.logger.warn({ err, userId: actor.userId }, 'subscription access check failed');
+      return this.#fail('unavailable', 'cannot check access now; try again later', receipt);
+    }
+    if (this.#ended) return;
+    // The destination is not echoed: it is client text and may not fit in a header.
+    if (!access.granted) return this.#fail('forbidden', `subscription refused: ${access.reason}`, receipt);
+
+    const subscriber: Subscriber = { sink: this, version: this.#version, subscriptionHeader: encodeHeaderLine('subscription', id, this.#version), role: access.role };
+    this.#subscriptions.set(id, { destination, subscriber });
+    this.deps.registry.add(destination, subscriber);
+    this.#receipt(receipt);
+  }
+
+  #unsubscribe(frame: StompFrame): void {
+    const { id, receipt } = frame.headers;
+    if (id === undefined) return this.#fail('protocol', 'UNSUBSCRIBE needs an id header', receipt);
+    // An unknown id is not an error: the subscription is gone either way.
+    const entry = this.#subscriptions.get(id);
+    if (entry) {
+      this.#subscriptions.delete(id);
+      this.deps.registry.remove(entry.destination, entry.subscriber);
+    }
+    this.#receipt(receipt);
+  }
+
+  #disconnect(receipt: string | undefined): void {
+    this.#receipt(receipt);
+    this.connection.close(1000, 'disconnected');
+    this.#end();
+  }
+
+  #receipt(receipt: string | undefined): void {
+    if (receipt !== undefined) this.#write(encodeFrame({ command: 'RECEIPT', headers: { 'receipt-id': receipt } }, this.#version));
+  }
+
+  #fits(name: string, value: string): boolean {
+    try {
+      encodeHeaderLine(name, value, this.#version);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  #write(data: Buffer): void {
+    if (this.#ended) return;
+    this.connection.send(data);
+    this.#heartbeats.noteSent();
+    if (this.connection.bufferedBytes() > this.deps.settings.maxBufferedBytes) {
+      this.deps.metrics.slowClientDisconnects.inc({ transport: this.connection.transport });
+      this.deps.logger.info({ userId: this.#actor?.userId, remoteAddress: this.connection.remoteAddress }, 'dropping a client that stopped reading');
+      this.connection.terminate();
+      this.#end();
+    }
+  }
+
+  /** ERROR frame, then close: the one way a session fails. */
+  #fail(reason: SessionEndReason, message: string, receipt?: string, extra: Record<string, string> = {}): void {
+    if (this.#ended) return;
+    this.deps.metrics.sessionErrors.inc({ reason });
+    this.deps.logger.debug({ reason, message, userId: this.#actor?.userId, remoteAddress: this.connection.remoteAddress }, 'STOMP session failed');
+    const headers: Record<string, string> = { ...extra, message };
+    if (receipt !== undefined) headers['receipt-id'] = receipt;
+    this.#write(encodeFrame({ command: 'ERROR', headers }, this.#version));
+    this.connection.close(CLOSE_CODES[reason], reason);
+    this.#end();
+  }
+
+  /** For a peer that is gone or not reading: a close handshake would only wait on it. */
+  #drop(reason: SessionEndReason): void {
+    if (this.#ended) return;
+    this.deps.metrics.sessionErrors.inc({ reason });
+    this.connection.terminate();
+    this.#end();
+  }
+
+  /** Any bug while handling one connection ends that connection, never the process. */
+  #guarded(work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      this.#crash(err);
+    }
+  }
+
+  #crash(err: unknown): void {
+    this.deps.logger.error({ err, userId: this.#actor?.userId }, 'STOMP session crashed');
+    try {
+      this.#fail('internal', 'internal server error');
+    } catch {
+      this.connection.terminate();
+      this.#end();
+    }
+  }
+
+  #end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    clearTimeout(this.#connectTimer);
+    this.#heartbeats.stop();
+    this.#inbox.length = 0;
+    for (const { destination, subscriber } of this.#subscriptions.values()) this.deps.registry.remove(destination, subscriber);
+    this.#subscriptions.clear();
+    if (this.#actor) this.deps.quota.release(this.#actor.userId);
+  }
+}
+
+function isConnect(frame: StompFrame): boolean {
+  return frame.command === 'CONNECT' || frame.command === 'STOMP';
+}

@@ -1,0 +1,30 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+export type TransportKind = 'websocket' | 'sockjs';
+
+/**
+ * One client socket, whichever library carries it: all the STOMP layer knows of a transport.
+ * Every method is safe to call after the connection has closed.
+ */
+export interface ClientConnection {
+  readonly transport: TransportKind;
+  readonly remoteAddress: string;
+  /** Bytes (for SockJS, characters) accepted by send() that have not reached the network yet. */
+  bufferedBytes(): number;
+  /** Sends one text message; STOMP frames are UTF-8. */
+  send(data: Buffer): void;
+  /** Closing handshake, after everything already sent. */
+  close(code: number, reason: string): void;
+  /** Drops the socket at once with whatever it still buffers: for clients that stopped reading. */
+  terminate(): void;
+  onMessage(listener: (data: Buffer | string) => void): void;
+  /** Called once, however the connection ended. */
+  onClose(listener: () => void): void;
+}
+
+/** A handler of part of an HTTP server's URL space; each method returns false for URLs it does not own. */
+export interface HttpEndpoint {
+  handleRequest(req: IncomingMessage, res: ServerResponse): boolean;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+}

@@ -1,0 +1,117 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import sockjs from 'sockjs';
+import type { Logger } from 'pino';
+import type { ClientConnection, HttpEndpoint } from './client-connection.js';
+
+// sockjs 0.3.24 (its last release) has these in its source, but @types/sockjs lacks them.
+declare module 'sockjs' {
+  interface ServerOptions {
+    /** Options of faye-websocket, which carries SockJS's websocket transport. */
+    faye_server_options?: { maxLength?: number };
+  }
+  interface Server {
+    /** The handler installHandlers() would put on a server; false for URLs outside the prefix. */
+    listener(options?: ServerOptions): { getHandler(): (req: IncomingMessage, target: ServerResponse | Duplex, head?: Buffer) => boolean };
+  }
+  interface Connection {
+    close(code?: number, reason?: string): boolean;
+    /** Internal: the session (or raw websocket receiver) behind the connection. */
+    readonly _session?: SockJsSession;
+  }
+}
+
+/** The parts of a sockjs session that hold unsent data. */
+interface SockJsSession {
+  /** Frames waiting for the client's next poll or streaming response. */
+  send_buffer?: string[];
+  /** The receiver attached now: a websocket (`connection`) or an HTTP response. */
+  recv?: { connection?: Socket | null; response?: { socket?: Socket | null } | null } | null;
+}
+
+export interface SockJsEndpointOptions {
+  prefix: string;
+  /** Limit on one websocket message or one xhr_send / jsonp_send body. */
+  maxMessageBytes: number;
+  logger: Logger;
+  onConnection(connection: ClientConnection): void;
+}
+
+/** SockJS clients (websocket, xhr-streaming, polling, ...) under a URL prefix. */
+export function createSockJsEndpoint(options: SockJsEndpointOptions): HttpEndpoint {
+  const server = sockjs.createServer({
+    prefix: options.prefix,
+    faye_server_options: { maxLength: options.maxMessageBytes },
+    log: (severity, line) => (severity === 'error' ? options.logger.warn(line) : options.logger.debug(line)),
+  });
+  server.on('connection', (conn: sockjs.Connection | null) => {
+    // null when the session timed out before its connection event ran.
+    if (conn) options.onConnection(adapt(conn));
+  });
+  const handler = server.listener().getHandler();
+  return {
+    handleRequest(req, res) {
+      if (!handler(req, res)) return false;
+      limitBody(req, res, options.maxMessageBytes);
+      return true;
+    },
+    handleUpgrade: (req, socket, head) => handler(req, socket, head),
+  };
+}
+
+/** sockjs reads a whole POST body into memory whatever its size: cut off oversized ones. */
+function limitBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): void {
+  if (req.method !== 'POST') return;
+  let received = 0;
+  req.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > maxBytes) {
+      res.destroy();
+      req.destroy();
+    }
+  });
+}
+
+function adapt(conn: sockjs.Connection): ClientConnection {
+  const socket = (): Socket | null | undefined => {
+    const recv = conn._session?.recv;
+    return recv?.connection ?? recv?.response?.socket;
+  };
+  // A session is over as soon as we close it: the close frame goes out at once, with no
+  // handshake to wait for, while sockjs emits 'close' only after its disconnect delay (5 s).
+  const closeListeners: (() => void)[] = [];
+  let closed = false;
+  const ended = () => {
+    if (closed) return;
+    closed = true;
+    for (const listener of closeListeners) listener();
+  };
+  conn.once('close', ended);
+  return {
+    transport: 'sockjs',
+    remoteAddress: conn.remoteAddress ?? 'unknown',
+    bufferedBytes() {
+      let pending = socket()?.writableLength ?? 0;
+      for (const frame of conn._session?.send_buffer ?? []) pending += frame.length;
+      return pending;
+    },
+    send: (data) => void conn.write(data.toString('utf8')),
+    close(code, reason) {
+      conn.close(code, reason);
+      ended();
+    },
+    terminate() {
+      // Closing first ends the session; destroying its socket then frees what it buffers,
+      // which a close frame queued behind the backlog never would.
+      const stuck = socket();
+      conn.close(1001, 'terminated');
+      stuck?.destroy();
+      ended();
+    },
+    onMessage: (listener) => conn.on('data', listener),
+    onClose(listener) {
+      closeListeners.push(listener);
+    },
+  };
+}

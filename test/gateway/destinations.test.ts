@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { DestinationGuard, destinations, parseDestination } from '../../src/gateway/destinations.js';
+import type { TradeAccess } from '../../src/domain/trade-service.js';
+
+const TRADE = '0b9c6a53-5a8a-4d8e-9b57-2f8f2f6f7c11';
+
+describe('gateway destinations', () => {
+  it('parses exactly the destinations of the contract, which the builders produce', () => {
+    assert.deepEqual(parseDestination(destinations.allTrades), { kind: 'all-trades' });
+    assert.deepEqual(parseDestination(destinations.trade(TRADE)), { kind: 'trade', tradeId: TRADE });
+    assert.deepEqual(parseDestination(destinations.tradeChat(TRADE)), { kind: 'trade-chat', tradeId: TRADE });
+    assert.deepEqual(parseDestination(destinations.userTrades('a.b@c:d_e-1')), { kind: 'user-trades', userId: 'a.b@c:d_e-1' });
+    assert.deepEqual(parseDestination(destinations.userNotifications('alice')), { kind: 'user-notifications', userId: 'alice' });
+  });
+
+  it('knows nothing else: no wildcards, no normalisation, no other spelling', () => {
+    for (const text of [
+      '', '/', '/topic', '/topic/', '/topic/trades/', '/topic/trades/*', '/topic/trades/**', '/topic/**', '/topic/#', '/topic/>',
+      `/topic/trades/${TRADE.toUpperCase()}`, `/topic/trades/${TRADE}/`, `/topic/trades/${TRADE}/chat/`, `/topic/trades/${TRADE}/chat/x`,
+      `/topic/trades/${TRADE}/../${TRADE}`, '/topic/users/alice', '/topic/users/alice/', '/topic/users/*/trades',
+      '/topic/users/x/../alice/trades', '/topic/users/a b/trades', '/topic/users/alice/orders', `/queue/trades/${TRADE}`,
+      '/topic//users/alice/trades', 'topic/trades', '/topic/trades?x=1', '/topic/users/alice\n/trades',
+    ]) {
+      assert.equal(parseDestination(text), undefined, text);
+    }
+  });
+
+  describe('DestinationGuard', () => {
+    const roles: TradeAccess = {
+      roleInTrade: async (tradeId, userId) => (tradeId !== TRADE ? null : userId === 'bob' ? 'BUYER' : userId === 'sue' ? 'SELLER' : null),
+    };
+    const guard = new DestinationGuard(roles);
+    const user = (userId: string, isAdmin = false) => ({ userId, isAdmin });
+
+    it('applies the table of who may subscribe', async () => {
+      const cases: [string, ReturnType<typeof user>, boolean][] = [
+        [destinations.allTrades, user('root', true), true],
+        [destinations.allTrades, user('bob'), false],
+        [destinations.trade(TRADE), user('bob'), true],
+        [destinations.trade(TRADE), user('root', true), true],
+        [destinations.trade(TRADE), user('eve'), false],
+        [destinations.tradeChat(TRADE), user('sue'), true],
+        [destinations.tradeChat(TRADE), user('root', true), false],
+        [destinations.tradeChat(TRADE), user('eve'), false],
+        [destinations.userTrades('bob'), user('bob'), true],
+        [destinations.userTrades('bob'), user('root', true), false],
+        [destinations.userNotifications('bob'), user('sue'), false],
+        ['/topic/trades/*', user('root', true), false],
+      ];
+      for (const [destination, actor, granted] of cases) {
+        assert.equal((await guard.check(destination, actor)).granted, granted, `${actor.userId} on ${destination}`);
+      }
+    });
+
+    it("records the subscriber's side of the trade", async () => {
+      assert.deepEqual(await guard.check(destinations.tradeChat(TRADE), user('bob')), { granted: true, role: 'BUYER' });
+      assert.deepEqual(await guard.check(destinations.tradeChat(TRADE), user('sue')), { granted: true, role: 'SELLER' });
+    });
+  });
+});

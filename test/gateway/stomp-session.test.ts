@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { Registry } from 'prom-client';
+import { AuthError } from '../../src/auth/jwt.js';
+import { ConnectionQuota } from '../../src/gateway/connection-quota.js';
+import { DestinationGuard } from '../../src/gateway/destinations.js';
+import { createGatewayMetrics } from '../../src/gateway/gateway-metrics.js';
+import { StompSession, type SessionDeps } from '../../src/gateway/stomp-session.js';
+import { SubscriptionRegistry } from '../../src/gateway/subscription-registry.js';
+import type { TradeAccess } from '../../src/domain/trade-service.js';
+import { StompParser } from '../../src/protocol/stomp/parser.js';
+import type { StompFrame } from '../../src/protocol/stomp/frame.js';
+import type { ClientConnection } from '../../src/transport/client-connection.js';
+import { frame } from '../support/raw-stomp.js';
+import { silentLogger } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
+
+const TRADE = '0b9c6a53-5a8a-4d8e-9b57-2f8f2f6f7c11';
+
+/** A connection driven by the test: what the session sends is parsed into `frames`. */
+class FakeConnection implements ClientConnection {
+  readonly transport = 'websocket';
+  readonly remoteAddress = '127.0.0.1';
+  readonly frames: StompFrame[] = [];
+  closedWith: number | 'terminated' | undefined;
+  failSends = false;
+  #onMessage: (data: Buffer | string) => void = () => {};
+  #onClose: () => void = () => {};
+  readonly #parser = new StompParser({ onFrame: (f) => this.frames.push(f), onError: (err) => assert.fail(err) });
+
+  bufferedBytes = () => 0;
+  send(data: Buffer): void {
+    if (this.failSends) throw new Error('socket exploded');
+    this.#parser.push(data);
+  }
+  close(code: number): void {
+    this.closedWith = code;
+  }
+  terminate(): void {
+    this.closedWith = 'terminated';
+  }
+  onMessage(listener: (data: Buffer | string) => void): void {
+    this.#onMessage = listener;
+  }
+  onClose(listener: () => void): void {
+    this.#onClose = listener;
+  }
+  receive(text: string): void {
+    this.#onMessage(text);
+  }
+  clientCloses(): void {
+    this.#onClose();
+  }
+}
+
+function setUp(trades: TradeAccess = { roleInTrade: async () => 'BUYER' }) {
+  const registry = new SubscriptionRegistry();
+  const quota = new ConnectionQuota(1);
+  const deps: SessionDeps = {
+    settings: { heartbeatMs: 10_000, maxFrameBytes: 65536, maxSubscriptions: 10, maxBufferedBytes: 1024, connectTimeoutMs: 10_000 },
+    authenticate: (authorization) => {
+      if (authorization !== 'Bearer bob') throw new AuthError('invalid token');
+      return { userId: 'bob', isAdmin: false };
+    },
+    quota,
+    guard: new DestinationGuard(trades),
+    registry,
+    metrics: createGatewayMetrics(new Registry(), () => ({ connections: { websocket: 0, sockjs: 0 }, subscriptions: 0, consuming: true })),
+    logger: silentLogger,
+  };
+  const connection = new FakeConnection();
+  new StompSession(connection, deps);
+  connection.receive(frame('CONNECT', { 'accept-version': '1.2', Authorization: 'Bearer bob' }));
+  return { connection, registry, quota };
+}
+
+describe('gateway STOMP session', () => {
+  it('answers a failing access check with ERROR and a close, not an exception', async () => {
+    const { connection, quota } = setUp({ roleInTrade: async () => Promise.reject(new Error('database down')) });
+    connection.receive(frame('SUBSCRIBE', { id: '1', destination: `/topic/trades/${TRADE}/chat`, receipt: 'r' }));
+    await eventually(() => assert.equal(connection.frames.at(-1)?.command, 'ERROR'));
+    assert.match(connection.frames.at(-1)!.headers.message!, /try again later/);
+    assert.equal(connection.frames.at(-1)!.headers['receipt-id'], 'r');
+    assert.equal(connection.closedWith, 1013);
+    assert.equal(quota.tryAcquire('bob'), true, "the user's connection slot was released");
+  });
+
+  it('ends only its own connection when handling it throws', async () => {
+    const { connection, registry, quota } = setUp();
+    connection.receive(frame('SUBSCRIBE', { id: '1', destination: `/topic/trades/${TRADE}/chat`, receipt: 'r' }));
+    await eventually(() => assert.equal(connection.frames.at(-1)?.command, 'RECEIPT'));
+    assert.equal(registry.size, 1);
+
+    connection.failSends = true;
+    registry.publish({ destination: `/topic/trades/${TRADE}/chat`, body: Buffer.from('{}'), audience: null });
+    assert.equal(connection.closedWith, 'terminated');
+    assert.equal(registry.size, 0);
+    assert.equal(quota.tryAcquire('bob'), true, "the user's connection slot was released");
+  });
+
+  it('releases its subscriptions and connection slot when the client goes', async () => {
+    const { connection, registry, quota } = setUp();
+    connection.receive(frame('SUBSCRIBE', { id: '1', destination: '/topic/users/bob/trades', receipt: 'r' }));
+    await eventually(() => assert.equal(registry.size, 1));
+    assert.equal(quota.tryAcquire('bob'), false);
+    connection.clientCloses();
+    assert.equal(registry.size, 0);
+    assert.equal(quota.tryAcquire('bob'), true);
+  });
+
+  it('drops a client whose unsent data passes the limit', () => {
+    const { connection, quota } = setUp();
+    connection.bufferedBytes = () => 2048;
+    connection.receive(frame('UNSUBSCRIBE', { id: 'x', receipt: 'r' }));
+    return eventually(() => {
+      assert.equal(connection.closedWith, 'terminated');
+      assert.equal(quota.tryAcquire('bob'), true);
+    });
+  });
+});
