@@ -3,6 +3,7 @@ import { ZodError } from 'zod';
 import type { Logger } from 'pino';
 import { DomainError } from '../domain/errors.js';
 import { AuthError } from '../auth/jwt.js';
+import { isDatabaseUnavailable } from '../persistence/unavailable.js';
 
 const DOMAIN_STATUS: Record<DomainError['code'], number> = {
   bad_request: 400,
@@ -36,6 +37,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const status = (err as { status?: number }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return sendError(res, status, 'bad_request', (err as Error).message);
+    }
+    if (isDatabaseUnavailable(err)) {
+      logger.warn({ err: (err as Error).message, url: req.originalUrl }, 'database unavailable');
+      res.setHeader('Retry-After', '1');
+      return sendError(res, 503, 'unavailable', 'the database connection was lost; retry shortly');
     }
     logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     sendError(res, 500, 'internal', 'internal server error');

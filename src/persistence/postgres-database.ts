@@ -13,6 +13,10 @@ export async function openPostgresDatabase({ url, poolSize = 10 }: PostgresOptio
   // A backend killed by the server (failover, pg_terminate_backend) surfaces here on idle
   // clients; without a listener the pool's 'error' event would crash the process.
   pool.on('error', () => {});
+  // The same event on a checked-out or just-discarded client has no pool listener: the error
+  // reaches the caller through its query, so the event itself is only noise.
+  pool.on('connect', (client) => client.on('error', () => {}));
+  releaseDeadClients(pool);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
 
   return {
@@ -44,4 +48,37 @@ export async function openPostgresDatabase({ url, poolSize = 10 }: PostgresOptio
       if (!pool.ended) await pool.end();
     },
   };
+}
+
+/**
+ * A connection killed while checked out (pg_terminate_backend, a failover) must go back to the
+ * pool as broken at once. The Prisma adapter releases a transaction's connection only through
+ * commit/rollback, which it may never reach once the connection is dead: each such transaction
+ * would leak one pool slot until the pool is exhausted and every request times out. Here a
+ * checked-out client that errors or ends is released with the error (the pool discards it),
+ * and the adapter's later release becomes a no-op.
+ */
+function releaseDeadClients(pool: pg.Pool): void {
+  const connect = pool.connect.bind(pool) as (callback?: unknown) => Promise<pg.PoolClient> | void;
+  // pool.query() uses the callback form internally and releases its own clients.
+  pool.connect = ((callback?: unknown) =>
+    callback ? connect(callback) : (connect() as Promise<pg.PoolClient>).then(guard)) as typeof pool.connect;
+
+  function guard(client: pg.PoolClient): pg.PoolClient {
+    const release = client.release.bind(client);
+    let released = false;
+    const releaseOnce = (err?: Error | boolean) => {
+      if (released) return;
+      released = true;
+      client.removeListener('error', onBroken);
+      client.removeListener('end', onEnd);
+      release(err);
+    };
+    const onBroken = (err: Error) => releaseOnce(err);
+    const onEnd = () => releaseOnce(new Error('connection ended while checked out'));
+    client.on('error', onBroken);
+    client.on('end', onEnd);
+    client.release = releaseOnce;
+    return client;
+  }
 }
