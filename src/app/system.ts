@@ -86,6 +86,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
     ],
     api: SERVES_API.includes(config.role)
       ? {
+          demo: !config.production,
           jwtSecret: config.jwtSecret,
           bodyLimitBytes: config.bodyLimitBytes,
           chatRateLimitPerMinute: config.chatRateLimitPerMinute,

@@ -12,6 +12,7 @@ import { errorHandler, notFoundRoute, sendError } from './errors.js';
 import { opsRoutes, type ReadinessCheck } from './ops-routes.js';
 import { tradeRoutes } from './routes/trade-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
+import { CLIENT_DIST_DIR, demoRoutes } from './demo-routes.js';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -20,6 +21,8 @@ export interface HttpAppOptions {
   corsOrigins: string[];
   /** Absent for roles that serve only the operational endpoints (notification, gateway). */
   api?: {
+    /** Demo mode (`npm start`): the demo page may log anyone in. Never in production. */
+    demo: boolean;
     jwtSecret: string;
     bodyLimitBytes: number;
     chatRateLimitPerMinute: number;
@@ -61,6 +64,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     // The contract's paths, and the plan's client's paths.
     app.use('/p2p', router);
     app.use('/api/p2p', router);
+    app.use(demoRoutes({ demo: api.demo, jwtSecret: api.jwtSecret, staticDir: CLIENT_DIST_DIR }));
   }
 
   app.use(notFoundRoute);

@@ -1,0 +1,376 @@
+// The demo page: one user per browser tab (the session is per tab; recent trades are per user).
+import { checkTransition, roleOf } from '../../src/domain/trade-rules.js';
+import {
+  ApiError,
+  createRealtimeClient,
+  type ChatMessage,
+  type ConnectionState,
+  type Notification,
+  type RealtimeClient,
+  type SocketOptions,
+  type Trade,
+  type TradeStatus,
+  type TradeStatusUpdate,
+} from '../src/index.js';
+
+interface Session {
+  userId: string;
+  token: string;
+}
+
+const SESSION_KEY = 'p2p-demo.session';
+const RECENT_LIMIT = 10;
+const TOAST_MS = 6000;
+const ERROR_MS = 6000;
+const STATUS_CHOICES: readonly TradeStatus[] = ['PAID', 'RELEASED', 'CANCELLED', 'DISPUTED'];
+
+function byTestId<T extends HTMLElement = HTMLElement>(testId: string): T {
+  const element = document.querySelector<T>(`[data-testid="${testId}"]`);
+  if (!element) throw new Error(`the page has no [data-testid="${testId}"]`);
+  return element;
+}
+
+const ui = {
+  connection: byTestId('connection-state'),
+  user: byTestId('current-user'),
+  bell: byTestId<HTMLButtonElement>('notification-bell'),
+  badge: byTestId('notification-badge'),
+  logout: byTestId<HTMLButtonElement>('logout'),
+  notificationPanel: byTestId('notification-panel'),
+  notificationEmpty: byTestId('notification-empty'),
+  notificationList: byTestId<HTMLUListElement>('notification-list'),
+  loginPanel: byTestId('login-panel'),
+  loginForm: byTestId<HTMLFormElement>('login-form'),
+  workspace: byTestId('workspace'),
+  openTradeForm: byTestId<HTMLFormElement>('open-trade-form'),
+  joinTradeForm: byTestId<HTMLFormElement>('join-trade-form'),
+  recentTrades: byTestId<HTMLUListElement>('recent-trades'),
+  tradePanel: byTestId('trade-panel'),
+  tradeId: byTestId('trade-id'),
+  tradeSummary: byTestId('trade-summary'),
+  statusValue: byTestId('status-value'),
+  statusButtons: STATUS_CHOICES.map((status) => byTestId<HTMLButtonElement>(`status-${status}`)),
+  chatList: byTestId<HTMLOListElement>('chat-list'),
+  chatForm: byTestId<HTMLFormElement>('chat-form'),
+  chatInput: byTestId<HTMLInputElement>('chat-input'),
+  error: byTestId('error'),
+  toasts: byTestId('toasts'),
+};
+
+let session: Session | undefined;
+let client: RealtimeClient | undefined;
+/** The trade on screen: its id is set before its history loads, its details once they have. */
+let current: { tradeId: string; trade?: Trade } | undefined;
+/** Newest status per trade: the client reports only changes, and a change may beat watchTrade's answer. */
+const statuses = new Map<string, TradeStatus>();
+
+// ---- session ----
+
+async function logIn(form: FormData): Promise<void> {
+  const pasted = String(form.get('token') ?? '').trim();
+  const userId = String(form.get('userId') ?? '').trim();
+  const token = pasted || (await devLogin(userId));
+  startSession({ userId: pasted ? subjectOf(pasted) : userId, token });
+}
+
+async function devLogin(userId: string): Promise<string> {
+  const response = await fetch('/demo/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ userId }),
+  });
+  const body = (await response.json().catch(() => ({}))) as { token?: string; message?: string };
+  if (response.status === 404) throw new Error('This server has no dev login (not in demo mode): paste a token instead.');
+  if (!response.ok || !body.token) throw new Error(body.message ?? `login failed (${response.status})`);
+  return body.token;
+}
+
+/** The JWT's `sub`: the token is the server's to verify, the page only needs the user id. */
+function subjectOf(token: string): string {
+  const payload = token.split('.')[1] ?? '';
+  const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+  const sub: unknown = (JSON.parse(json) as { sub?: unknown }).sub;
+  if (typeof sub !== 'string') throw new Error('the token has no subject');
+  return sub;
+}
+
+function startSession(next: Session): void {
+  session = next;
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(next));
+  client = createRealtimeClient({ userId: next.userId, getToken: () => next.token, socket: socketOverrides() });
+  client.on('connection', showConnection);
+  client.on('message', (message) => {
+    if (message.tradeId === current?.tradeId) appendChat(message);
+  });
+  client.on('status', onStatus);
+  client.on('notification', showToast);
+  client.on('unread', (count) => {
+    showBadge(count);
+    renderNotifications();
+  });
+  client.start();
+
+  ui.user.textContent = next.userId;
+  for (const element of [ui.user, ui.bell, ui.logout, ui.workspace]) element.hidden = false;
+  ui.loginPanel.hidden = true;
+  renderRecent();
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get('trade');
+  if (fromHash) void showTrade(fromHash);
+}
+
+function logOut(): void {
+  client?.stop();
+  client = undefined;
+  session = undefined;
+  current = undefined;
+  statuses.clear();
+  sessionStorage.removeItem(SESSION_KEY);
+  history.replaceState(null, '', location.pathname + location.search);
+  for (const element of [ui.user, ui.bell, ui.logout, ui.workspace, ui.tradePanel, ui.notificationPanel]) element.hidden = true;
+  ui.loginPanel.hidden = false;
+  showBadge(0);
+}
+
+/** `?transport=websocket` uses the raw WebSocket endpoint; `?socket=<url>` points at a separate gateway. */
+function socketOverrides(): Partial<SocketOptions> {
+  const params = new URLSearchParams(location.search);
+  const url = params.get('socket');
+  return {
+    ...(params.get('transport') === 'websocket' ? { transport: 'websocket' as const } : {}),
+    ...(url ? { url } : {}),
+  };
+}
+
+// ---- trades ----
+
+async function showTrade(tradeId: string): Promise<void> {
+  if (!client || !session) return;
+  if (current && current.tradeId !== tradeId) client.unwatchTrade(current.tradeId);
+  current = { tradeId };
+  // Empty for a trade not watched yet: its history then arrives as message events.
+  ui.chatList.replaceChildren();
+  for (const message of client.messages(tradeId)) appendChat(message);
+  ui.tradeId.textContent = tradeId;
+  ui.tradeSummary.textContent = 'Loading…';
+  ui.tradePanel.hidden = false;
+  try {
+    const trade = await client.watchTrade(tradeId);
+    if (current?.tradeId !== tradeId) return;
+    current.trade = trade;
+    rememberTrade(tradeId);
+    history.replaceState(null, '', `#trade=${tradeId}`);
+    renderTrade();
+  } catch (err) {
+    if (current?.tradeId === tradeId) {
+      current = undefined;
+      ui.tradePanel.hidden = true;
+    }
+    showError(err);
+  }
+}
+
+function onStatus(update: TradeStatusUpdate): void {
+  statuses.set(update.tradeId, update.status);
+  if (update.tradeId === current?.tradeId) renderTrade();
+  // A trade someone just opened with this user: offer it in the list.
+  if (update.previousStatus === null && update.eventId !== null && update.sellerId === session?.userId) rememberTrade(update.tradeId);
+}
+
+function renderTrade(): void {
+  const trade = current?.trade;
+  if (!trade || !session) return;
+  const status = statuses.get(trade.id) ?? trade.status;
+  const role = roleOf(trade, session.userId);
+  const other = role === 'BUYER' ? `seller ${trade.sellerId}` : `buyer ${trade.buyerId}`;
+  ui.tradeSummary.textContent = `${trade.amount} ${trade.asset} for ${trade.fiat} · you are the ${role?.toLowerCase() ?? 'viewer'}, with ${other}`;
+  ui.statusValue.textContent = status;
+  ui.statusValue.dataset.status = status;
+  for (const button of ui.statusButtons) {
+    button.hidden = !checkTransition(status, button.dataset.status as TradeStatus, role).ok;
+  }
+}
+
+async function changeStatus(status: TradeStatus): Promise<void> {
+  if (!client || !current) return;
+  try {
+    await client.changeStatus(current.tradeId, status);
+  } catch (err) {
+    showError(err);
+  }
+}
+
+function recentKey(): string {
+  return `p2p-demo.recent.${session?.userId ?? ''}`;
+}
+
+function recentTrades(): string[] {
+  try {
+    const stored: unknown = JSON.parse(localStorage.getItem(recentKey()) ?? '[]');
+    return Array.isArray(stored) ? stored.filter((id): id is string => typeof id === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function rememberTrade(tradeId: string): void {
+  const ids = [tradeId, ...recentTrades().filter((id) => id !== tradeId)].slice(0, RECENT_LIMIT);
+  localStorage.setItem(recentKey(), JSON.stringify(ids));
+  renderRecent();
+}
+
+function renderRecent(): void {
+  ui.recentTrades.replaceChildren(
+    ...recentTrades().map((tradeId) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'link';
+      button.dataset.testid = 'recent-trade';
+      button.dataset.tradeId = tradeId;
+      button.textContent = tradeId;
+      button.addEventListener('click', () => void showTrade(tradeId));
+      const item = document.createElement('li');
+      item.append(button);
+      return item;
+    }),
+  );
+}
+
+// ---- chat ----
+
+function appendChat(message: ChatMessage): void {
+  const item = document.createElement('li');
+  item.dataset.testid = 'chat-message';
+  item.dataset.seq = String(message.seq);
+  item.dataset.system = String(message.isSystemMessage);
+  item.dataset.mine = String(message.senderId === session?.userId);
+  const meta = document.createElement('span');
+  meta.className = 'meta';
+  meta.textContent = `${senderLabel(message)} · ${new Date(message.timestamp).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+  const text = document.createElement('span');
+  text.className = 'text';
+  text.textContent = message.message;
+  item.append(meta, text);
+  ui.chatList.append(item);
+  ui.chatList.scrollTop = ui.chatList.scrollHeight;
+}
+
+function senderLabel(message: ChatMessage): string {
+  if (message.isSystemMessage) return 'System';
+  return message.senderId === session?.userId ? 'You' : (message.senderId ?? '');
+}
+
+async function sendChat(): Promise<void> {
+  const text = ui.chatInput.value;
+  if (!client || !current || !text.trim()) return;
+  ui.chatInput.value = '';
+  try {
+    await client.sendMessage(current.tradeId, text);
+  } catch (err) {
+    ui.chatInput.value = text;
+    showError(err);
+  }
+}
+
+// ---- notifications and status line ----
+
+function showConnection(state: ConnectionState): void {
+  ui.connection.textContent = state;
+  ui.connection.dataset.state = state;
+}
+
+function showBadge(count: number): void {
+  ui.badge.textContent = String(count);
+  ui.badge.hidden = count === 0;
+}
+
+function showToast(notification: Notification): void {
+  const toast = document.createElement('button');
+  toast.type = 'button';
+  toast.className = 'toast';
+  toast.dataset.testid = 'toast';
+  toast.dataset.notificationId = notification.id;
+  toast.textContent = notification.message;
+  toast.title = 'Mark as read';
+  const dismiss = () => toast.remove();
+  toast.addEventListener('click', () => {
+    dismiss();
+    void markRead(notification.id);
+  });
+  ui.toasts.append(toast);
+  setTimeout(dismiss, TOAST_MS);
+}
+
+function renderNotifications(): void {
+  const notifications = client?.notifications() ?? [];
+  ui.notificationEmpty.hidden = notifications.length > 0;
+  ui.notificationList.replaceChildren(
+    ...notifications.map((notification) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'notification';
+      button.dataset.testid = 'notification-item';
+      button.dataset.notificationId = notification.id;
+      button.dataset.read = String(notification.read);
+      button.textContent = notification.message;
+      button.addEventListener('click', () => void markRead(notification.id));
+      const item = document.createElement('li');
+      item.append(button);
+      return item;
+    }),
+  );
+}
+
+async function markRead(notificationId: string): Promise<void> {
+  try {
+    await client?.markNotificationRead(notificationId);
+  } catch (err) {
+    showError(err);
+  }
+}
+
+let hideError: ReturnType<typeof setTimeout> | undefined;
+
+function showError(err: unknown): void {
+  ui.error.textContent = err instanceof ApiError && err.unreachable
+    ? 'The server cannot be reached; try again in a moment.'
+    : err instanceof Error ? err.message : String(err);
+  ui.error.hidden = false;
+  clearTimeout(hideError);
+  hideError = setTimeout(() => (ui.error.hidden = true), ERROR_MS);
+}
+
+// ---- wiring ----
+
+function onSubmit(form: HTMLFormElement, handler: (data: FormData) => Promise<void>): void {
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    handler(new FormData(form)).catch(showError);
+  });
+}
+
+onSubmit(ui.loginForm, logIn);
+onSubmit(ui.openTradeForm, async (data) => {
+  if (!client) return;
+  const trade = await client.api.openTrade({
+    sellerId: String(data.get('sellerId')).trim(),
+    amount: String(data.get('amount')).trim(),
+    asset: String(data.get('asset')).trim().toUpperCase(),
+    fiat: String(data.get('fiat')).trim().toUpperCase(),
+  });
+  await showTrade(trade.id);
+});
+onSubmit(ui.joinTradeForm, async (data) => {
+  await showTrade(String(data.get('tradeId')).trim());
+  ui.joinTradeForm.reset();
+});
+onSubmit(ui.chatForm, sendChat);
+for (const button of ui.statusButtons) button.addEventListener('click', () => void changeStatus(button.dataset.status as TradeStatus));
+ui.logout.addEventListener('click', logOut);
+ui.bell.addEventListener('click', () => {
+  ui.notificationPanel.hidden = !ui.notificationPanel.hidden;
+  ui.bell.setAttribute('aria-expanded', String(!ui.notificationPanel.hidden));
+  renderNotifications();
+});
+
+const saved = sessionStorage.getItem(SESSION_KEY);
+if (saved) startSession(JSON.parse(saved) as Session);

@@ -1,0 +1,12 @@
+/** Timers behind an interface so the client's state machine runs on a fake clock in tests. */
+export interface Clock {
+  /** Runs `task` once after `delayMs`; the returned function cancels it. */
+  schedule(task: () => void, delayMs: number): () => void;
+}
+
+export const systemClock: Clock = {
+  schedule(task, delayMs) {
+    const timer = setTimeout(task, delayMs);
+    return () => clearTimeout(timer);
+  },
+};

@@ -1,0 +1,46 @@
+// The library's entry point (bundled as client/dist/realtime-client.js).
+import { systemClock } from './clock.js';
+import { RealtimeClient, type RealtimeClientOptions } from './realtime-client.js';
+import { stompjsConnector, type SocketOptions } from './stompjs-link.js';
+
+export interface BrowserClientOptions extends RealtimeClientOptions {
+  /** Default: SockJS at `${baseUrl}/ws`, 10 s heart-beats, 10 s connect timeout, 5 s receipt timeout. */
+  socket?: Partial<SocketOptions>;
+}
+
+/** A RealtimeClient on the browser's fetch, timers and @stomp/stompjs. Call start() to connect. */
+export function createRealtimeClient(options: BrowserClientOptions): RealtimeClient {
+  const transport = options.socket?.transport ?? 'sockjs';
+  const socket: SocketOptions = {
+    url: options.socket?.url ?? defaultSocketUrl(options.baseUrl ?? '', transport),
+    transport,
+    heartbeatMs: 10_000,
+    connectTimeoutMs: 10_000,
+    receiptTimeoutMs: 5_000,
+    ...options.socket,
+  };
+  return new RealtimeClient(options, {
+    connector: stompjsConnector(socket),
+    // Called through a wrapper: the browser's fetch throws when called as a method of another object.
+    fetch: (url, init) => fetch(url, init),
+    clock: systemClock,
+    random: Math.random,
+  });
+}
+
+function defaultSocketUrl(baseUrl: string, transport: SocketOptions['transport']): string {
+  if (transport === 'sockjs') return `${baseUrl}/ws`;
+  const url = new URL(`${baseUrl}/ws/websocket`, location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.href;
+}
+
+export { RealtimeClient } from './realtime-client.js';
+export type { ConnectionState, RealtimeClientDeps, RealtimeClientOptions, RealtimeEvents } from './realtime-client.js';
+export { ApiError, RestApi } from './rest-api.js';
+export type { Fetch, TokenGetter } from './rest-api.js';
+export type { StompConnector, StompLink, StompLinkHandlers, Subscription } from './stomp-link.js';
+export type { SocketOptions } from './stompjs-link.js';
+export type { TradeStatusUpdate } from './trade-statuses.js';
+export type { Clock } from './clock.js';
+export * from './wire.js';

@@ -1,0 +1,28 @@
+/**
+ * The seam between the client's state machine and a STOMP library: one connection attempt.
+ * `stompjs-link.ts` implements it on @stomp/stompjs; tests implement it in memory.
+ */
+export interface StompLink {
+  subscribe(destination: string, onBody: (body: string) => void): Subscription;
+  /** Ends the attempt; no handler is called after this. */
+  close(): void;
+}
+
+export interface Subscription {
+  /**
+   * Settles once the server has registered the subscription (its RECEIPT). A REST read that
+   * starts after that cannot miss a message the subscription will not deliver.
+   */
+  confirmed: Promise<void>;
+  unsubscribe(): void;
+}
+
+export interface StompLinkHandlers {
+  /** CONNECTED arrived: subscriptions may be made. */
+  onConnected(): void;
+  /** The attempt failed or the connection ended (close, error, ERROR frame, heart-beats missed). At most once. */
+  onLost(reason: string): void;
+}
+
+/** Opens a connection with these CONNECT headers. Handlers are never called during the call itself. */
+export type StompConnector = (connectHeaders: Record<string, string>, handlers: StompLinkHandlers) => StompLink;

@@ -1,0 +1,41 @@
+import { fileURLToPath } from 'node:url';
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { issueToken, USER_ID_RE } from '../auth/jwt.js';
+import { sendError } from './errors.js';
+
+/** Where scripts/build-client.mjs puts the demo page (the same path from src/http and dist/http). */
+export const CLIENT_DIST_DIR = fileURLToPath(new URL('../../client/dist/', import.meta.url));
+
+export interface DemoRoutesOptions {
+  /** Demo mode: `POST /demo/login` hands out a token for any user id. Never in production. */
+  demo: boolean;
+  jwtSecret: string;
+  /** The built client, normally CLIENT_DIST_DIR. */
+  staticDir: string;
+}
+
+const loginBody = z.object({
+  userId: z.string().regex(USER_ID_RE, 'must be a user id (letters, digits, _ . @ : -; at most 128)'),
+});
+
+/**
+ * The demo page at `/` and, in demo mode only, its password-less login. Bad input throws a
+ * ZodError for the app's error handler, like every other route.
+ */
+export function demoRoutes(options: DemoRoutesOptions): Router {
+  const router = Router();
+  router.use(express.static(options.staticDir));
+  router.get('/', (_req, res) => {
+    // Reached only when there is no built index.html to serve.
+    sendError(res, 404, 'not_found', 'the demo client is not built: run npm run build:client');
+  });
+
+  if (options.demo) {
+    router.post('/demo/login', express.json({ limit: 1024 }), (req, res) => {
+      const { userId } = loginBody.parse(req.body);
+      res.json({ token: issueToken(options.jwtSecret, userId) });
+    });
+  }
+  return router;
+}

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import express from 'express';
+import supertest from 'supertest';
+import { pino } from 'pino';
+import { authenticate } from '../../src/auth/jwt.js';
+import { demoRoutes } from '../../src/http/demo-routes.js';
+import { errorHandler, notFoundRoute } from '../../src/http/errors.js';
+
+const SECRET = 'demo-routes-test-secret-0123456789abcdef';
+
+function app(options: { demo: boolean; staticDir: string }) {
+  const app = express();
+  app.use(demoRoutes({ ...options, jwtSecret: SECRET }));
+  app.use(notFoundRoute);
+  app.use(errorHandler(pino({ level: 'silent' })));
+  return supertest(app);
+}
+
+describe('client: demo routes', () => {
+  let staticDir: string;
+  before(() => {
+    staticDir = mkdtempSync(join(tmpdir(), 'demo-static-'));
+    writeFileSync(join(staticDir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>Chào</title>');
+  });
+  after(() => rmSync(staticDir, { recursive: true, force: true }));
+
+  it('serves the built page at /', async () => {
+    const res = await app({ demo: false, staticDir }).get('/').expect(200);
+    assert.match(res.headers['content-type'] ?? '', /text\/html; charset=utf-8/);
+    assert.match(res.text, /Chào/);
+  });
+
+  it('says how to build the page when it is missing', async () => {
+    const res = await app({ demo: true, staticDir: join(staticDir, 'missing') }).get('/').expect(404);
+    assert.match(res.body.message, /npm run build:client/);
+  });
+
+  it('in demo mode, logs a user in with a token for them', async () => {
+    const res = await app({ demo: true, staticDir }).post('/demo/login').send({ userId: 'alice' }).expect(200);
+    assert.deepEqual(authenticate(`Bearer ${res.body.token}`, SECRET), { userId: 'alice', isAdmin: false });
+  });
+
+  it('refuses a user id that could not be a destination segment', async () => {
+    for (const userId of ['', 'a/b', 'x y', 42]) {
+      const res = await app({ demo: true, staticDir }).post('/demo/login').send({ userId }).expect(400);
+      assert.equal(res.body.error, 'bad_request');
+    }
+  });
+
+  it('has no login outside demo mode', async () => {
+    await app({ demo: false, staticDir }).post('/demo/login').send({ userId: 'alice' }).expect(404);
+  });
+});

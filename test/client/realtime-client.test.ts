@@ -1,0 +1,310 @@
+import assert from 'node:assert/strict';
+import { ApiError } from '../../client/src/rest-api.js';
+import { RealtimeClient, type ConnectionState, type RealtimeClientOptions } from '../../client/src/realtime-client.js';
+import type { TradeStatusUpdate } from '../../client/src/trade-statuses.js';
+import { topics, type ChatMessage, type Notification, type TradeStatusEvent } from '../../client/src/wire.js';
+import { FakeBroker } from './support/fake-broker.js';
+import { FakeClock, settle } from './support/fake-clock.js';
+import { BUYER, FakeServer, SELLER, TRADE_ID } from './support/fake-server.js';
+
+const CHAT = topics.tradeChat(TRADE_ID);
+const afterSeq = (n: number) => `afterSeq=${n}&limit=1000`;
+
+function setup(options: Partial<RealtimeClientOptions> = {}) {
+  const clock = new FakeClock();
+  const broker = new FakeBroker();
+  const server = new FakeServer();
+  let tokens = 0;
+  const client = new RealtimeClient(
+    { userId: BUYER, getToken: () => `token-${++tokens}`, ...options },
+    // random 0.5: reconnect delays of 500, 1000, 2000 … ms.
+    { connector: broker.connector, fetch: server.fetch, clock, random: () => 0.5 },
+  );
+  const received: ChatMessage[] = [];
+  const states: ConnectionState[] = [];
+  const statuses: TradeStatusUpdate[] = [];
+  const notifications: Notification[] = [];
+  const unread: number[] = [];
+  client.on('message', (m) => received.push(m));
+  client.on('connection', (s) => states.push(s));
+  client.on('status', (s) => statuses.push(s));
+  client.on('notification', (n) => notifications.push(n));
+  client.on('unread', (n) => unread.push(n));
+  const seqs = () => received.map((m) => m.seq);
+  return { clock, broker, server, client, received, states, statuses, notifications, unread, seqs };
+}
+
+type World = ReturnType<typeof setup>;
+
+/** Started, socket connected, trade watched; `messages` already in the chat. */
+async function live(world: World, messages = 0): Promise<void> {
+  for (let i = 0; i < messages; i++) world.server.append();
+  world.client.start();
+  await settle();
+  world.broker.current.connect();
+  await settle();
+  await world.client.watchTrade(TRADE_ID);
+}
+
+describe('client: realtime client state machine', () => {
+  it('connects over the socket first, with a Bearer token, and does not poll while live', async () => {
+    const world = setup();
+    world.client.start();
+    await settle();
+    assert.equal(world.broker.links.length, 1);
+    assert.match(world.broker.current.headers.Authorization ?? '', /^Bearer token-\d+$/);
+    world.broker.current.connect();
+    await settle();
+    assert.equal(world.client.state, 'live');
+    world.server.append();
+    world.server.append();
+    await world.client.watchTrade(TRADE_ID);
+    assert.deepEqual([...world.broker.current.subscriptions.keys()].sort(), [
+      topics.trade(TRADE_ID), CHAT, topics.userNotifications(BUYER), topics.userTrades(BUYER),
+    ].sort());
+    assert.deepEqual(world.seqs(), [1, 2]);
+
+    await world.clock.advance(30_000);
+    assert.deepEqual(world.server.chatQueries(), [afterSeq(0)]);
+  });
+
+  it('on close, reports polling and polls every 2 s from the cursor', async () => {
+    const world = setup();
+    await live(world, 2);
+    world.broker.current.lose();
+    assert.equal(world.client.state, 'polling');
+    world.server.append();
+
+    await world.clock.advance(1999);
+    assert.deepEqual(world.server.chatQueries(), [afterSeq(0)]);
+    await world.clock.advance(1);
+    assert.deepEqual(world.server.chatQueries(), [afterSeq(0), afterSeq(2)]);
+    assert.deepEqual(world.seqs(), [1, 2, 3]);
+    await world.clock.advance(2000);
+    assert.deepEqual(world.server.chatQueries(), [afterSeq(0), afterSeq(2), afterSeq(3)]);
+  });
+
+  it('on reconnect, stops polling and syncs once from the cursor, with no duplicates', async () => {
+    const world = setup();
+    await live(world, 2);
+    world.broker.current.lose();
+    world.server.append();
+    await world.clock.advance(2000);
+    assert.deepEqual(world.seqs(), [1, 2, 3]);
+
+    // The reconnect attempt (after 500 ms) succeeds only now; meanwhile 4 and 5 were missed.
+    const missed = [world.server.append(), world.server.append()];
+    world.broker.current.connect();
+    await settle();
+    assert.equal(world.client.state, 'live');
+    world.broker.current.push(CHAT, missed[1]!);
+    await world.clock.advance(30_000);
+
+    assert.deepEqual(world.server.chatQueries(), [afterSeq(0), afterSeq(2), afterSeq(3)]);
+    assert.deepEqual(world.seqs(), [1, 2, 3, 4, 5]);
+    assert.deepEqual(world.states, ['polling', 'live', 'polling', 'live']);
+  });
+
+  it('keeps seq order when the socket and a fetch deliver out of order', async () => {
+    const world = setup();
+    await live(world, 1);
+    const [m2, m3, m4] = [world.server.append(), world.server.append(), world.server.append()];
+    world.server.hold();
+    world.broker.current.push(CHAT, m4);
+    await settle();
+    world.broker.current.push(CHAT, m3);
+    assert.deepEqual(world.seqs(), [1]);
+    world.server.release();
+    await settle();
+    world.broker.current.push(CHAT, m2);
+    world.broker.current.push(CHAT, m4);
+
+    assert.deepEqual(world.seqs(), [1, 2, 3, 4]);
+    assert.deepEqual(world.server.chatQueries(), [afterSeq(0), afterSeq(1)]);
+  });
+
+  it('fills a gap in seq seen on the socket with one fetch', async () => {
+    const world = setup();
+    await live(world, 1);
+    world.server.append();
+    world.broker.current.push(CHAT, world.server.append());
+    await settle();
+    assert.deepEqual(world.seqs(), [1, 2, 3]);
+    await world.clock.advance(30_000);
+    assert.deepEqual(world.server.chatQueries(), [afterSeq(0), afterSeq(1)]);
+  });
+
+  it('accepts a gap the fetch cannot fill: a system message for the other side', async () => {
+    const world = setup();
+    await live(world, 1);
+    world.server.append({ senderId: null, recipientRole: 'SELLER', text: 'for the seller only' });
+    world.broker.current.push(CHAT, world.server.append());
+    await settle();
+    assert.deepEqual(world.seqs(), [1, 3]);
+
+    world.broker.current.push(CHAT, world.server.append());
+    await world.clock.advance(30_000);
+    assert.deepEqual(world.seqs(), [1, 3, 4]);
+    assert.deepEqual(world.server.chatQueries(), [afterSeq(0), afterSeq(1)]);
+  });
+
+  it('retries a failed gap fetch while live, and delivers once REST answers', async () => {
+    const world = setup();
+    await live(world, 1);
+    world.server.append();
+    world.server.reachable = false;
+    world.broker.current.push(CHAT, world.server.append());
+    await settle();
+    assert.deepEqual(world.seqs(), [1]);
+    world.server.reachable = true;
+    await world.clock.advance(2000);
+    assert.deepEqual(world.seqs(), [1, 2, 3]);
+    assert.deepEqual(world.server.chatQueries(), [afterSeq(0), afterSeq(1), afterSeq(1)]);
+  });
+
+  it('pages through a backlog longer than one page', async () => {
+    const world = setup();
+    await live(world, 1500);
+    assert.deepEqual(world.server.chatQueries(), [afterSeq(0), afterSeq(1000)]);
+    assert.deepEqual(world.seqs(), Array.from({ length: 1500 }, (_, i) => i + 1));
+  });
+
+  it('asks for a token at every connect and reconnects with jittered backoff', async () => {
+    const world = setup({ reconnect: { baseMs: 1000, maxMs: 4000 } });
+    world.client.start();
+    await settle();
+    const connectsAt: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      world.broker.current.lose();
+      const before = world.broker.links.length;
+      while (world.broker.links.length === before) await world.clock.advance(1);
+      connectsAt.push(world.clock.now);
+    }
+    // Ceilings 1000, 2000, 4000, 4000 (capped), each halved by random() = 0.5.
+    assert.deepEqual(connectsAt, [500, 1500, 3500, 5500]);
+    const headers = world.broker.links.map((l) => l.headers.Authorization);
+    assert.equal(new Set(headers).size, 5, `a fresh token per attempt: ${headers.join(', ')}`);
+  });
+
+  it('starts the backoff over only after a connection whose subscriptions were confirmed', async () => {
+    const world = setup();
+    const reconnectDelay = () => world.clock.pending().filter((d) => d !== 2000); // 2000: the poller
+    world.broker.confirms = false;
+    world.client.start();
+    await settle();
+    world.broker.current.lose();
+    await world.clock.advance(500);
+    // Connected, but the subscriptions are never confirmed (refused with an ERROR, say).
+    world.broker.confirms = true;
+    world.broker.current.connect();
+    await settle();
+    world.broker.current.lose();
+    assert.deepEqual(reconnectDelay(), [1000]);
+    await world.clock.advance(1000);
+    world.broker.current.connect();
+    await settle();
+    world.broker.current.lose();
+    assert.deepEqual(reconnectDelay(), [500]);
+  });
+
+  it('reports offline when REST fails too, and polling again when it answers', async () => {
+    const world = setup();
+    await live(world, 1);
+    world.broker.current.lose();
+    world.server.reachable = false;
+    await world.clock.advance(2000);
+    assert.equal(world.client.state, 'offline');
+    world.server.reachable = true;
+    world.server.append();
+    await world.clock.advance(2000);
+    assert.equal(world.client.state, 'polling');
+    assert.deepEqual(world.seqs(), [1, 2]);
+    assert.deepEqual(world.states, ['polling', 'live', 'polling', 'offline', 'polling']);
+  });
+
+  it('in sinceMode polls the plan\'s path by the last timestamp', async () => {
+    const world = setup({ sinceMode: true });
+    await live(world, 2);
+    world.broker.current.lose();
+    world.server.append();
+    await world.clock.advance(2000);
+    const since = world.received[1]!.timestamp;
+    assert.deepEqual(world.server.chatQueries(), ['limit=1000', new URLSearchParams({ since, limit: '1000' }).toString()]);
+    assert.ok(world.server.calls.every((c) => c.split(' ')[1]!.startsWith('/api/p2p/')));
+    assert.deepEqual(world.seqs(), [1, 2, 3]);
+  });
+
+  it('reports each status change once, from either topic or from polling', async () => {
+    const world = setup();
+    await live(world);
+    const paid: TradeStatusEvent = {
+      eventId: 'e1', tradeId: TRADE_ID, buyerId: BUYER, sellerId: SELLER, actorId: BUYER,
+      previousStatus: 'PENDING', status: 'PAID', timestamp: '2026-01-01T00:10:00.000Z',
+    };
+    world.broker.current.push(topics.trade(TRADE_ID), paid);
+    world.broker.current.push(topics.userTrades(BUYER), paid);
+    world.broker.current.lose();
+    world.server.setStatus('RELEASED', 900);
+    await world.clock.advance(2000);
+    await world.clock.advance(2000);
+
+    assert.deepEqual(world.statuses.map((s) => [s.status, s.previousStatus, s.eventId]), [
+      ['PENDING', null, null],
+      ['PAID', 'PENDING', 'e1'],
+      ['RELEASED', 'PAID', null],
+    ]);
+  });
+
+  it('counts the notification backlog as unread and announces only new ones, once', async () => {
+    const world = setup();
+    world.server.notify('n1', 1);
+    await live(world);
+    assert.deepEqual(world.unread, [1]);
+    const n2 = world.server.notify('n2', 2);
+    world.broker.current.push(topics.userNotifications(BUYER), {
+      eventId: 'e2', userId: BUYER, notificationId: n2.id, type: n2.type, message: n2.message, timestamp: n2.createdAt,
+    });
+    world.broker.current.lose();
+    world.server.notify('n3', 3);
+    await world.clock.advance(2000);
+    await world.client.markNotificationRead('n1');
+
+    assert.deepEqual(world.notifications.map((n) => n.id), ['n2', 'n3']);
+    assert.deepEqual(world.unread, [1, 2, 3, 2]);
+    assert.equal(world.client.unreadCount, 2);
+    assert.deepEqual(world.client.notifications().map((n) => [n.id, n.read]), [['n3', false], ['n2', false], ['n1', true]]);
+  });
+
+  it('shows a sent message at once and drops the socket\'s copy', async () => {
+    const world = setup();
+    await live(world, 1);
+    const sent = await world.client.sendMessage(TRADE_ID, 'Chào bạn 👋');
+    world.broker.current.push(CHAT, sent);
+    assert.deepEqual(world.received.map((m) => m.message), ['message 1', 'Chào bạn 👋']);
+  });
+
+  it('refuses to watch a trade the API refuses, and subscribes to nothing for it', async () => {
+    const world = setup();
+    await live(world);
+    await assert.rejects(world.client.watchTrade('11111111-2222-4333-8444-555555555555'), (err: unknown) => err instanceof ApiError && err.status === 404);
+    assert.equal(world.broker.current.subscriptions.size, 4);
+  });
+
+  it('accepts a poll period of 2–3 s only', () => {
+    assert.throws(() => setup({ pollIntervalMs: 1000 }), RangeError);
+    assert.throws(() => setup({ pollIntervalMs: 5000 }), RangeError);
+    assert.equal(setup({ pollIntervalMs: 3000 }).client.state, 'offline');
+  });
+
+  it('stops polling and reconnecting on stop()', async () => {
+    const world = setup();
+    await live(world, 1);
+    world.broker.current.lose();
+    world.client.stop();
+    const calls = world.server.calls.length;
+    await world.clock.advance(60_000);
+    assert.equal(world.server.calls.length, calls);
+    assert.equal(world.broker.links.length, 1);
+    assert.equal(world.client.state, 'offline');
+  });
+});
