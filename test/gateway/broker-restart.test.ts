@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { openTrade } from '../support/system.js';
 import { startGatewayTestSystem, uniqueUser, type GatewayTestSystem } from '../support/gateway-harness.js';
 import { StompTestClient, TWO_TRANSPORTS, type Inbox } from '../support/stomp-clients.js';
 import { eventually } from '../support/eventually.js';
-
-const rabbitmqctl = (command: 'stop_app' | 'start_app') => promisify(execFile)('rabbitmqctl', [command], { timeout: 60_000 });
+import { withRabbitMqStopped } from '../support/rabbitmq-control.js';
 
 describe('gateway across a RabbitMQ restart', function () {
   this.timeout(90_000);
@@ -17,8 +14,6 @@ describe('gateway across a RabbitMQ restart', function () {
     t = await startGatewayTestSystem({ db: 'postgres', bus: 'rabbitmq' });
   });
   after(async () => {
-    // Whatever happened above, the broker must be running for everything that follows.
-    await rabbitmqctl('start_app');
     await Promise.all(clients.map((c) => c.disconnect()));
     await t?.close();
   });
@@ -42,14 +37,11 @@ describe('gateway across a RabbitMQ restart', function () {
     // when it is back, and waiting in the gateway's durable queue even if the gateway has
     // not re-subscribed yet. Every one must reach the open sockets, once.
     const during = ['during 1', 'trong lúc 2 🐇', 'during 3'];
-    try {
-      await rabbitmqctl('stop_app');
+    await withRabbitMqStopped(async () => {
       await eventually(() => assert.equal(t.system.bus.isReady(), false));
       await t.http.get('/readyz').expect(503);
       for (const text of during) await send(text);
-    } finally {
-      await rabbitmqctl('start_app');
-    }
+    });
     await send('after');
     await eventually(() => assert.ok([...during, 'after'].every(received)), 30_000);
     for (const inbox of inboxes) {

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import type { Cluster } from '../support/cluster.js';
+import type { UserClient } from '../support/user-client.js';
+
+/** Sends chat over REST at a steady pace until stopped; records what the API accepted. */
+export function startChatter(cluster: Cluster, tradeId: string, senderId: string, everyMs: number) {
+  const accepted: { id: string; seq: number; message: string }[] = [];
+  const failed: { status: number; body: unknown }[] = [];
+  let stopped = false;
+  let n = 0;
+  const done = (async () => {
+    while (!stopped) {
+      const message = `msg ${++n} — tin nhắn số ${n}`;
+      try {
+        const res = await fetch(`${cluster.api.url}/p2p/trades/${tradeId}/chat`, {
+          method: 'POST',
+          headers: { Authorization: cluster.auth(senderId), 'Content-Type': 'application/json' },
+          body: JSON.stringify({ message }),
+        });
+        const body = (await res.json()) as { id: string; seq: number; message: string };
+        if (res.status === 201) accepted.push(body);
+        else failed.push({ status: res.status, body });
+      } catch (err) {
+        failed.push({ status: 0, body: String(err) });
+      }
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return {
+    accepted,
+    failed,
+    async stop() {
+      stopped = true;
+      await done;
+    },
+  };
+}
+
+/** What the server stored for a trade (as one of its parties may read it). */
+export async function storedChat(cluster: Cluster, tradeId: string, userId: string) {
+  const res = await fetch(`${cluster.api.url}/p2p/trades/${tradeId}/chat?afterSeq=0&limit=1000`, { headers: { Authorization: cluster.auth(userId) } });
+  assert.equal(res.status, 200);
+  return (await res.json()) as { id: string; seq: number; message: string }[];
+}
+
+/** The user sees exactly `expected` (by id): nothing lost, nothing twice, in seq order. */
+export function assertSeesExactly(user: UserClient, tradeId: string, expected: { id: string }[]): void {
+  const seen = user.messages(tradeId);
+  const ids = seen.map((m) => m.id);
+  assert.equal(new Set(ids).size, ids.length, 'a message is shown twice');
+  assert.deepEqual([...ids].sort(), expected.map((m) => m.id).sort(), `shown ${ids.length}, expected ${expected.length}`);
+  const seqs = seen.map((m) => m.seq);
+  assert.ok(seqs.every((s, i) => i === 0 || s > seqs[i - 1]!), 'messages out of seq order');
+}
