@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createScratchPostgres } from '../support/databases.js';
+import { eventually } from '../support/eventually.js';
+import { AMQP_URL, JWT_SECRET } from '../support/services.js';
+import { StompTestClient } from '../support/stomp-clients.js';
+import { issueToken } from '../../src/auth/jwt.js';
+import { uniqueAmqpNames, deleteAmqpNames } from '../support/amqp.js';
+
+// `npm run start:cluster`: the docker-compose topology as plain processes on this machine.
+// It runs the built roles in dist/ (npm test builds first, in pretest).
+describe('start-cluster script', function () {
+  this.timeout(90_000);
+
+  it('runs migrate, the api, two gateways and the worker; a chat flows api -> broker -> each gateway; Ctrl-C stops all', async () => {
+    const scratch = await createScratchPostgres();
+    const amqp = uniqueAmqpNames();
+    const ports = { api: 18080, gateways: [18081, 18083], notification: 18082 };
+    const child = spawn(process.execPath, ['scripts/start-cluster.mjs'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: scratch.url,
+        AMQP_URL,
+        AMQP_EXCHANGE: amqp.exchange,
+        AMQP_NOTIFICATION_QUEUE: amqp.notificationQueue,
+        JWT_SECRET,
+        LOG_LEVEL: 'warn',
+        API_PORT: String(ports.api),
+        GATEWAY_PORTS: ports.gateways.join(','),
+        NOTIFICATION_PORT: String(ports.notification),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    try {
+      for (const port of [ports.api, ...ports.gateways, ports.notification]) {
+        await eventually(async () => assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200), 60_000, 250);
+      }
+      const auth = (user: string) => `Bearer ${issueToken(JWT_SECRET, user)}`;
+      const opened = await fetch(`http://127.0.0.1:${ports.api}/p2p/trades`, {
+        method: 'POST',
+        headers: { Authorization: auth('alice'), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ sellerId: 'bob', amount: '1', asset: 'USDT', fiat: 'VND' }),
+      });
+      const tradeId = ((await opened.json()) as { id: string }).id;
+      const clients = await Promise.all(ports.gateways.map((port) => StompTestClient.connect(`http://127.0.0.1:${port}`, 'websocket', { authorization: auth('bob') })));
+      const inboxes = await Promise.all(clients.map((c) => c.subscribe(`/topic/trades/${tradeId}/chat`)));
+      await fetch(`http://127.0.0.1:${ports.api}/p2p/trades/${tradeId}/chat`, {
+        method: 'POST',
+        headers: { Authorization: auth('alice'), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ message: 'xin chào' }),
+      });
+      for (const inbox of inboxes) await eventually(() => assert.deepEqual(inbox.bodies().map((m) => m.message), ['xin chào']));
+      await Promise.all(clients.map((c) => c.disconnect()));
+      child.kill('SIGINT');
+      const [code] = await once(child, 'exit');
+      assert.equal(code, 0, output);
+    } finally {
+      child.kill('SIGKILL');
+      await scratch.drop();
+      await deleteAmqpNames(amqp).catch(() => {});
+    }
+  });
+});
