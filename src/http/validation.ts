@@ -67,6 +67,8 @@ export const chatQuery = z
   })
   .refine((q) => q.since === undefined || q.afterSeq === undefined, 'use either since or afterSeq, not both');
 
+export const tradeListQuery = z.object({ limit: limit.optional() });
+
 export const notificationQuery = z.object({
   since: isoInstant.optional(),
   unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),

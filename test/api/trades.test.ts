@@ -34,6 +34,18 @@ for (const drivers of DRIVER_SETS) {
       assert.equal(res.body.error, 'forbidden');
     });
 
+    it("lists the caller's own trades, as buyer or seller, most recent first", async () => {
+      const [me, other] = [`me-${Date.now()}`, `other-${Date.now()}`];
+      const first = await openTrade(t, me, other);
+      const second = await openTrade(t, other, me);
+      await openTrade(t, other, 'someone-else');
+      const res = await t.http.get('/p2p/trades').set('Authorization', t.auth(me)).expect(200);
+      assert.deepEqual(res.body.map((trade: { id: string }) => trade.id), [second, first]);
+      const one = await t.http.get('/api/p2p/trades?limit=1').set('Authorization', t.auth(me)).expect(200);
+      assert.deepEqual(one.body.map((trade: { id: string }) => trade.id), [second]);
+      await t.http.get('/p2p/trades?limit=0').set('Authorization', t.auth(me)).expect(400);
+    });
+
     it('answers 404 for an unknown or malformed trade id', async () => {
       await t.http.get('/p2p/trades/00000000-0000-4000-8000-000000000000').set('Authorization', t.auth('alice')).expect(404);
       const res = await t.http.get('/p2p/trades/not-a-uuid').set('Authorization', t.auth('alice')).expect(404);

@@ -2,13 +2,18 @@ import { Router, type RequestHandler } from 'express';
 import type { TradeService } from '../../domain/trade-service.js';
 import type { ChatService } from '../../domain/chat-service.js';
 import { actorOf } from '../authenticate.js';
-import { chatBody, chatQuery, openTradeBody, statusBody } from '../validation.js';
+import { chatBody, chatQuery, openTradeBody, statusBody, tradeListQuery } from '../validation.js';
 
 export function tradeRoutes(trades: TradeService, chat: ChatService, sendRateLimit: RequestHandler): Router {
   const router = Router();
 
   router.post('/trades', async (req, res) => {
     res.status(201).json(await trades.open(actorOf(res), openTradeBody.parse(req.body)));
+  });
+
+  router.get('/trades', async (req, res) => {
+    const { limit } = tradeListQuery.parse(req.query);
+    res.json(await trades.listMine(actorOf(res), limit ?? 100));
   });
 
   router.get('/trades/:tradeId', async (req, res) => {
