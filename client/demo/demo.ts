@@ -19,7 +19,7 @@ interface Session {
 }
 
 const SESSION_KEY = 'p2p-demo.session';
-const RECENT_LIMIT = 10;
+const MY_TRADES_LIMIT = 10;
 const TOAST_MS = 6000;
 const ERROR_MS = 6000;
 const STATUS_CHOICES: readonly TradeStatus[] = ['PAID', 'RELEASED', 'CANCELLED', 'DISPUTED'];
@@ -111,9 +111,9 @@ function startSession(next: Session): void {
   client.start();
 
   ui.user.textContent = next.userId;
-  for (const element of [ui.user, ui.bell, ui.logout, ui.workspace]) element.hidden = false;
+  for (const element of [ui.connection, ui.user, ui.bell, ui.logout, ui.workspace]) element.hidden = false;
   ui.loginPanel.hidden = true;
-  renderRecent();
+  void refreshMyTrades();
   const fromHash = new URLSearchParams(location.hash.slice(1)).get('trade');
   if (fromHash) void showTrade(fromHash);
 }
@@ -126,7 +126,7 @@ function logOut(): void {
   statuses.clear();
   sessionStorage.removeItem(SESSION_KEY);
   history.replaceState(null, '', location.pathname + location.search);
-  for (const element of [ui.user, ui.bell, ui.logout, ui.workspace, ui.tradePanel, ui.notificationPanel]) element.hidden = true;
+  for (const element of [ui.connection, ui.user, ui.bell, ui.logout, ui.workspace, ui.tradePanel, ui.notificationPanel]) element.hidden = true;
   ui.loginPanel.hidden = false;
   showBadge(0);
 }
@@ -157,7 +157,7 @@ async function showTrade(tradeId: string): Promise<void> {
     const trade = await client.watchTrade(tradeId);
     if (current?.tradeId !== tradeId) return;
     current.trade = trade;
-    rememberTrade(tradeId);
+    void refreshMyTrades();
     history.replaceState(null, '', `#trade=${tradeId}`);
     renderTrade();
   } catch (err) {
@@ -172,8 +172,8 @@ async function showTrade(tradeId: string): Promise<void> {
 function onStatus(update: TradeStatusUpdate): void {
   statuses.set(update.tradeId, update.status);
   if (update.tradeId === current?.tradeId) renderTrade();
-  // A trade someone just opened with this user: offer it in the list.
-  if (update.previousStatus === null && update.eventId !== null && update.sellerId === session?.userId) rememberTrade(update.tradeId);
+  // A new trade, or a status shown in the list, changed.
+  void refreshMyTrades();
 }
 
 function renderTrade(): void {
@@ -199,37 +199,34 @@ async function changeStatus(status: TradeStatus): Promise<void> {
   }
 }
 
-function recentKey(): string {
-  return `p2p-demo.recent.${session?.userId ?? ''}`;
-}
-
-function recentTrades(): string[] {
+/** The server's list of this user's trades: also finds trades opened with them while offline. */
+async function refreshMyTrades(): Promise<void> {
+  if (!client || !session) return;
   try {
-    const stored: unknown = JSON.parse(localStorage.getItem(recentKey()) ?? '[]');
-    return Array.isArray(stored) ? stored.filter((id): id is string => typeof id === 'string') : [];
+    renderMyTrades(await client.api.listTrades(MY_TRADES_LIMIT));
   } catch {
-    return [];
+    // Shown again on the next refresh; a failed list is no reason to interrupt the user.
   }
 }
 
-function rememberTrade(tradeId: string): void {
-  const ids = [tradeId, ...recentTrades().filter((id) => id !== tradeId)].slice(0, RECENT_LIMIT);
-  localStorage.setItem(recentKey(), JSON.stringify(ids));
-  renderRecent();
-}
-
-function renderRecent(): void {
+function renderMyTrades(trades: Trade[]): void {
   ui.recentTrades.replaceChildren(
-    ...recentTrades().map((tradeId) => {
+    ...trades.map((trade) => {
       const button = document.createElement('button');
       button.type = 'button';
       button.className = 'link';
       button.dataset.testid = 'recent-trade';
-      button.dataset.tradeId = tradeId;
-      button.textContent = tradeId;
-      button.addEventListener('click', () => void showTrade(tradeId));
+      button.dataset.tradeId = trade.id;
+      const role = session ? roleOf(trade, session.userId) : null;
+      const other = role === 'BUYER' ? trade.sellerId : trade.buyerId;
+      button.textContent = `${trade.id.slice(0, 8)} · ${role === 'BUYER' ? 'buying from' : 'selling to'} ${other}`;
+      const status = document.createElement('span');
+      status.className = 'status';
+      status.dataset.status = trade.status;
+      status.textContent = trade.status;
+      button.addEventListener('click', () => void showTrade(trade.id));
       const item = document.createElement('li');
-      item.append(button);
+      item.append(button, status);
       return item;
     }),
   );

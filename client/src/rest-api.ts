@@ -47,6 +47,11 @@ export class RestApi {
     return this.#request('POST', '/trades', {}, input);
   }
 
+  /** The caller's trades, as buyer or seller, most recently changed first. */
+  listTrades(limit = 20): Promise<Trade[]> {
+    return this.#request('GET', '/trades', { limit });
+  }
+
   getTrade(tradeId: string): Promise<Trade> {
     return this.#request('GET', `/trades/${encodeURIComponent(tradeId)}`);
   }
