@@ -1,18 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../generated/prisma/client.js';
 import { chatMessageEvent, type TradeRole, type BusEvent } from '../events/events.js';
+import type { ChatMessage } from '../contract/shapes.js';
 
-/** A chat message as the REST API and the socket both present it. */
-export interface ChatMessage {
-  id: string;
-  tradeId: string;
-  seq: number;
-  senderId: string | null;
-  message: string;
-  timestamp: string;
-  recipientRole: TradeRole | null;
-  isSystemMessage: boolean;
-}
+export type { ChatMessage };
 
 export interface NewChatMessage {
   senderId: string | null;

@@ -3,19 +3,12 @@ import type { Database } from '../persistence/database.js';
 import { Prisma, type Notification as NotificationRow } from '../generated/prisma/client.js';
 import { addToOutbox } from '../messaging/outbox.js';
 import { notificationEvent } from '../events/events.js';
+import type { Notification } from '../contract/shapes.js';
 import type { Actor } from './actor.js';
 import { notFound } from './errors.js';
 import { isUuid, type AfterCommit } from './trade-service.js';
 
-export interface Notification {
-  id: string;
-  userId: string;
-  type: string;
-  message: string;
-  read: boolean;
-  createdAt: string;
-  readAt: string | null;
-}
+export type { Notification };
 
 export interface NotifyInput {
   type: string;

@@ -3,29 +3,13 @@ import type { Database } from '../persistence/database.js';
 import type { Trade as TradeRow } from '../generated/prisma/client.js';
 import { addToOutbox } from '../messaging/outbox.js';
 import { tradeStatusEvent, type TradeRole, type TradeStatus } from '../events/events.js';
+import type { OpenTradeInput, Trade } from '../contract/shapes.js';
 import type { Actor } from './actor.js';
 import { appendChatMessage } from './chat-log.js';
 import { badRequest, conflict, forbidden, notFound } from './errors.js';
 import { checkTransition, roleOf } from './trade-rules.js';
 
-export interface Trade {
-  id: string;
-  buyerId: string;
-  sellerId: string;
-  amount: string;
-  asset: string;
-  fiat: string;
-  status: TradeStatus;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface OpenTradeInput {
-  sellerId: string;
-  amount: string;
-  asset: string;
-  fiat: string;
-}
+export type { Trade, OpenTradeInput };
 
 /** Who may see a trade's events: the seam the gateway uses to authorize subscriptions. */
 export interface TradeAccess {

@@ -2,15 +2,7 @@ import { USER_ID_RE } from '../auth/jwt.js';
 import type { Actor } from '../domain/actor.js';
 import { isUuid, type TradeAccess } from '../domain/trade-service.js';
 import type { TradeRole } from '../events/events.js';
-
-/** The destinations of SPEC.md ("STOMP / WebSocket"); the only strings a client may subscribe to. */
-export const destinations = {
-  allTrades: '/topic/trades',
-  trade: (tradeId: string) => `/topic/trades/${tradeId}`,
-  tradeChat: (tradeId: string) => `/topic/trades/${tradeId}/chat`,
-  userTrades: (userId: string) => `/topic/users/${userId}/trades`,
-  userNotifications: (userId: string) => `/topic/users/${userId}/notifications`,
-};
+import { destinations } from '../contract/destinations.js';
 
 export type Destination =
   | { kind: 'all-trades' }

@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../domain/chat-log.js';
 import { ROUTING_KEYS, type BusEvent } from '../events/events.js';
-import { destinations } from './destinations.js';
+import { destinations } from '../contract/destinations.js';
 import type { Publication } from './subscription-registry.js';
 
 /** The gateway's queue names (each instance binds its own copy of each). */

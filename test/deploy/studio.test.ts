@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,7 @@ import { openPostgresDatabase } from '../../src/persistence/postgres-database.js
 import { migrate } from '../../src/persistence/migrator.js';
 import { createScratchPostgres } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/ports.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCRIPT = join(ROOT, 'scripts', 'studio.mjs');
@@ -29,16 +29,6 @@ interface Studio {
 
 const running = new Set<Studio>();
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The script with only the given database settings (none inherited from the caller's env). */
 async function startStudio(settings: { DATABASE_URL?: string; DATA_DIR?: string }): Promise<Studio> {

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { startCluster, type Cluster } from '../support/cluster.js';
 import { startUserClient, type UserClient } from '../support/user-client.js';
 import { eventually, sleep } from '../support/eventually.js';
-import { uniqueUser } from '../support/gateway-harness.js';
-import { assertSeesExactly, startChatter, storedChat } from './support.js';
+import { assertSeesExactly, openClusterTrade, startChatter, storedChat } from './support.js';
 
 describe('fault: a gateway process killed (SIGKILL) with clients on it', function () {
   this.timeout(120_000);
@@ -19,13 +18,7 @@ describe('fault: a gateway process killed (SIGKILL) with clients on it', functio
   });
 
   it('clients move to the other gateway (polling meanwhile) and see every message once', async () => {
-    const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
-    const opened = await fetch(`${cluster.api.url}/p2p/trades`, {
-      method: 'POST',
-      headers: { Authorization: cluster.auth(buyer), 'Content-Type': 'application/json' },
-      body: JSON.stringify({ sellerId: seller, amount: '10', asset: 'USDT', fiat: 'VND' }),
-    });
-    const tradeId = ((await opened.json()) as { id: string }).id;
+    const { tradeId, buyer, seller } = await openClusterTrade(cluster);
     const [doomed, survivor] = cluster.gateways;
     // Everyone starts on the gateway that will die; their next attempt goes to the other one.
     const gatewayUrls = [doomed!.url, survivor!.url];

@@ -3,9 +3,8 @@ import pg from 'pg';
 import { startCluster, type Cluster } from '../support/cluster.js';
 import { startUserClient, type UserClient } from '../support/user-client.js';
 import { eventually, sleep } from '../support/eventually.js';
-import { uniqueUser } from '../support/gateway-harness.js';
 import { PG_ADMIN_URL } from '../support/services.js';
-import { assertSeesExactly, startChatter, storedChat } from './support.js';
+import { assertSeesExactly, openClusterTrade, startChatter, storedChat } from './support.js';
 
 describe('fault: PostgreSQL connections terminated during sends', function () {
   this.timeout(120_000);
@@ -25,13 +24,7 @@ describe('fault: PostgreSQL connections terminated during sends', function () {
   });
 
   it('every send either succeeds or fails with a clean 503; nothing half-written; the user sees exactly what was stored', async () => {
-    const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
-    const opened = await fetch(`${cluster.api.url}/p2p/trades`, {
-      method: 'POST',
-      headers: { Authorization: cluster.auth(buyer), 'Content-Type': 'application/json' },
-      body: JSON.stringify({ sellerId: seller, amount: '10', asset: 'USDT', fiat: 'VND' }),
-    });
-    const tradeId = ((await opened.json()) as { id: string }).id;
+    const { tradeId, buyer, seller } = await openClusterTrade(cluster);
     users.push(await startUserClient(seller, { apiUrl: cluster.api.url, gatewayUrls: [cluster.gateways[0]!.url], tradeIds: [tradeId] }));
     await eventually(() => assert.equal(users[0]!.client.state, 'live'), 15_000);
 

@@ -3,8 +3,7 @@ import { startCluster, type Cluster } from '../support/cluster.js';
 import { startUserClient, type UserClient } from '../support/user-client.js';
 import { withRabbitMqStopped } from '../support/rabbitmq-control.js';
 import { eventually, sleep } from '../support/eventually.js';
-import { uniqueUser } from '../support/gateway-harness.js';
-import { assertSeesExactly, startChatter, storedChat } from './support.js';
+import { assertSeesExactly, openClusterTrade, startChatter, storedChat } from './support.js';
 
 describe('fault: RabbitMQ stopped for 10 s while chat is sent every 100 ms', function () {
   this.timeout(120_000);
@@ -20,13 +19,7 @@ describe('fault: RabbitMQ stopped for 10 s while chat is sent every 100 ms', fun
   });
 
   it('loses nothing and shows nothing twice to either party', async () => {
-    const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
-    const opened = await fetch(`${cluster.api.url}/p2p/trades`, {
-      method: 'POST',
-      headers: { Authorization: cluster.auth(buyer), 'Content-Type': 'application/json' },
-      body: JSON.stringify({ sellerId: seller, amount: '10', asset: 'USDT', fiat: 'VND' }),
-    });
-    const tradeId = ((await opened.json()) as { id: string }).id;
+    const { tradeId, buyer, seller } = await openClusterTrade(cluster);
     const gatewayUrls = cluster.gateways.map((g) => g.url);
     // One party on each gateway.
     users.push(await startUserClient(buyer, { apiUrl: cluster.api.url, gatewayUrls, tradeIds: [tradeId] }));

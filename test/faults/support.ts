@@ -1,6 +1,19 @@
 import assert from 'node:assert/strict';
 import type { Cluster } from '../support/cluster.js';
 import type { UserClient } from '../support/user-client.js';
+import { uniqueUser } from '../support/gateway-harness.js';
+
+/** Opens a trade between two fresh users through the cluster's api. */
+export async function openClusterTrade(cluster: Cluster): Promise<{ tradeId: string; buyer: string; seller: string }> {
+  const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
+  const res = await fetch(`${cluster.api.url}/p2p/trades`, {
+    method: 'POST',
+    headers: { Authorization: cluster.auth(buyer), 'Content-Type': 'application/json' },
+    body: JSON.stringify({ sellerId: seller, amount: '10', asset: 'USDT', fiat: 'VND' }),
+  });
+  assert.equal(res.status, 201);
+  return { tradeId: ((await res.json()) as { id: string }).id, buyer, seller };
+}
 
 /** Sends chat over REST at a steady pace until stopped; records what the API accepted. */
 export function startChatter(cluster: Cluster, tradeId: string, senderId: string, everyMs: number) {

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { openPostgresDatabase } from '../../src/persistence/postgres-database.js';
 import { migrate } from '../../src/persistence/migrator.js';
 import { issueToken } from '../../src/auth/jwt.js';
@@ -7,6 +6,7 @@ import { createScratchPostgres } from './databases.js';
 import { deleteAmqpNames, uniqueAmqpNames } from './amqp.js';
 import { eventually } from './eventually.js';
 import { AMQP_URL, JWT_SECRET } from './services.js';
+import { freePort } from './ports.js';
 
 export interface RoleProcess {
   role: 'api' | 'gateway' | 'notification';
@@ -27,13 +27,6 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * The production topology as real processes (what `npm run start:cluster` runs): the api,
