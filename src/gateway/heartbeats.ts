@@ -28,30 +28,76 @@ export interface HeartbeatHandlers {
 }
 
 /**
- * One connection's heart-beat timers. Activity is noted with flags rather than timestamps,
- * so the per-message cost on the delivery path is one assignment.
+ * Every connection checking at one period, on one timer. A timer per connection cost memory
+ * for each of thousands of idle connections (a Timeout, its closure and context, twice); this
+ * costs a Set entry. A connection joins the shared timer at any phase, so its first check may
+ * come at once: see how Heartbeats treats the start as activity.
+ */
+class SharedInterval {
+  readonly #members = new Set<Heartbeats>();
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(
+    periodMs: number,
+    check: (member: Heartbeats) => void,
+    private readonly onEmpty: () => void,
+  ) {
+    // Set iteration tolerates a member leaving during its own check (a dropped connection).
+    this.#timer = setInterval(() => this.#members.forEach(check), periodMs);
+    this.#timer.unref();
+  }
+
+  add(member: Heartbeats): void {
+    this.#members.add(member);
+  }
+
+  delete(member: Heartbeats): void {
+    if (!this.#members.delete(member) || this.#members.size > 0) return;
+    clearInterval(this.#timer);
+    this.onEmpty();
+  }
+}
+
+/** Shared intervals by period; nearly every client asks for the same few (stompjs: 10 s). */
+class IntervalTable {
+  readonly #byPeriod = new Map<number, SharedInterval>();
+
+  constructor(private readonly check: (member: Heartbeats) => void) {}
+
+  join(periodMs: number, member: Heartbeats): SharedInterval {
+    let interval = this.#byPeriod.get(periodMs);
+    if (!interval) {
+      interval = new SharedInterval(periodMs, this.check, () => this.#byPeriod.delete(periodMs));
+      this.#byPeriod.set(periodMs, interval);
+    }
+    interval.add(member);
+    return interval;
+  }
+}
+
+/**
+ * One connection's heart-beats. Activity is noted with flags rather than timestamps, so the
+ * per-message cost on the delivery path is one assignment.
  */
 export class Heartbeats {
-  #sent = false;
-  #received = false;
+  static readonly #sending = new IntervalTable((h) => h.#checkSent());
+  static readonly #expecting = new IntervalTable((h) => h.#checkReceived());
+
+  // Both start true: the CONNECT/CONNECTED exchange was activity both ways, and a shared
+  // interval's first check may come at once. A silent client is then dropped two to three
+  // periods after its last frame, as with a timer of its own started at CONNECT.
+  #sent = true;
+  #received = true;
   #silentChecks = 0;
-  readonly #timers: NodeJS.Timeout[] = [];
+  #handlers: HeartbeatHandlers | undefined;
+  #sendInterval: SharedInterval | undefined;
+  #expectInterval: SharedInterval | undefined;
 
   start(plan: HeartbeatPlan, handlers: HeartbeatHandlers): void {
-    if (plan.sendEveryMs > 0) {
-      // Checking twice a period keeps any gap between writes within one period.
-      this.#every(plan.sendEveryMs / 2, () => {
-        if (!this.#sent) handlers.beat();
-        this.#sent = false;
-      });
-    }
-    if (plan.expectEveryMs > 0) {
-      this.#every(plan.expectEveryMs, () => {
-        this.#silentChecks = this.#received ? 0 : this.#silentChecks + 1;
-        this.#received = false;
-        if (this.#silentChecks >= 2) handlers.silent();
-      });
-    }
+    this.#handlers = handlers;
+    // Checking twice a period keeps any gap between writes within one period.
+    if (plan.sendEveryMs > 0) this.#sendInterval = Heartbeats.#sending.join(plan.sendEveryMs / 2, this);
+    if (plan.expectEveryMs > 0) this.#expectInterval = Heartbeats.#expecting.join(plan.expectEveryMs, this);
   }
 
   noteSent(): void {
@@ -63,13 +109,19 @@ export class Heartbeats {
   }
 
   stop(): void {
-    for (const timer of this.#timers) clearInterval(timer);
-    this.#timers.length = 0;
+    this.#sendInterval?.delete(this);
+    this.#expectInterval?.delete(this);
+    this.#sendInterval = this.#expectInterval = this.#handlers = undefined;
   }
 
-  #every(ms: number, tick: () => void): void {
-    const timer = setInterval(tick, ms);
-    timer.unref();
-    this.#timers.push(timer);
+  #checkSent(): void {
+    if (!this.#sent) this.#handlers?.beat();
+    this.#sent = false;
+  }
+
+  #checkReceived(): void {
+    this.#silentChecks = this.#received ? 0 : this.#silentChecks + 1;
+    this.#received = false;
+    if (this.#silentChecks >= 2) this.#handlers?.silent();
   }
 }

@@ -59,6 +59,13 @@ export function negotiateVersion(acceptVersion: string | undefined): StompVersio
   return SUPPORTED_VERSIONS.find((v) => offered.has(v));
 }
 
+/** One of a session's subscriptions, which is also its entry in the registry. */
+interface Subscription extends Subscriber {
+  readonly id: string;
+  /** The registry's string for the destination (see SubscriptionRegistry.add). */
+  destination: string;
+}
+
 /**
  * One client's STOMP conversation. The server alone publishes: a client may CONNECT, SUBSCRIBE,
  * UNSUBSCRIBE and DISCONNECT; anything else, and every failure, gets an ERROR frame and the
@@ -72,12 +79,16 @@ export class StompSession implements MessageSink {
   #version: StompVersion = '1.0';
   #ended = false;
   #sawFirstFrame = false;
-  readonly #subscriptions = new Map<string, { destination: string; subscriber: Subscriber }>();
-  readonly #inbox: StompFrame[] = [];
+  // An array, not a Map: at most maxSubscriptions, mostly a handful, and thousands of idle
+  // sessions each paid for a Map's hash table. Scanning a few entries is as fast. Grown with
+  // concat, which allocates exactly the entries (a push or a spread reserves 17 slots).
+  #subscriptions: readonly Subscription[] = [];
+  #inbox: StompFrame[] = [];
   #draining = false;
   readonly #parser: StompParser;
   readonly #heartbeats = new Heartbeats();
-  readonly #connectTimer: NodeJS.Timeout;
+  /** Until CONNECT; then dropped, so an idle connection holds no timer. */
+  #connectTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly connection: ClientConnection,
@@ -101,7 +112,12 @@ export class StompSession implements MessageSink {
   }
 
   deliver(frame: Buffer): void {
-    this.#guarded(() => this.#write(frame));
+    // #guarded inlined: this runs once per subscriber per publication, so no closure per call.
+    try {
+      this.#write(frame);
+    } catch (err) {
+      this.#crash(err);
+    }
   }
 
   /** Server shutdown: a clean close, after which clients fall back to polling. */
@@ -136,6 +152,8 @@ export class StompSession implements MessageSink {
       this.#crash(err);
     } finally {
       this.#draining = false;
+      // An emptied array keeps its grown backing store; an idle session should not.
+      if (this.#inbox.length === 0) this.#inbox = [];
     }
   }
 
@@ -185,6 +203,7 @@ export class StompSession implements MessageSink {
     this.#actor = actor;
     this.#version = version;
     clearTimeout(this.#connectTimer);
+    this.#connectTimer = undefined;
     const offer = this.deps.settings.heartbeatMs;
     this.#write(encodeFrame({ command: 'CONNECTED', headers: { version, 'heart-beat': `${offer},${offer}`, server: SERVER_NAME } }, version));
     this.#heartbeats.start(negotiateHeartbeats(clientBeats, offer), {
@@ -200,10 +219,10 @@ export class StompSession implements MessageSink {
     if (id === '' || id.length > MAX_SUBSCRIPTION_ID_LENGTH || !this.#fits('subscription', id)) {
       return this.#fail('protocol', `subscription id must be 1 to ${MAX_SUBSCRIPTION_ID_LENGTH} characters that fit in a header`, receipt);
     }
-    if (this.#subscriptions.has(id)) return this.#fail('protocol', 'subscription id already in use', receipt);
+    if (this.#subscriptions.some((s) => s.id === id)) return this.#fail('protocol', 'subscription id already in use', receipt);
     if (ack !== undefined && ack !== 'auto') return this.#fail('unsupported', 'only ack:auto is supported', receipt);
     const { maxSubscriptions } = this.deps.settings;
-    if (this.#subscriptions.size >= maxSubscriptions) return this.#fail('limit', `at most ${maxSubscriptions} subscriptions per connection`, receipt);
+    if (this.#subscriptions.length >= maxSubscriptions) return this.#fail('limit', `at most ${maxSubscriptions} subscriptions per connection`, receipt);
 
     let access: Access;
     try {
@@ -216,9 +235,12 @@ export class StompSession implements MessageSink {
     // The destination is not echoed: it is client text and may not fit in a header.
     if (!access.granted) return this.#fail('forbidden', `subscription refused: ${access.reason}`, receipt);
 
-    const subscriber: Subscriber = { sink: this, version: this.#version, subscriptionHeader: encodeHeaderLine('subscription', id, this.#version), role: access.role };
-    this.#subscriptions.set(id, { destination, subscriber });
-    this.deps.registry.add(destination, subscriber);
+    const { registry } = this.deps;
+    const subscription: Subscription = { sink: this, version: this.#version, subscriptionHeader: registry.subscriptionHeader(id, this.#version), role: access.role, id, destination };
+    // The registry's copy of the destination: shared by its subscribers, and not a slice that
+    // keeps the whole header line of this client's frame alive.
+    subscription.destination = registry.add(destination, subscription);
+    this.#subscriptions = this.#subscriptions.concat(subscription);
     this.#receipt(receipt);
   }
 
@@ -226,10 +248,10 @@ export class StompSession implements MessageSink {
     const { id, receipt } = frame.headers;
     if (id === undefined) return this.#fail('protocol', 'UNSUBSCRIBE needs an id header', receipt);
     // An unknown id is not an error: the subscription is gone either way.
-    const entry = this.#subscriptions.get(id);
-    if (entry) {
-      this.#subscriptions.delete(id);
-      this.deps.registry.remove(entry.destination, entry.subscriber);
+    const subscription = this.#subscriptions.find((s) => s.id === id);
+    if (subscription) {
+      this.#subscriptions = this.#subscriptions.filter((s) => s !== subscription);
+      this.deps.registry.remove(subscription.destination, subscription);
     }
     this.#receipt(receipt);
   }
@@ -308,10 +330,11 @@ export class StompSession implements MessageSink {
     if (this.#ended) return;
     this.#ended = true;
     clearTimeout(this.#connectTimer);
+    this.#connectTimer = undefined;
     this.#heartbeats.stop();
-    this.#inbox.length = 0;
-    for (const { destination, subscriber } of this.#subscriptions.values()) this.deps.registry.remove(destination, subscriber);
-    this.#subscriptions.clear();
+    this.#inbox = [];
+    for (const subscription of this.#subscriptions) this.deps.registry.remove(subscription.destination, subscription);
+    this.#subscriptions = [];
     if (this.#actor) this.deps.quota.release(this.#actor.userId);
   }
 }

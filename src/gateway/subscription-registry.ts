@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { encodeMessageParts } from '../protocol/stomp/encoder.js';
+import { encodeHeaderLine, encodeMessageParts } from '../protocol/stomp/encoder.js';
 import type { StompVersion } from '../protocol/stomp/frame.js';
 import type { TradeRole } from '../events/events.js';
 
@@ -11,10 +11,22 @@ export interface MessageSink {
 export interface Subscriber {
   readonly sink: MessageSink;
   readonly version: StompVersion;
-  /** `subscription:<id>\n`, encoded once at SUBSCRIBE for the session's version. */
+  /**
+   * `subscription:<id>\n`, encoded once at SUBSCRIBE for the session's version; from
+   * subscriptionHeader(), so that subscribers with equal ids share it and their frames.
+   */
   readonly subscriptionHeader: Buffer;
   /** The subscriber's side of the trade, where the destination belongs to one. */
   readonly role: TradeRole | null;
+}
+
+/**
+ * A copy of a string that shares no memory with it. A header value parsed from a client's frame
+ * is a slice of the whole header line; the registry keeps destinations as long as anyone
+ * subscribes, so it keeps a string of its own rather than the client's line.
+ */
+function flatCopy(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }
 
 /** One message for every subscriber of a destination, or only for one side of its trade. */
@@ -24,13 +36,19 @@ export interface Publication {
   audience: TradeRole | null;
 }
 
+// Distinct (version, id) header lines kept for sharing; past this the table starts over, which
+// costs only sharing, never correctness.
+const MAX_SHARED_HEADERS = 4096;
+
 /**
  * Destination → subscribers. Publishing costs one lookup plus the subscribers actually
- * reached, and encodes the frame once per protocol version: only the `subscription` header
- * differs from one subscriber to the next.
+ * reached. Only the `subscription` header differs from one subscriber to the next, and clients
+ * number their subscriptions alike (stompjs: sub-0, sub-1, ...), so a publication encodes one
+ * frame per distinct header and hands that same Buffer to every subscriber using it.
  */
 export class SubscriptionRegistry {
-  readonly #byDestination = new Map<string, Set<Subscriber>>();
+  readonly #byDestination = new Map<string, { destination: string; subscribers: Set<Subscriber> }>();
+  readonly #headers = new Map<string, Buffer>();
   // message-id is unique per frame this process sends to a destination; the prefix keeps ids
   // of different gateway instances apart.
   readonly #idPrefix = randomBytes(4).toString('hex');
@@ -42,33 +60,59 @@ export class SubscriptionRegistry {
     return this.#size;
   }
 
-  add(destination: string, subscriber: Subscriber): void {
-    let subscribers = this.#byDestination.get(destination);
-    if (!subscribers) this.#byDestination.set(destination, (subscribers = new Set()));
-    if (!subscribers.has(subscriber)) this.#size++;
-    subscribers.add(subscriber);
+  /**
+   * The `subscription` header line for an id: the same Buffer for every subscriber using that
+   * id. Throws RangeError like encodeHeaderLine.
+   */
+  subscriptionHeader(id: string, version: StompVersion): Buffer {
+    const key = `${version}:${id}`;
+    let header = this.#headers.get(key);
+    if (!header) {
+      header = encodeHeaderLine('subscription', id, version);
+      if (this.#headers.size >= MAX_SHARED_HEADERS) this.#headers.clear();
+      this.#headers.set(key, header);
+    }
+    return header;
+  }
+
+  /** Returns the registry's own string for the destination, one per destination however many subscribe. */
+  add(destination: string, subscriber: Subscriber): string {
+    let entry = this.#byDestination.get(destination);
+    if (!entry) {
+      const own = flatCopy(destination);
+      this.#byDestination.set(own, (entry = { destination: own, subscribers: new Set() }));
+    }
+    if (!entry.subscribers.has(subscriber)) this.#size++;
+    entry.subscribers.add(subscriber);
+    return entry.destination;
   }
 
   remove(destination: string, subscriber: Subscriber): void {
-    const subscribers = this.#byDestination.get(destination);
-    if (!subscribers?.delete(subscriber)) return;
+    const entry = this.#byDestination.get(destination);
+    if (!entry?.subscribers.delete(subscriber)) return;
     this.#size--;
-    if (subscribers.size === 0) this.#byDestination.delete(destination);
+    if (entry.subscribers.size === 0) this.#byDestination.delete(destination);
   }
 
   /** Returns how many subscribers the message was handed to. */
   publish({ destination, body, audience }: Publication): number {
-    const subscribers = this.#byDestination.get(destination);
+    const subscribers = this.#byDestination.get(destination)?.subscribers;
     if (!subscribers) return 0;
     const messageId = `${this.#idPrefix}-${(this.#nextId++).toString(36)}`;
-    const encoded = new Map<StompVersion, { head: Buffer; tail: Buffer }>();
+    const parts = new Map<StompVersion, { head: Buffer; tail: Buffer }>();
+    // Keyed by header Buffer: interned per (version, id), so one entry per distinct frame.
+    const frames = new Map<Buffer, Buffer>();
     let delivered = 0;
     // A sink may drop its own subscriptions while we iterate (a slow client); Set iteration allows that.
     for (const subscriber of subscribers) {
       if (audience !== null && subscriber.role !== audience) continue;
-      let parts = encoded.get(subscriber.version);
-      if (!parts) encoded.set(subscriber.version, (parts = encodeMessageParts(destination, messageId, 'application/json', body, subscriber.version)));
-      subscriber.sink.deliver(Buffer.concat([parts.head, subscriber.subscriptionHeader, parts.tail]));
+      let frame = frames.get(subscriber.subscriptionHeader);
+      if (!frame) {
+        let shared = parts.get(subscriber.version);
+        if (!shared) parts.set(subscriber.version, (shared = encodeMessageParts(destination, messageId, 'application/json', body, subscriber.version)));
+        frames.set(subscriber.subscriptionHeader, (frame = Buffer.concat([shared.head, subscriber.subscriptionHeader, shared.tail])));
+      }
+      subscriber.sink.deliver(frame);
       delivered++;
     }
     return delivered;

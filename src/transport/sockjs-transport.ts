@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import sockjs from 'sockjs';
 import type { Logger } from 'pino';
 import type { ClientConnection, HttpEndpoint } from './client-connection.js';
+import { batchWritesThisTick } from './tick-batch.js';
 
 // sockjs 0.3.24 (its last release) has these in its source, but @types/sockjs lacks them.
 declare module 'sockjs' {
@@ -73,6 +74,19 @@ function limitBody(req: IncomingMessage, res: ServerResponse, maxBytes: number):
   });
 }
 
+// sockjs takes strings; fan-out hands the same frame Buffer to one connection after another,
+// so it is decoded once for all of them.
+let lastData: Buffer | undefined;
+let lastText = '';
+
+function text(data: Buffer): string {
+  if (data !== lastData) {
+    lastText = data.toString('utf8');
+    lastData = data;
+  }
+  return lastText;
+}
+
 function adapt(conn: sockjs.Connection): ClientConnection {
   const socket = (): Socket | null | undefined => {
     const recv = conn._session?.recv;
@@ -96,7 +110,13 @@ function adapt(conn: sockjs.Connection): ClientConnection {
       for (const frame of conn._session?.send_buffer ?? []) pending += frame.length;
       return pending;
     },
-    send: (data) => void conn.write(data.toString('utf8')),
+    send(data) {
+      // sockjs writes each message to the socket (websocket or HTTP response) at once: held
+      // until the tick ends, a fan-out's frames leave in one system call per client.
+      const stream = socket();
+      if (stream && !stream.destroyed) batchWritesThisTick(stream);
+      conn.write(text(data));
+    },
     close(code, reason) {
       conn.close(code, reason);
       ended();

@@ -1,6 +1,7 @@
-import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { ClientConnection, HttpEndpoint } from './client-connection.js';
+import { batchWritesThisTick } from './tick-batch.js';
 
 export interface WebSocketEndpointOptions {
   path: string;
@@ -11,34 +12,98 @@ export interface WebSocketEndpointOptions {
 
 /** Plain WebSocket (RFC 6455) clients on one exact path. */
 export function createWebSocketEndpoint(options: WebSocketEndpointOptions): HttpEndpoint {
-  const server = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: options.maxMessageBytes });
+  // No permessage-deflate (ws's default, spelt out because send() below frames messages itself).
+  const server = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: options.maxMessageBytes });
   return {
     handleRequest: () => false,
     handleUpgrade(req, socket, head) {
       if ((req.url ?? '').split('?')[0] !== options.path) return false;
-      server.handleUpgrade(req, socket, head, (ws) => options.onConnection(adapt(ws, req)));
+      server.handleUpgrade(req, socket, head, (ws) => options.onConnection(new WebSocketConnection(ws, req.socket)));
       return true;
     },
   };
 }
 
-function adapt(ws: WebSocket, req: IncomingMessage): ClientConnection {
-  // ws emits 'error' for protocol violations (an oversized message, bad UTF-8) and then
-  // closes; an 'error' event without a listener would crash the process.
-  ws.on('error', () => {});
-  return {
-    transport: 'websocket',
-    remoteAddress: req.socket.remoteAddress ?? 'unknown',
-    bufferedBytes: () => ws.bufferedAmount,
-    send(data) {
-      // Text frames, as browsers' STOMP clients expect; ws sends the bytes without copying.
-      if (ws.readyState === WebSocket.OPEN) ws.send(data, { binary: false });
-    },
-    close: (code, reason) => ws.close(code, reason),
-    terminate: () => ws.terminate(),
-    onMessage: (listener) => ws.on('message', (data: RawData) => listener(toBuffer(data))),
-    onClose: (listener) => ws.once('close', () => listener()),
-  };
+/** RFC 6455 5.2 header of a final, unmasked (server to client) text frame of `length` bytes. */
+function textFrameHeader(length: number): Buffer {
+  if (length < 126) return Buffer.from([0x81, length]);
+  if (length < 65_536) {
+    const header = Buffer.from([0x81, 126, 0, 0]);
+    header.writeUInt16BE(length, 2);
+    return header;
+  }
+  const header = Buffer.from([0x81, 127, 0, 0, 0, 0, 0, 0, 0, 0]);
+  header.writeUIntBE(length, 4, 6);
+  return header;
+}
+
+// Fan-out hands the same frame Buffer to one connection after another: frame it once for all.
+// Keyed by identity, which is sound because a Buffer is never modified once sent (ws.send did
+// not copy it either).
+let lastPayload: Buffer | undefined;
+let lastFrame: Buffer = Buffer.alloc(0);
+
+function textFrame(payload: Buffer): Buffer {
+  if (payload !== lastPayload) {
+    lastFrame = Buffer.concat([textFrameHeader(payload.length), payload]);
+    lastPayload = payload;
+  }
+  return lastFrame;
+}
+
+// ws emits 'error' for protocol violations (an oversized message, bad UTF-8) and then closes;
+// an 'error' event without a listener would crash the process. One function for all sockets.
+const ignore = () => {};
+
+/**
+ * A ws socket as a ClientConnection. A class rather than an object of closures: thousands of
+ * idle connections each paid for eight closures and their context.
+ */
+class WebSocketConnection implements ClientConnection {
+  readonly transport = 'websocket';
+
+  constructor(
+    private readonly ws: WebSocket,
+    /** The TCP socket ws reads and writes (the upgrade request's). */
+    private readonly socket: Socket,
+  ) {
+    ws.on('error', ignore);
+  }
+
+  /** Read when logged only: asking the socket caches its peer address on it. */
+  get remoteAddress(): string {
+    return this.socket.remoteAddress ?? 'unknown';
+  }
+
+  bufferedBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  send(data: Buffer): void {
+    // Text frames, as browsers' STOMP clients expect, written straight to the socket ws reads
+    // and writes (the same bytes ws.send would write, without its per-call framing work).
+    // Safe because nothing else queues data frames in ws's sender: no compression, no Blobs.
+    if (this.ws.readyState !== WebSocket.OPEN || this.socket.destroyed) return;
+    batchWritesThisTick(this.socket);
+    this.socket.write(textFrame(data));
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  onMessage(listener: (data: Buffer | string) => void): void {
+    this.ws.on('message', (data: RawData) => listener(toBuffer(data)));
+  }
+
+  onClose(listener: () => void): void {
+    // ws emits 'close' exactly once.
+    this.ws.on('close', listener);
+  }
 }
 
 function toBuffer(data: RawData): Buffer {

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { migrate } from '../../src/persistence/migrator.js';
+import { openPostgresDatabase } from '../../src/persistence/postgres-database.js';
+import { PG_ADMIN_URL } from '../settings.js';
+
+/** A scratch PostgreSQL database for the api and gateway processes, dropped at the end. */
+export interface BenchDatabase {
+  url: string;
+  /** Gives a trade without messages a history of `count`, as `count` sends would have. */
+  seedChat(tradeId: string, count: number): Promise<void>;
+  drop(): Promise<void>;
+}
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createBenchDatabase(): Promise<BenchDatabase> {
+  const name = `p2p_bench_${randomBytes(6).toString('hex')}`;
+  await withClient(PG_ADMIN_URL, (c) => c.query(`CREATE DATABASE ${name}`));
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  const db = await openPostgresDatabase({ url: url.toString() });
+  await migrate(db);
+  await db.close();
+
+  return {
+    url: url.toString(),
+    // One INSERT ... SELECT instead of 10,000 REST sends (minutes of outbox traffic): the rows are
+    // what ChatService writes (seq 1..n without gaps, strictly increasing millisecond timestamps).
+    seedChat: (tradeId, count) =>
+      withClient(url.toString(), async (c) => {
+        await c.query('BEGIN');
+        const inserted = await c.query(
+          `INSERT INTO trade_chat_messages (id, trade_id, seq, sender_id, message, recipient_role, is_system_message, timestamp)
+           SELECT gen_random_uuid(), t.id, s, CASE WHEN s % 2 = 0 THEN t.buyer_id ELSE t.seller_id END,
+                  'Chào bạn, message ' || s || ' of the seeded history 👋', NULL, false,
+                  date_trunc('milliseconds', now()) - interval '1 hour' + s * interval '1 millisecond'
+           FROM trades t, generate_series(1, $2::int) s WHERE t.id = $1 AND t.chat_seq = 0`,
+          [tradeId, count],
+        );
+        if (inserted.rowCount !== count) throw new Error(`trade ${tradeId} is missing or already has messages`);
+        await c.query(
+          `UPDATE trades SET chat_seq = $2,
+                  last_chat_at = (SELECT max(timestamp) FROM trade_chat_messages WHERE trade_id = $1) WHERE id = $1`,
+          [tradeId, count],
+        );
+        await c.query('COMMIT');
+        await c.query('ANALYZE trade_chat_messages');
+      }),
+    drop: () => withClient(PG_ADMIN_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
+  };
+}

@@ -1,0 +1,83 @@
+import type { BenchResults } from './results.js';
+import type { BroadcastResult } from './scenarios/broadcast.js';
+
+type Row = (string | number)[];
+
+/** A Markdown table with aligned columns: readable in a terminal, pasteable into docs/benchmarks.md. */
+function table(title: string, header: string[], rows: Row[]): string {
+  const cells = [header, ...rows.map((row) => row.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
+  return [`### ${title}`, '', line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line), ''].join('\n');
+}
+
+const fixed = (digits: number) => (value: number) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+const [f0, f1, f2] = [fixed(0), fixed(1), fixed(2)];
+const ratio = (value: number, baseline: number | undefined) => (baseline === undefined ? '-' : `${f2(value / baseline)}x`);
+
+function broadcastTables(broadcast: BroadcastResult[]): string[] {
+  if (broadcast.length === 0) return [];
+  const byName = (name: string) => broadcast.find((b) => b.target === name);
+  const [ceiling, socketio] = [byName('ceiling'), byName('socketio')];
+  const fanoutRows = broadcast.flatMap((b) =>
+    b.fanout.map((f) => {
+      const at = (baseline: BroadcastResult | undefined) => baseline?.fanout.find((g) => g.subscribers === f.subscribers);
+      return [b.label, f.subscribers, f0(f.deliveriesPerSecond), ratio(f.deliveriesPerSecond, at(ceiling)?.deliveriesPerSecond), f2(f.cpuUsPerDelivery), ratio(f.cpuUsPerDelivery, at(socketio)?.cpuUsPerDelivery), f2(f.serverCores)];
+    }),
+  );
+  const memoryRows = broadcast.map(({ label, idleMemory: m }) => [
+    label,
+    m.connections,
+    f1(m.bytesPerConnection / 1024),
+    ratio(m.bytesPerConnection, ceiling?.idleMemory.bytesPerConnection),
+    m.heapBytesPerConnection === undefined ? '-' : f1(m.heapBytesPerConnection / 1024),
+    m.heapBytesPerConnection === undefined ? '-' : ratio(m.heapBytesPerConnection, ceiling?.idleMemory.heapBytesPerConnection),
+  ]);
+  const latencyRows = broadcast.map(({ label, latency: l }) => [label, `${l.subscribers} x ${l.ratePerSecond}/s`, l.samples, f1(l.p50), f1(l.p95), f1(l.p99), f1(l.max), ratio(l.p99, ceiling?.latency.p99), f1(l.cpuUsPerDelivery)]);
+  return [
+    table('Fan-out at full rate (one topic)', ['server', 'subscribers', 'deliveries/s', 'x ceiling', 'CPU us/delivery', 'x Socket.IO', 'server cores'], fanoutRows),
+    table('Memory per idle connection (connected, subscribed)', ['server', 'connections', 'RSS KB/conn', 'x ceiling', 'live JS heap KB/conn', 'x ceiling'], memoryRows),
+    table('Latency, broker publish -> socket (ms)', ['server', 'load', 'samples', 'p50', 'p95', 'p99', 'max', 'p99 x ceiling', 'CPU us/delivery'], latencyRows),
+  ];
+}
+
+export function renderReport(results: BenchResults): string {
+  const { machine: m } = results;
+  const out = [
+    `## Benchmark (${results.plan.name}), ${results.startedAt}, ${f0(results.seconds)} s`,
+    '',
+    `${m.cores} x ${m.cpus}, ${m.memoryGiB} GiB, ${m.kernel}; Node ${m.node}, RabbitMQ ${m.rabbitmq}, PostgreSQL ${m.postgresql}; load average at start ${f2(m.loadAverageAtStart)}`,
+    '',
+    ...broadcastTables(results.broadcast),
+  ];
+  const ceilingP99 = results.broadcast.find((b) => b.target === 'ceiling')?.latency.p99;
+  if (results.endToEnd.length > 0) {
+    const rows = results.endToEnd.map((l) => [
+      `${l.subscribers} x ${l.ratePerSecond}/s`,
+      l.samples,
+      f1(l.p50),
+      f1(l.p95),
+      f1(l.p99),
+      f1(l.max),
+      ceilingP99 === undefined ? '-' : `${l.p99 >= ceilingP99 ? '+' : ''}${f1(l.p99 - ceilingP99)}`,
+      `${f1(l.rest.p50)} / ${f1(l.rest.p99)}`,
+      `${f1(l.toBroker.p50)} / ${f1(l.toBroker.p99)}`,
+    ]);
+    out.push(table('Latency, REST chat send -> PostgreSQL -> outbox -> RabbitMQ -> socket (ms)', ['connections', 'samples', 'p50', 'p95', 'p99', 'max', 'p99 - ceiling p99', 'REST 201 p50 / p99', 'on the broker p50 / p99'], rows));
+  }
+  const d = results.destinations;
+  if (d) {
+    const rows = [d.few, d.many].flatMap((side) => side.runs.map((r) => [side.destinations, r.subscribers, f0(r.deliveriesPerSecond), f2(r.cpuUsPerDelivery)]));
+    out.push(table(`One destination among others (gateway); ratio ${f2(d.throughputRatio)}x deliveries/s, ${f2(d.cpuRatio)}x CPU`, ['other destinations', 'subscribers', 'deliveries/s', 'CPU us/delivery'], rows));
+  }
+  const p = results.polling;
+  if (p) {
+    const baseline = p.runs[0]?.requestsPerSecond;
+    const rows = p.runs.map((r) => [r.request.replace(/[0-9a-f-]{36}/, '{id}'), f0(r.requestsPerSecond), ratio(r.requestsPerSecond, baseline), f1(r.p50), f1(r.p95), f1(r.p99), f2(r.apiCpuMsPerRequest), r.errors]);
+    out.push(table(`Polling, ${p.messages.toLocaleString('en')} messages in the trade, ${p.concurrency} connections (ms)`, ['request', 'req/s', 'x healthz', 'p50', 'p95', 'p99', 'api CPU ms/req', 'errors'], rows));
+  }
+  if (results.goals.length > 0) {
+    out.push(table('Targets (issue 5), gateway on plain WebSocket', ['target', 'measured', 'limit', 'met'], results.goals.map((g) => [g.goal, g.measured, g.limit, g.met ? 'yes' : 'NO'])));
+  }
+  return out.join('\n');
+}

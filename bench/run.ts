@@ -1,0 +1,95 @@
+// npm run bench [-- --quick] [--only fanout,e2e,destinations,polling] [--targets gateway-ws,ceiling,...] [--profile]
+// A benchmark, not a test: it runs on this machine's PostgreSQL and RabbitMQ (enabling the
+// Web-STOMP plugin, and restarting the broker once if its open-file limit is too low), prints
+// Markdown tables of figures beside baselines measured in the same run, and writes them all to
+// bench/results/latest.json. Each server runs in its own process; this process is the load.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { BenchContext } from './context.js';
+import { evaluateGoals } from './goals.js';
+import { createBenchDatabase } from './infra/bench-database.js';
+import { benchExchangeName, EventFeed } from './infra/event-feed.js';
+import { describeMachine } from './infra/machine.js';
+import { prepareWebStomp } from './infra/web-stomp.js';
+import { renderReport } from './report.js';
+import type { BenchResults } from './results.js';
+import { runBroadcast } from './scenarios/broadcast.js';
+import { runDestinations } from './scenarios/destinations.js';
+import { runEndToEnd } from './scenarios/end-to-end.js';
+import { runPolling } from './scenarios/polling.js';
+import { buildProduct } from './servers/roles.js';
+import { TARGET_NAMES, type TargetName } from './scenarios/targets.js';
+import { PLANS } from './settings.js';
+
+const SCENARIOS = ['fanout', 'e2e', 'destinations', 'polling'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+
+function listOption<T extends string>(value: string | undefined, allowed: readonly T[], name: string): T[] {
+  if (value === undefined) return [...allowed];
+  const picked = value.split(',').map((v) => v.trim());
+  for (const v of picked) if (!(allowed as readonly string[]).includes(v)) throw new Error(`--${name}: unknown "${v}"; one of ${allowed.join(', ')}`);
+  return picked as T[];
+}
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    targets: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const scenarios = listOption<Scenario>(values.only, SCENARIOS, 'only');
+const targets = listOption<TargetName>(values.targets, TARGET_NAMES, 'targets');
+const plan = PLANS[values.quick ? 'quick' : 'full'];
+const started = Date.now();
+const log = (line: string) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
+
+log('building dist/ (tsc)');
+await buildProduct();
+const machine = await describeMachine();
+// Before any AMQP connection of ours: raising the broker's open-file limit restarts it.
+const webStomp = scenarios.includes('fanout') && targets.includes('web-stomp') ? await prepareWebStomp(Math.max(...plan.fanoutSizes, plan.idleConnections), log) : undefined;
+const database = await createBenchDatabase();
+const feed = await EventFeed.open(benchExchangeName());
+let cleaning: Promise<void> | undefined;
+// Once, whether the run ends, fails or is interrupted (then both paths wait for it).
+const cleanUp = () =>
+  (cleaning ??= (async () => {
+    await feed.close().catch((err: unknown) => log(`could not delete the bench exchange: ${String(err)}`));
+    await database.drop();
+  })());
+// Interrupted: the servers exit by themselves when this process goes (gc-control.mjs); the
+// exchange and the database are removed here. A wrapper (npm, tsx) may pass the signal on
+// again: every one waits for the same clean-up.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => void cleanUp().finally(() => process.exit(130)));
+}
+const ctx: BenchContext = { plan, feed, database, webStomp, profile: values.profile, log };
+const partial: Omit<BenchResults, 'goals'> = {
+  startedAt: new Date(started).toISOString(),
+  seconds: 0,
+  command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
+  plan,
+  machine,
+  broadcast: [],
+  endToEnd: [],
+  destinations: undefined,
+  polling: undefined,
+};
+try {
+  if (scenarios.includes('fanout')) for (const name of targets) partial.broadcast.push(await runBroadcast(ctx, name));
+  if (scenarios.includes('e2e')) partial.endToEnd = await runEndToEnd(ctx);
+  if (scenarios.includes('destinations')) partial.destinations = await runDestinations(ctx);
+  if (scenarios.includes('polling')) partial.polling = await runPolling(ctx);
+} finally {
+  await cleanUp();
+}
+partial.seconds = (Date.now() - started) / 1000;
+const results: BenchResults = { ...partial, goals: evaluateGoals(partial) };
+mkdirSync(RESULTS_DIR, { recursive: true });
+writeFileSync(`${RESULTS_DIR}latest.json`, `${JSON.stringify(results, null, 2)}\n`);
+console.log(renderReport(results));
+log(`written to bench/results/latest.json`);

@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { BenchContext } from '../context.js';
+import { AMQP_URL, JWT_SECRET, REPO_ROOT } from '../settings.js';
+import { launch, type ServerProcess } from './launch.js';
+
+/**
+ * Compiles src/ to dist/ as `npm run build` does (the Prisma client is generated at install).
+ * The roles are measured as they run in production, `node dist/main.js <role>`: under tsx,
+ * esbuild's keepNames gives every named closure its own property array, about 2 KB more
+ * memory per connection that production does not have.
+ */
+export async function buildProduct(): Promise<void> {
+  await promisify(execFile)(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT });
+}
+
+/** The gateway's endpoints on a server: plain WebSocket, and the SockJS prefix. */
+export function gatewayUrls(baseUrl: string): { websocket: string; sockjs: string } {
+  return { websocket: `${baseUrl.replace(/^http/, 'ws')}/ws/websocket`, sockjs: `${baseUrl}/ws` };
+}
+
+/**
+ * One of the product's roles as its own process, started through the real entry point
+ * (dist/main.js, see buildProduct) in production mode on the bench database and exchange. Limits meant for
+ * browsers are lifted where a bench user holds thousands of connections or sends fast.
+ */
+export function launchRole(ctx: BenchContext, role: 'gateway' | 'api', name: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  return launch(name, {
+    command: ['dist/main.js', role],
+    readyPath: '/readyz',
+    profile: ctx.profile,
+    env: {
+      NODE_ENV: 'production',
+      DATABASE_URL: ctx.database.url,
+      AMQP_URL,
+      AMQP_EXCHANGE: ctx.feed.exchange,
+      JWT_SECRET,
+      LOG_LEVEL: 'warn',
+      GATEWAY_MAX_CONNECTIONS_PER_USER: '100000',
+      CHAT_RATE_LIMIT_PER_MINUTE: '1000000',
+      ...env,
+    },
+  });
+}

@@ -1,0 +1,60 @@
+import { fileURLToPath } from 'node:url';
+import { AMQP_URL, PG_ADMIN_URL } from '../test/support/services.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/** The machine's services, as the test suites use them (TEST_PG_ADMIN_URL / TEST_AMQP_URL override). */
+export { AMQP_URL, PG_ADMIN_URL };
+
+/** HS256 secret every server under test verifies CONNECT tokens with (the load generator signs). */
+export const JWT_SECRET = 'bench-secret-that-is-at-least-32-characters-long';
+
+/** What one run measures and for how long. `quick` keeps the whole run under about two minutes. */
+export interface Plan {
+  name: 'full' | 'quick';
+  /** Fan-out sizes, largest first: each pass connects the largest and closes clients down to the next. */
+  fanoutSizes: number[];
+  /** Connections at which idle memory is measured (the first fan-out size). */
+  idleConnections: number;
+  /** Subscribers and publish rate of the latency runs. */
+  latency: { subscribers: number; ratePerSecond: number; seconds: number };
+  /** Connections of the REST → socket runs. */
+  endToEndSizes: number[];
+  warmupSeconds: number;
+  measureSeconds: number;
+  /** Other destinations subscribed while one is published to, and how often the pair is repeated. */
+  destinations: { subscribers: number; few: number; many: number; rounds: number };
+  polling: { messages: number; concurrency: number; seconds: number };
+}
+
+export const PLANS: Record<Plan['name'], Plan> = {
+  full: {
+    name: 'full',
+    fanoutSizes: [5000, 1000, 100],
+    idleConnections: 5000,
+    latency: { subscribers: 1000, ratePerSecond: 5, seconds: 15 },
+    endToEndSizes: [5000, 1000, 100],
+    warmupSeconds: 1.5,
+    measureSeconds: 5,
+    destinations: { subscribers: 100, few: 100, many: 10_000, rounds: 2 },
+    polling: { messages: 10_000, concurrency: 16, seconds: 8 },
+  },
+  quick: {
+    name: 'quick',
+    fanoutSizes: [1000],
+    idleConnections: 1000,
+    latency: { subscribers: 1000, ratePerSecond: 5, seconds: 5 },
+    endToEndSizes: [1000],
+    warmupSeconds: 0.5,
+    measureSeconds: 2.5,
+    destinations: { subscribers: 100, few: 100, many: 10_000, rounds: 1 },
+    polling: { messages: 10_000, concurrency: 16, seconds: 3 },
+  },
+};
+
+/**
+ * Messages in flight (published, not yet delivered to every subscriber) during a saturation run:
+ * enough to keep broker, server and clients busy, few enough that no socket backlog nears the
+ * gateway's 1 MiB slow-client limit (32 x ~450-byte frames = 14 KiB per connection).
+ */
+export const SATURATION_WINDOW = 32;
