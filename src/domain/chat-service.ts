@@ -58,7 +58,7 @@ export class ChatService {
 
   /** Only the buyer and the seller may read or write a trade's chat (admins included out). */
   private async participantRole(actor: Actor, tradeId: string): Promise<TradeRole> {
-    const role = roleOf(await this.trades.find(tradeId), actor.userId);
+    const role = roleOf(await this.trades.participants(tradeId), actor.userId);
     if (!role) throw forbidden('only the buyer and the seller may use this chat');
     return role;
   }

@@ -6,7 +6,7 @@ import { tradeStatusEvent, type TradeRole, type TradeStatus } from '../events/ev
 import type { OpenTradeInput, Trade } from '../contract/shapes.js';
 import type { Actor } from './actor.js';
 import { appendChatMessage } from './chat-log.js';
-import { badRequest, conflict, forbidden, notFound } from './errors.js';
+import { badRequest, conflict, DomainError, forbidden, notFound } from './errors.js';
 import { checkTransition, roleOf } from './trade-rules.js';
 
 export type { Trade, OpenTradeInput };
@@ -20,7 +20,12 @@ export interface TradeAccess {
 /** Called after a commit that wrote outbox rows, so they are published without delay. */
 export type AfterCommit = () => void;
 
+type Parties = { buyerId: string; sellerId: string };
+const PARTIES_CACHE_SIZE = 10_000;
+
 export class TradeService implements TradeAccess {
+  private readonly parties = new Map<string, Parties>();
+
   constructor(
     private readonly db: Database,
     private readonly afterCommit: AfterCommit,
@@ -84,9 +89,28 @@ export class TradeService implements TradeAccess {
   }
 
   async roleInTrade(tradeId: string, userId: string): Promise<TradeRole | null> {
-    if (!isUuid(tradeId)) return null;
-    const row = await this.db.prisma.trade.findUnique({ where: { id: tradeId }, select: { buyerId: true, sellerId: true } });
-    return row ? roleOf(row, userId) : null;
+    const parties = await this.participants(tradeId).catch((err: unknown) => {
+      if (err instanceof DomainError && err.code === 'not_found') return null;
+      throw err;
+    });
+    return parties ? roleOf(parties, userId) : null;
+  }
+
+  /**
+   * A trade's buyer and seller, for the permission check on every chat send and poll. They
+   * never change after the trade is opened, so found trades are remembered (bounded) and a
+   * poll costs one query instead of two.
+   */
+  async participants(tradeId: string): Promise<Parties> {
+    const cached = this.parties.get(tradeId);
+    if (cached) return cached;
+    const row = isUuid(tradeId)
+      ? await this.db.prisma.trade.findUnique({ where: { id: tradeId }, select: { buyerId: true, sellerId: true } })
+      : null;
+    if (!row) throw notFound(`trade ${tradeId} not found`);
+    if (this.parties.size >= PARTIES_CACHE_SIZE) this.parties.delete(this.parties.keys().next().value!);
+    this.parties.set(tradeId, row);
+    return row;
   }
 
   /** The trade, for callers that already checked nothing; 404 when it does not exist. */
