@@ -212,14 +212,10 @@ async function refreshMyTrades(): Promise<void> {
 function renderMyTrades(trades: Trade[]): void {
   ui.recentTrades.replaceChildren(
     ...trades.map((trade) => {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'link';
-      button.dataset.testid = 'recent-trade';
-      button.dataset.tradeId = trade.id;
       const role = session ? roleOf(trade, session.userId) : null;
       const other = role === 'BUYER' ? trade.sellerId : trade.buyerId;
-      button.textContent = `${trade.id.slice(0, 8)} · ${role === 'BUYER' ? 'buying from' : 'selling to'} ${other}`;
+      const button = makeButton('link', 'recent-trade', `${trade.id.slice(0, 8)} · ${role === 'BUYER' ? 'buying from' : 'selling to'} ${other}`);
+      button.dataset.tradeId = trade.id;
       const status = document.createElement('span');
       status.className = 'status';
       status.dataset.status = trade.status;
@@ -281,12 +277,8 @@ function showBadge(count: number): void {
 }
 
 function showToast(notification: Notification): void {
-  const toast = document.createElement('button');
-  toast.type = 'button';
-  toast.className = 'toast';
-  toast.dataset.testid = 'toast';
+  const toast = makeButton('toast', 'toast', notification.message);
   toast.dataset.notificationId = notification.id;
-  toast.textContent = notification.message;
   toast.title = 'Mark as read';
   const dismiss = () => toast.remove();
   toast.addEventListener('click', () => {
@@ -302,13 +294,9 @@ function renderNotifications(): void {
   ui.notificationEmpty.hidden = notifications.length > 0;
   ui.notificationList.replaceChildren(
     ...notifications.map((notification) => {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'notification';
-      button.dataset.testid = 'notification-item';
+      const button = makeButton('notification', 'notification-item', notification.message);
       button.dataset.notificationId = notification.id;
       button.dataset.read = String(notification.read);
-      button.textContent = notification.message;
       button.addEventListener('click', () => void markRead(notification.id));
       const item = document.createElement('li');
       item.append(button);
@@ -323,6 +311,15 @@ async function markRead(notificationId: string): Promise<void> {
   } catch (err) {
     showError(err);
   }
+}
+
+function makeButton(className: string, testId: string, text: string): HTMLButtonElement {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = className;
+  button.dataset.testid = testId;
+  button.textContent = text;
+  return button;
 }
 
 let hideError: ReturnType<typeof setTimeout> | undefined;

@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
-import { startCluster, type Cluster } from '../support/cluster.js';
-import { startUserClient, type UserClient } from '../support/user-client.js';
+import { startUserClient } from '../support/user-client.js';
 import { eventually, sleep } from '../support/eventually.js';
-import { assertSeesExactly, openClusterTrade, startChatter, storedChat } from './support.js';
+import { assertSeesExactly, openClusterTrade, startChatter, storedChat, useCluster } from './support.js';
 
 describe('fault: a gateway process killed (SIGKILL) with clients on it', function () {
   this.timeout(120_000);
-  let cluster: Cluster;
-  const users: UserClient[] = [];
-
-  before(async () => {
-    cluster = await startCluster({ gateways: 2 });
-  });
-  after(async () => {
-    for (const u of users) u.stop();
-    await cluster?.close();
-  });
+  const suite = useCluster({ gateways: 2 });
 
   it('clients move to the other gateway (polling meanwhile) and see every message once', async () => {
+    const { cluster, users } = suite;
     const { tradeId, buyer, seller } = await openClusterTrade(cluster);
     const [doomed, survivor] = cluster.gateways;
     // Everyone starts on the gateway that will die; their next attempt goes to the other one.

@@ -1,29 +1,23 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { startCluster, type Cluster } from '../support/cluster.js';
-import { startUserClient, type UserClient } from '../support/user-client.js';
+import { startUserClient } from '../support/user-client.js';
 import { eventually, sleep } from '../support/eventually.js';
 import { PG_ADMIN_URL } from '../support/services.js';
-import { assertSeesExactly, openClusterTrade, startChatter, storedChat } from './support.js';
+import { assertSeesExactly, openClusterTrade, startChatter, storedChat, useCluster } from './support.js';
 
 describe('fault: PostgreSQL connections terminated during sends', function () {
   this.timeout(120_000);
-  let cluster: Cluster;
-  const users: UserClient[] = [];
+  const suite = useCluster({ gateways: 1 });
   let admin: pg.Client;
 
   before(async () => {
-    cluster = await startCluster({ gateways: 1 });
     admin = new pg.Client({ connectionString: PG_ADMIN_URL });
     await admin.connect();
   });
-  after(async () => {
-    for (const u of users) u.stop();
-    await admin?.end();
-    await cluster?.close();
-  });
+  after(() => admin?.end());
 
   it('every send either succeeds or fails with a clean 503; nothing half-written; the user sees exactly what was stored', async () => {
+    const { cluster, users } = suite;
     const { tradeId, buyer, seller } = await openClusterTrade(cluster);
     users.push(await startUserClient(seller, { apiUrl: cluster.api.url, gatewayUrls: [cluster.gateways[0]!.url], tradeIds: [tradeId] }));
     await eventually(() => assert.equal(users[0]!.client.state, 'live'), 15_000);

@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
-import { startCluster, type Cluster } from '../support/cluster.js';
-import { startUserClient, type UserClient } from '../support/user-client.js';
+import { startUserClient } from '../support/user-client.js';
 import { withRabbitMqStopped } from '../support/rabbitmq-control.js';
 import { eventually, sleep } from '../support/eventually.js';
-import { assertSeesExactly, openClusterTrade, startChatter, storedChat } from './support.js';
+import { assertSeesExactly, openClusterTrade, startChatter, storedChat, useCluster } from './support.js';
 
 describe('fault: RabbitMQ stopped for 10 s while chat is sent every 100 ms', function () {
   this.timeout(120_000);
-  let cluster: Cluster;
-  const users: UserClient[] = [];
-
-  before(async () => {
-    cluster = await startCluster({ gateways: 2 });
-  });
-  after(async () => {
-    for (const u of users) u.stop();
-    await cluster?.close();
-  });
+  const suite = useCluster({ gateways: 2 });
 
   it('loses nothing and shows nothing twice to either party', async () => {
+    const { cluster, users } = suite;
     const { tradeId, buyer, seller } = await openClusterTrade(cluster);
     const gatewayUrls = cluster.gateways.map((g) => g.url);
     // One party on each gateway.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
-import { startCluster, type Cluster } from '../support/cluster.js';
+import { useCluster } from './support.js';
 import { frame, RawStompSocket } from '../support/raw-stomp.js';
 import { StompTestClient } from '../support/stomp-clients.js';
 import { eventually } from '../support/eventually.js';
@@ -12,16 +12,10 @@ const EVENTS = 300;
 
 describe('fault: a client whose network path stalls (stops reading)', function () {
   this.timeout(120_000);
-  let cluster: Cluster;
-
-  before(async () => {
-    cluster = await startCluster({ gateways: 1, env: { GATEWAY_MAX_BUFFERED_BYTES: String(256 * 1024) } });
-  });
-  after(async () => {
-    await cluster?.close();
-  });
+  const suite = useCluster({ gateways: 1, env: { GATEWAY_MAX_BUFFERED_BYTES: String(256 * 1024) } });
 
   it('is dropped by the gateway while the others on the same destination get every event', async () => {
+    const { cluster } = suite;
     const gateway = cluster.gateways[0]!.url;
     const user = uniqueUser('user');
     const destination = `/topic/users/${user}/notifications`;

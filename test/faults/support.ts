@@ -1,7 +1,23 @@
 import assert from 'node:assert/strict';
-import type { Cluster } from '../support/cluster.js';
+import { startCluster, type Cluster } from '../support/cluster.js';
 import type { UserClient } from '../support/user-client.js';
 import { uniqueUser } from '../support/gateway-harness.js';
+
+/**
+ * Starts a cluster for the suite and stops it, with every user client the test started, after
+ * it, also when the test failed.
+ */
+export function useCluster(options: Parameters<typeof startCluster>[0]) {
+  const suite = { cluster: undefined as unknown as Cluster, users: [] as UserClient[] };
+  before(async () => {
+    suite.cluster = await startCluster(options);
+  });
+  after(async () => {
+    for (const user of suite.users) user.stop();
+    await suite.cluster?.close();
+  });
+  return suite;
+}
 
 /** Opens a trade between two fresh users through the cluster's api. */
 export async function openClusterTrade(cluster: Cluster): Promise<{ tradeId: string; buyer: string; seller: string }> {
