@@ -4,6 +4,7 @@ import type { Config, Role } from '../config/config.js';
 import type { Database } from '../persistence/database.js';
 import type { EventBus, Consumer } from '../messaging/event-bus.js';
 import { OutboxRelay, type OutboxRelayOptions } from '../messaging/outbox-relay.js';
+import { Outbox } from '../messaging/outbox.js';
 import { TradeService } from '../domain/trade-service.js';
 import { ChatService } from '../domain/chat-service.js';
 import { NotificationService } from '../domain/notification-service.js';
@@ -28,6 +29,7 @@ export interface System {
   db: Database;
   bus: EventBus;
   relay: OutboxRelay;
+  outbox: Outbox;
   metrics: Metrics;
   trades: TradeService;
   chat: ChatService;
@@ -56,11 +58,11 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
     onPublished: (n) => metrics.eventsPublished.inc(n),
     onPublishFailed: () => metrics.publishFailures.inc(),
   });
-  const afterCommit = () => relay.kick();
+  const outbox = new Outbox(db, (events) => relay.publishCommitted(events));
 
-  const trades = new TradeService(db, afterCommit);
-  const chat = new ChatService(db, trades, afterCommit);
-  const notifications = new NotificationService(db, afterCommit);
+  const trades = new TradeService(db, outbox);
+  const chat = new ChatService(db, trades, outbox);
+  const notifications = new NotificationService(db, outbox);
 
   const consumers: Consumer[] = [];
   if (RUNS_NOTIFICATIONS.includes(config.role)) {
@@ -103,6 +105,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
     db,
     bus,
     relay,
+    outbox,
     metrics,
     trades,
     chat,

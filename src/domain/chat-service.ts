@@ -1,12 +1,12 @@
 import type { Database } from '../persistence/database.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import { addToOutbox } from '../messaging/outbox.js';
+import type { Outbox } from '../messaging/outbox.js';
 import type { TradeRole } from '../events/events.js';
 import type { Actor } from './actor.js';
 import { appendChatMessage, toChatMessage, type ChatMessage } from './chat-log.js';
 import { forbidden } from './errors.js';
 import { roleOf } from './trade-rules.js';
-import type { AfterCommit, TradeService } from './trade-service.js';
+import type { TradeService } from './trade-service.js';
 
 export const MAX_MESSAGE_LENGTH = 2000;
 export const MAX_PAGE = 1000;
@@ -22,18 +22,16 @@ export class ChatService {
   constructor(
     private readonly db: Database,
     private readonly trades: TradeService,
-    private readonly afterCommit: AfterCommit,
+    private readonly outbox: Outbox,
   ) {}
 
   async send(actor: Actor, tradeId: string, text: string): Promise<ChatMessage> {
     await this.participantRole(actor, tradeId);
-    const message = await this.db.prisma.$transaction(async (tx) => {
+    return this.outbox.transaction(async (tx, stage) => {
       const appended = await appendChatMessage(tx, tradeId, { senderId: actor.userId, message: text, recipientRole: null });
-      await addToOutbox(tx, [appended.event]);
+      stage(appended.event);
       return appended.message;
     });
-    this.afterCommit();
-    return message;
   }
 
   /**

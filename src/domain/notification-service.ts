@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../persistence/database.js';
 import { Prisma, type Notification as NotificationRow } from '../generated/prisma/client.js';
-import { addToOutbox } from '../messaging/outbox.js';
+import type { Outbox } from '../messaging/outbox.js';
 import { notificationEvent } from '../events/events.js';
 import type { Notification } from '../contract/shapes.js';
 import type { Actor } from './actor.js';
 import { notFound } from './errors.js';
-import { isUuid, type AfterCommit } from './trade-service.js';
+import { isUuid } from './trade-service.js';
 
 export type { Notification };
 
@@ -20,7 +20,7 @@ export interface NotifyInput {
 export class NotificationService {
   constructor(
     private readonly db: Database,
-    private readonly afterCommit: AfterCommit,
+    private readonly outbox: Outbox,
   ) {}
 
   async notifyUser(userId: string, input: NotifyInput): Promise<Notification[]> {
@@ -33,7 +33,7 @@ export class NotificationService {
    */
   async notifyUsers(userIds: string[], input: NotifyInput): Promise<Notification[]> {
     try {
-      const rows = await this.db.prisma.$transaction(async (tx) => {
+      const rows = await this.outbox.transaction(async (tx, stage) => {
         const created = await Promise.all(
           [...new Set(userIds)].map((userId) =>
             tx.notification.create({
@@ -41,9 +41,8 @@ export class NotificationService {
             }),
           ),
         );
-        await addToOutbox(
-          tx,
-          created.map((n) =>
+        stage(
+          ...created.map((n) =>
             notificationEvent({
               eventId: randomUUID(),
               userId: n.userId,
@@ -56,7 +55,6 @@ export class NotificationService {
         );
         return created;
       });
-      this.afterCommit();
       return rows.map(toNotification);
     } catch (err) {
       if (input.sourceEventId && isUniqueViolation(err)) return [];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../persistence/database.js';
 import type { Trade as TradeRow } from '../generated/prisma/client.js';
-import { addToOutbox } from '../messaging/outbox.js';
+import type { Outbox } from '../messaging/outbox.js';
 import { tradeStatusEvent, type TradeRole, type TradeStatus } from '../events/events.js';
 import type { OpenTradeInput, Trade } from '../contract/shapes.js';
 import type { Actor } from './actor.js';
@@ -17,9 +17,6 @@ export interface TradeAccess {
   roleInTrade(tradeId: string, userId: string): Promise<TradeRole | null>;
 }
 
-/** Called after a commit that wrote outbox rows, so they are published without delay. */
-export type AfterCommit = () => void;
-
 type Parties = { buyerId: string; sellerId: string };
 const PARTIES_CACHE_SIZE = 10_000;
 
@@ -28,18 +25,17 @@ export class TradeService implements TradeAccess {
 
   constructor(
     private readonly db: Database,
-    private readonly afterCommit: AfterCommit,
+    private readonly outbox: Outbox,
   ) {}
 
   async open(actor: Actor, input: OpenTradeInput): Promise<Trade> {
     if (input.sellerId === actor.userId) throw badRequest('you cannot open a trade with yourself');
-    const trade = await this.db.prisma.$transaction(async (tx) => {
+    const trade = await this.outbox.transaction(async (tx, stage) => {
       const row = await tx.trade.create({ data: { id: randomUUID(), buyerId: actor.userId, ...input } });
       // Opening is the transition into PENDING: the seller hears of the new trade the same way.
-      await addToOutbox(tx, [statusEvent(row, actor.userId, null)]);
+      stage(statusEvent(row, actor.userId, null));
       return row;
     });
-    this.afterCommit();
     return toTrade(trade);
   }
 
@@ -71,7 +67,7 @@ export class TradeService implements TradeAccess {
     }
     const { systemMessage } = check.transition;
 
-    const updated = await this.db.prisma.$transaction(async (tx) => {
+    const updated = await this.outbox.transaction(async (tx, stage) => {
       // Compare-and-set: a concurrent change since our read makes this a conflict, not a double move.
       const { count } = await tx.trade.updateMany({ where: { id: tradeId, status: current.status }, data: { status: to } });
       if (count === 0) throw conflict(`the trade changed concurrently; it is no longer ${current.status}`);
@@ -81,10 +77,9 @@ export class TradeService implements TradeAccess {
         message: systemMessage.text(role),
         recipientRole: systemMessage.recipientRole,
       });
-      await addToOutbox(tx, [statusEvent(row, actor.userId, current.status), appended.event]);
+      stage(statusEvent(row, actor.userId, current.status), appended.event);
       return row;
     });
-    this.afterCommit();
     return toTrade(updated);
   }
 

@@ -24,11 +24,12 @@ interface ClaimedRow {
 }
 
 /**
- * Moves committed outbox rows to the event bus. Domain code calls `kick()` after each commit
- * so events leave at once; a timer picks up anything left behind. Rows are leased (not held
- * in a transaction) while publishing, so a broker outage never pins a database connection,
- * relays in several processes share the work, and a row is deleted only after the bus
- * confirmed it: delivery is at-least-once, and consumers deduplicate by eventId.
+ * Moves committed outbox rows to the event bus. Events a transaction of this process just
+ * committed arrive through `publishCommitted()` and leave at once, from memory; a timer picks
+ * up anything left behind (a failed publish, another process's crash). Rows are leased (not
+ * held in a transaction) while publishing, so a broker outage never pins a database
+ * connection, relays in several processes share the work, and a row is deleted only after the
+ * bus confirmed it: delivery is at-least-once, and consumers deduplicate by eventId.
  */
 export class OutboxRelay {
   private readonly batchSize: number;
@@ -38,6 +39,7 @@ export class OutboxRelay {
   private draining: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly db: Database,
@@ -69,9 +71,20 @@ export class OutboxRelay {
     });
   }
 
-  /** Resolves when no drain is running (tests and shutdown). */
+  /** Publishes events whose rows were just committed (and leased to us by the Outbox). */
+  publishCommitted(events: BusEvent[]): void {
+    if (this.stopped) return;
+    const done: Promise<void> = this.settle(events.map((e) => ({ key: e.eventId, event: e })))
+      .then(() => undefined)
+      .finally(() => this.inFlight.delete(done));
+    this.inFlight.add(done);
+  }
+
+  /** Resolves when nothing is being published (tests and shutdown). */
   async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+    while (this.draining || this.inFlight.size > 0) {
+      await Promise.all([this.draining, ...this.inFlight]);
+    }
   }
 
   async stop(): Promise<void> {
@@ -109,28 +122,39 @@ export class OutboxRelay {
       RETURNING position, event_id, routing_key, type, payload`;
     if (rows.length === 0) return 0;
     rows.sort((a, b) => (a.position < b.position ? -1 : 1));
+    const allPublished = await this.settle(rows.map((row) => ({ key: row.event_id, event: toBusEvent(row) })));
+    // After a failure, stop this pass; the timer comes back after the retry delay.
+    return allPublished ? rows.length : 0;
+  }
 
-    // Publish in order, pipelined: confirms arrive asynchronously, order on the channel holds.
-    const results = await Promise.allSettled(rows.map((row) => this.bus.publish(toBusEvent(row))));
-    const published = rows.filter((_, i) => results[i]!.status === 'fulfilled').map((r) => r.position);
-    const failed = rows.filter((_, i) => results[i]!.status === 'rejected').map((r) => r.position);
-
-    if (published.length > 0) {
-      await this.db.prisma.outboxEvent.deleteMany({ where: { position: { in: published } } });
-      this.options.onPublished?.(published.length);
+  /**
+   * Publishes leased events in order, pipelined (confirms arrive asynchronously; order on the
+   * channel holds), deletes the confirmed rows and hands the others back for a retry.
+   * Returns whether all were confirmed.
+   */
+  private async settle(batch: { key: string; event: BusEvent }[]): Promise<boolean> {
+    const results = await Promise.allSettled(batch.map(({ event }) => this.bus.publish(event)));
+    const published = batch.filter((_, i) => results[i]!.status === 'fulfilled').map((b) => b.key);
+    const failed = batch.filter((_, i) => results[i]!.status === 'rejected').map((b) => b.key);
+    try {
+      if (published.length > 0) {
+        await this.db.prisma.outboxEvent.deleteMany({ where: { eventId: { in: published } } });
+        this.options.onPublished?.(published.length);
+      }
+      if (failed.length > 0) {
+        const reason = String((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason);
+        this.logger.warn({ failed: failed.length, err: reason }, 'event bus did not confirm; will retry');
+        this.options.onPublishFailed?.();
+        await this.db.prisma.outboxEvent.updateMany({
+          where: { eventId: { in: failed } },
+          data: { claimedUntil: new Date(Date.now() + this.retryDelayMs), lastError: reason.slice(0, 500) },
+        });
+      }
+    } catch (err) {
+      // The rows stay leased until their lease runs out; then a pass publishes them again.
+      this.logger.warn({ err }, 'outbox bookkeeping failed; leased rows will be retried');
     }
-    if (failed.length > 0) {
-      const reason = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
-      this.logger.warn({ failed: failed.length, err: String(reason) }, 'event bus did not confirm; will retry');
-      this.options.onPublishFailed?.();
-      await this.db.prisma.outboxEvent.updateMany({
-        where: { position: { in: failed } },
-        data: { claimedUntil: new Date(Date.now() + this.retryDelayMs), lastError: String(reason).slice(0, 500) },
-      });
-      // Stop this pass; the timer comes back after the retry delay.
-      return 0;
-    }
-    return rows.length;
+    return failed.length === 0;
   }
 }
 

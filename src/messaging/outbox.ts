@@ -1,17 +1,48 @@
 import type { Prisma } from '../generated/prisma/client.js';
+import type { Database } from '../persistence/database.js';
 import type { BusEvent } from '../events/events.js';
 
+export type StageEvents = (...events: BusEvent[]) => void;
+
+/** Where committed events go at once: the relay's publish-from-memory path. */
+export type PublishCommitted = (events: BusEvent[]) => void;
+
 /**
- * Records events in the same transaction as the rows they describe: if the transaction
- * commits, the events will be published (by the relay); if it rolls back, they never were.
+ * Transactional outbox as a unit of work: `transaction()` runs the work in one database
+ * transaction, writes the events it staged to `outbox_events` in that same transaction, and
+ * hands them to the relay right after the commit. Committed means published eventually; rolled
+ * back means never published.
+ *
+ * The rows are written already leased to this process for `freshLeaseMs`, so the relay's
+ * periodic pass leaves them alone while they are published from memory (no read-back on the
+ * hot path); if this process dies first, the lease runs out and any relay publishes them.
  */
-export async function addToOutbox(tx: Prisma.TransactionClient, events: BusEvent[]): Promise<void> {
-  await tx.outboxEvent.createMany({
-    data: events.map((e) => ({
-      eventId: e.eventId,
-      routingKey: e.routingKey,
-      type: e.type,
-      payload: e.payload as unknown as Prisma.InputJsonValue,
-    })),
-  });
+export class Outbox {
+  constructor(
+    private readonly db: Database,
+    private readonly publishCommitted: PublishCommitted,
+    private readonly freshLeaseMs = 10_000,
+  ) {}
+
+  async transaction<T>(work: (tx: Prisma.TransactionClient, stage: StageEvents) => Promise<T>): Promise<T> {
+    const staged: BusEvent[] = [];
+    const result = await this.db.prisma.$transaction(async (tx) => {
+      const value = await work(tx, (...events) => staged.push(...events));
+      if (staged.length > 0) {
+        const claimedUntil = new Date(Date.now() + this.freshLeaseMs);
+        await tx.outboxEvent.createMany({
+          data: staged.map((e) => ({
+            eventId: e.eventId,
+            routingKey: e.routingKey,
+            type: e.type,
+            payload: e.payload as unknown as Prisma.InputJsonValue,
+            claimedUntil,
+          })),
+        });
+      }
+      return value;
+    });
+    if (staged.length > 0) this.publishCommitted(staged);
+    return result;
+  }
 }

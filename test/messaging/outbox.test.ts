@@ -5,7 +5,6 @@ import { DRIVER_SETS, openTrade, startTestSystem, type TestSystem } from '../sup
 import { captureEvents } from '../support/amqp.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 import { eventually, sleep } from '../support/eventually.js';
-import { addToOutbox } from '../../src/messaging/outbox.js';
 import { notificationEvent } from '../../src/events/events.js';
 
 describe('transactional outbox with RabbitMQ unreachable', function () {
@@ -75,10 +74,11 @@ for (const drivers of DRIVER_SETS) {
     after(() => t.close());
 
     it('writes no event when the transaction rolls back, and no row when the event cannot be written', async () => {
+      const event = () => notificationEvent({ eventId, userId: 'u', notificationId: randomUUID(), type: 'T', message: 'm', timestamp: new Date().toISOString() });
       const eventId = randomUUID();
       await assert.rejects(
-        t.system.db.prisma.$transaction(async (tx) => {
-          await addToOutbox(tx, [notificationEvent({ eventId, userId: 'u', notificationId: randomUUID(), type: 'T', message: 'm', timestamp: new Date().toISOString() })]);
+        t.system.outbox.transaction(async (_tx, stage) => {
+          stage(event());
           throw new Error('business rule failed after the event was staged');
         }),
       );
@@ -90,15 +90,36 @@ for (const drivers of DRIVER_SETS) {
       try {
         await t.system.db.prisma.outboxEvent.create({ data: { eventId, routingKey: 'x', type: 'NotificationEvent', payload: {} } });
         await assert.rejects(
-          t.system.db.prisma.$transaction(async (tx) => {
+          t.system.outbox.transaction(async (tx, stage) => {
             await tx.notification.create({ data: { userId: 'u', type: 'T', message: 'm' } });
-            await addToOutbox(tx, [notificationEvent({ eventId, userId: 'u', notificationId: randomUUID(), type: 'T', message: 'm', timestamp: new Date().toISOString() })]);
+            stage(event());
           }),
         );
         assert.equal(await t.system.db.prisma.notification.count(), before);
       } finally {
         await t.system.db.prisma.outboxEvent.deleteMany({ where: { eventId } });
         t.system.relay.start();
+      }
+    });
+
+    it('publishes a committed event from memory at once, and a leftover row on the next pass', async () => {
+      const seen: string[] = [];
+      const consumer = await t.system.bus.consume(
+        { queue: `test.outbox.${randomUUID().slice(0, 8)}`, delivery: 'per-instance', routingKeys: ['notification.new'] },
+        async (e) => void seen.push(e.eventId),
+      );
+      try {
+        const fresh = notificationEvent({ eventId: randomUUID(), userId: 'u', notificationId: randomUUID(), type: 'T', message: 'fresh', timestamp: new Date().toISOString() });
+        await t.system.outbox.transaction(async (_tx, stage) => stage(fresh));
+        await eventually(() => assert.ok(seen.includes(fresh.eventId)));
+        // A row committed by a process that died before publishing: unleased, found by the timer.
+        const orphan = notificationEvent({ eventId: randomUUID(), userId: 'u', notificationId: randomUUID(), type: 'T', message: 'orphan', timestamp: new Date().toISOString() });
+        await t.system.db.prisma.outboxEvent.create({ data: { eventId: orphan.eventId, routingKey: orphan.routingKey, type: orphan.type, payload: orphan.payload as object } });
+        await eventually(() => assert.ok(seen.includes(orphan.eventId)));
+        await eventually(async () => assert.equal(await t.system.relay.pendingCount(), 0));
+        assert.equal(seen.filter((id) => id === fresh.eventId).length, 1);
+      } finally {
+        await consumer.cancel();
       }
     });
 
