@@ -62,7 +62,8 @@ const limit = z.coerce.number().int().min(1).max(MAX_PAGE);
 export const chatQuery = z
   .object({
     since: isoInstant.optional(),
-    afterSeq: z.coerce.number().int().min(0).optional(),
+    // seq is a PostgreSQL integer: a larger cursor is bad input, not a database error.
+    afterSeq: z.coerce.number().int().min(0).max(2_147_483_647).optional(),
     limit: limit.optional(),
   })
   .refine((q) => q.since === undefined || q.afterSeq === undefined, 'use either since or afterSeq, not both');

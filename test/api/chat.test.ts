@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { DRIVER_SETS, openTrade, startTestSystem, type TestSystem } from '../support/system.js';
+import { eventually } from '../support/eventually.js';
 
 const VIETNAMESE = 'Chào bạn! Tôi đã chuyển khoản 2.500.000 ₫ rồi nhé 🙏🚀';
 
@@ -118,7 +119,30 @@ for (const drivers of DRIVER_SETS) {
       await send(id, 'alice', '🚀'.repeat(2000)).expect(201);
     });
 
-    const badQueries = ['?since=yesterday', '?since=2026-13-01T00:00:00Z', '?afterSeq=-1', '?afterSeq=abc', '?limit=0', '?limit=5000', '?since=2026-01-01T00:00:00Z&afterSeq=1'];
+    it('treats an upper-case trade id as the same trade, and pushes under the canonical id', async () => {
+      const id = await openTrade(t, 'alice', 'bob');
+      const events: string[] = [];
+      const consumer = await t.system.bus.consume(
+        { queue: `test.case.${id.slice(0, 8)}`, delivery: 'per-instance', routingKeys: ['chat.*'] },
+        async (e) => void (e.type === 'ChatMessageEvent' && events.push(e.payload.tradeId)),
+      );
+      try {
+        const res = await send(id.toUpperCase(), 'alice', 'HOA').expect(201);
+        assert.equal(res.body.tradeId, id);
+        assert.equal((await list(id.toUpperCase(), 'bob')).length, 1);
+        await eventually(() => assert.deepEqual(events, [id]));
+      } finally {
+        await consumer.cancel();
+      }
+    });
+
+    it('accepts chat in every status, after the trade is closed too', async () => {
+      const id = await openTrade(t, 'alice', 'bob');
+      await t.http.post(`/p2p/trades/${id}/status`).set('Authorization', t.auth('alice')).send({ status: 'CANCELLED' }).expect(200);
+      await send(id, 'bob', 'ok, see you next time').expect(201);
+    });
+
+    const badQueries = ['?afterSeq=2147483648', '?since=yesterday', '?since=2026-13-01T00:00:00Z', '?afterSeq=-1', '?afterSeq=abc', '?limit=0', '?limit=5000', '?since=2026-01-01T00:00:00Z&afterSeq=1'];
     for (const query of badQueries) {
       it(`refuses the query ${query} with 400`, async () => {
         const id = await openTrade(t, 'alice', 'bob');

@@ -49,6 +49,19 @@ describe('operational endpoints and authentication', () => {
     await t.http.get('/nothing').expect(404);
   });
 
+  it('allows no cross-origin call and offers no dev login in production mode', async () => {
+    const prod = await startTestSystem(DRIVER_SETS[0]!, {
+      env: { NODE_ENV: 'production', DATABASE_URL: 'postgresql://unused/db', AMQP_URL: 'amqp://unused', JWT_SECRET: 'x'.repeat(32) },
+    });
+    try {
+      const res = await prod.http.options('/p2p/trades').set('Origin', 'http://example.test').set('Access-Control-Request-Method', 'POST');
+      assert.equal(res.headers['access-control-allow-origin'], undefined);
+      await prod.http.post('/demo/login').send({ userId: 'alice' }).expect(404);
+    } finally {
+      await prod.close();
+    }
+  });
+
   it('allows cross-origin calls in demo mode', async () => {
     const res = await t.http.options('/p2p/trades').set('Origin', 'http://example.test').set('Access-Control-Request-Method', 'POST').expect(204);
     assert.equal(res.headers['access-control-allow-origin'], 'http://example.test');

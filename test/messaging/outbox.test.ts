@@ -5,7 +5,13 @@ import { DRIVER_SETS, openTrade, startTestSystem, type TestSystem } from '../sup
 import { captureEvents } from '../support/amqp.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 import { eventually, sleep } from '../support/eventually.js';
-import { notificationEvent } from '../../src/events/events.js';
+import { notificationEvent, type BusEvent } from '../../src/events/events.js';
+import { Outbox } from '../../src/messaging/outbox.js';
+import { OutboxRelay } from '../../src/messaging/outbox-relay.js';
+import type { EventBus } from '../../src/messaging/event-bus.js';
+import { openPostgresDatabase } from '../../src/persistence/postgres-database.js';
+import { createTestDatabase } from '../support/databases.js';
+import { silentLogger } from '../support/system.js';
 
 describe('transactional outbox with RabbitMQ unreachable', function () {
   this.timeout(60_000);
@@ -123,9 +129,58 @@ for (const drivers of DRIVER_SETS) {
       }
     });
 
+    it('leaves a freshly committed row to its writer until the lease runs out, then publishes it', async () => {
+      const seen: string[] = [];
+      const consumer = await t.system.bus.consume(
+        { queue: `test.lease.${randomUUID().slice(0, 8)}`, delivery: 'per-instance', routingKeys: ['notification.new'] },
+        async (e) => void seen.push(e.eventId),
+      );
+      try {
+        // A writer that commits and then dies before publishing (its publish goes nowhere).
+        const dying = new Outbox(t.system.db, () => {}, 1_000);
+        const event = notificationEvent({ eventId: randomUUID(), userId: 'u', notificationId: randomUUID(), type: 'T', message: 'm', timestamp: new Date().toISOString() });
+        await dying.transaction(async (_tx, stage) => stage(event));
+        await sleep(500);
+        assert.deepEqual(seen, [], 'another relay took a row still leased to its writer');
+        await eventually(() => assert.deepEqual(seen, [event.eventId]), 5_000);
+      } finally {
+        await consumer.cancel();
+      }
+    });
+
     it('empties the outbox once the bus confirms', async () => {
       await openTrade(t, 'alice', 'bob');
       await eventually(async () => assert.equal(await t.system.relay.pendingCount(), 0));
     });
   });
 }
+
+describe('outbox relays in several processes', () => {
+  it('share the rows: 500 events, three relays, each event published exactly once', async function () {
+    this.timeout(60_000);
+    const { db, url, dispose } = await createTestDatabase('postgres');
+    // Each relay with its own pool, as separate processes would have.
+    const others = await Promise.all([1, 2].map(() => openPostgresDatabase({ url: url! })));
+    const published: string[] = [];
+    const bus = {
+      kind: 'in-process',
+      publish: async (e: BusEvent) => {
+        await sleep(Math.random() * 2);
+        published.push(e.eventId);
+      },
+    } as unknown as EventBus;
+    const relays = [db, ...others].map((d) => new OutboxRelay(d, bus, silentLogger, { pollIntervalMs: 20, batchSize: 25 }));
+    try {
+      const events = Array.from({ length: 500 }, () => notificationEvent({ eventId: randomUUID(), userId: 'u', notificationId: randomUUID(), type: 'T', message: 'm', timestamp: new Date().toISOString() }));
+      await db.prisma.outboxEvent.createMany({ data: events.map((e) => ({ eventId: e.eventId, routingKey: e.routingKey, type: e.type, payload: e.payload as object })) });
+      relays.forEach((r) => r.start());
+      await eventually(async () => assert.equal(await db.prisma.outboxEvent.count(), 0), 30_000);
+      assert.equal(published.length, 500);
+      assert.equal(new Set(published).size, 500);
+    } finally {
+      await Promise.all(relays.map((r) => r.stop()));
+      await Promise.all(others.map((d) => d.close()));
+      await dispose();
+    }
+  });
+});

@@ -67,6 +67,20 @@ for (const [name, open] of drivers) {
   });
 }
 
+describe('migrator in several processes at once', () => {
+  it('applies each migration once when two start together (advisory lock)', async () => {
+    const scratch = await createScratchPostgres();
+    const [a, b] = await Promise.all([1, 2].map(() => openPostgresDatabase({ url: scratch.url })));
+    try {
+      const results = await Promise.all([migrate(a!), migrate(b!)]);
+      assert.deepEqual(results.map((r) => r.length).sort(), [0, 1]);
+    } finally {
+      await Promise.all([a!.close(), b!.close()]);
+      await scratch.drop();
+    }
+  });
+});
+
 describe('embedded database on disk', () => {
   it('keeps data between runs in its data folder', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'pglite-'));

@@ -6,6 +6,13 @@ import { chatBody, chatQuery, openTradeBody, statusBody, tradeListQuery } from '
 
 export function tradeRoutes(trades: TradeService, chat: ChatService, sendRateLimit: RequestHandler): Router {
   const router = Router();
+  // Events and STOMP destinations carry trade ids exactly as the API hands them out (lower-case
+  // UUIDs); another spelling of the same id would store a message whose live push no one can
+  // subscribe to. Fold it here, once, for every route.
+  router.param('tradeId', (req, _res, next, value: string) => {
+    req.params.tradeId = value.toLowerCase();
+    next();
+  });
 
   router.post('/trades', async (req, res) => {
     res.status(201).json(await trades.open(actorOf(res), openTradeBody.parse(req.body)));
