@@ -6,7 +6,7 @@ import { Emitter } from './events.js';
 import { fetchNotificationsAfter, NotificationFeed, notificationOf } from './notification-feed.js';
 import { parseChatMessage, parseNotificationEvent, parseStatusEvent } from './payloads.js';
 import { Poller } from './polling.js';
-import { RestApi, type Fetch, type TokenGetter } from './rest-api.js';
+import { ApiError, RestApi, type Fetch, type TokenGetter } from './rest-api.js';
 import type { StompConnector, StompLink, Subscription } from './stomp-link.js';
 import { TradeStatuses, type TradeStatusUpdate } from './trade-statuses.js';
 import { topics, type ChatMessage, type Notification, type Trade, type TradeStatus } from './wire.js';
@@ -137,6 +137,7 @@ export class RealtimeClient {
     this.#poller.stop();
     this.#link?.close();
     this.#link = undefined;
+    for (const watched of this.#trades.values()) watched.sync.close();
     this.#live = false;
     this.#updateState();
   }
@@ -147,13 +148,22 @@ export class RealtimeClient {
    */
   async watchTrade(tradeId: string): Promise<Trade> {
     const trade = this.#acceptTrade(await this.api.getTrade(tradeId));
-    let watched = this.#trades.get(tradeId);
+    // Keyed by the id as the server spells it: pushes and polled messages carry that spelling.
+    const id = trade.id;
+    let watched = this.#trades.get(id);
     if (!watched) {
-      watched = { sync: this.#chatSync(tradeId), subscriptions: [] };
-      this.#trades.set(tradeId, watched);
-      if (this.#live) await confirmed(this.#subscribeTrade(tradeId, watched));
+      watched = { sync: this.#chatSync(id), subscriptions: [] };
+      this.#trades.set(id, watched);
+      if (this.#live) await confirmed(this.#subscribeTrade(id, watched));
     }
-    await watched.sync.sync();
+    try {
+      await watched.sync.sync();
+    } catch (err) {
+      // Readable but not its chat (an admin): following it would have every reconnect's
+      // subscription refused, which ends the whole connection. (Unreachable: keep following.)
+      if (err instanceof ApiError && !err.unreachable) this.unwatchTrade(id);
+      throw err;
+    }
     return trade;
   }
 

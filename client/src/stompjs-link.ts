@@ -10,7 +10,7 @@ export interface SocketOptions {
   heartbeatMs: number;
   /** An attempt without CONNECTED by then is abandoned. */
   connectTimeoutMs: number;
-  /** A subscription without RECEIPT by then counts as confirmed anyway (for servers that send none). */
+  /** A subscription without RECEIPT by then ends the attempt as lost (the client reconnects). */
   receiptTimeoutMs: number;
 }
 
@@ -47,9 +47,18 @@ export function stompjsConnector(options: SocketOptions): StompConnector {
     return {
       subscribe(destination, onBody) {
         const receipt = `subscribed-${++receipts}`;
+        // The catch-up sync waits for this: until the server has the subscription, a message
+        // could be missed by both the sync and the socket. No RECEIPT in time means the link is
+        // not working, so it is reported lost (and retried) rather than assumed fine.
         const confirmed = new Promise<void>((resolve) => {
-          client.watchForReceipt(receipt, () => resolve());
-          setTimeout(resolve, options.receiptTimeoutMs);
+          const timer = setTimeout(() => {
+            lose(`no RECEIPT for ${destination} within ${options.receiptTimeoutMs} ms`);
+            resolve();
+          }, options.receiptTimeoutMs);
+          client.watchForReceipt(receipt, () => {
+            clearTimeout(timer);
+            resolve();
+          });
         });
         const subscription = client.subscribe(destination, (message) => onBody(message.body), { receipt });
         return {

@@ -9,24 +9,28 @@ export interface TradeStatusUpdate extends Omit<TradeStatusEvent, 'eventId' | 'a
   previousStatus: TradeStatus | null;
 }
 
+// How far along the status graph a status is: PENDING -> PAID -> RELEASED | DISPUTED, and
+// PENDING -> CANCELLED. No transition goes back or sideways between equal ranks.
+const RANK: Record<TradeStatus, number> = { PENDING: 0, PAID: 1, CANCELLED: 1, RELEASED: 2, DISPUTED: 2 };
+
 /**
- * The last known status of each trade. A trade's status never returns to an earlier value, so
- * an update is news exactly when its status differs from the known one and it is not older:
- * this drops the same event arriving on both `/topic/trades/{id}` and `/topic/users/{id}/trades`,
- * a poll repeating what the socket said, and a late event overtaken by a newer one.
+ * The last known status of each trade. A trade's status only moves forward along its graph, so
+ * an update is news exactly when it is further along than the known one: this drops the same
+ * event arriving on both `/topic/trades/{id}` and `/topic/users/{id}/trades`, a poll repeating
+ * what the socket said, and a late event overtaken by a newer one. (Ranks, not timestamps: the
+ * timestamps come from the clocks of whichever api replicas made the changes.)
  */
 export class TradeStatuses {
-  readonly #known = new Map<string, { status: TradeStatus; at: number }>();
+  readonly #known = new Map<string, TradeStatus>();
 
   status(tradeId: string): TradeStatus | undefined {
-    return this.#known.get(tradeId)?.status;
+    return this.#known.get(tradeId);
   }
 
   accept(update: TradeStatusUpdate): boolean {
     const known = this.#known.get(update.tradeId);
-    const at = Date.parse(update.timestamp);
-    if (known && (known.status === update.status || at < known.at)) return false;
-    this.#known.set(update.tradeId, { status: update.status, at });
+    if (known && RANK[update.status] <= RANK[known]) return false;
+    this.#known.set(update.tradeId, update.status);
     return true;
   }
 

@@ -74,8 +74,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
   const gateway = RUNS_GATEWAY.includes(config.role)
     ? await startGateway(config.gateway, { bus, trades, jwtSecret: config.jwtSecret, logger, metrics })
     : undefined;
-  // A gateway commits nothing: a relay there would only race the writers' relays for their
-  // rows and publish a trade's events out of order.
+  // A gateway writes nothing, so it has no outbox rows of its own to relay.
   if (config.role !== 'gateway') relay.start();
 
   const app = createHttpApp({

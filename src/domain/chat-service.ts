@@ -54,7 +54,7 @@ export class ChatService {
     return rows.map(toChatMessage);
   }
 
-  /** Only the buyer and the seller may read or write a trade's chat (admins included out). */
+  /** Only the buyer and the seller may read or write a trade's chat (admins excluded). */
   private async participantRole(actor: Actor, tradeId: string): Promise<TradeRole> {
     const role = roleOf(await this.trades.participants(tradeId), actor.userId);
     if (!role) throw forbidden('only the buyer and the seller may use this chat');

@@ -108,8 +108,8 @@ export class TradeService implements TradeAccess {
     return row;
   }
 
-  /** The trade, for callers that already checked nothing; 404 when it does not exist. */
-  async find(tradeId: string): Promise<TradeRow> {
+  /** The trade (no permission check); 404 when it does not exist. */
+  private async find(tradeId: string): Promise<TradeRow> {
     const row = isUuid(tradeId) ? await this.db.prisma.trade.findUnique({ where: { id: tradeId } }) : null;
     if (!row) throw notFound(`trade ${tradeId} not found`);
     return row;

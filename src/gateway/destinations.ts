@@ -49,7 +49,7 @@ export class DestinationGuard {
         return role ? { granted: true, role } : denied('this trade is not yours');
       }
       case 'trade-chat': {
-        // Administrators included out, as in the REST chat API.
+        // Administrators excluded, as in the REST chat API.
         const role = await this.trades.roleInTrade(destination.tradeId, actor.userId);
         return role ? { granted: true, role } : denied('this trade is not yours');
       }

@@ -4,7 +4,7 @@ import type { BusEvent } from '../events/events.js';
  * How a consumer's queue behaves:
  * - `shared`: one durable queue for all instances of a role; each event is handled once
  *   (the notification worker).
- * - `per-instance`: every instance gets its own auto-deleted queue and so every event
+ * - `per-instance`: every instance gets its own queue, gone when the instance is, and so every event
  *   (gateways, which each hold different sockets).
  */
 export type Delivery = 'shared' | 'per-instance';
@@ -27,7 +27,10 @@ export interface Consumer {
 /** The event bus driver seam: in-process (embedded default) or RabbitMQ. */
 export interface EventBus {
   readonly kind: 'in-process' | 'rabbitmq';
-  /** Resolves once the bus has the event durably (RabbitMQ: publisher confirm). */
+  /**
+   * Resolves once the bus has taken the event: RabbitMQ after its publisher confirm (durable);
+   * the in-process bus once queued in memory (lost if the process dies before its handlers ran).
+   */
   publish(event: BusEvent): Promise<void>;
   consume(spec: ConsumerSpec, handler: EventHandler): Promise<Consumer>;
   isReady(): boolean;

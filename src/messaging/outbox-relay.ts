@@ -123,7 +123,8 @@ export class OutboxRelay {
     if (rows.length === 0) return 0;
     rows.sort((a, b) => (a.position < b.position ? -1 : 1));
     const allPublished = await this.settle(rows.map((row) => ({ key: row.event_id, event: toBusEvent(row) })));
-    // After a failure, stop this pass; the timer comes back after the retry delay.
+    // After a failure, end this pass: the failed rows become claimable after the retry delay,
+    // and the next timer pass takes them.
     return allPublished ? rows.length : 0;
   }
 

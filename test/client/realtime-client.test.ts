@@ -290,6 +290,19 @@ describe('client: realtime client state machine', () => {
     assert.equal(world.broker.current.subscriptions.size, 4);
   });
 
+  it('follows nothing of a trade it may read but whose chat it may not (an admin), so reconnects are not refused', async () => {
+    const world = setup();
+    world.client.start();
+    await settle();
+    world.broker.current.connect();
+    await settle();
+    const before = world.broker.current.subscriptions.size;
+    world.server.chatForbidden = true;
+    await assert.rejects(world.client.watchTrade(TRADE_ID), (err: unknown) => err instanceof ApiError && err.status === 403);
+    assert.equal(world.broker.current.subscriptions.size, before);
+    assert.deepEqual(world.client.messages(TRADE_ID), []);
+  });
+
   it('accepts a poll period of 2–3 s only', () => {
     assert.throws(() => setup({ pollIntervalMs: 1000 }), RangeError);
     assert.throws(() => setup({ pollIntervalMs: 5000 }), RangeError);

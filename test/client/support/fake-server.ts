@@ -16,6 +16,8 @@ export class FakeServer {
   /** Every request, as "METHOD /path?query". */
   readonly calls: string[] = [];
   reachable = true;
+  /** The trade is readable but its chat is not (as for an admin). */
+  chatForbidden = false;
   readonly trade: Trade = {
     id: TRADE_ID, buyerId: BUYER, sellerId: SELLER, amount: '100', asset: 'USDT', fiat: 'VND',
     status: 'PENDING', createdAt: at(0), updatedAt: at(0),
@@ -76,6 +78,9 @@ export class FakeServer {
     const visible = this.messages.filter((m) => m.recipientRole === null || m.recipientRole === 'BUYER');
     const limit = Number(query.get('limit') ?? 1000);
     if (method === 'GET' && path === `/p2p/trades/${TRADE_ID}`) return [200, { ...this.trade }];
+    if (method === 'GET' && path === `/p2p/trades/${TRADE_ID}/chat` && this.chatForbidden) {
+      return [403, { error: 'forbidden', message: 'only the buyer and the seller may use this chat' }];
+    }
     if (method === 'GET' && path === `/p2p/trades/${TRADE_ID}/chat`) {
       const afterSeq = Number(query.get('afterSeq') ?? 0);
       const since = query.get('since');
