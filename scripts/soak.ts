@@ -81,12 +81,21 @@ try {
     }).then((r) => r.status !== 201 && failed++, () => failed++);
   }, 1000 / CHAT_PER_SECOND);
 
+  // A slot being replaced is skipped until its new client is in, so no client is ever
+  // disconnected twice or replaced by two (which would leak a connection on this side).
+  const churning = new Set<number>();
   const churn = setInterval(() => {
     for (let k = 0; k < CHURN_PER_SECOND; k++) {
       const slot = Math.floor(Math.random() * CLIENTS);
+      if (churning.has(slot)) continue;
+      churning.add(slot);
       const old = slots[slot]!;
       received += old.inbox.messages.length;
-      void old.client.disconnect().then(() => connectOne(slot)).then((fresh) => (slots[slot] = fresh));
+      void old.client
+        .disconnect()
+        .then(() => connectOne(slot))
+        .then((fresh) => (slots[slot] = fresh))
+        .finally(() => churning.delete(slot));
     }
   }, 1000);
 
