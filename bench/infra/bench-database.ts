@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrate } from '../../src/persistence/migrator.js';
 import { openPostgresDatabase } from '../../src/persistence/postgres-database.js';
-import { PG_ADMIN_URL } from '../settings.js';
+import { createScratchPostgres } from '../../test/support/databases.js';
 
 /** A scratch PostgreSQL database for the api and gateway processes, dropped at the end. */
 export interface BenchDatabase {
@@ -23,20 +22,17 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
 }
 
 export async function createBenchDatabase(): Promise<BenchDatabase> {
-  const name = `p2p_bench_${randomBytes(6).toString('hex')}`;
-  await withClient(PG_ADMIN_URL, (c) => c.query(`CREATE DATABASE ${name}`));
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  const db = await openPostgresDatabase({ url: url.toString() });
+  const { url, drop } = await createScratchPostgres('p2p_bench');
+  const db = await openPostgresDatabase({ url });
   await migrate(db);
   await db.close();
 
   return {
-    url: url.toString(),
+    url,
     // One INSERT ... SELECT instead of 10,000 REST sends (minutes of outbox traffic): the rows are
     // what ChatService writes (seq 1..n without gaps, strictly increasing millisecond timestamps).
     seedChat: (tradeId, count) =>
-      withClient(url.toString(), async (c) => {
+      withClient(url, async (c) => {
         await c.query('BEGIN');
         const inserted = await c.query(
           `INSERT INTO trade_chat_messages (id, trade_id, seq, sender_id, message, recipient_role, is_system_message, timestamp)
@@ -55,6 +51,6 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
         await c.query('COMMIT');
         await c.query('ANALYZE trade_chat_messages');
       }),
-    drop: () => withClient(PG_ADMIN_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
+    drop,
   };
 }
