@@ -18,10 +18,10 @@ export interface TradeAccess {
 }
 
 type Parties = { buyerId: string; sellerId: string };
-const PARTIES_CACHE_SIZE = 10_000;
+export const PARTIES_CACHE_SIZE = 10_000;
 
 export class TradeService implements TradeAccess {
-  private readonly parties = new Map<string, Parties>();
+  private readonly parties = new Map<string, Promise<Parties>>();
 
   constructor(
     private readonly db: Database,
@@ -92,19 +92,30 @@ export class TradeService implements TradeAccess {
   }
 
   /**
-   * A trade's buyer and seller, for the permission check on every chat send and poll. They
-   * never change after the trade is opened, so found trades are remembered (bounded) and a
-   * poll costs one query instead of two.
+   * A trade's buyer and seller, for the permission checks of every chat send and poll and
+   * every gateway subscription. They never change after the trade is opened, so a trade's
+   * lookup is made once and shared (also while in flight); a failed lookup or an unknown trade
+   * is not remembered, so the next caller asks again. Bounded; the oldest goes first.
    */
-  async participants(tradeId: string): Promise<Parties> {
-    const cached = this.parties.get(tradeId);
-    if (cached) return cached;
+  participants(tradeId: string): Promise<Parties> {
+    let found = this.parties.get(tradeId);
+    if (!found) {
+      const lookup = this.lookUpParties(tradeId);
+      found = lookup;
+      if (this.parties.size >= PARTIES_CACHE_SIZE) this.parties.delete(this.parties.keys().next().value!);
+      this.parties.set(tradeId, lookup);
+      lookup.catch(() => {
+        if (this.parties.get(tradeId) === lookup) this.parties.delete(tradeId);
+      });
+    }
+    return found;
+  }
+
+  private async lookUpParties(tradeId: string): Promise<Parties> {
     const row = isUuid(tradeId)
       ? await this.db.prisma.trade.findUnique({ where: { id: tradeId }, select: { buyerId: true, sellerId: true } })
       : null;
     if (!row) throw notFound(`trade ${tradeId} not found`);
-    if (this.parties.size >= PARTIES_CACHE_SIZE) this.parties.delete(this.parties.keys().next().value!);
-    this.parties.set(tradeId, row);
     return row;
   }
 

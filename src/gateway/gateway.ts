@@ -14,7 +14,6 @@ import { EVENT_LISTENERS, type GatewayQueues } from './event-listeners.js';
 import { createGatewayMetrics, type GatewayStats } from './gateway-metrics.js';
 import { StompSession, type SessionDeps } from './stomp-session.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
-import { CachedTradeAccess } from './trade-access-cache.js';
 
 export type { GatewayStats } from './gateway-metrics.js';
 
@@ -78,7 +77,8 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
     },
     authenticate: (authorization) => authenticate(authorization, deps.jwtSecret),
     quota: new ConnectionQuota(settings.maxConnectionsPerUser),
-    guard: new DestinationGuard(new CachedTradeAccess(deps.trades)),
+    // TradeService remembers each trade's parties, so repeated subscriptions cost no query.
+    guard: new DestinationGuard(deps.trades),
     registry,
     metrics,
     logger,
