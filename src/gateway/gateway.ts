@@ -13,6 +13,7 @@ import { DestinationGuard } from './destinations.js';
 import { EVENT_LISTENERS, type GatewayQueues } from './event-listeners.js';
 import { createGatewayMetrics, type GatewayStats } from './gateway-metrics.js';
 import { StompSession, type SessionDeps } from './stomp-session.js';
+import { RecentEvents } from './recent-events.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
 
 export type { GatewayStats } from './gateway-metrics.js';
@@ -98,11 +99,13 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
     createSockJsEndpoint({ prefix: SOCKJS_PREFIX, maxMessageBytes: MAX_MESSAGE_BYTES, logger, onConnection: accept }),
   ];
 
+  const recent = new RecentEvents();
   consumers = await Promise.all(
     EVENT_LISTENERS.map((listener) =>
       deps.bus.consume(
         { queue: settings.queues[listener.queue], delivery: 'per-instance', routingKeys: [...listener.routingKeys] },
         async (event) => {
+          if (!recent.firstTime(event.eventId)) return;
           // Never throws: a failed handler would have the bus redeliver to every subscriber.
           for (const publication of listener.route(event)) metrics.messagesDelivered.inc(registry.publish(publication));
           deps.metrics.eventsConsumed.inc({ consumer: `gateway-${listener.name}` });
