@@ -81,6 +81,7 @@ export function loadConfig(role: string, env: NodeJS.ProcessEnv = process.env): 
         notification: value('AMQP_GATEWAY_NOTIFICATION_QUEUE') ?? 'websocket.notifications.queue',
       },
       heartbeatMs: parse('GATEWAY_HEARTBEAT_MS', positiveInt, 10_000),
+      wsPingMs: parse('GATEWAY_WS_PING_MS', positiveInt, 25_000),
       maxBufferedBytes: parse('GATEWAY_MAX_BUFFERED_BYTES', positiveInt, 1024 * 1024),
       maxSubscriptionsPerConnection: parse('GATEWAY_MAX_SUBSCRIPTIONS', positiveInt, 100),
       maxConnectionsPerUser: parse('GATEWAY_MAX_CONNECTIONS_PER_USER', positiveInt, 20),

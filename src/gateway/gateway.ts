@@ -22,6 +22,8 @@ export type { GatewayStats } from './gateway-metrics.js';
 export interface GatewaySettings {
   queues: GatewayQueues;
   heartbeatMs: number;
+  /** WebSocket ping period, which also finds vanished peers (see ws-transport.ts). */
+  wsPingMs: number;
   maxBufferedBytes: number;
   maxSubscriptionsPerConnection: number;
   maxConnectionsPerUser: number;
@@ -95,7 +97,7 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
     });
   };
   const endpoints = [
-    createWebSocketEndpoint({ path: WEBSOCKET_PATH, maxMessageBytes: MAX_MESSAGE_BYTES, onConnection: accept }),
+    createWebSocketEndpoint({ path: WEBSOCKET_PATH, maxMessageBytes: MAX_MESSAGE_BYTES, pingIntervalMs: settings.wsPingMs, onConnection: accept }),
     createSockJsEndpoint({ prefix: SOCKJS_PREFIX, maxMessageBytes: MAX_MESSAGE_BYTES, logger, onConnection: accept }),
   ];
 

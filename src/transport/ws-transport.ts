@@ -7,6 +7,8 @@ export interface WebSocketEndpointOptions {
   path: string;
   /** Larger messages are refused by ws itself (close 1009) before they are buffered whole. */
   maxMessageBytes: number;
+  /** How often each socket is pinged; one that answered nothing since the previous ping is cut. */
+  pingIntervalMs: number;
   onConnection(connection: ClientConnection): void;
 }
 
@@ -14,11 +16,17 @@ export interface WebSocketEndpointOptions {
 export function createWebSocketEndpoint(options: WebSocketEndpointOptions): HttpEndpoint {
   // No permessage-deflate (ws's default, spelt out because send() below frames messages itself).
   const server = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: options.maxMessageBytes });
+  const sweep = new PingSweep(options.pingIntervalMs);
   return {
     handleRequest: () => false,
     handleUpgrade(req, socket, head) {
       if ((req.url ?? '').split('?')[0] !== options.path) return false;
-      server.handleUpgrade(req, socket, head, (ws) => options.onConnection(new WebSocketConnection(ws, req.socket)));
+      server.handleUpgrade(req, socket, head, (ws) => {
+        const connection = new WebSocketConnection(ws, req.socket);
+        sweep.add(connection);
+        ws.once('close', () => sweep.delete(connection));
+        options.onConnection(connection);
+      });
       return true;
     },
   };
@@ -51,6 +59,35 @@ function textFrame(payload: Buffer): Buffer {
   return lastFrame;
 }
 
+/**
+ * Finds peers that vanished without closing (a suspended laptop, a dropped mobile link). TCP
+ * notices only after minutes of retransmissions, or never on a socket we do not write to, and a
+ * client that negotiated no STOMP heart-beats sends nothing whose absence the session could
+ * notice. Browsers and ws answer pings by themselves. The pings also keep proxies with an idle
+ * timeout (nginx: 60 s) from cutting quiet connections, as SockJS's own heartbeat frames do.
+ * One timer for all sockets, as with STOMP heart-beats (see heartbeats.ts).
+ */
+class PingSweep {
+  readonly #connections = new Set<WebSocketConnection>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly periodMs: number) {}
+
+  add(connection: WebSocketConnection): void {
+    this.#connections.add(connection);
+    if (this.#timer) return;
+    // Set iteration tolerates a connection leaving during its own probe.
+    this.#timer = setInterval(() => this.#connections.forEach((c) => c.probe()), this.periodMs);
+    this.#timer.unref();
+  }
+
+  delete(connection: WebSocketConnection): void {
+    if (!this.#connections.delete(connection) || this.#connections.size > 0) return;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
 // ws emits 'error' for protocol violations (an oversized message, bad UTF-8) and then closes;
 // an 'error' event without a listener would crash the process. One function for all sockets.
 const ignore = () => {};
@@ -61,6 +98,8 @@ const ignore = () => {};
  */
 class WebSocketConnection implements ClientConnection {
   readonly transport = 'websocket';
+  /** Whether anything (a pong, a message) came in since the last probe. */
+  #heardFrom = true;
 
   constructor(
     private readonly ws: WebSocket,
@@ -68,6 +107,16 @@ class WebSocketConnection implements ClientConnection {
     private readonly socket: Socket,
   ) {
     ws.on('error', ignore);
+    ws.on('pong', () => {
+      this.#heardFrom = true;
+    });
+  }
+
+  /** Cuts a peer that did not answer the previous probe, else pings it. */
+  probe(): void {
+    if (!this.#heardFrom) return this.terminate();
+    this.#heardFrom = false;
+    this.ws.ping();
   }
 
   /** Read when logged only: asking the socket caches its peer address on it. */
@@ -97,7 +146,10 @@ class WebSocketConnection implements ClientConnection {
   }
 
   onMessage(listener: (data: Buffer | string) => void): void {
-    this.ws.on('message', (data: RawData) => listener(toBuffer(data)));
+    this.ws.on('message', (data: RawData) => {
+      this.#heardFrom = true;
+      listener(toBuffer(data));
+    });
   }
 
   onClose(listener: () => void): void {

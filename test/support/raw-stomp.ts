@@ -48,10 +48,11 @@ export class RawStompSocket {
     ws.on('error', () => {});
   }
 
-  static async open(baseUrl: string, framing: Framing = 'raw'): Promise<RawStompSocket> {
+  /** `autoPong: false` makes a peer that has vanished without closing its socket. */
+  static async open(baseUrl: string, framing: Framing = 'raw', { autoPong = true } = {}): Promise<RawStompSocket> {
     const origin = baseUrl.replace(/^http/, 'ws');
     const url = framing === 'raw' ? `${origin}/ws/websocket` : `${origin}/ws/000/${randomBytes(6).toString('hex')}/websocket`;
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, { autoPong });
     const tcp = new Promise<Socket>((resolve) => ws.once('upgrade', (res) => resolve(res.socket)));
     const socket = new RawStompSocket(ws, framing, tcp);
     await new Promise((resolve, reject) => {
