@@ -146,10 +146,11 @@ export class OutboxRelay {
         const reason = String((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason);
         this.logger.warn({ failed: failed.length, err: reason }, 'event bus did not confirm; will retry');
         this.options.onPublishFailed?.();
-        await this.db.prisma.outboxEvent.updateMany({
-          where: { eventId: { in: failed } },
-          data: { claimedUntil: new Date(Date.now() + this.retryDelayMs), lastError: reason.slice(0, 500) },
-        });
+        // On the database's clock, like every lease (see Outbox).
+        await this.db.prisma.$executeRaw`
+          UPDATE outbox_events SET claimed_until = now() + ${this.retryDelayMs} * interval '1 millisecond',
+                                   last_error = ${reason.slice(0, 500)}
+          WHERE event_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(failed)}::jsonb)::uuid)`;
       }
     } catch (err) {
       // The rows stay leased until their lease runs out; then a pass publishes them again.

@@ -28,21 +28,25 @@ export class Outbox {
     const staged: BusEvent[] = [];
     const result = await this.db.prisma.$transaction(async (tx) => {
       const value = await work(tx, (...events) => staged.push(...events));
-      if (staged.length > 0) {
-        const claimedUntil = new Date(Date.now() + this.freshLeaseMs);
-        await tx.outboxEvent.createMany({
-          data: staged.map((e) => ({
-            eventId: e.eventId,
-            routingKey: e.routingKey,
-            type: e.type,
-            payload: e.payload as unknown as Prisma.InputJsonValue,
-            claimedUntil,
-          })),
-        });
-      }
+      if (staged.length > 0) await this.#insert(tx, staged);
       return value;
     });
     if (staged.length > 0) this.publishCommitted(staged);
     return result;
+  }
+
+  /**
+   * The lease is reckoned on the database's clock, as the relay's claims are: an app host whose
+   * clock ran behind would otherwise write leases already over, and its events would go out
+   * twice. Rows keep the staging order (positions are taken in ORDER BY order).
+   */
+  async #insert(tx: Prisma.TransactionClient, events: BusEvent[]): Promise<void> {
+    const rows = JSON.stringify(events.map((e) => ({ id: e.eventId, key: e.routingKey, type: e.type, payload: e.payload })));
+    await tx.$executeRaw`
+      INSERT INTO outbox_events (event_id, routing_key, type, payload, claimed_until)
+      SELECT (e.row->>'id')::uuid, e.row->>'key', e.row->>'type', e.row->'payload',
+             clock_timestamp() + ${this.freshLeaseMs} * interval '1 millisecond'
+      FROM jsonb_array_elements(${rows}::jsonb) WITH ORDINALITY AS e(row, n)
+      ORDER BY e.n`;
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { AMQP_URL } from '../support/services.js';
-import { DRIVER_SETS, openTrade, startTestSystem, type TestSystem } from '../support/system.js';
+import { DRIVER_SETS, openTrade, startTestSystem, type DriverSet, type TestSystem } from '../support/system.js';
 import { captureEvents } from '../support/amqp.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 import { eventually, sleep } from '../support/eventually.js';
@@ -136,15 +136,42 @@ for (const drivers of DRIVER_SETS) {
         async (e) => void seen.push(e.eventId),
       );
       try {
-        // A writer that commits and then dies before publishing (its publish goes nowhere).
+        // A writer that commits and then dies before publishing (its publish goes nowhere), on
+        // a host whose clock runs a minute behind the database's: the lease must hold anyway.
         const dying = new Outbox(t.system.db, () => {}, 1_000);
         const event = notificationEvent({ eventId: randomUUID(), userId: 'u', notificationId: randomUUID(), type: 'T', message: 'm', timestamp: new Date().toISOString() });
-        await dying.transaction(async (_tx, stage) => stage(event));
+        await withClockSkew(drivers, -60_000, () => dying.transaction(async (_tx, stage) => stage(event)));
         await sleep(500);
         assert.deepEqual(seen, [], 'another relay took a row still leased to its writer');
         await eventually(() => assert.deepEqual(seen, [event.eventId]), 5_000);
       } finally {
         await consumer.cancel();
+      }
+    });
+
+    it('retries an unconfirmed event after the retry delay, on a host whose clock runs ahead', async () => {
+      const { db, dispose } = await createTestDatabase(drivers.db);
+      const attempts: string[] = [];
+      const flakyBus = {
+        kind: 'in-process',
+        publish: async (e: BusEvent) => {
+          attempts.push(e.eventId);
+          if (attempts.length === 1) throw new Error('not confirmed');
+        },
+      } as unknown as EventBus;
+      const relay = new OutboxRelay(db, flakyBus, silentLogger, { pollIntervalMs: 20, retryDelayMs: 100 });
+      const event = notificationEvent({ eventId: randomUUID(), userId: 'u', notificationId: randomUUID(), type: 'T', message: 'm', timestamp: new Date().toISOString() });
+      try {
+        await db.prisma.outboxEvent.create({ data: { eventId: event.eventId, routingKey: event.routingKey, type: event.type, payload: event.payload as object } });
+        await withClockSkew(drivers, 60_000, async () => {
+          relay.start();
+          // Were the delay reckoned on this host's clock, the retry would wait a minute more.
+          await eventually(async () => assert.equal(await db.prisma.outboxEvent.count(), 0), 5_000);
+        });
+        assert.deepEqual(attempts, [event.eventId, event.eventId]);
+      } finally {
+        await relay.stop();
+        await dispose();
       }
     });
 
@@ -184,3 +211,19 @@ describe('outbox relays in several processes', () => {
     }
   });
 });
+
+/**
+ * Runs `work` with this process's clock (Date.now) `offsetMs` off the database server's. The
+ * embedded database runs in this process and reads the same clock (PGlite's now() is Date.now),
+ * so there the two cannot disagree and the clock is left alone.
+ */
+async function withClockSkew<T>(drivers: DriverSet, offsetMs: number, work: () => Promise<T>): Promise<T> {
+  if (drivers.db === 'embedded') return work();
+  const realNow = Date.now;
+  Date.now = () => realNow() + offsetMs;
+  try {
+    return await work();
+  } finally {
+    Date.now = realNow;
+  }
+}
