@@ -299,7 +299,7 @@ export class RealtimeClient {
   async #syncNotifications(): Promise<void> {
     // The first load starts from the beginning even if the socket already delivered newer ones.
     const backlog = !this.#backlogLoaded;
-    const fetched = await fetchNotificationsAfter(this.api, backlog ? undefined : this.#notifications.pollFrom, PAGE_SIZE);
+    const fetched = await fetchNotificationsAfter(this.api, backlog ? 0 : this.#notifications.pollAfter, PAGE_SIZE);
     this.#backlogLoaded = true;
     for (const notification of fetched) this.#acceptNotification(notification, !backlog);
     this.#emitUnread();

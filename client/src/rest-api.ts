@@ -74,8 +74,8 @@ export class RestApi {
     return this.#request('GET', `/trades/${encodeURIComponent(tradeId)}/chat`, { since, limit });
   }
 
-  /** The caller's notifications created after `since`, oldest first. */
-  notifications(query: { since?: string; unread?: boolean; limit?: number } = {}): Promise<Notification[]> {
+  /** The caller's notifications after seq `afterSeq` (or created after `since`), oldest first. */
+  notifications(query: { since?: string; afterSeq?: number; unread?: boolean; limit?: number } = {}): Promise<Notification[]> {
     return this.#request('GET', '/notifications', query);
   }
 

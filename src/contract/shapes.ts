@@ -37,6 +37,8 @@ export interface OpenTradeInput {
 export interface Notification {
   id: string;
   userId: string;
+  /** 1, 2, 3 … per user in commit order: the `afterSeq` polling cursor. */
+  seq: number;
   type: string;
   message: string;
   read: boolean;

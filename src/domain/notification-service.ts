@@ -34,13 +34,17 @@ export class NotificationService {
   async notifyUsers(userIds: string[], input: NotifyInput): Promise<Notification[]> {
     try {
       const rows = await this.outbox.transaction(async (tx, stage) => {
-        const created = await Promise.all(
-          [...new Set(userIds)].map((userId) =>
-            tx.notification.create({
-              data: { id: randomUUID(), userId, type: input.type, message: input.message, sourceEventId: input.sourceEventId },
+        const created: NotificationRow[] = [];
+        // One at a time and in one order: each takes its user's counter row lock until commit,
+        // and two transactions taking two users' locks in opposite orders would deadlock.
+        for (const userId of [...new Set(userIds)].sort()) {
+          const seq = await nextSeq(tx, userId);
+          created.push(
+            await tx.notification.create({
+              data: { id: randomUUID(), userId, seq, type: input.type, message: input.message, sourceEventId: input.sourceEventId },
             }),
-          ),
-        );
+          );
+        }
         stage(
           ...created.map((n) =>
             notificationEvent({
@@ -50,6 +54,7 @@ export class NotificationService {
               type: n.type,
               message: n.message,
               timestamp: n.createdAt.toISOString(),
+              seq: n.seq,
             }),
           ),
         );
@@ -62,14 +67,17 @@ export class NotificationService {
     }
   }
 
-  async list(actor: Actor, query: { since?: Date; unreadOnly?: boolean; limit?: number }): Promise<Notification[]> {
+  /** Oldest first. `afterSeq` is the gapless cursor; `since` compares creation times. */
+  async list(actor: Actor, query: { since?: Date; afterSeq?: number; unreadOnly?: boolean; limit?: number }): Promise<Notification[]> {
     const rows = await this.db.prisma.notification.findMany({
       where: {
         userId: actor.userId,
         ...(query.since ? { createdAt: { gt: query.since } } : {}),
+        ...(query.afterSeq !== undefined ? { seq: { gt: query.afterSeq } } : {}),
         ...(query.unreadOnly ? { read: false } : {}),
       },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      // By time when paging by time; else by seq, which is commit order.
+      orderBy: query.since ? [{ createdAt: 'asc' }, { id: 'asc' }] : { seq: 'asc' },
       take: Math.min(query.limit ?? 1000, 1000),
     });
     return rows.map(toNotification);
@@ -90,6 +98,19 @@ export class NotificationService {
   }
 }
 
+/**
+ * The user's next notification seq. The counter row stays locked until the transaction ends, so
+ * a user's notifications commit in seq order and a reader past seq N never misses a later commit
+ * below it.
+ */
+async function nextSeq(tx: Prisma.TransactionClient, userId: string): Promise<number> {
+  const [row] = await tx.$queryRaw<{ seq: number }[]>`
+    INSERT INTO notification_counters (user_id, last_seq) VALUES (${userId}, 1)
+    ON CONFLICT (user_id) DO UPDATE SET last_seq = notification_counters.last_seq + 1
+    RETURNING last_seq AS seq`;
+  return row!.seq;
+}
+
 function isUniqueViolation(err: unknown): boolean {
   return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 }
@@ -100,6 +121,7 @@ function toNotification(row: NotificationRow): Notification {
     userId: row.userId,
     type: row.type,
     message: row.message,
+    seq: row.seq,
     read: row.read,
     createdAt: row.createdAt.toISOString(),
     readAt: row.readAt?.toISOString() ?? null,

@@ -36,6 +36,7 @@ const schemas: Record<EventType, z.ZodType> = {
     type: z.string(),
     message: z.string(),
     timestamp,
+    seq: z.number().int().positive().optional(),
   }),
 };
 

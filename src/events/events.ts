@@ -40,6 +40,11 @@ export interface NotificationEvent {
   type: string;
   message: string;
   timestamp: string;
+  /**
+   * The notification's seq (see the REST shape). Beyond SPEC.md's fields: this system's worker
+   * always sets it; events from other publishers may lack it.
+   */
+  seq?: number;
 }
 
 interface EventTypes {

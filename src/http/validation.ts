@@ -59,19 +59,23 @@ export const chatBody = z.object({
 
 const limit = z.coerce.number().int().min(1).max(MAX_PAGE);
 
-export const chatQuery = z
-  .object({
-    since: isoInstant.optional(),
-    // seq is a PostgreSQL integer: a larger cursor is bad input, not a database error.
-    afterSeq: z.coerce.number().int().min(0).max(2_147_483_647).optional(),
-    limit: limit.optional(),
-  })
-  .refine((q) => q.since === undefined || q.afterSeq === undefined, 'use either since or afterSeq, not both');
+/** A polling cursor: `since` (a time) or `afterSeq` (a gapless position), at most one of them. */
+const cursor = {
+  since: isoInstant.optional(),
+  // seq is a PostgreSQL integer: a larger cursor is bad input, not a database error.
+  afterSeq: z.coerce.number().int().min(0).max(2_147_483_647).optional(),
+};
+const oneCursor = (q: { since?: Date; afterSeq?: number }) => q.since === undefined || q.afterSeq === undefined;
+const ONE_CURSOR = 'use either since or afterSeq, not both';
+
+export const chatQuery = z.object({ ...cursor, limit: limit.optional() }).refine(oneCursor, ONE_CURSOR);
 
 export const tradeListQuery = z.object({ limit: limit.optional() });
 
-export const notificationQuery = z.object({
-  since: isoInstant.optional(),
-  unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  limit: limit.optional(),
-});
+export const notificationQuery = z
+  .object({
+    ...cursor,
+    unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    limit: limit.optional(),
+  })
+  .refine(oneCursor, ONE_CURSOR);

@@ -26,7 +26,7 @@ for (const drivers of DRIVER_SETS) {
       await setStatus(id, seller, 'RELEASED');
       await eventually(async () => assert.deepEqual((await notificationsOf(buyer)).map((n) => n.type), ['TRADE_RELEASED']));
       const [n] = await notificationsOf(buyer);
-      assert.deepEqual(Object.keys(n!).sort(), ['createdAt', 'id', 'message', 'read', 'readAt', 'type', 'userId']);
+      assert.deepEqual(Object.keys(n!).sort(), ['createdAt', 'id', 'message', 'read', 'readAt', 'seq', 'type', 'userId']);
       assert.equal(n!.read, false);
       assert.match(String(n!.message), new RegExp(id.slice(0, 8)));
     });
@@ -71,6 +71,44 @@ for (const drivers of DRIVER_SETS) {
       await t.http.get('/p2p/notifications?since=never').set('Authorization', t.auth(user)).expect(400);
     });
 
+    it("numbers each user's notifications 1, 2, 3 … with no gap, however many are made at once", async () => {
+      const [a, b] = [`a-${randomUUID().slice(0, 6)}`, `b-${randomUUID().slice(0, 6)}`];
+      // Half name the users in the other order: lock order must not depend on it (no deadlock).
+      await Promise.all(Array.from({ length: 40 }, (_, i) =>
+        t.system.notifications.notifyUsers(i % 2 ? [a, b] : [b, a], { type: 'TEST', message: `m${i}` })));
+      for (const user of [a, b]) {
+        assert.deepEqual((await notificationsOf(user, '?afterSeq=0')).map((n) => n.seq), Array.from({ length: 40 }, (_, i) => i + 1));
+      }
+    });
+
+    it('polled by afterSeq while notifications are being made, misses none and repeats none', async () => {
+      const user = `u-${randomUUID().slice(0, 6)}`;
+      const polled: Record<string, unknown>[] = [];
+      let making = true;
+      const poller = (async () => {
+        for (let cursor = 0; ; ) {
+          const done = !making;
+          const page = await notificationsOf(user, `?afterSeq=${cursor}`);
+          polled.push(...page);
+          cursor = Number(page.at(-1)?.seq ?? cursor);
+          if (done) return;
+        }
+      })();
+      const made = (await Promise.all(Array.from({ length: 60 }, (_, i) => t.system.notifications.notifyUser(user, { type: 'TEST', message: `m${i}` })))).flat();
+      making = false;
+      await poller;
+      assert.deepEqual(polled.map((n) => n.seq), Array.from({ length: 60 }, (_, i) => i + 1));
+      assert.deepEqual(polled.map((n) => n.id).sort(), made.map((n) => n.id).sort());
+    });
+
+    it('refuses a bad afterSeq, or afterSeq with since', async () => {
+      const user = `u-${randomUUID().slice(0, 6)}`;
+      for (const query of ['afterSeq=-1', 'afterSeq=1.5', 'afterSeq=x', 'afterSeq=2147483648', `afterSeq=1&since=${new Date().toISOString()}`]) {
+        const res = await t.http.get(`/p2p/notifications?${query}`).set('Authorization', t.auth(user)).expect(400);
+        assert.equal(res.body.error, 'bad_request', query);
+      }
+    });
+
     it('publishes a NotificationEvent for every stored notification', async () => {
       const user = `u-${randomUUID().slice(0, 6)}`;
       const seen: unknown[] = [];
@@ -81,8 +119,9 @@ for (const drivers of DRIVER_SETS) {
       try {
         const [n] = await t.system.notifications.notifyUser(user, { type: 'TEST', message: 'hello' });
         await eventually(() => assert.equal(seen.length, 1));
-        assert.deepEqual(Object.keys(seen[0] as object).sort(), ['eventId', 'message', 'notificationId', 'timestamp', 'type', 'userId']);
+        assert.deepEqual(Object.keys(seen[0] as object).sort(), ['eventId', 'message', 'notificationId', 'seq', 'timestamp', 'type', 'userId']);
         assert.equal((seen[0] as { notificationId: string }).notificationId, n!.id);
+        assert.equal((seen[0] as { seq: number }).seq, n!.seq);
       } finally {
         await consumer.cancel();
       }

@@ -275,6 +275,30 @@ describe('client: realtime client state machine', () => {
     assert.deepEqual(world.client.notifications().map((n) => [n.id, n.read]), [['n3', false], ['n2', false], ['n1', true]]);
   });
 
+  it('polls notifications after the last seq it holds with none missing before it', async () => {
+    const world = setup();
+    world.server.notify('n1', 1);
+    await live(world);
+    const [, n3, n4] = [world.server.notify('n2', 2), world.server.notify('n3', 3), world.server.notify('n4', 4)];
+    const push = (n: Notification, seq: number | undefined) =>
+      world.broker.current.push(topics.userNotifications(BUYER), {
+        eventId: `e-${n.id}`, userId: BUYER, notificationId: n.id, type: n.type, message: n.message, timestamp: n.createdAt, seq,
+      });
+    // n2's push is still on its way when n3's arrives; n4's publisher sets no seq.
+    push(n3!, 3);
+    push(n4!, undefined);
+    const before = world.server.calls.length;
+    world.broker.current.lose();
+    await world.clock.advance(2000);
+    world.server.notify('n5', 5);
+    await world.clock.advance(2000);
+
+    const polls = world.server.calls.slice(before).filter((c) => c.startsWith('GET /p2p/notifications')).map((c) => c.split('?')[1]);
+    assert.deepEqual(polls, ['afterSeq=1&limit=1000', 'afterSeq=4&limit=1000']);
+    assert.deepEqual(world.notifications.map((n) => n.id), ['n3', 'n4', 'n2', 'n5']);
+    assert.deepEqual(world.client.notifications().map((n) => [n.id, n.seq]), [['n5', 5], ['n4', 4], ['n3', 3], ['n2', 2], ['n1', 1]]);
+  });
+
   it('shows a sent message at once and drops the socket\'s copy', async () => {
     const world = setup();
     await live(world, 1);

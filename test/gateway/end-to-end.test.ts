@@ -92,7 +92,7 @@ for (const drivers of DRIVER_SETS) {
           await eventually(() => assert.ok(notifications.bodies().some((n) => n.type === 'TRADE_PAID')));
           const notification = notifications.bodies().find((n) => n.type === 'TRADE_PAID')!;
           assert.equal(notification.userId, seller);
-          assert.deepEqual(Object.keys(notification).sort(), ['eventId', 'message', 'notificationId', 'timestamp', 'type', 'userId']);
+          assert.deepEqual(Object.keys(notification).sort(), ['eventId', 'message', 'notificationId', 'seq', 'timestamp', 'type', 'userId']);
         });
       });
     }

@@ -97,7 +97,7 @@ for (const drivers of DRIVER_SETS) {
         await t.system.db.prisma.outboxEvent.create({ data: { eventId, routingKey: 'x', type: 'NotificationEvent', payload: {} } });
         await assert.rejects(
           t.system.outbox.transaction(async (tx, stage) => {
-            await tx.notification.create({ data: { userId: 'u', type: 'T', message: 'm' } });
+            await tx.notification.create({ data: { userId: 'u', seq: 1, type: 'T', message: 'm' } });
             stage(event());
           }),
         );

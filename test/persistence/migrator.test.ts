@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate, MIGRATIONS_DIR } from '../../src/persistence/migrator.js';
@@ -47,6 +47,27 @@ for (const [name, open] of drivers) {
       await handle.db.prisma.trade.create({ data: { buyerId: 'a', sellerId: 'b', amount: '1', asset: 'USDT', fiat: 'VND' } });
     });
 
+    it('numbers the notifications stored before notifications had a seq, per user in creation order', async () => {
+      const initOnly = await mkdtemp(join(tmpdir(), 'migrations-'));
+      try {
+        await cp(join(dir, '20261129000000_init'), join(initOnly, '20261129000000_init'), { recursive: true });
+        await migrate(handle.db, initOnly);
+        await handle.db.inSqlTransaction((s) =>
+          s.exec(`INSERT INTO notifications (id, user_id, type, message, created_at) VALUES
+            ('00000000-0000-4000-8000-000000000003', 'ann', 'T', 'third', '2026-11-29T10:00:03Z'),
+            ('00000000-0000-4000-8000-000000000001', 'ann', 'T', 'first', '2026-11-29T10:00:01Z'),
+            ('00000000-0000-4000-8000-000000000002', 'ann', 'T', 'second', '2026-11-29T10:00:02Z'),
+            ('00000000-0000-4000-8000-000000000004', 'bob', 'T', 'only', '2026-11-29T10:00:00Z')`));
+      } finally {
+        await rm(initOnly, { recursive: true, force: true });
+      }
+      assert.ok((await migrate(handle.db, dir)).includes('20261129120000_notification_seq'));
+      const rows = await handle.db.prisma.notification.findMany({ orderBy: [{ userId: 'asc' }, { seq: 'asc' }] });
+      assert.deepEqual(rows.map((r) => [r.userId, r.seq, r.message]), [['ann', 1, 'first'], ['ann', 2, 'second'], ['ann', 3, 'third'], ['bob', 1, 'only']]);
+      const counters = await handle.db.prisma.notificationCounter.findMany({ orderBy: { userId: 'asc' } });
+      assert.deepEqual(counters.map((c) => [c.userId, c.lastSeq]), [['ann', 3], ['bob', 1]]);
+    });
+
     it('refuses to run when an applied migration was edited', async () => {
       const [first] = await migrate(handle.db, dir);
       await writeFile(join(dir, first!, 'migration.sql'), '-- edited\n', { flag: 'a' });
@@ -73,7 +94,8 @@ describe('migrator in several processes at once', () => {
     const [a, b] = await Promise.all([1, 2].map(() => openPostgresDatabase({ url: scratch.url })));
     try {
       const results = await Promise.all([migrate(a!), migrate(b!)]);
-      assert.deepEqual(results.map((r) => r.length).sort(), [0, 1]);
+      const all = (await readdir(MIGRATIONS_DIR, { withFileTypes: true })).filter((e) => e.isDirectory()).length;
+      assert.deepEqual(results.map((r) => r.length).sort(), [0, all]);
     } finally {
       await Promise.all([a!.close(), b!.close()]);
       await scratch.drop();

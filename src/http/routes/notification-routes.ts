@@ -8,7 +8,7 @@ export function notificationRoutes(notifications: NotificationService): Router {
 
   router.get('/notifications', async (req, res) => {
     const q = notificationQuery.parse(req.query);
-    res.json(await notifications.list(actorOf(res), { since: q.since, unreadOnly: q.unread, limit: q.limit }));
+    res.json(await notifications.list(actorOf(res), { since: q.since, afterSeq: q.afterSeq, unreadOnly: q.unread, limit: q.limit }));
   });
 
   router.post('/notifications/:id/read', async (req, res) => {

@@ -39,8 +39,10 @@ export class FakeServer {
     return message;
   }
 
+  /** Stores a notification as the server does: the user's next seq. */
   notify(id: string, seconds: number): Notification {
-    const notification: Notification = { id, userId: BUYER, type: 'TRADE_PAID', message: id, read: false, createdAt: at(seconds), readAt: null };
+    const seq = this.notifications.length + 1;
+    const notification: Notification = { id, userId: BUYER, seq, type: 'TRADE_PAID', message: id, read: false, createdAt: at(seconds), readAt: null };
     this.notifications.push(notification);
     return notification;
   }
@@ -90,8 +92,8 @@ export class FakeServer {
       return [201, this.append({ senderId: BUYER, text: (JSON.parse(body ?? '{}') as { message: string }).message })];
     }
     if (method === 'GET' && path === '/p2p/notifications') {
-      const since = query.get('since');
-      return [200, this.notifications.filter((n) => !since || n.createdAt > since).slice(0, limit)];
+      const afterSeq = Number(query.get('afterSeq') ?? 0);
+      return [200, this.notifications.filter((n) => n.seq > afterSeq).slice(0, limit)];
     }
     const read = /^\/p2p\/notifications\/([^/]+)\/read$/.exec(path);
     const notification = read && this.notifications.find((n) => n.id === read[1]);
