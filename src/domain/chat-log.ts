@@ -16,33 +16,29 @@ export interface NewChatMessage {
  * its event. The UPDATE locks the trade row until commit, so concurrent appends to one
  * trade take seq 1, 2, 3 ... in commit order with no gap, and each timestamp is strictly
  * later than the previous one, so polling by `since` can never skip a message either.
+ * One statement takes the slot and inserts the row: this is every chat send's hot path.
  */
 export async function appendChatMessage(
   tx: Prisma.TransactionClient,
   tradeId: string,
   input: NewChatMessage,
 ): Promise<{ message: ChatMessage; event: BusEvent }> {
-  const [slot] = await tx.$queryRaw<{ chat_seq: number; last_chat_at: Date }[]>`
-    UPDATE trades
-    SET chat_seq = chat_seq + 1,
-        last_chat_at = GREATEST(date_trunc('milliseconds', clock_timestamp()), last_chat_at + interval '1 millisecond')
-    WHERE id = ${tradeId}::uuid
-    RETURNING chat_seq, last_chat_at`;
+  const id = randomUUID();
+  const isSystemMessage = input.senderId === null;
+  const [slot] = await tx.$queryRaw<{ seq: number; timestamp: Date }[]>`
+    WITH slot AS (
+      UPDATE trades
+      SET chat_seq = chat_seq + 1,
+          last_chat_at = GREATEST(date_trunc('milliseconds', clock_timestamp()), last_chat_at + interval '1 millisecond')
+      WHERE id = ${tradeId}::uuid
+      RETURNING chat_seq, last_chat_at)
+    INSERT INTO trade_chat_messages (id, trade_id, seq, sender_id, message, recipient_role, is_system_message, timestamp)
+    SELECT ${id}::uuid, ${tradeId}::uuid, chat_seq, ${input.senderId}, ${input.message}, ${input.recipientRole}::"TradeRole", ${isSystemMessage}, last_chat_at
+    FROM slot
+    RETURNING seq, timestamp`;
   if (!slot) throw new Error(`trade ${tradeId} vanished inside its own transaction`);
 
-  const row = await tx.tradeChat.create({
-    data: {
-      id: randomUUID(),
-      tradeId,
-      seq: slot.chat_seq,
-      senderId: input.senderId,
-      message: input.message,
-      recipientRole: input.recipientRole,
-      isSystemMessage: input.senderId === null,
-      timestamp: slot.last_chat_at,
-    },
-  });
-  const message = toChatMessage(row);
+  const message = toChatMessage({ id, tradeId, ...input, isSystemMessage, seq: slot.seq, timestamp: slot.timestamp });
   const event = chatMessageEvent({
     eventId: randomUUID(),
     tradeId,
