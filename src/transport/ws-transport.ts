@@ -22,10 +22,8 @@ export function createWebSocketEndpoint(options: WebSocketEndpointOptions): Http
     handleUpgrade(req, socket, head) {
       if ((req.url ?? '').split('?')[0] !== options.path) return false;
       server.handleUpgrade(req, socket, head, (ws) => {
-        const connection = new WebSocketConnection(ws, req.socket);
-        sweep.add(connection);
-        ws.once('close', () => sweep.delete(connection));
-        options.onConnection(connection);
+        sweep.watch(ws);
+        options.onConnection(new WebSocketConnection(ws, req.socket, sweep));
       });
       return true;
     },
@@ -65,24 +63,57 @@ function textFrame(payload: Buffer): Buffer {
  * client that negotiated no STOMP heart-beats sends nothing whose absence the session could
  * notice. Browsers and ws answer pings by themselves. The pings also keep proxies with an idle
  * timeout (nginx: 60 s) from cutting quiet connections, as SockJS's own heartbeat frames do.
- * One timer for all sockets, as with STOMP heart-beats (see heartbeats.ts).
+ * One timer for all sockets, as with STOMP heart-beats (see heartbeats.ts), and listeners
+ * shared by all sockets (ws calls them with the socket as `this`): per-socket closures cost
+ * idle connections several hundred bytes each.
  */
 class PingSweep {
-  readonly #connections = new Set<WebSocketConnection>();
+  readonly #sockets = new Set<WebSocket>();
+  /** Pinged by the last sweep and heard nothing from since. */
+  readonly #unanswered = new Set<WebSocket>();
+  readonly #onPong: (this: WebSocket) => void;
+  readonly #onClose: (this: WebSocket) => void;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly periodMs: number) {}
+  constructor(private readonly periodMs: number) {
+    const sweep = this;
+    this.#onPong = function () {
+      sweep.heard(this);
+    };
+    this.#onClose = function () {
+      sweep.#forget(this);
+    };
+  }
 
-  add(connection: WebSocketConnection): void {
-    this.#connections.add(connection);
+  watch(ws: WebSocket): void {
+    ws.on('pong', this.#onPong);
+    ws.on('close', this.#onClose);
+    this.#sockets.add(ws);
     if (this.#timer) return;
-    // Set iteration tolerates a connection leaving during its own probe.
-    this.#timer = setInterval(() => this.#connections.forEach((c) => c.probe()), this.periodMs);
+    this.#timer = setInterval(() => this.#sweep(), this.periodMs);
     this.#timer.unref();
   }
 
-  delete(connection: WebSocketConnection): void {
-    if (!this.#connections.delete(connection) || this.#connections.size > 0) return;
+  /** Anything that came in from the socket shows it is there. */
+  heard(ws: WebSocket): void {
+    this.#unanswered.delete(ws);
+  }
+
+  #sweep(): void {
+    // Set iteration tolerates a socket leaving during the loop.
+    for (const ws of this.#sockets) {
+      if (this.#unanswered.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      this.#unanswered.add(ws);
+      ws.ping();
+    }
+  }
+
+  #forget(ws: WebSocket): void {
+    this.#unanswered.delete(ws);
+    if (!this.#sockets.delete(ws) || this.#sockets.size > 0) return;
     clearInterval(this.#timer);
     this.#timer = undefined;
   }
@@ -98,25 +129,14 @@ const ignore = () => {};
  */
 class WebSocketConnection implements ClientConnection {
   readonly transport = 'websocket';
-  /** Whether anything (a pong, a message) came in since the last probe. */
-  #heardFrom = true;
 
   constructor(
     private readonly ws: WebSocket,
     /** The TCP socket ws reads and writes (the upgrade request's). */
     private readonly socket: Socket,
+    private readonly sweep: PingSweep,
   ) {
     ws.on('error', ignore);
-    ws.on('pong', () => {
-      this.#heardFrom = true;
-    });
-  }
-
-  /** Cuts a peer that did not answer the previous probe, else pings it. */
-  probe(): void {
-    if (!this.#heardFrom) return this.terminate();
-    this.#heardFrom = false;
-    this.ws.ping();
   }
 
   /** Read when logged only: asking the socket caches its peer address on it. */
@@ -147,7 +167,7 @@ class WebSocketConnection implements ClientConnection {
 
   onMessage(listener: (data: Buffer | string) => void): void {
     this.ws.on('message', (data: RawData) => {
-      this.#heardFrom = true;
+      this.sweep.heard(this.ws);
       listener(toBuffer(data));
     });
   }

@@ -4,7 +4,9 @@ import { startGatewayTestSystem, uniqueUser, type GatewayTestSystem } from '../s
 import { frame, RawStompSocket } from '../support/raw-stomp.js';
 import { sleep } from '../support/eventually.js';
 
-const PING = 100;
+// Long enough that a busy test process (the server and its clients share one event loop) does
+// not hold a pong back for a whole period.
+const PING = 250;
 
 // A client that negotiated no STOMP heart-beats is still found out when it vanishes: the
 // WebSocket transport pings it. The drivers do not matter here.
@@ -23,7 +25,7 @@ describe('gateway WebSocket pings', () => {
     let pings = 0;
     socket.ws.on('ping', () => pings++);
     await socket.connect(t.auth(uniqueUser('user')), { 'heart-beat': '0,0' });
-    await sleep(6 * PING);
+    await sleep(5 * PING);
     assert.equal(socket.closeCode, undefined);
     assert.ok(pings >= 3, `only ${pings} pings`);
     // Still a working session, not just an open socket.
@@ -36,7 +38,7 @@ describe('gateway WebSocket pings', () => {
     const socket = await RawStompSocket.open(t.baseUrl, 'raw', { autoPong: false });
     await socket.connect(t.auth(uniqueUser('user')), { 'heart-beat': '0,0' });
     // Due after two periods; the wide margin is for a loaded machine's timers.
-    const outcome = await Promise.race([socket.closed.then(() => 'cut'), sleep(30 * PING).then(() => 'still open')]);
+    const outcome = await Promise.race([socket.closed.then(() => 'cut'), sleep(20 * PING).then(() => 'still open')]);
     assert.equal(outcome, 'cut');
   });
 
@@ -46,7 +48,7 @@ describe('gateway WebSocket pings', () => {
     // An unrequested heart-beat EOL is still traffic from a live peer.
     const talking = setInterval(() => socket.send('\n'), PING / 2);
     try {
-      await sleep(6 * PING);
+      await sleep(5 * PING);
       assert.equal(socket.closeCode, undefined);
     } finally {
       clearInterval(talking);
