@@ -54,6 +54,8 @@ export const chatBody = z.object({
   message: z
     .string()
     .refine((m) => m.trim().length > 0, 'must not be empty')
+    // PostgreSQL text cannot hold it, so the insert would fail.
+    .refine((m) => !m.includes('\u0000'), 'must not contain the NUL character (U+0000)')
     .refine((m) => [...m].length <= MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`),
 });
 
