@@ -50,9 +50,14 @@ export const statusBody = z.object({
   status: z.enum(['PENDING', 'PAID', 'RELEASED', 'CANCELLED', 'DISPUTED']),
 });
 
+// Half of a surrogate pair (a message cut inside an emoji) has no UTF-8 form: the database would
+// store U+FFFD for it and JSON (the event, the outbox) would refuse it, so it becomes U+FFFD here.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 export const chatBody = z.object({
   message: z
     .string()
+    .transform((m) => m.replace(LONE_SURROGATE, '\uFFFD'))
     .refine((m) => m.trim().length > 0, 'must not be empty')
     // PostgreSQL text cannot hold it, so the insert would fail.
     .refine((m) => !m.includes('\u0000'), 'must not contain the NUL character (U+0000)')

@@ -116,6 +116,13 @@ for (const drivers of DRIVER_SETS) {
       });
     }
 
+    it('stores a message cut inside an emoji with U+FFFD for the lone half, as REST and event agree', async () => {
+      const id = await openTrade(t, 'alice', 'bob');
+      const sent = await send(id, 'alice', 'hi \ud83d').expect(201);
+      assert.equal(sent.body.message, 'hi \ufffd');
+      assert.deepEqual((await list(id, 'alice')).map((m) => m.message), ['hi \ufffd']);
+    });
+
     it('accepts exactly 2000 characters, counting emoji as one', async () => {
       const id = await openTrade(t, 'alice', 'bob');
       await send(id, 'alice', '🚀'.repeat(2000)).expect(201);
