@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../persistence/database.js';
-import { Prisma, type Notification as NotificationRow } from '../generated/prisma/client.js';
+import type { Prisma, Notification as NotificationRow } from '../generated/prisma/client.js';
+import { violatesUnique } from '../persistence/driver-errors.js';
 import type { Outbox } from '../messaging/outbox.js';
 import { notificationEvent } from '../events/events.js';
 import type { Notification } from '../contract/shapes.js';
@@ -62,7 +63,8 @@ export class NotificationService {
       });
       return rows.map(toNotification);
     } catch (err) {
-      if (input.sourceEventId && isUniqueViolation(err)) return [];
+      // Only this key means "handled before"; a clash on (user_id, seq) is a real failure.
+      if (input.sourceEventId && violatesUnique(err, 'notifications_source_event_id_user_id_key')) return [];
       throw err;
     }
   }
@@ -109,10 +111,6 @@ async function nextSeq(tx: Prisma.TransactionClient, userId: string): Promise<nu
     ON CONFLICT (user_id) DO UPDATE SET last_seq = notification_counters.last_seq + 1
     RETURNING last_seq AS seq`;
   return row!.seq;
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 }
 
 function toNotification(row: NotificationRow): Notification {

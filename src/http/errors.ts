@@ -3,7 +3,7 @@ import { ZodError } from 'zod';
 import type { Logger } from 'pino';
 import { DomainError } from '../domain/errors.js';
 import { AuthError } from '../auth/jwt.js';
-import { isDatabaseUnavailable } from '../persistence/unavailable.js';
+import { isDatabaseUnavailable } from '../persistence/driver-errors.js';
 
 const DOMAIN_STATUS: Record<DomainError['code'], number> = {
   bad_request: 400,

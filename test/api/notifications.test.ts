@@ -52,6 +52,18 @@ for (const drivers of DRIVER_SETS) {
       assert.equal(await t.system.db.prisma.notification.count({ where: { sourceEventId: event.eventId } }), 1);
     });
 
+    it('answers a second notify for one source event with nothing, and a seq clash with an error', async () => {
+      const user = `u-${randomUUID().slice(0, 6)}`;
+      const sourceEventId = randomUUID();
+      assert.equal((await t.system.notifications.notifyUser(user, { type: 'T', message: 'm', sourceEventId })).length, 1);
+      assert.deepEqual(await t.system.notifications.notifyUser(user, { type: 'T', message: 'm', sourceEventId }), []);
+      // A counter behind the user's rows (restored from a backup, say) is a fault to report, not
+      // a duplicate event to drop: dropping it would drop every later notification too.
+      await t.system.db.prisma.notificationCounter.update({ where: { userId: user }, data: { lastSeq: 0 } });
+      await assert.rejects(t.system.notifications.notifyUser(user, { type: 'T', message: 'other', sourceEventId: randomUUID() }));
+      await t.system.db.prisma.notificationCounter.update({ where: { userId: user }, data: { lastSeq: 1 } });
+    });
+
     it('lists by since and unread, and marks read idempotently for the owner only', async () => {
       const user = `u-${randomUUID().slice(0, 6)}`;
       const [first] = await t.system.notifications.notifyUser(user, { type: 'TEST', message: 'first' });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isDatabaseUnavailable } from '../../src/persistence/unavailable.js';
+import { isDatabaseUnavailable, violatesUnique } from '../../src/persistence/driver-errors.js';
 
 describe('database-unavailable classification (503 rather than 500)', () => {
   const unavailable: [string, unknown][] = [
@@ -23,4 +23,28 @@ describe('database-unavailable classification (503 rather than 500)', () => {
   for (const [name, err] of other) {
     it(`does not treat ${name} as unavailable`, () => assert.equal(isDatabaseUnavailable(err), false));
   }
+});
+
+describe('unique violations by constraint name', () => {
+  const KEY = 'notifications_source_event_id_user_id_key';
+  // The shapes each adapter produced for a duplicate (source_event_id, user_id), as logged here.
+  const fromPg = {
+    code: 'P2002',
+    meta: { modelName: 'Notification', driverAdapterError: { name: 'DriverAdapterError', cause: {
+      originalCode: '23505', kind: 'UniqueConstraintViolation', constraint: { fields: ['source_event_id', 'user_id'] },
+      originalMessage: `duplicate key value violates unique constraint "${KEY}"` } } },
+  };
+  const fromPglite = { name: 'DriverAdapterError', cause: { kind: 'postgres', code: '23505', message: `duplicate key value violates unique constraint "${KEY}"` } };
+
+  it('recognises the named key from adapter-pg (P2002) and from PGlite (SQLSTATE 23505)', () => {
+    assert.equal(violatesUnique(fromPg, KEY), true);
+    assert.equal(violatesUnique(fromPglite, KEY), true);
+  });
+
+  it("does not take another key of the same table for it", () => {
+    const other = { cause: { code: '23505', message: 'duplicate key value violates unique constraint "notifications_user_id_seq_key"' } };
+    assert.equal(violatesUnique(other, KEY), false);
+    assert.equal(violatesUnique({ code: 'P2002' }, KEY), false, 'P2002 alone names no key');
+    assert.equal(violatesUnique('boom', KEY), false);
+  });
 });

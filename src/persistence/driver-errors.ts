@@ -1,3 +1,6 @@
+// Reading database errors, whichever adapter (pg or PGlite) and whichever Prisma path (model
+// query, raw query, interactive transaction) reported them.
+
 // Errors that mean "the database could not be reached or dropped the connection", as opposed
 // to a bug or a refused statement: the request may simply be retried, so the API answers 503.
 const UNAVAILABLE_SQLSTATE = /^(08|57P0[1-3]$|53300$)/; // connection exception, shutdown, too many connections
@@ -20,16 +23,35 @@ function matches({ code, kind, message }: ErrorLike): boolean {
   return typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message);
 }
 
-export function isDatabaseUnavailable(err: unknown): boolean {
-  // Prisma and its adapters wrap the driver's error a few levels deep: in `cause`, or for a
-  // failed raw query (P2010) in `meta.driverAdapterError.cause`.
+/**
+ * Whether the error, or one it wraps, satisfies `test`. Prisma and its adapters wrap the
+ * driver's error a few levels deep: in `cause`, or in `meta.driverAdapterError.cause`.
+ */
+function anyCause(err: unknown, test: (e: ErrorLike) => boolean): boolean {
   const pending: unknown[] = [err];
   for (let seen = 0; pending.length > 0 && seen < 12; seen++) {
     const e = pending.shift();
     if (!e || typeof e !== 'object') continue;
     const like = e as ErrorLike;
-    if (matches(like)) return true;
+    if (test(like)) return true;
     pending.push(like.cause, like.meta, like.driverAdapterError);
   }
   return false;
+}
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  return anyCause(err, matches);
+}
+
+/**
+ * Whether the error is a violation of the unique constraint named `constraint`. By name, from
+ * the driver's own message: adapter-pg's error becomes Prisma's P2002, PGlite's adapter passes
+ * on SQLSTATE 23505 as it is, and P2002 alone does not say which of a table's keys was hit.
+ */
+export function violatesUnique(err: unknown, constraint: string): boolean {
+  const named = `unique constraint "${constraint}"`;
+  return anyCause(err, (e) => {
+    const like = e as ErrorLike & { originalMessage?: unknown };
+    return [like.message, like.originalMessage].some((m) => typeof m === 'string' && m.includes(named));
+  });
 }
