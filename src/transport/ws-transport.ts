@@ -7,7 +7,7 @@ export interface WebSocketEndpointOptions {
   path: string;
   /** Larger messages are refused by ws itself (close 1009) before they are buffered whole. */
   maxMessageBytes: number;
-  /** How often each socket is pinged; one that answered nothing since the previous ping is cut. */
+  /** How often each socket is pinged; one that answers nothing for two periods is cut. */
   pingIntervalMs: number;
   onConnection(connection: ClientConnection): void;
 }
@@ -69,8 +69,8 @@ function textFrame(payload: Buffer): Buffer {
  */
 class PingSweep {
   readonly #sockets = new Set<WebSocket>();
-  /** Pinged by the last sweep and heard nothing from since. */
-  readonly #unanswered = new Set<WebSocket>();
+  /** Pinged and heard nothing from since: how many sweeps found nothing queued for it. */
+  readonly #unanswered = new Map<WebSocket, number>();
   readonly #onPong: (this: WebSocket) => void;
   readonly #onClose: (this: WebSocket) => void;
   #timer: NodeJS.Timeout | undefined;
@@ -102,12 +102,18 @@ class PingSweep {
   #sweep(): void {
     // Set iteration tolerates a socket leaving during the loop.
     for (const ws of this.#sockets) {
-      if (this.#unanswered.has(ws)) {
-        ws.terminate();
-        continue;
+      const silent = this.#unanswered.get(ws);
+      if (silent === undefined) {
+        this.#unanswered.set(ws, 0);
+        ws.ping();
+      } else if (ws.bufferedAmount === 0) {
+        // Two periods, not one: the ping may still sit in the kernel's buffer behind frames
+        // sent before it, which a slow reader is still reading.
+        if (silent >= 1) ws.terminate();
+        else this.#unanswered.set(ws, silent + 1);
       }
-      this.#unanswered.add(ws);
-      ws.ping();
+      // Else frames are still queued here, the ping perhaps behind them: the slow-client limit,
+      // not this sweep, decides about a reader that far behind.
     }
   }
 

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { notificationEvent } from '../../src/events/events.js';
 import { DRIVER_SETS } from '../support/system.js';
 import { startGatewayTestSystem, uniqueUser, type GatewayTestSystem } from '../support/gateway-harness.js';
 import { frame, RawStompSocket } from '../support/raw-stomp.js';
-import { sleep } from '../support/eventually.js';
+import { eventually, sleep } from '../support/eventually.js';
 
 // Long enough that a busy test process (the server and its clients share one event loop) does
 // not hold a pong back for a whole period.
@@ -14,7 +16,8 @@ describe('gateway WebSocket pings', () => {
   let t: GatewayTestSystem;
 
   before(async () => {
-    t = await startGatewayTestSystem(DRIVER_SETS[0]!, { GATEWAY_WS_PING_MS: String(PING) });
+    // A slow-client limit far above the backlog of the queued-frames test below.
+    t = await startGatewayTestSystem(DRIVER_SETS[0]!, { GATEWAY_WS_PING_MS: String(PING), GATEWAY_MAX_BUFFERED_BYTES: String(256 * 1024 * 1024) });
   });
   after(async () => {
     await t?.close();
@@ -54,5 +57,27 @@ describe('gateway WebSocket pings', () => {
       clearInterval(talking);
       socket.close();
     }
+  });
+
+  it('gives a client time while frames to it are still queued: its pong may be behind them', async () => {
+    const user = uniqueUser('user');
+    const destination = `/topic/users/${user}/notifications`;
+    const slow = await RawStompSocket.open(t.baseUrl);
+    await slow.connect(t.auth(user), { 'heart-beat': '0,0' });
+    slow.send(frame('SUBSCRIBE', { id: 'n', destination, receipt: 'ready' }));
+    await slow.next('RECEIPT');
+    (await slow.tcp).pause();
+    // About 24 MB, far more than the kernel's socket buffers hold, so frames stay queued here.
+    const events = 400;
+    for (let i = 0; i < events; i++) {
+      await t.system.bus.publish(notificationEvent({ eventId: randomUUID(), userId: user, notificationId: randomUUID(), type: 'TEST', message: 'x'.repeat(60_000), timestamp: new Date().toISOString() }));
+    }
+    await sleep(4 * PING);
+    assert.equal(slow.closeCode, undefined, 'cut while still reading its backlog');
+    (await slow.tcp).resume();
+    await eventually(() => assert.equal(slow.frames.filter((f) => f.command === 'MESSAGE').length, events), 15_000);
+    await sleep(3 * PING);
+    assert.equal(slow.closeCode, undefined);
+    slow.close();
   });
 });
