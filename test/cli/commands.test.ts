@@ -51,8 +51,10 @@ describe('commands (the processes a user starts)', function () {
         body: JSON.stringify({ sellerId: 'bob', amount: '5', asset: 'USDT', fiat: 'VND' }),
       });
       assert.equal(res.status, 201);
-      // The token command signs with the same generated secret.
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/token-cli.ts', 'bob'], { env: cleanEnv({ DATA_DIR: dataDir }) });
+      // The token command, as the README has it (`TOKEN=$(npm run -s token -- bob)`), prints the
+      // token alone (its build's output goes to stderr) and signs with the same generated secret.
+      const { stdout } = await run('npm', ['run', '-s', 'token', '--', 'bob'], { env: cleanEnv({ DATA_DIR: dataDir }) });
+      assert.match(stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n?$/, 'stdout is one JWT');
       const trade = (await res.json()) as { id: string };
       const asBob = await fetch(`http://127.0.0.1:${port}/p2p/trades/${trade.id}`, { headers: { Authorization: `Bearer ${stdout.trim()}` } });
       assert.equal(asBob.status, 200);
