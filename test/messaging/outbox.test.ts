@@ -8,7 +8,7 @@ import { eventually, sleep } from '../support/eventually.js';
 import { notificationEvent, type BusEvent } from '../../src/events/events.js';
 import { Outbox } from '../../src/messaging/outbox.js';
 import { OutboxRelay } from '../../src/messaging/outbox-relay.js';
-import type { EventBus } from '../../src/messaging/event-bus.js';
+import type { Consumer, EventBus } from '../../src/messaging/event-bus.js';
 import { openPostgresDatabase } from '../../src/persistence/postgres-database.js';
 import { createTestDatabase } from '../support/databases.js';
 import { silentLogger } from '../support/system.js';
@@ -109,18 +109,14 @@ for (const drivers of DRIVER_SETS) {
     });
 
     it('publishes a committed event from memory at once, and a leftover row on the next pass', async () => {
-      const seen: string[] = [];
-      const consumer = await t.system.bus.consume(
-        { queue: `test.outbox.${randomUUID().slice(0, 8)}`, delivery: 'per-instance', routingKeys: ['notification.new'] },
-        async (e) => void seen.push(e.eventId),
-      );
+      const { seen, consumer } = await watchNotifications(t);
       try {
-        const fresh = notificationEvent({ eventId: randomUUID(), userId: 'u', notificationId: randomUUID(), type: 'T', message: 'fresh', timestamp: new Date().toISOString() });
+        const fresh = someEvent('fresh');
         await t.system.outbox.transaction(async (_tx, stage) => stage(fresh));
         await eventually(() => assert.ok(seen.includes(fresh.eventId)));
         // A row committed by a process that died before publishing: unleased, found by the timer.
-        const orphan = notificationEvent({ eventId: randomUUID(), userId: 'u', notificationId: randomUUID(), type: 'T', message: 'orphan', timestamp: new Date().toISOString() });
-        await t.system.db.prisma.outboxEvent.create({ data: { eventId: orphan.eventId, routingKey: orphan.routingKey, type: orphan.type, payload: orphan.payload as object } });
+        const orphan = someEvent('orphan');
+        await t.system.db.prisma.outboxEvent.create({ data: unleasedRow(orphan) });
         await eventually(() => assert.ok(seen.includes(orphan.eventId)));
         await eventually(async () => assert.equal(await t.system.relay.pendingCount(), 0));
         assert.equal(seen.filter((id) => id === fresh.eventId).length, 1);
@@ -130,16 +126,12 @@ for (const drivers of DRIVER_SETS) {
     });
 
     it('leaves a freshly committed row to its writer until the lease runs out, then publishes it', async () => {
-      const seen: string[] = [];
-      const consumer = await t.system.bus.consume(
-        { queue: `test.lease.${randomUUID().slice(0, 8)}`, delivery: 'per-instance', routingKeys: ['notification.new'] },
-        async (e) => void seen.push(e.eventId),
-      );
+      const { seen, consumer } = await watchNotifications(t);
       try {
         // A writer that commits and then dies before publishing (its publish goes nowhere), on
         // a host whose clock runs a minute behind the database's: the lease must hold anyway.
         const dying = new Outbox(t.system.db, () => {}, 1_000);
-        const event = notificationEvent({ eventId: randomUUID(), userId: 'u', notificationId: randomUUID(), type: 'T', message: 'm', timestamp: new Date().toISOString() });
+        const event = someEvent();
         await withClockSkew(drivers, -60_000, () => dying.transaction(async (_tx, stage) => stage(event)));
         await sleep(500);
         assert.deepEqual(seen, [], 'another relay took a row still leased to its writer');
@@ -160,9 +152,9 @@ for (const drivers of DRIVER_SETS) {
         },
       } as unknown as EventBus;
       const relay = new OutboxRelay(db, flakyBus, silentLogger, { pollIntervalMs: 20, retryDelayMs: 100 });
-      const event = notificationEvent({ eventId: randomUUID(), userId: 'u', notificationId: randomUUID(), type: 'T', message: 'm', timestamp: new Date().toISOString() });
+      const event = someEvent();
       try {
-        await db.prisma.outboxEvent.create({ data: { eventId: event.eventId, routingKey: event.routingKey, type: event.type, payload: event.payload as object } });
+        await db.prisma.outboxEvent.create({ data: unleasedRow(event) });
         await withClockSkew(drivers, 60_000, async () => {
           relay.start();
           // Were the delay reckoned on this host's clock, the retry would wait a minute more.
@@ -198,8 +190,8 @@ describe('outbox relays in several processes', () => {
     } as unknown as EventBus;
     const relays = [db, ...others].map((d) => new OutboxRelay(d, bus, silentLogger, { pollIntervalMs: 20, batchSize: 25 }));
     try {
-      const events = Array.from({ length: 500 }, () => notificationEvent({ eventId: randomUUID(), userId: 'u', notificationId: randomUUID(), type: 'T', message: 'm', timestamp: new Date().toISOString() }));
-      await db.prisma.outboxEvent.createMany({ data: events.map((e) => ({ eventId: e.eventId, routingKey: e.routingKey, type: e.type, payload: e.payload as object })) });
+      const events = Array.from({ length: 500 }, () => someEvent());
+      await db.prisma.outboxEvent.createMany({ data: events.map(unleasedRow) });
       relays.forEach((r) => r.start());
       await eventually(async () => assert.equal(await db.prisma.outboxEvent.count(), 0), 30_000);
       assert.equal(published.length, 500);
@@ -226,4 +218,24 @@ async function withClockSkew<T>(drivers: DriverSet, offsetMs: number, work: () =
   } finally {
     Date.now = realNow;
   }
+}
+
+/** A notification event, told apart by `message`; no consumer acts on it but the test's. */
+function someEvent(message = 'm'): BusEvent {
+  return notificationEvent({ eventId: randomUUID(), userId: 'u', notificationId: randomUUID(), type: 'T', message, timestamp: new Date().toISOString() });
+}
+
+/** The row a process that committed `event` and died before publishing leaves: unleased. */
+function unleasedRow(event: BusEvent) {
+  return { eventId: event.eventId, routingKey: event.routingKey, type: event.type, payload: event.payload as object };
+}
+
+/** The ids of notification events reaching a consumer of its own on the system's bus. */
+async function watchNotifications(t: TestSystem): Promise<{ seen: string[]; consumer: Consumer }> {
+  const seen: string[] = [];
+  const consumer = await t.system.bus.consume(
+    { queue: `test.outbox.${randomUUID().slice(0, 8)}`, delivery: 'per-instance', routingKeys: ['notification.new'] },
+    async (e) => void seen.push(e.eventId),
+  );
+  return { seen, consumer };
 }
