@@ -36,6 +36,7 @@ describe('configuration', () => {
     ['api', 'PORT not a number', { ...PROD, PORT: 'eighty' }, /^PORT is invalid/],
     ['api', 'PORT out of range', { ...PROD, PORT: '70000' }, /^PORT is invalid/],
     ['api', 'LOG_LEVEL unknown', { ...PROD, LOG_LEVEL: 'loud' }, /^LOG_LEVEL is invalid/],
+    ['gateway', 'GATEWAY_WS_PING_MS zero', { ...PROD, GATEWAY_WS_PING_MS: '0' }, /^GATEWAY_WS_PING_MS is invalid/],
     ['sideways', 'an unknown role', PROD, /^unknown role "sideways"/],
   ];
   for (const [role, name, env, message] of failures) {
@@ -48,6 +49,11 @@ describe('configuration', () => {
       });
     });
   }
+
+  it('pings WebSocket clients every 25 s unless GATEWAY_WS_PING_MS says otherwise', () => {
+    assert.equal(loadConfig('gateway', PROD).gateway.wsPingMs, 25_000);
+    assert.equal(loadConfig('gateway', { ...PROD, GATEWAY_WS_PING_MS: '5000' }).gateway.wsPingMs, 5_000);
+  });
 
   it('accepts a complete production environment', () => {
     const c = loadConfig('api', { ...PROD, CORS_ORIGINS: 'https://a.example, https://b.example' });
