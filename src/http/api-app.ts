@@ -1,5 +1,4 @@
 import express, { type Express } from 'express';
-import cors from 'cors';
 import { rateLimit } from 'express-rate-limit';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
@@ -13,6 +12,7 @@ import { opsRoutes, type ReadinessCheck } from './ops-routes.js';
 import { tradeRoutes } from './routes/trade-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
 import { CLIENT_DIST_DIR, demoRoutes } from './demo-routes.js';
+import { apiRequestPipeline } from './request-pipeline.js';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -47,7 +47,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   const { api } = options;
   if (api) {
-    app.use(cors({ origin: options.corsOrigins.includes('*') ? true : options.corsOrigins }));
+    app.use(...apiRequestPipeline({ corsOrigins: options.corsOrigins }));
     const sendRateLimit = rateLimit({
       windowMs: 60_000,
       limit: api.chatRateLimitPerMinute,

@@ -1,0 +1,17 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import cors from 'cors';
+
+/**
+ * A connect-style step. Express runs these for every API route, and any lean path that answers
+ * outside Express (the sync poll) runs the same list, so both give the same headers and limits.
+ */
+export type PipelineStep = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+export interface PipelineOptions {
+  corsOrigins: string[];
+}
+
+/** What every API request passes before its route. Add a cross-cutting step here, not in one path. */
+export function apiRequestPipeline(options: PipelineOptions): PipelineStep[] {
+  return [cors({ origin: options.corsOrigins.includes('*') ? true : options.corsOrigins })];
+}
