@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { authenticate } from '../auth/jwt.js';
+import { CLOSE_CODES } from '../contract/close-codes.js';
 import type { TradeAccess } from '../domain/trade-service.js';
 import type { Consumer, EventBus } from '../messaging/event-bus.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -89,7 +90,7 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
 
   let onAllClosed: (() => void) | undefined;
   const accept = (connection: ClientConnection) => {
-    if (closing) return connection.close(1001, 'server shutting down');
+    if (closing) return connection.close(CLOSE_CODES.shutdown, 'server shutting down');
     open.set(connection, new StompSession(connection, sessionDeps));
     connection.onClose(() => {
       open.delete(connection);

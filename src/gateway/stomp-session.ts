@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { AuthError } from '../auth/jwt.js';
+import { CLOSE_CODES, type CloseCodeName } from '../contract/close-codes.js';
 import type { Actor } from '../domain/actor.js';
 import { encodeFrame, encodeHeaderLine, HEARTBEAT_EOL } from '../protocol/stomp/encoder.js';
 import { StompParser } from '../protocol/stomp/parser.js';
@@ -39,17 +40,17 @@ const SERVER_NAME = 'p2p-gateway/0.1';
 const MAX_QUEUED_FRAMES = 32;
 const MAX_SUBSCRIPTION_ID_LENGTH = 128;
 
-/** Close codes after an ERROR frame (RFC 6455 7.4.1); SockJS passes them on as they are. */
-const CLOSE_CODES: Record<SessionEndReason, number> = {
-  protocol: 1002,
-  auth: 1008,
-  forbidden: 1008,
-  unsupported: 1008,
-  limit: 1008,
-  'connect-timeout': 1008,
-  'heartbeat-timeout': 1008,
-  unavailable: 1013,
-  internal: 1011,
+/** The close code after an ERROR frame for each way a session fails. */
+const CLOSE_CODE_OF: Record<SessionEndReason, CloseCodeName> = {
+  protocol: 'protocol',
+  auth: 'policy',
+  forbidden: 'policy',
+  unsupported: 'policy',
+  limit: 'policy',
+  'connect-timeout': 'policy',
+  'heartbeat-timeout': 'policy',
+  unavailable: 'unavailable',
+  internal: 'internal',
 };
 
 /** The highest version both sides speak; a CONNECT without accept-version is STOMP 1.0. */
@@ -124,7 +125,7 @@ export class StompSession implements MessageSink {
   shutdown(): void {
     this.#guarded(() => {
       if (this.#ended) return;
-      this.connection.close(1001, 'server shutting down');
+      this.connection.close(CLOSE_CODES.shutdown, 'server shutting down');
       this.#end();
     });
   }
@@ -258,7 +259,7 @@ export class StompSession implements MessageSink {
 
   #disconnect(receipt: string | undefined): void {
     this.#receipt(receipt);
-    this.connection.close(1000, 'disconnected');
+    this.connection.close(CLOSE_CODES.disconnected, 'disconnected');
     this.#end();
   }
 
@@ -295,7 +296,7 @@ export class StompSession implements MessageSink {
     const headers: Record<string, string> = { ...extra, message };
     if (receipt !== undefined) headers['receipt-id'] = receipt;
     this.#write(encodeFrame({ command: 'ERROR', headers }, this.#version));
-    this.connection.close(CLOSE_CODES[reason], reason);
+    this.connection.close(CLOSE_CODES[CLOSE_CODE_OF[reason]], reason);
     this.#end();
   }
 

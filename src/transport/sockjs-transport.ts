@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import sockjs from 'sockjs';
 import type { Logger } from 'pino';
+import { CLOSE_CODES } from '../contract/close-codes.js';
 import type { ClientConnection, HttpEndpoint } from './client-connection.js';
 import { batchWritesThisTick } from './tick-batch.js';
 
@@ -125,7 +126,7 @@ function adapt(conn: sockjs.Connection): ClientConnection {
       // Closing first ends the session; destroying its socket then frees what it buffers,
       // which a close frame queued behind the backlog never would.
       const stuck = socket();
-      conn.close(1001, 'terminated');
+      conn.close(CLOSE_CODES.shutdown, 'terminated');
       stuck?.destroy();
       ended();
     },

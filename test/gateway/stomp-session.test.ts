@@ -22,6 +22,7 @@ class FakeConnection implements ClientConnection {
   readonly remoteAddress = '127.0.0.1';
   readonly frames: StompFrame[] = [];
   closedWith: number | 'terminated' | undefined;
+  closeReason: string | undefined;
   failSends = false;
   #onMessage: (data: Buffer | string) => void = () => {};
   #onClose: () => void = () => {};
@@ -32,8 +33,9 @@ class FakeConnection implements ClientConnection {
     if (this.failSends) throw new Error('socket exploded');
     this.#parser.push(data);
   }
-  close(code: number): void {
+  close(code: number, reason: string): void {
     this.closedWith = code;
+    this.closeReason = reason;
   }
   terminate(): void {
     this.closedWith = 'terminated';
@@ -52,7 +54,7 @@ class FakeConnection implements ClientConnection {
   }
 }
 
-function setUp(trades: TradeAccess = { roleInTrade: async () => 'BUYER' }) {
+function setUp(trades: TradeAccess = { roleInTrade: async () => 'BUYER' }, authorization = 'Bearer bob') {
   const registry = new SubscriptionRegistry();
   const quota = new ConnectionQuota(1);
   const deps: SessionDeps = {
@@ -68,9 +70,9 @@ function setUp(trades: TradeAccess = { roleInTrade: async () => 'BUYER' }) {
     logger: silentLogger,
   };
   const connection = new FakeConnection();
-  new StompSession(connection, deps);
-  connection.receive(frame('CONNECT', { 'accept-version': '1.2', Authorization: 'Bearer bob' }));
-  return { connection, registry, quota };
+  const session = new StompSession(connection, deps);
+  connection.receive(frame('CONNECT', { 'accept-version': '1.2', Authorization: authorization }));
+  return { connection, registry, quota, session };
 }
 
 describe('gateway STOMP session', () => {
@@ -106,6 +108,23 @@ describe('gateway STOMP session', () => {
     assert.equal(registry.size, 0);
     assert.equal(quota.tryAcquire('bob'), true);
   });
+
+  // The wire codes clients already act on (RFC 6455 7.4.1); the table is src/contract/close-codes.ts.
+  const endings: [string, number, (t: ReturnType<typeof setUp>) => void][] = [
+    ['a frame out of protocol', 1002, ({ connection }) => connection.receive(frame('CONNECT', { 'accept-version': '1.2' }))],
+    ['a refused token', 1008, () => undefined],
+    ['a forbidden frame', 1008, ({ connection }) => connection.receive(frame('SEND', { destination: '/topic/x' }))],
+    ['an unsupported frame', 1008, ({ connection }) => connection.receive(frame('ACK', { id: '1' }))],
+    ['DISCONNECT', 1000, ({ connection }) => connection.receive(frame('DISCONNECT', {}))],
+    ['a server shutdown', 1001, ({ session }) => session.shutdown()],
+  ];
+  for (const [name, code, act] of endings) {
+    it(`closes with ${code} after ${name}`, () => {
+      const t = setUp(undefined, name === 'a refused token' ? 'Bearer mallory' : 'Bearer bob');
+      act(t);
+      return eventually(() => assert.equal(t.connection.closedWith, code));
+    });
+  }
 
   it('drops a client whose unsent data passes the limit', () => {
     const { connection, quota } = setUp();
