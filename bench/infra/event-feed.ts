@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import amqplib from 'amqplib';
-import { ROUTING_KEYS, type NotificationEvent } from '../../src/events/events.js';
+import { ROUTING_KEYS } from '../../src/contract/routing-keys.js';
+import type { NotificationEvent } from '../../src/contract/events.js';
 import { AMQP_URL } from '../settings.js';
 
 /** A topic exchange of the bench's own, so no test suite sharing the broker sees its traffic. */

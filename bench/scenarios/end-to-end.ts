@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { destinations } from '../../src/contract/destinations.js';
-import { ROUTING_KEYS } from '../../src/events/events.js';
+import { ROUTING_KEYS } from '../../src/contract/routing-keys.js';
 import type { BenchContext } from '../context.js';
 import { BrokerProbe } from '../infra/broker-probe.js';
 import { timeMarker } from '../infra/event-feed.js';

@@ -1,5 +1,5 @@
 // The demo page: one user per browser tab (the session is per tab; recent trades are per user).
-import { checkTransition, roleOf } from '../../src/domain/trade-rules.js';
+import { checkTransition, roleOf } from '../../src/contract/trade-transitions.js';
 import {
   ApiError,
   createRealtimeClient,

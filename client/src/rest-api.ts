@@ -39,7 +39,7 @@ export class ApiError extends Error {
 
 type Query = Record<string, string | number | boolean | undefined>;
 
-/** Typed calls to the REST API of SPEC.md. */
+/** Typed calls to the REST API of docs/contract.md. */
 export class RestApi {
   constructor(private readonly options: RestApiOptions) {}
 

@@ -1,3 +1,4 @@
+import { statusRank } from '../../src/contract/trade-transitions.js';
 import type { Trade, TradeStatus, TradeStatusEvent } from './wire.js';
 
 /** A trade's status change as the client reports it, from the socket or from polling. */
@@ -8,10 +9,6 @@ export interface TradeStatusUpdate extends Omit<TradeStatusEvent, 'eventId' | 'a
   /** From the socket: the server's previous status (null for a new trade). From polling: the last one this client knew, or null. */
   previousStatus: TradeStatus | null;
 }
-
-// How far along the status graph a status is: PENDING -> PAID -> RELEASED | DISPUTED, and
-// PENDING -> CANCELLED. No transition goes back or sideways between equal ranks.
-const RANK: Record<TradeStatus, number> = { PENDING: 0, PAID: 1, CANCELLED: 1, RELEASED: 2, DISPUTED: 2 };
 
 /**
  * The last known status of each trade. A trade's status only moves forward along its graph, so
@@ -29,7 +26,7 @@ export class TradeStatuses {
 
   accept(update: TradeStatusUpdate): boolean {
     const known = this.#known.get(update.tradeId);
-    if (known && RANK[update.status] <= RANK[known]) return false;
+    if (known && statusRank(update.status) <= statusRank(known)) return false;
     this.#known.set(update.tradeId, update.status);
     return true;
   }

@@ -1,6 +1,7 @@
-// The shapes the REST API and the STOMP gateway send (SPEC.md), from the server's own contract
-// modules, which have no dependencies.
-export type { NotificationEvent, TradeRole, TradeStatus, TradeStatusEvent } from '../../src/events/events.js';
+// The shapes the REST API and the STOMP gateway send (docs/contract.md), from the server's own
+// contract modules: types only from the zod ones, so the bundle stays free of zod.
+export type { NotificationEvent, TradeStatusEvent } from '../../src/contract/events.js';
+export type { TradeRole, TradeStatus } from '../../src/contract/trade-status.js';
 export type { ChatMessage, Notification, OpenTradeInput, Trade } from '../../src/contract/shapes.js';
 
 import { destinations } from '../../src/contract/destinations.js';

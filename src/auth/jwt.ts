@@ -1,11 +1,12 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Actor } from '../domain/actor.js';
+import { isUserId, USER_ID_RULE } from '../contract/ids.js';
+import type { UserRole } from '../contract/trade-status.js';
+
+const ADMIN: UserRole = 'ADMIN';
 
 export class AuthError extends Error {}
-
-/** User ids appear in destinations such as /topic/users/{id}/trades, so no '/' or spaces. */
-export const USER_ID_RE = /^[A-Za-z0-9_.@:-]{1,128}$/;
 
 /**
  * Verifies an `Authorization: Bearer <JWT>` value (HS256 only, so a token cannot pick its own
@@ -21,11 +22,11 @@ export function authenticate(authorization: string | undefined, secret: string):
   } catch (err) {
     throw new AuthError(err instanceof jwt.TokenExpiredError ? 'token expired' : 'invalid token');
   }
-  if (typeof claims === 'string' || typeof claims.sub !== 'string' || !USER_ID_RE.test(claims.sub)) {
-    throw new AuthError('token subject must be a user id (letters, digits, _ . @ : -; at most 128)');
+  if (typeof claims === 'string' || typeof claims.sub !== 'string' || !isUserId(claims.sub)) {
+    throw new AuthError(`token subject ${USER_ID_RULE}`);
   }
   const roles: unknown = claims.roles;
-  return { userId: claims.sub, isAdmin: Array.isArray(roles) && roles.includes('ADMIN') };
+  return { userId: claims.sub, isAdmin: Array.isArray(roles) && roles.includes(ADMIN) };
 }
 
 // Given a string, jsonwebtoken first tries it as a public key and catches the failure, on every
@@ -37,7 +38,7 @@ function secretKey(secret: string): KeyObject {
 }
 
 export function issueToken(secret: string, userId: string, options: { admin?: boolean; expiresIn?: string } = {}): string {
-  return jwt.sign({ sub: userId, roles: options.admin ? ['ADMIN'] : [] }, secret, {
+  return jwt.sign({ sub: userId, roles: options.admin ? [ADMIN] : [] }, secret, {
     algorithm: 'HS256',
     expiresIn: (options.expiresIn ?? '12h') as jwt.SignOptions['expiresIn'],
   });

@@ -1,9 +1,46 @@
-// The STOMP destinations of SPEC.md, shared by the gateway (routing, authorization) and the
-// browser client (subscriptions). No dependencies.
+// The STOMP destinations (docs/contract.md), built and parsed in one place: the gateway routes
+// and authorizes with the parser, the browser client subscribes with the builders. No
+// dependencies beyond the id formats.
+import { isUserId, isUuid } from './ids.js';
+
 export const destinations = {
   allTrades: '/topic/trades',
   trade: (tradeId: string) => `/topic/trades/${tradeId}`,
   tradeChat: (tradeId: string) => `/topic/trades/${tradeId}/chat`,
   userTrades: (userId: string) => `/topic/users/${userId}/trades`,
   userNotifications: (userId: string) => `/topic/users/${userId}/notifications`,
+} as const;
+
+export type DestinationKind = 'all-trades' | 'trade' | 'trade-chat' | 'user-trades' | 'user-notifications';
+
+export type Destination =
+  | { kind: 'all-trades' }
+  | { kind: 'trade' | 'trade-chat'; tradeId: string }
+  | { kind: 'user-trades' | 'user-notifications'; userId: string };
+
+/** The address templates, as the AsyncAPI document and docs/contract.md name the channels. */
+export const DESTINATION_TEMPLATES: Record<DestinationKind, string> = {
+  'all-trades': destinations.allTrades,
+  trade: destinations.trade('{tradeId}'),
+  'trade-chat': destinations.tradeChat('{tradeId}'),
+  'user-trades': destinations.userTrades('{userId}'),
+  'user-notifications': destinations.userNotifications('{userId}'),
 };
+
+// Trade ids are matched in the lower-case form the API hands out: events are routed by exact
+// string, so a differently spelt id would subscribe successfully and then never receive anything.
+const TRADE_RE = /^\/topic\/trades\/([0-9a-f-]{36})(\/chat)?$/;
+const USER_RE = /^\/topic\/users\/([^/]+)\/(trades|notifications)$/;
+
+/**
+ * Exact matches only: no wildcards, no path normalisation. Anything else is unknown, so
+ * `/topic/trades/*` or `/topic/users/x/../y/trades` can never reach another user's messages.
+ */
+export function parseDestination(text: string): Destination | undefined {
+  if (text === destinations.allTrades) return { kind: 'all-trades' };
+  const trade = TRADE_RE.exec(text);
+  if (trade && isUuid(trade[1]!)) return { kind: trade[2] ? 'trade-chat' : 'trade', tradeId: trade[1]! };
+  const user = USER_RE.exec(text);
+  if (user && isUserId(user[1]!)) return { kind: user[2] === 'trades' ? 'user-trades' : 'user-notifications', userId: user[1]! };
+  return undefined;
+}

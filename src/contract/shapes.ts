@@ -1,47 +1,82 @@
-// The REST response shapes of SPEC.md, shared by the server and the browser client: this module
-// has no dependencies, so the client bundle can import it.
-import type { TradeRole, TradeStatus } from '../events/events.js';
+// The REST shapes (docs/contract.md, "REST"), declared once as zod schemas: the TypeScript types
+// are inferred from them, the server validates requests with them (src/http/validation.ts) and the
+// OpenAPI document is generated from them. The browser client imports the types only.
+import { z } from 'zod';
+import { USER_ID_RE, USER_ID_RULE } from './ids.js';
+import { TRADE_ROLES, TRADE_STATUSES } from './trade-status.js';
+
+/** The most characters (code points) a chat message may have. */
+export const MAX_MESSAGE_LENGTH = 2000;
+/** The most items one list request returns. */
+export const MAX_PAGE = 1000;
+
+export const userIdSchema = z.string().regex(USER_ID_RE, USER_ID_RULE);
+const uuid = z.string().meta({ description: 'A UUID, lower case.' });
+// What the server sends: ISO-8601 UTC with milliseconds.
+const instant = z.iso.datetime();
 
 /** A chat message, the same on REST and on `/topic/trades/{tradeId}/chat`. */
-export interface ChatMessage {
-  id: string;
-  tradeId: string;
-  /** 1, 2, 3 … per trade in commit order; a side does not see the other side's system messages. */
-  seq: number;
-  senderId: string | null;
-  message: string;
-  timestamp: string;
-  recipientRole: TradeRole | null;
-  isSystemMessage: boolean;
-}
+export const chatMessageSchema = z
+  .object({
+    id: uuid,
+    tradeId: uuid,
+    seq: z.number().int().positive().meta({
+      description: "1, 2, 3 … per trade in commit order; a side does not see the other side's system messages.",
+    }),
+    senderId: z.string().nullable().meta({ description: 'null for a system message.' }),
+    message: z.string(),
+    timestamp: instant,
+    recipientRole: z.enum(TRADE_ROLES).nullable().meta({ description: 'The side a system message is meant for; null = both.' }),
+    isSystemMessage: z.boolean(),
+  })
+  .meta({ id: 'ChatMessage' });
 
-export interface Trade {
-  id: string;
-  buyerId: string;
-  sellerId: string;
-  amount: string;
-  asset: string;
-  fiat: string;
-  status: TradeStatus;
-  createdAt: string;
-  updatedAt: string;
-}
+export const tradeSchema = z
+  .object({
+    id: uuid,
+    buyerId: z.string(),
+    sellerId: z.string(),
+    amount: z.string().meta({ description: 'A positive decimal, as a string so no precision is lost.' }),
+    asset: z.string(),
+    fiat: z.string(),
+    status: z.enum(TRADE_STATUSES),
+    createdAt: instant,
+    updatedAt: instant,
+  })
+  .meta({ id: 'Trade' });
 
-export interface OpenTradeInput {
-  sellerId: string;
-  amount: string;
-  asset: string;
-  fiat: string;
-}
+export const openTradeInputSchema = z
+  .object({
+    sellerId: userIdSchema,
+    amount: z.string().regex(/^(?!0+(\.0+)?$)\d{1,18}(\.\d{1,18})?$/, 'must be a positive decimal with at most 18 decimals'),
+    asset: z.string().regex(/^[A-Z0-9]{2,12}$/, 'must be an asset code such as USDT'),
+    fiat: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter currency code such as VND'),
+  })
+  .meta({ id: 'OpenTradeInput' });
 
-export interface Notification {
-  id: string;
-  userId: string;
-  /** 1, 2, 3 … per user in commit order: the `afterSeq` polling cursor. */
-  seq: number;
-  type: string;
-  message: string;
-  read: boolean;
-  createdAt: string;
-  readAt: string | null;
-}
+export const notificationSchema = z
+  .object({
+    id: uuid,
+    userId: z.string(),
+    seq: z.number().int().positive().meta({ description: '1, 2, 3 … per user in commit order: the `afterSeq` polling cursor.' }),
+    type: z.string().meta({ description: 'TRADE_<STATUS> for trade status changes.' }),
+    message: z.string(),
+    read: z.boolean(),
+    createdAt: instant,
+    readAt: instant.nullable(),
+  })
+  .meta({ id: 'Notification' });
+
+/** Every error response's body. */
+export const apiErrorSchema = z
+  .object({
+    error: z.string().meta({ description: 'A stable code: bad_request, unauthorized, forbidden, not_found, conflict, …' }),
+    message: z.string(),
+  })
+  .meta({ id: 'Error' });
+
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+export type Trade = z.infer<typeof tradeSchema>;
+export type OpenTradeInput = z.infer<typeof openTradeInputSchema>;
+export type Notification = z.infer<typeof notificationSchema>;
+export type ApiErrorBody = z.infer<typeof apiErrorSchema>;

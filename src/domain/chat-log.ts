@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../generated/prisma/client.js';
-import { chatMessageEvent, type TradeRole, type BusEvent } from '../events/events.js';
+import { chatMessageEvent, type BusEvent } from '../events/events.js';
+import type { TradeRole } from '../contract/trade-status.js';
 import type { ChatMessage } from '../contract/shapes.js';
 
 export type { ChatMessage };

@@ -1,15 +1,13 @@
 import type { Database } from '../persistence/database.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Outbox } from '../messaging/outbox.js';
-import type { TradeRole } from '../events/events.js';
+import type { TradeRole } from '../contract/trade-status.js';
 import type { Actor } from './actor.js';
 import { appendChatMessage, toChatMessage, type ChatMessage } from './chat-log.js';
 import { forbidden } from './errors.js';
-import { roleOf } from './trade-rules.js';
+import { roleOf } from '../contract/trade-transitions.js';
+import { MAX_PAGE } from '../contract/shapes.js';
 import type { TradeService } from './trade-service.js';
-
-export const MAX_MESSAGE_LENGTH = 2000;
-export const MAX_PAGE = 1000;
 
 /** Which messages to return: after a timestamp (the plan's polling) and/or after a seq (the cursor). */
 export interface ChatQuery {

@@ -7,7 +7,7 @@ import { notificationEvent } from '../events/events.js';
 import type { Notification } from '../contract/shapes.js';
 import type { Actor } from './actor.js';
 import { notFound } from './errors.js';
-import { isUuid } from './trade-service.js';
+import { isUuid } from '../contract/ids.js';
 
 export type { Notification };
 

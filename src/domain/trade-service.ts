@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../persistence/database.js';
 import type { Trade as TradeRow } from '../generated/prisma/client.js';
 import type { Outbox } from '../messaging/outbox.js';
-import { tradeStatusEvent, type TradeRole, type TradeStatus } from '../events/events.js';
+import { tradeStatusEvent } from '../events/events.js';
+import type { TradeRole, TradeStatus } from '../contract/trade-status.js';
+import { isUuid } from '../contract/ids.js';
 import type { OpenTradeInput, Trade } from '../contract/shapes.js';
 import type { Actor } from './actor.js';
 import { appendChatMessage } from './chat-log.js';
 import { badRequest, conflict, DomainError, forbidden, notFound } from './errors.js';
-import { checkTransition, roleOf } from './trade-rules.js';
+import { checkTransition, roleOf } from '../contract/trade-transitions.js';
 
 export type { Trade, OpenTradeInput };
 
@@ -125,11 +127,6 @@ export class TradeService implements TradeAccess {
     if (!row) throw notFound(`trade ${tradeId} not found`);
     return row;
   }
-}
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function isUuid(value: string): boolean {
-  return UUID_RE.test(value);
 }
 
 function statusEvent(row: TradeRow, actorId: string, previousStatus: TradeStatus | null) {

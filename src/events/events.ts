@@ -1,62 +1,11 @@
-// The event contract shared by the api, the notification worker and the gateway (SPEC.md, "Events").
-export type TradeStatus = 'PENDING' | 'PAID' | 'RELEASED' | 'CANCELLED' | 'DISPUTED';
-export type TradeRole = 'BUYER' | 'SELLER';
-
-export const ROUTING_KEYS = {
-  tradeStatus: 'trade.events.status',
-  chatMessage: 'chat.message',
-  chatSystem: 'chat.system',
-  notification: 'notification.new',
-} as const;
-
-export interface TradeStatusEvent {
-  eventId: string;
-  tradeId: string;
-  buyerId: string;
-  sellerId: string;
-  actorId: string;
-  /** null when the trade was just opened. */
-  previousStatus: TradeStatus | null;
-  status: TradeStatus;
-  timestamp: string;
-}
-
-export interface ChatMessageEvent {
-  eventId: string;
-  tradeId: string;
-  chatId: string;
-  seq: number;
-  senderId: string | null;
-  message: string;
-  timestamp: string;
-  recipientRole: TradeRole | null;
-  isSystemMessage: boolean;
-}
-
-export interface NotificationEvent {
-  eventId: string;
-  userId: string;
-  notificationId: string;
-  type: string;
-  message: string;
-  timestamp: string;
-  /**
-   * The notification's seq (see the REST shape). Beyond SPEC.md's fields: this system's worker
-   * always sets it; events from other publishers may lack it.
-   */
-  seq?: number;
-}
-
-interface EventTypes {
-  TradeStatusEvent: TradeStatusEvent;
-  ChatMessageEvent: ChatMessageEvent;
-  NotificationEvent: NotificationEvent;
-}
-export type EventType = keyof EventTypes;
+// How the contract's events travel on the bus: the body plus the AMQP properties. The shapes and
+// routing keys themselves are in src/contract/.
+import { EVENT_TYPES, ROUTING_KEYS, type EventType } from '../contract/routing-keys.js';
+import type { ChatMessageEvent, EventPayloads, NotificationEvent, TradeStatusEvent } from '../contract/events.js';
 
 /** What travels on the bus: the body plus the AMQP properties (`type`, `messageId`). */
 export type BusEvent = {
-  [T in EventType]: { type: T; routingKey: string; eventId: string; payload: EventTypes[T] };
+  [T in EventType]: { type: T; routingKey: string; eventId: string; payload: EventPayloads[T] };
 }[EventType];
 
 export function tradeStatusEvent(payload: TradeStatusEvent): BusEvent {
@@ -72,8 +21,8 @@ export function notificationEvent(payload: NotificationEvent): BusEvent {
   return { type: 'NotificationEvent', routingKey: ROUTING_KEYS.notification, eventId: payload.eventId, payload };
 }
 
-const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>(['TradeStatusEvent', 'ChatMessageEvent', 'NotificationEvent']);
+const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
 
 export function isEventType(value: unknown): value is EventType {
-  return typeof value === 'string' && EVENT_TYPES.has(value);
+  return typeof value === 'string' && KNOWN_TYPES.has(value);
 }

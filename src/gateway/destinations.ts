@@ -1,31 +1,7 @@
-import { USER_ID_RE } from '../auth/jwt.js';
 import type { Actor } from '../domain/actor.js';
-import { isUuid, type TradeAccess } from '../domain/trade-service.js';
-import type { TradeRole } from '../events/events.js';
-import { destinations } from '../contract/destinations.js';
-
-export type Destination =
-  | { kind: 'all-trades' }
-  | { kind: 'trade' | 'trade-chat'; tradeId: string }
-  | { kind: 'user-trades' | 'user-notifications'; userId: string };
-
-// Trade ids are matched in the lower-case form the API hands out: events are routed by exact
-// string, so a differently spelt id would subscribe successfully and then never receive anything.
-const TRADE_RE = /^\/topic\/trades\/([0-9a-f-]{36})(\/chat)?$/;
-const USER_RE = /^\/topic\/users\/([^/]+)\/(trades|notifications)$/;
-
-/**
- * Exact matches only: no wildcards, no path normalisation. Anything else is unknown, so
- * `/topic/trades/*` or `/topic/users/x/../y/trades` can never reach another user's messages.
- */
-export function parseDestination(text: string): Destination | undefined {
-  if (text === destinations.allTrades) return { kind: 'all-trades' };
-  const trade = TRADE_RE.exec(text);
-  if (trade && isUuid(trade[1]!)) return { kind: trade[2] ? 'trade-chat' : 'trade', tradeId: trade[1]! };
-  const user = USER_RE.exec(text);
-  if (user && USER_ID_RE.test(user[1]!)) return { kind: user[2] === 'trades' ? 'user-trades' : 'user-notifications', userId: user[1]! };
-  return undefined;
-}
+import type { TradeAccess } from '../domain/trade-service.js';
+import type { TradeRole } from '../contract/trade-status.js';
+import { parseDestination } from '../contract/destinations.js';
 
 export type Access =
   | { granted: true; /** The subscriber's side of the trade, for chat messages meant for one side. */ role: TradeRole | null }
@@ -33,7 +9,7 @@ export type Access =
 
 const denied = (reason: string): Access => ({ granted: false, reason });
 
-/** Who may subscribe to what (SPEC.md's table). Rejects only when TradeAccess does. */
+/** Who may subscribe to what (docs/contract.md's table). Rejects only when TradeAccess does. */
 export class DestinationGuard {
   constructor(private readonly trades: TradeAccess) {}
 

@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../domain/chat-log.js';
-import { ROUTING_KEYS, type BusEvent } from '../events/events.js';
+import type { BusEvent } from '../events/events.js';
+import { ROUTING_KEYS } from '../contract/routing-keys.js';
 import { destinations } from '../contract/destinations.js';
 import type { Publication } from './subscription-registry.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { encodeHeaderLine, encodeMessageParts } from '../protocol/stomp/encoder.js';
 import type { StompVersion } from '../protocol/stomp/frame.js';
-import type { TradeRole } from '../events/events.js';
+import type { TradeRole } from '../contract/trade-status.js';
 
 /** Where a subscriber's MESSAGE frames go (a STOMP session). Must not throw. */
 export interface MessageSink {

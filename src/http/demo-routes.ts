@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { issueToken, USER_ID_RE } from '../auth/jwt.js';
+import { issueToken } from '../auth/jwt.js';
+import { userIdSchema } from '../contract/shapes.js';
 import { sendError } from './errors.js';
 
 /** Where scripts/build-client.mjs puts the demo page (the same path from src/http and dist/http). */
@@ -16,7 +17,7 @@ export interface DemoRoutesOptions {
 }
 
 const loginBody = z.object({
-  userId: z.string().regex(USER_ID_RE, 'must be a user id (letters, digits, _ . @ : -; at most 128)'),
+  userId: userIdSchema,
 });
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { USER_ID_RE } from '../auth/jwt.js';
-import { MAX_MESSAGE_LENGTH, MAX_PAGE } from '../domain/chat-service.js';
+import { MAX_MESSAGE_LENGTH, MAX_PAGE, openTradeInputSchema } from '../contract/shapes.js';
+import { TRADE_STATUSES } from '../contract/trade-status.js';
 
 // Zone designator optional; without one the time is UTC (the plan's Java LocalDateTime).
 const ISO_RE = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -34,20 +34,13 @@ function normaliseZone(zone: string | undefined): string {
   return zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
 }
 
-const userId = z.string().regex(USER_ID_RE, 'must be a user id (letters, digits, _ . @ : -; at most 128)');
-
-export const openTradeBody = z.object({
-  sellerId: userId,
-  amount: z
-    .union([z.string(), z.number()])
-    .transform(String)
-    .pipe(z.string().regex(/^(?!0+(\.0+)?$)\d{1,18}(\.\d{1,18})?$/, 'must be a positive decimal with at most 18 decimals')),
-  asset: z.string().regex(/^[A-Z0-9]{2,12}$/, 'must be an asset code such as USDT'),
-  fiat: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter currency code such as VND'),
+// The contract's input, except that a JSON number is also taken as an amount.
+export const openTradeBody = openTradeInputSchema.extend({
+  amount: z.union([z.string(), z.number()]).transform(String).pipe(openTradeInputSchema.shape.amount),
 });
 
 export const statusBody = z.object({
-  status: z.enum(['PENDING', 'PAID', 'RELEASED', 'CANCELLED', 'DISPUTED']),
+  status: z.enum(TRADE_STATUSES),
 });
 
 // Half of a surrogate pair (a message cut inside an emoji) has no UTF-8 form: the database would

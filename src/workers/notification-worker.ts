@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Consumer, EventBus } from '../messaging/event-bus.js';
-import { ROUTING_KEYS, type TradeStatusEvent } from '../events/events.js';
+import { ROUTING_KEYS } from '../contract/routing-keys.js';
+import type { TradeStatusEvent } from '../contract/events.js';
 import type { NotificationService } from '../domain/notification-service.js';
 import type { Metrics } from '../observability/metrics.js';
 

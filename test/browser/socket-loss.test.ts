@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { expectChatMatchesServer, POLL_INTERVAL_MS, useBrowserSuite } from '../support/browser.js';
 
-// SPEC "Client": while the socket is down the client polls every 2 s, so a message sent
+// docs/contract.md, "Client": while the socket is down the client polls every 2 s, so a message sent
 // meanwhile shows within one period plus a request; 3 s is the bound.
 const POLLED_WITHIN_MS = 3000;
 

@@ -59,7 +59,7 @@ describe('docker-compose.yml', function () {
     assert.ok(services.postgres!.healthcheck && services.rabbitmq!.healthcheck);
   });
 
-  it('gives every role the production environment of SPEC.md', () => {
+  it('gives every role the production environment of docs/contract.md', () => {
     for (const name of ['api', 'gateway-1', 'gateway-2', 'notification', 'migrate']) {
       const env = services[name]!.environment!;
       assert.equal(env.NODE_ENV, 'production', name);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ChatEventListener, EVENT_LISTENERS, NotificationEventListener, TradeEventListener } from '../../src/gateway/event-listeners.js';
-import { chatMessageEvent, notificationEvent, ROUTING_KEYS, tradeStatusEvent } from '../../src/events/events.js';
+import { chatMessageEvent, notificationEvent, tradeStatusEvent } from '../../src/events/events.js';
+import { ROUTING_KEYS } from '../../src/contract/routing-keys.js';
 
 const TRADE = '0b9c6a53-5a8a-4d8e-9b57-2f8f2f6f7c11';
 const trade = tradeStatusEvent({

@@ -3,7 +3,7 @@ import { SubscriptionRegistry, type Subscriber } from '../../src/gateway/subscri
 import { encodeHeaderLine } from '../../src/protocol/stomp/encoder.js';
 import { StompParser } from '../../src/protocol/stomp/parser.js';
 import type { StompFrame, StompVersion } from '../../src/protocol/stomp/frame.js';
-import type { TradeRole } from '../../src/events/events.js';
+import type { TradeRole } from '../../src/contract/trade-status.js';
 
 function subscriber(id: string, version: StompVersion = '1.2', role: TradeRole | null = null) {
   const frames: StompFrame[] = [];

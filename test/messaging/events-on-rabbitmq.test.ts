@@ -8,7 +8,7 @@ import { AMQP_URL } from '../support/services.js';
 
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
-// What a consumer outside this code base sees on the exchange (SPEC.md, "Events").
+// What a consumer outside this code base sees on the exchange (docs/contract.md, "Events").
 describe('events on a real RabbitMQ exchange', () => {
   let t: TestSystem;
   let capture: Awaited<ReturnType<typeof captureEvents>>;

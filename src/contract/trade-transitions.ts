@@ -1,6 +1,9 @@
-import type { TradeRole, TradeStatus } from '../events/events.js';
+// The trade status graph (docs/contract.md, "Status rules"): which change who may make, and the
+// system message each appends. The api enforces it; the demo and the client read it to offer only
+// allowed actions and to order what they learn. No dependencies.
+import type { TradeRole, TradeStatus } from './trade-status.js';
 
-interface Transition {
+export interface Transition {
   from: TradeStatus;
   to: TradeStatus;
   /** Who may make it. */
@@ -9,8 +12,7 @@ interface Transition {
   systemMessage: { recipientRole: TradeRole | null; text: (actor: TradeRole) => string };
 }
 
-// SPEC.md, "Status rules".
-const TRANSITIONS: readonly Transition[] = [
+export const TRANSITIONS: readonly Transition[] = [
   {
     from: 'PENDING', to: 'PAID', by: ['BUYER'],
     systemMessage: { recipientRole: 'SELLER', text: () => 'The buyer marked the trade as paid. Check that the payment arrived, then release.' },
@@ -29,6 +31,9 @@ const TRANSITIONS: readonly Transition[] = [
   },
 ];
 
+/** Where every trade starts. */
+export const INITIAL_STATUS: TradeStatus = 'PENDING';
+
 export type TransitionCheck =
   | { ok: true; transition: Transition }
   | { ok: false; reason: 'forbidden' | 'invalid' };
@@ -44,4 +49,18 @@ export function roleOf(trade: { buyerId: string; sellerId: string }, userId: str
   if (trade.buyerId === userId) return 'BUYER';
   if (trade.sellerId === userId) return 'SELLER';
   return null;
+}
+
+/**
+ * How many transitions a status is from the start. Every transition goes one step further, so a
+ * status update is news exactly when its rank is higher than the known one's.
+ */
+export function statusRank(status: TradeStatus): number {
+  let rank = 0;
+  for (let current = status; current !== INITIAL_STATUS; rank++) {
+    const step = TRANSITIONS.find((t) => t.to === current);
+    if (!step) throw new Error(`status ${status} is unreachable from ${INITIAL_STATUS}`);
+    current = step.from;
+  }
+  return rank;
 }

@@ -1,0 +1,61 @@
+// The event shapes on the bus (docs/contract.md, "Events"), declared once as zod schemas: the
+// server validates what it consumes with them, the types are inferred from them, and the AsyncAPI
+// document is generated from them. The browser client imports the types only.
+import { z } from 'zod';
+import type { EventType } from './routing-keys.js';
+import { TRADE_ROLES, TRADE_STATUSES } from './trade-status.js';
+
+const id = z.string().min(1);
+// Events may come from other publishers, so any ISO-8601 zone is accepted; ours are UTC with ms.
+const timestamp = z.iso.datetime({ offset: true });
+const status = z.enum(TRADE_STATUSES);
+
+export const tradeStatusEventSchema = z.object({
+  eventId: id,
+  tradeId: id,
+  buyerId: id,
+  sellerId: id,
+  actorId: id.meta({ description: 'The user who made the change.' }),
+  previousStatus: status.nullable().meta({ description: 'null when the trade was just opened.' }),
+  status,
+  timestamp,
+});
+
+export const chatMessageEventSchema = z.object({
+  eventId: id,
+  tradeId: id,
+  chatId: id.meta({ description: 'The chat message id (`id` in the REST shape).' }),
+  seq: z.number().int().positive(),
+  senderId: z.string().nullable().meta({ description: 'null for a system message.' }),
+  message: z.string(),
+  timestamp,
+  recipientRole: z.enum(TRADE_ROLES).nullable().meta({ description: 'The side a system message is meant for; null = both.' }),
+  isSystemMessage: z.boolean(),
+});
+
+export const notificationEventSchema = z.object({
+  eventId: id,
+  userId: id,
+  notificationId: id,
+  type: z.string().meta({ description: 'TRADE_<STATUS> for trade status changes.' }),
+  message: z.string(),
+  timestamp,
+  seq: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .meta({ description: "The notification's per-user seq. This system's worker always sets it; other publishers may not." }),
+});
+
+export type TradeStatusEvent = z.infer<typeof tradeStatusEventSchema>;
+export type ChatMessageEvent = z.infer<typeof chatMessageEventSchema>;
+export type NotificationEvent = z.infer<typeof notificationEventSchema>;
+
+export const EVENT_SCHEMAS = {
+  TradeStatusEvent: tradeStatusEventSchema,
+  ChatMessageEvent: chatMessageEventSchema,
+  NotificationEvent: notificationEventSchema,
+} as const satisfies Record<EventType, z.ZodType>;
+
+export type EventPayloads = { [T in EventType]: z.infer<(typeof EVENT_SCHEMAS)[T]> };

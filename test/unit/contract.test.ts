@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { readFile, readdir } from 'node:fs/promises';
+import { TRADE_ROLES, TRADE_STATUSES } from '../../src/contract/trade-status.js';
+import { INITIAL_STATUS, TRANSITIONS, checkTransition, statusRank } from '../../src/contract/trade-transitions.js';
+import { DESTINATION_TEMPLATES, parseDestination } from '../../src/contract/destinations.js';
+
+const CONTRACT_DIR = new URL('../../src/contract/', import.meta.url);
+
+function prismaEnum(schema: string, name: string): string[] {
+  const block = new RegExp(`enum ${name} \\{([^}]*)\\}`).exec(schema);
+  assert.ok(block, `prisma/schema.prisma has no enum ${name}`);
+  return block[1]!
+    .split('\n')
+    .map((line) => line.replace(/\/\/.*/, '').trim())
+    .filter(Boolean);
+}
+
+describe('the contract in code (src/contract)', () => {
+  it('the Prisma enums hold exactly the status and role lists, in order', async () => {
+    const schema = await readFile(new URL('../../prisma/schema.prisma', import.meta.url), 'utf8');
+    assert.deepEqual(prismaEnum(schema, 'TradeStatus'), [...TRADE_STATUSES]);
+    assert.deepEqual(prismaEnum(schema, 'TradeRole'), [...TRADE_ROLES]);
+  });
+
+  it('every status is reachable from the initial one, and each transition goes one rank further', () => {
+    assert.equal(statusRank(INITIAL_STATUS), 0);
+    for (const status of TRADE_STATUSES) assert.ok(statusRank(status) >= 0, status);
+    for (const t of TRANSITIONS) {
+      assert.equal(statusRank(t.to), statusRank(t.from) + 1, `${t.from} -> ${t.to}`);
+      assert.ok(checkTransition(t.from, t.to, t.by[0]!).ok);
+    }
+    assert.deepEqual(checkTransition('RELEASED', 'PAID', 'BUYER'), { ok: false, reason: 'invalid' });
+    assert.deepEqual(checkTransition('PENDING', 'PAID', 'SELLER'), { ok: false, reason: 'forbidden' });
+  });
+
+  it('the documented destination templates are destinations the parser does not confuse', () => {
+    const seen = new Set<string>();
+    for (const [kind, template] of Object.entries(DESTINATION_TEMPLATES)) {
+      const concrete = template.replace('{tradeId}', '0b9c6a53-5a8a-4d8e-9b57-2f8f2f6f7c11').replace('{userId}', 'alice');
+      assert.equal(parseDestination(concrete)?.kind, kind, template);
+      seen.add(kind);
+    }
+    assert.equal(seen.size, 5);
+  });
+
+  it('the lists, ids, destinations, routing keys, close codes and status graph import nothing (the browser bundles them)', async () => {
+    const dependencyFree = ['trade-status.ts', 'ids.ts', 'destinations.ts', 'routing-keys.ts', 'close-codes.ts', 'trade-transitions.ts'];
+    const present = await readdir(CONTRACT_DIR);
+    for (const file of dependencyFree) {
+      assert.ok(present.includes(file), file);
+      const source = await readFile(new URL(file, CONTRACT_DIR), 'utf8');
+      for (const [, from] of source.matchAll(/^\s*(?:import|export)\b[^'"]*from\s+'([^']+)'/gm)) {
+        assert.match(from!, /^\.\/[a-z-]+\.js$/, `${file} imports ${from}`);
+        assert.ok(dependencyFree.includes(from!.slice(2).replace(/\.js$/, '.ts')), `${file} imports ${from}, which is not dependency-free`);
+      }
+    }
+  });
+});
