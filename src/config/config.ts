@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { GatewaySettings } from '../gateway/gateway.js';
+import { DEFAULT_EXCHANGE } from '../contract/routing-keys.js';
 
 export const ROLES = ['all', 'api', 'gateway', 'notification'] as const;
 export type Role = (typeof ROLES)[number];
@@ -70,7 +71,7 @@ export function loadConfig(role: string, env: NodeJS.ProcessEnv = process.env): 
     dataDir: value('DATA_DIR') ?? './data',
     amqpUrl,
     amqp: {
-      exchange: value('AMQP_EXCHANGE') ?? 'websocket.events.exchange',
+      exchange: value('AMQP_EXCHANGE') ?? DEFAULT_EXCHANGE,
       notificationQueue: value('AMQP_NOTIFICATION_QUEUE') ?? 'notification.trade.events.queue',
     },
     gateway: {

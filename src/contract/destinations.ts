@@ -27,6 +27,24 @@ export const DESTINATION_TEMPLATES: Record<DestinationKind, string> = {
   'user-notifications': destinations.userNotifications('{userId}'),
 };
 
+/** What each destination carries: an event shape, or the REST chat message shape. */
+export const DESTINATION_PAYLOADS = {
+  'all-trades': 'TradeStatusEvent',
+  trade: 'TradeStatusEvent',
+  'trade-chat': 'ChatMessage',
+  'user-trades': 'TradeStatusEvent',
+  'user-notifications': 'NotificationEvent',
+} as const satisfies Record<DestinationKind, string>;
+
+/** Who may subscribe (the permission table; src/gateway/destinations.ts enforces it). */
+export const SUBSCRIBERS: Record<DestinationKind, string> = {
+  'all-trades': 'ADMIN only',
+  trade: 'its buyer or seller, ADMIN',
+  'trade-chat': 'its buyer or seller (not ADMIN); a system message for BUYER or SELLER reaches only that side',
+  'user-trades': 'that user',
+  'user-notifications': 'that user',
+};
+
 // Trade ids are matched in the lower-case form the API hands out: events are routed by exact
 // string, so a differently spelt id would subscribe successfully and then never receive anything.
 const TRADE_RE = /^\/topic\/trades\/([0-9a-f-]{36})(\/chat)?$/;

@@ -16,67 +16,68 @@ const uuid = z.string().meta({ description: 'A UUID, lower case.' });
 const instant = z.iso.datetime();
 
 /** A chat message, the same on REST and on `/topic/trades/{tradeId}/chat`. */
-export const chatMessageSchema = z
-  .object({
-    id: uuid,
-    tradeId: uuid,
-    seq: z.number().int().positive().meta({
-      description: "1, 2, 3 … per trade in commit order; a side does not see the other side's system messages.",
-    }),
-    senderId: z.string().nullable().meta({ description: 'null for a system message.' }),
-    message: z.string(),
-    timestamp: instant,
-    recipientRole: z.enum(TRADE_ROLES).nullable().meta({ description: 'The side a system message is meant for; null = both.' }),
-    isSystemMessage: z.boolean(),
-  })
-  .meta({ id: 'ChatMessage' });
+export const chatMessageSchema = z.object({
+  id: uuid,
+  tradeId: uuid,
+  seq: z.number().int().positive().meta({
+    description: "1, 2, 3 … per trade in commit order; a side does not see the other side's system messages.",
+  }),
+  senderId: z.string().nullable().meta({ description: 'null for a system message.' }),
+  message: z.string(),
+  timestamp: instant,
+  recipientRole: z.enum(TRADE_ROLES).nullable().meta({ description: 'The side a system message is meant for; null = both.' }),
+  isSystemMessage: z.boolean(),
+});
 
-export const tradeSchema = z
-  .object({
-    id: uuid,
-    buyerId: z.string(),
-    sellerId: z.string(),
-    amount: z.string().meta({ description: 'A positive decimal, as a string so no precision is lost.' }),
-    asset: z.string(),
-    fiat: z.string(),
-    status: z.enum(TRADE_STATUSES),
-    createdAt: instant,
-    updatedAt: instant,
-  })
-  .meta({ id: 'Trade' });
+export const tradeSchema = z.object({
+  id: uuid,
+  buyerId: z.string(),
+  sellerId: z.string(),
+  amount: z.string().meta({ description: 'A positive decimal, as a string so no precision is lost.' }),
+  asset: z.string(),
+  fiat: z.string(),
+  status: z.enum(TRADE_STATUSES),
+  createdAt: instant,
+  updatedAt: instant,
+});
 
-export const openTradeInputSchema = z
-  .object({
-    sellerId: userIdSchema,
-    amount: z.string().regex(/^(?!0+(\.0+)?$)\d{1,18}(\.\d{1,18})?$/, 'must be a positive decimal with at most 18 decimals'),
-    asset: z.string().regex(/^[A-Z0-9]{2,12}$/, 'must be an asset code such as USDT'),
-    fiat: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter currency code such as VND'),
-  })
-  .meta({ id: 'OpenTradeInput' });
+export const openTradeInputSchema = z.object({
+  sellerId: userIdSchema,
+  amount: z.string().regex(/^(?!0+(\.0+)?$)\d{1,18}(\.\d{1,18})?$/, 'must be a positive decimal with at most 18 decimals'),
+  asset: z.string().regex(/^[A-Z0-9]{2,12}$/, 'must be an asset code such as USDT'),
+  fiat: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter currency code such as VND'),
+});
 
-export const notificationSchema = z
-  .object({
-    id: uuid,
-    userId: z.string(),
-    seq: z.number().int().positive().meta({ description: '1, 2, 3 … per user in commit order: the `afterSeq` polling cursor.' }),
-    type: z.string().meta({ description: 'TRADE_<STATUS> for trade status changes.' }),
-    message: z.string(),
-    read: z.boolean(),
-    createdAt: instant,
-    readAt: instant.nullable(),
-  })
-  .meta({ id: 'Notification' });
+export const notificationSchema = z.object({
+  id: uuid,
+  userId: z.string(),
+  seq: z.number().int().positive().meta({ description: '1, 2, 3 … per user in commit order: the `afterSeq` polling cursor.' }),
+  type: z.string().meta({ description: 'TRADE_<STATUS> for trade status changes.' }),
+  message: z.string(),
+  read: z.boolean(),
+  createdAt: instant,
+  readAt: instant.nullable(),
+});
 
 /** Every error response's body. */
-export const apiErrorSchema = z
-  .object({
-    error: z.string().meta({ description: 'A stable code: bad_request, unauthorized, forbidden, not_found, conflict, …' }),
-    message: z.string(),
-  })
-  .meta({ id: 'Error' });
+export const apiErrorSchema = z.object({
+  error: z.string().meta({ description: 'A stable code: bad_request, unauthorized, forbidden, not_found, conflict, …' }),
+  message: z.string(),
+});
+
+/** `GET /healthz` of every role. */
+export const healthSchema = z.object({ status: z.literal('ok') });
+
+/** `GET /readyz` of every role: 200 when every dependency answers, else 503. */
+export const readinessSchema = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  checks: z.record(z.string(), z.enum(['ok', 'down'])).meta({ description: 'Each dependency (database, event bus, …) by name.' }),
+});
 
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 export type Trade = z.infer<typeof tradeSchema>;
 export type OpenTradeInput = z.infer<typeof openTradeInputSchema>;
 export type Notification = z.infer<typeof notificationSchema>;
 export type ApiErrorBody = z.infer<typeof apiErrorSchema>;
+export type Health = z.infer<typeof healthSchema>;
+export type Readiness = z.infer<typeof readinessSchema>;

@@ -13,6 +13,7 @@ import { tradeRoutes } from './routes/trade-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
 import { CLIENT_DIST_DIR, demoRoutes } from './demo-routes.js';
 import { apiRequestPipeline } from './request-pipeline.js';
+import { apiDocsRoutes } from './api-docs/routes.js';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -48,6 +49,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const { api } = options;
   if (api) {
     app.use(...apiRequestPipeline({ corsOrigins: options.corsOrigins }));
+    app.use(apiDocsRoutes());
     const sendRateLimit = rateLimit({
       windowMs: 60_000,
       limit: api.chatRateLimitPerMinute,

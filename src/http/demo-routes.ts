@@ -16,9 +16,11 @@ export interface DemoRoutesOptions {
   staticDir: string;
 }
 
-const loginBody = z.object({
+export const loginBody = z.object({
   userId: userIdSchema,
 });
+
+export const loginResponse = z.object({ token: z.string().meta({ description: 'A JWT for the user, valid 12 h.' }) });
 
 /**
  * The demo page at `/` and, in demo mode only, its password-less login. Bad input throws a
@@ -35,7 +37,7 @@ export function demoRoutes(options: DemoRoutesOptions): Router {
   if (options.demo) {
     router.post('/demo/login', express.json({ limit: 1024 }), (req, res) => {
       const { userId } = loginBody.parse(req.body);
-      res.json({ token: issueToken(options.jwtSecret, userId) });
+      res.json({ token: issueToken(options.jwtSecret, userId) } satisfies z.infer<typeof loginResponse>);
     });
   }
   return router;

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
+import type { Health, Readiness } from '../contract/shapes.js';
 
 /** A dependency /readyz waits for; `check` rejects or returns false when it is not usable. */
 export interface ReadinessCheck {
@@ -11,17 +12,18 @@ export interface ReadinessCheck {
 export function opsRoutes(checks: ReadinessCheck[], registry: Registry): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok' } satisfies Health);
   });
   router.get('/readyz', async (_req, res) => {
     const results = await Promise.all(
       checks.map(async ({ name, check }) => {
         const ok = await withTimeout(check(), 2_000).catch(() => false);
-        return [name, ok ? 'ok' : 'down'] as const;
+        return [name, ok ? ('ok' as const) : ('down' as const)] as const;
       }),
     );
     const ready = results.every(([, state]) => state === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+    const body: Readiness = { status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) };
+    res.status(ready ? 200 : 503).json(body);
   });
   router.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());

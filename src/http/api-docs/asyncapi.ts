@@ -1,0 +1,115 @@
+// The AsyncAPI 3 document of the realtime side, generated from the contract: the STOMP
+// destinations a client subscribes to on the gateway, and the RabbitMQ routing keys the system
+// publishes its events under. A test checks real MESSAGE bodies against it.
+import { chatMessageSchema } from '../../contract/shapes.js';
+import { EVENT_SCHEMAS } from '../../contract/events.js';
+import {
+  DESTINATION_PAYLOADS,
+  DESTINATION_TEMPLATES,
+  SUBSCRIBERS,
+  type DestinationKind,
+} from '../../contract/destinations.js';
+import { DEFAULT_EXCHANGE, EVENT_TYPE_OF, ROUTING_KEYS, type RoutingKey } from '../../contract/routing-keys.js';
+import { components, PACKAGE_VERSION, type JsonSchema } from './json-schemas.js';
+
+const PAYLOADS = { ...EVENT_SCHEMAS, ChatMessage: chatMessageSchema };
+type PayloadName = keyof typeof PAYLOADS;
+
+const MESSAGE_TITLES: Record<PayloadName, string> = {
+  TradeStatusEvent: 'A trade changed status (or was opened: previousStatus null).',
+  ChatMessageEvent: 'A chat message was stored (chat.system: a system message).',
+  NotificationEvent: 'A notification was stored for a user.',
+  ChatMessage: 'A chat message, in the same shape as the REST API returns it.',
+};
+
+const PARAMETERS: Record<string, string> = {
+  tradeId: 'A trade id, lower case as the API returns it.',
+  userId: 'The subscriber’s own user id (the JWT `sub`).',
+};
+
+const ref = (path: string) => ({ $ref: path });
+
+function channel(address: string, server: string, payload: PayloadName, extra: JsonSchema): JsonSchema {
+  const names = [...address.matchAll(/\{(\w+)\}/g)].map(([, name]) => name!);
+  return {
+    address,
+    servers: [ref(`#/servers/${server}`)],
+    messages: { [payload]: ref(`#/components/messages/${payload}`) },
+    ...(names.length ? { parameters: Object.fromEntries(names.map((name) => [name, { description: PARAMETERS[name] }])) } : {}),
+    ...extra,
+  };
+}
+
+function destinationChannels(): Record<string, JsonSchema> {
+  return Object.fromEntries(
+    (Object.keys(DESTINATION_TEMPLATES) as DestinationKind[]).map((kind) => [
+      `stomp-${kind}`,
+      channel(DESTINATION_TEMPLATES[kind], 'gateway', DESTINATION_PAYLOADS[kind], {
+        description: `STOMP destination. Who may subscribe: ${SUBSCRIBERS[kind]}. Anyone else gets an ERROR frame, then a close.`,
+      }),
+    ]),
+  );
+}
+
+function routingKeyChannels(): Record<string, JsonSchema> {
+  return Object.fromEntries(
+    (Object.entries(ROUTING_KEYS) as [string, RoutingKey][]).map(([name, key]) => [
+      `amqp-${name}`,
+      channel(key, 'rabbitmq', EVENT_TYPE_OF[key], {
+        description: `Routing key on the topic exchange (default \`${DEFAULT_EXCHANGE}\`, AMQP_EXCHANGE). Persistent; messageId = eventId, type = the event name.`,
+        bindings: {
+          amqp: { is: 'routingKey', exchange: { name: DEFAULT_EXCHANGE, type: 'topic', durable: true, autoDelete: false, vhost: '/' }, bindingVersion: '0.3.0' },
+        },
+      }),
+    ]),
+  );
+}
+
+/** The system sends on every channel: the gateway to subscribers, the api and worker to the exchange. */
+function operations(channels: Record<string, JsonSchema>): Record<string, JsonSchema> {
+  return Object.fromEntries(
+    Object.entries(channels).map(([name, value]) => {
+      const [payload] = Object.keys(value.messages as object);
+      return [`send-${name}`, { action: 'send', channel: ref(`#/channels/${name}`), messages: [ref(`#/channels/${name}/messages/${payload}`)] }];
+    }),
+  );
+}
+
+export function asyncApiDocument(): JsonSchema {
+  const channels = { ...destinationChannels(), ...routingKeyChannels() };
+  const schemas = components(PAYLOADS, { io: 'output', target: 'draft-7', uri: (id) => `#/components/schemas/${id}` });
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'P2P realtime gateway: STOMP destinations and RabbitMQ events',
+      version: PACKAGE_VERSION,
+      description: 'See docs/contract.md and docs/gateway.md in the repository.',
+    },
+    defaultContentType: 'application/json',
+    servers: {
+      gateway: {
+        host: 'localhost:8081',
+        protocol: 'stomp',
+        protocolVersion: '1.2',
+        pathname: '/ws/websocket',
+        description: 'The gateway role (8080 under `npm start`): plain WebSocket at /ws/websocket, SockJS at /ws.',
+        security: [ref('#/components/securitySchemes/bearer')],
+      },
+      rabbitmq: { host: 'localhost:5672', protocol: 'amqp', protocolVersion: '0-9-1', description: 'The broker (AMQP_URL).' },
+    },
+    channels,
+    operations: operations(channels),
+    components: {
+      securitySchemes: {
+        bearer: { type: 'httpApiKey', name: 'Authorization', in: 'header', description: 'The CONNECT frame’s `Authorization: Bearer <JWT>` header.' },
+      },
+      messages: Object.fromEntries(
+        (Object.keys(PAYLOADS) as PayloadName[]).map((name) => [
+          name,
+          { name, title: MESSAGE_TITLES[name], contentType: 'application/json', payload: ref(`#/components/schemas/${name}`) },
+        ]),
+      ),
+      schemas,
+    },
+  };
+}

@@ -1,0 +1,190 @@
+// The OpenAPI 3.1 document of the REST API, generated from the contract's zod schemas and the
+// api's own request schemas, so it cannot drift from what the server validates and sends. A test
+// checks it against the Express routes and real responses.
+import { z } from 'zod';
+import {
+  apiErrorSchema,
+  chatMessageSchema,
+  healthSchema,
+  notificationSchema,
+  readinessSchema,
+  tradeSchema,
+} from '../../contract/shapes.js';
+import { chatBody, chatQuery, notificationQuery, openTradeBody, statusBody, tradeListQuery } from '../validation.js';
+import { loginBody, loginResponse } from '../demo-routes.js';
+import { components, inline, PACKAGE_VERSION, type JsonSchema } from './json-schemas.js';
+
+const REF = (id: string) => `#/components/schemas/${id}`;
+const SCHEMA_OPTIONS = { target: 'draft-2020-12', uri: REF } as const;
+
+const REQUESTS = {
+  OpenTradeRequest: openTradeBody,
+  StatusChangeRequest: statusBody,
+  ChatMessageRequest: chatBody,
+  DemoLoginRequest: loginBody,
+};
+
+const RESPONSES = {
+  Trade: tradeSchema,
+  TradeList: z.array(tradeSchema),
+  ChatMessage: chatMessageSchema,
+  ChatMessageList: z.array(chatMessageSchema).meta({ description: 'Ascending by seq; a plain array, as the plan’s client iterates the body.' }),
+  Notification: notificationSchema,
+  NotificationList: z.array(notificationSchema),
+  Error: apiErrorSchema,
+  Health: healthSchema,
+  Readiness: readinessSchema,
+  DemoLoginResponse: loginResponse,
+};
+
+type RequestName = keyof typeof REQUESTS;
+type ResponseName = keyof typeof RESPONSES;
+
+const ERRORS = {
+  400: 'Bad input: a body, query or path value the contract does not allow.',
+  401: 'No token, or a bad or expired one.',
+  403: 'The caller may not do this (not a party of the trade, or the wrong side).',
+  404: 'No such trade or notification (or not the caller’s).',
+  409: 'The status change is not allowed from the trade’s current status.',
+  413: 'The request body is too large.',
+  429: 'Too many requests; slow down.',
+  503: 'A dependency (database, broker) is unavailable: retry after `Retry-After` seconds.',
+} as const;
+type ErrorStatus = keyof typeof ERRORS;
+
+interface Operation {
+  method: 'get' | 'post';
+  /** The path below the server root, `{name}` for path parameters. */
+  path: string;
+  summary: string;
+  /** No bearer token needed. */
+  anonymous?: boolean;
+  body?: RequestName;
+  query?: z.ZodObject;
+  ok: { status: number; schema?: ResponseName; description: string; contentType?: string };
+  errors: ErrorStatus[];
+}
+
+// Every authenticated call can also meet 401 and 503.
+const AUTHED: ErrorStatus[] = [401, 503];
+
+const OPERATIONS: Operation[] = [
+  {
+    method: 'post', path: '/p2p/trades', summary: 'Open a trade; the caller is the buyer.',
+    body: 'OpenTradeRequest', ok: { status: 201, schema: 'Trade', description: 'The new trade, PENDING.' }, errors: [400, 413, ...AUTHED],
+  },
+  {
+    method: 'get', path: '/p2p/trades', summary: "The caller's trades (as buyer or seller), most recently changed first.",
+    query: tradeListQuery, ok: { status: 200, schema: 'TradeList', description: 'The trades.' }, errors: [400, ...AUTHED],
+  },
+  {
+    method: 'get', path: '/p2p/trades/{tradeId}', summary: 'A trade: its buyer, its seller or an admin.',
+    ok: { status: 200, schema: 'Trade', description: 'The trade.' }, errors: [403, 404, ...AUTHED],
+  },
+  {
+    method: 'post', path: '/p2p/trades/{tradeId}/status', summary: 'Change the status (see the status rules); appends system messages and publishes a TradeStatusEvent.',
+    body: 'StatusChangeRequest', ok: { status: 200, schema: 'Trade', description: 'The trade after the change.' }, errors: [400, 403, 404, 409, 413, ...AUTHED],
+  },
+  {
+    method: 'post', path: '/p2p/trades/{tradeId}/chat', summary: 'Send a chat message to the trade.',
+    body: 'ChatMessageRequest', ok: { status: 201, schema: 'ChatMessage', description: 'The stored message.' }, errors: [400, 403, 404, 413, 429, ...AUTHED],
+  },
+  {
+    method: 'get', path: '/p2p/trades/{tradeId}/chat', summary: 'The chat, by time (`since`) or loss-free by cursor (`afterSeq`); not both.',
+    query: chatQuery, ok: { status: 200, schema: 'ChatMessageList', description: 'The messages after the cursor, ascending.' }, errors: [400, 403, 404, ...AUTHED],
+  },
+  {
+    method: 'get', path: '/p2p/notifications', summary: "The caller's notifications, by time (`since`) or loss-free by cursor (`afterSeq`).",
+    query: notificationQuery, ok: { status: 200, schema: 'NotificationList', description: 'The notifications, oldest first.' }, errors: [400, ...AUTHED],
+  },
+  {
+    method: 'post', path: '/p2p/notifications/{id}/read', summary: 'Mark a notification read (idempotent).',
+    ok: { status: 200, schema: 'Notification', description: 'The notification.' }, errors: [404, ...AUTHED],
+  },
+  {
+    method: 'get', path: '/healthz', summary: 'The process is alive (every role).', anonymous: true,
+    ok: { status: 200, schema: 'Health', description: 'Alive.' }, errors: [],
+  },
+  {
+    method: 'get', path: '/readyz', summary: 'Every dependency answers (every role); 503 with the same body when one does not.', anonymous: true,
+    ok: { status: 200, schema: 'Readiness', description: 'Ready.' }, errors: [],
+  },
+  {
+    method: 'get', path: '/metrics', summary: 'Prometheus metrics (every role).', anonymous: true,
+    ok: { status: 200, description: 'Prometheus text format.', contentType: 'text/plain' }, errors: [],
+  },
+  {
+    method: 'get', path: '/', summary: 'The demo page (the built browser client).', anonymous: true,
+    ok: { status: 200, description: 'HTML.', contentType: 'text/html' }, errors: [404],
+  },
+  {
+    method: 'post', path: '/demo/login', summary: 'Demo mode only (`npm start`): a token for any user id.', anonymous: true,
+    body: 'DemoLoginRequest', ok: { status: 200, schema: 'DemoLoginResponse', description: 'A token.' }, errors: [400],
+  },
+  {
+    method: 'get', path: '/openapi.json', summary: 'This document.', anonymous: true,
+    ok: { status: 200, description: 'OpenAPI 3.1.', contentType: 'application/json' }, errors: [],
+  },
+  {
+    method: 'get', path: '/asyncapi.json', summary: 'The AsyncAPI 3 document of the STOMP destinations and the RabbitMQ events.', anonymous: true,
+    ok: { status: 200, description: 'AsyncAPI 3.0.', contentType: 'application/json' }, errors: [],
+  },
+];
+
+const PATH_PARAMETERS: Record<string, string> = {
+  tradeId: 'The trade id (a UUID, as the API returns it).',
+  id: 'The notification id (a UUID).',
+};
+
+function parameters(operation: Operation): JsonSchema[] {
+  const inPath = [...operation.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+    name, in: 'path', required: true, description: PATH_PARAMETERS[name!], schema: { type: 'string' },
+  }));
+  const inQuery = Object.entries(operation.query?.shape ?? {}).map(([name, schema]) => ({
+    name, in: 'query', required: !(schema as z.ZodType).safeParse(undefined).success,
+    schema: inline(schema as z.ZodType, { ...SCHEMA_OPTIONS, io: 'input' }),
+  }));
+  return [...inPath, ...inQuery];
+}
+
+const json = (id: string) => ({ 'application/json': { schema: { $ref: REF(id) } } });
+
+function operationObject(operation: Operation): JsonSchema {
+  const { ok } = operation;
+  const responses: Record<string, JsonSchema> = {
+    [ok.status]: { description: ok.description, ...(ok.schema ? { content: json(ok.schema) } : { content: { [ok.contentType!]: {} } }) },
+  };
+  for (const status of operation.errors) responses[status] = { description: ERRORS[status], content: json('Error') };
+  return {
+    summary: operation.summary,
+    ...(operation.anonymous ? { security: [] } : {}),
+    parameters: parameters(operation),
+    ...(operation.body ? { requestBody: { required: true, content: json(operation.body) } } : {}),
+    responses,
+  };
+}
+
+export function openApiDocument(): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const operation of OPERATIONS) (paths[operation.path] ??= {})[operation.method] = operationObject(operation);
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'P2P realtime gateway: REST API',
+      version: PACKAGE_VERSION,
+      description:
+        'Every `/p2p/...` path is also served under `/api/p2p/...` (the plan’s client). Errors are `{error, message}`. ' +
+        'See docs/contract.md and docs/api.md in the repository.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'HS256; `sub` = user id, optional `roles: ["ADMIN"]`.' } },
+      schemas: {
+        ...components(REQUESTS, { ...SCHEMA_OPTIONS, io: 'input' }),
+        ...components(RESPONSES, { ...SCHEMA_OPTIONS, io: 'output' }),
+      },
+    },
+  };
+}
