@@ -1,5 +1,5 @@
 // The demo page: one user per browser tab (the session is per tab; recent trades are per user).
-import { checkTransition, roleOf } from '../../src/contract/trade-transitions.js';
+import { checkTransition, roleOf, TRANSITIONS } from '../../src/contract/trade-transitions.js';
 import {
   ApiError,
   createRealtimeClient,
@@ -22,7 +22,8 @@ const SESSION_KEY = 'p2p-demo.session';
 const MY_TRADES_LIMIT = 10;
 const TOAST_MS = 6000;
 const ERROR_MS = 6000;
-const STATUS_CHOICES: readonly TradeStatus[] = ['PAID', 'RELEASED', 'CANCELLED', 'DISPUTED'];
+// A button for every status a transition leads to; each is shown only when allowed.
+const STATUS_CHOICES: readonly TradeStatus[] = [...new Set(TRANSITIONS.map((t) => t.to))];
 
 function byTestId<T extends HTMLElement = HTMLElement>(testId: string): T {
   const element = document.querySelector<T>(`[data-testid="${testId}"]`);
