@@ -1,5 +1,14 @@
-// The real services the integration suites use. On this project's machines and in CI they
-// are always running (see .ci/run); override with TEST_PG_ADMIN_URL / TEST_AMQP_URL.
-export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-export const AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+// The real services the integration suites use. Unless TEST_PG_ADMIN_URL / TEST_AMQP_URL point
+// at existing ones, this run gets a PostgreSQL and a RabbitMQ of its own (see
+// docs/development.md): started when a suite first imports this module, removed when the run
+// ends (mocha's global teardown in ./services/teardown.ts, a signal, or the process dying).
+// Child processes inherit the URLs through the same variables, so they use the same services.
+import { useServices } from './services/for-this-run.js';
+
+const services = await useServices();
+
+export const PG_ADMIN_URL = services.pgAdminUrl;
+export const AMQP_URL = services.amqpUrl;
+/** The RabbitMQ node this run started (undefined when TEST_AMQP_URL names someone else's broker). */
+export const PRIVATE_RABBITMQ = services.rabbitmq;
 export const JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';

@@ -1,0 +1,46 @@
+import type { RabbitMqNode } from './rabbitmq-instance.js';
+import { startThrowawayServices, type ServicesRequest, type ThrowawayServices } from './throwaway.js';
+
+/** Set (JSON) when the broker at TEST_AMQP_URL is one this run started, so a child may stop or kill it too. */
+export const RABBITMQ_NODE_VARIABLE = 'TEST_RABBITMQ_NODE';
+
+let owned: ThrowawayServices | undefined;
+let stopping: Promise<void> | undefined;
+const EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+
+export interface RunServices {
+  pgAdminUrl: string;
+  amqpUrl: string;
+  rabbitmq?: RabbitMqNode;
+}
+
+/**
+ * The services of this test run: those named by TEST_PG_ADMIN_URL / TEST_AMQP_URL, and a
+ * throwaway instance of each one not named. The URLs go into those variables so that child
+ * processes use the same ones.
+ */
+export async function useServices(extra: Pick<ServicesRequest, 'webStomp'> = {}): Promise<RunServices> {
+  const request: ServicesRequest = { postgres: !process.env.TEST_PG_ADMIN_URL, rabbitmq: !process.env.TEST_AMQP_URL, ...extra };
+  if (request.postgres || request.rabbitmq) {
+    owned = await startThrowawayServices(request);
+    // Interrupted: the services go first, then the run (mocha's wrapper sends SIGINT and
+    // SIGTERM together; both wait for the same stop).
+    for (const [signal, code] of Object.entries(EXIT_CODES)) {
+      process.once(signal, () => void stopOwnedServices().finally(() => process.exit(code)));
+    }
+    if (owned.pgAdminUrl) process.env.TEST_PG_ADMIN_URL = owned.pgAdminUrl;
+    if (owned.amqpUrl) process.env.TEST_AMQP_URL = owned.amqpUrl;
+    if (owned.rabbitmq) process.env[RABBITMQ_NODE_VARIABLE] = JSON.stringify(owned.rabbitmq);
+  }
+  const node = process.env[RABBITMQ_NODE_VARIABLE];
+  return {
+    pgAdminUrl: process.env.TEST_PG_ADMIN_URL!,
+    amqpUrl: process.env.TEST_AMQP_URL!,
+    rabbitmq: node ? (JSON.parse(node) as RabbitMqNode) : undefined,
+  };
+}
+
+/** Stops the services this process started, if any (a no-op in a child that inherited them). */
+export function stopOwnedServices(): Promise<void> {
+  return (stopping ??= owned ? owned.stop() : Promise.resolve());
+}
