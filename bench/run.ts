@@ -1,6 +1,6 @@
 // npm run bench [-- --quick] [--only fanout,e2e,destinations,polling] [--targets gateway-ws,ceiling,...] [--profile]
-// A benchmark, not a test: it runs on this machine's PostgreSQL and RabbitMQ (enabling the
-// Web-STOMP plugin, and restarting the broker once if its open-file limit is too low), prints
+// A benchmark, not a test: it runs on throwaway PostgreSQL and RabbitMQ instances of its own
+// (the broker with the Web-STOMP plugin, the comparison; see bench/settings.ts), prints
 // Markdown tables of figures beside baselines measured in the same run, and writes them all to
 // bench/results/latest.json. Each server runs in its own process; this process is the load.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { runPolling } from './scenarios/polling.js';
 import { buildProduct } from './servers/roles.js';
 import { TARGET_NAMES, type TargetName } from './scenarios/targets.js';
 import { PLANS } from './settings.js';
+import { stopOwnedServices } from '../test/support/services/for-this-run.js';
 
 const SCENARIOS = ['fanout', 'e2e', 'destinations', 'polling'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -50,8 +51,7 @@ const log = (line: string) => console.error(`[${((Date.now() - started) / 1000).
 log('building dist/ (tsc)');
 await buildProduct();
 const machine = await describeMachine();
-// Before any AMQP connection of ours: raising the broker's open-file limit restarts it.
-const webStomp = scenarios.includes('fanout') && targets.includes('web-stomp') ? await prepareWebStomp(Math.max(...plan.fanoutSizes, plan.idleConnections), log) : undefined;
+const webStomp = scenarios.includes('fanout') && targets.includes('web-stomp') ? prepareWebStomp(Math.max(...plan.fanoutSizes, plan.idleConnections)) : undefined;
 const database = await createBenchDatabase();
 const feed = await EventFeed.open(benchExchangeName());
 let cleaning: Promise<void> | undefined;
@@ -60,6 +60,7 @@ const cleanUp = () =>
   (cleaning ??= (async () => {
     await feed.close().catch((err: unknown) => log(`could not delete the bench exchange: ${String(err)}`));
     await database.drop();
+    await stopOwnedServices();
   })());
 // Interrupted: the servers exit by themselves when this process goes (gc-control.mjs); the
 // exchange and the database are removed here. A wrapper (npm, tsx) may pass the signal on

@@ -1,10 +1,15 @@
 import { fileURLToPath } from 'node:url';
-import { AMQP_URL, PG_ADMIN_URL } from '../test/support/services.js';
+import { useServices } from '../test/support/services/for-this-run.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
-/** The machine's services, as the test suites use them (TEST_PG_ADMIN_URL / TEST_AMQP_URL override). */
-export { AMQP_URL, PG_ADMIN_URL };
+/**
+ * The bench's services: throwaway PostgreSQL and RabbitMQ (with the Web-STOMP plugin, the
+ * comparison, and a raised open-file limit) as the test suites get them, removed when the run
+ * ends; or existing ones named by TEST_PG_ADMIN_URL / TEST_AMQP_URL.
+ */
+export const SERVICES = await useServices({ webStomp: true });
+export const { amqpUrl: AMQP_URL, pgAdminUrl: PG_ADMIN_URL } = SERVICES;
 
 /** HS256 secret every server under test verifies CONNECT tokens with (the load generator signs). */
 export const JWT_SECRET = 'bench-secret-that-is-at-least-32-characters-long';

@@ -1,63 +1,10 @@
-import { execFile } from 'node:child_process';
-import { connect } from 'node:net';
-import { promisify } from 'node:util';
-import { setTimeout as sleep } from 'node:timers/promises';
+import amqplib from 'amqplib';
+import { rabbitmqctl, brokerPid } from '../../test/support/services/rabbitmq-instance.js';
+import { AMQP_URL, SERVICES } from '../settings.js';
 import { openFileLimit } from './proc.js';
 
-const exec = promisify(execFile);
-export const WEB_STOMP_PORT = 15674;
-// RabbitMQ's own files, its AMQP clients (test suites share this broker) and some slack.
+// RabbitMQ's own files, the bench's AMQP clients and some slack.
 const SPARE_FILES = 2_000;
-
-async function rabbitmqctl(...args: string[]): Promise<string> {
-  return (await exec('rabbitmqctl', args, { timeout: 120_000 })).stdout.trim();
-}
-
-/** The pid of the broker's Erlang VM, whose CPU and memory are Web-STOMP's. */
-async function brokerPid(): Promise<number> {
-  return Number(JSON.parse(await rabbitmqctl('eval', 'os:getpid().')));
-}
-
-async function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** Waits for the broker's node to come up and boot (await_startup fails while the node is still starting). */
-async function awaitStartup(): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await rabbitmqctl('await_startup');
-      return;
-    } catch (err) {
-      if (attempt === 60) throw err;
-      await sleep(1_000);
-    }
-  }
-}
-
-/**
- * Restarts the broker with its open-file limit raised to the hard limit. Started as root,
- * rabbitmq-server switches to the rabbitmq user through `su`, whose pam_limits resets the soft
- * limit to 1024, so the limit is raised inside that user's shell. Other suites use this broker,
- * so this runs only when the limit is too low, and whatever happens the broker is left running.
- */
-async function restartWithFileLimit(): Promise<void> {
-  try {
-    await rabbitmqctl('stop');
-    await exec('su', ['rabbitmq', '-s', '/bin/sh', '-c', 'ulimit -n "$(ulimit -Hn)" && cd /var/lib/rabbitmq && exec rabbitmq-server -detached'], { timeout: 60_000 });
-    await awaitStartup();
-  } catch (err) {
-    if (!(await rabbitmqctl('-q', 'status').then(() => true, () => false))) {
-      await exec('rabbitmq-server', ['-detached']).catch(() => {});
-      await awaitStartup();
-    }
-    throw err;
-  }
-}
 
 export interface WebStompBroker {
   pid: number;
@@ -66,31 +13,36 @@ export interface WebStompBroker {
   gc(): Promise<undefined>;
 }
 
-/** Enables the Web-STOMP plugin and makes sure the broker can hold `connections` more sockets. */
-export async function prepareWebStomp(connections: number, log: (line: string) => void): Promise<WebStompBroker> {
-  await exec('rabbitmq-plugins', ['enable', 'rabbitmq_web_stomp'], { timeout: 120_000 });
+/**
+ * The Web-STOMP plugin of the run's own broker (started with it, on a free port, with its
+ * open-file limit raised), checked to hold `connections` more sockets. A broker named by
+ * TEST_AMQP_URL is somebody else's and is not reconfigured: that comparison is then left out.
+ */
+export function prepareWebStomp(connections: number): WebStompBroker {
+  const node = SERVICES.rabbitmq;
+  const pid = node && brokerPid(node);
+  if (!node?.webStompPort || pid === undefined) {
+    throw new Error('the web-stomp target needs the bench\'s own broker: unset TEST_AMQP_URL, or leave it out with --targets');
+  }
   const needed = connections + SPARE_FILES;
-  const limit = openFileLimit(await brokerPid());
-  if (limit < needed) {
-    log(`restarting RabbitMQ: its open-file limit ${limit} is below ${needed}`);
-    await restartWithFileLimit();
-    const raised = openFileLimit(await brokerPid());
-    if (raised < needed) throw new Error(`RabbitMQ's open-file limit is ${raised} after the restart, below ${needed}: raise the hard limit`);
-  }
-  for (let i = 0; !(await listening(WEB_STOMP_PORT)); i++) {
-    if (i === 100) throw new Error(`Web-STOMP is not listening on ${WEB_STOMP_PORT}`);
-    await sleep(200);
-  }
+  const limit = openFileLimit(pid);
+  if (limit < needed) throw new Error(`RabbitMQ's open-file limit is ${limit}, below ${needed}: raise the hard limit (ulimit -Hn)`);
   return {
-    pid: await brokerPid(),
-    url: `ws://127.0.0.1:${WEB_STOMP_PORT}/ws`,
+    pid,
+    url: `ws://127.0.0.1:${node.webStompPort}/ws`,
     gc: async () => {
-      await rabbitmqctl('eval', 'lists:foreach(fun erlang:garbage_collect/1, erlang:processes()).');
+      await rabbitmqctl(node, 'eval', 'lists:foreach(fun erlang:garbage_collect/1, erlang:processes()).');
       return undefined;
     },
   };
 }
 
+/** The broker's version, as it announces itself to AMQP clients. */
 export async function rabbitMqVersion(): Promise<string> {
-  return rabbitmqctl('version').catch(() => 'unknown');
+  const connection = await amqplib.connect(AMQP_URL);
+  try {
+    return String(connection.connection.serverProperties.version ?? 'unknown');
+  } finally {
+    await connection.close().catch(() => {});
+  }
 }
