@@ -55,6 +55,15 @@ export class ChatSync {
     return run;
   }
 
+  /**
+   * A page fetched by someone else (a sync over every trade), complete up to `settledThrough`
+   * (see ChatFeed.settle).
+   */
+  apply(page: readonly ChatMessage[], settledThrough: number): void {
+    if (this.#closed) return;
+    this.options.deliver(this.feed.settle(page, settledThrough));
+  }
+
   close(): void {
     this.#closed = true;
     this.#cancelRetry?.();

@@ -2,6 +2,8 @@
 export interface Clock {
   /** Runs `task` once after `delayMs`; the returned function cancels it. */
   schedule(task: () => void, delayMs: number): () => void;
+  /** Milliseconds since the epoch: compared with a token's `exp`. */
+  now(): number;
 }
 
 export const systemClock: Clock = {
@@ -9,4 +11,5 @@ export const systemClock: Clock = {
     const timer = setTimeout(task, delayMs);
     return () => clearTimeout(timer);
   },
+  now: () => Date.now(),
 };

@@ -4,20 +4,24 @@ import { RealtimeClient, type RealtimeClientOptions } from './realtime-client.js
 import { stompjsConnector, type SocketOptions } from './stompjs-link.js';
 
 export interface BrowserClientOptions extends RealtimeClientOptions {
-  /** Default: SockJS at `${baseUrl}/ws`, 10 s heart-beats, 10 s connect timeout, 5 s receipt timeout. */
-  socket?: Partial<SocketOptions>;
+  /**
+   * Default: SockJS at `${baseUrl}/ws`, 10 s heart-beats, 10 s connect timeout, 5 s receipt
+   * timeout. `urls` lists gateways to move between on failure; `url` is the one-gateway form.
+   */
+  socket?: Partial<SocketOptions> & { url?: string };
 }
 
 /** A RealtimeClient on the browser's fetch, timers and @stomp/stompjs. Call start() to connect. */
 export function createRealtimeClient(options: BrowserClientOptions): RealtimeClient {
-  const transport = options.socket?.transport ?? 'sockjs';
+  const { url, urls, ...rest } = options.socket ?? {};
+  const transport = rest.transport ?? 'sockjs';
   const socket: SocketOptions = {
-    url: options.socket?.url ?? defaultSocketUrl(options.baseUrl ?? '', transport),
     transport,
     heartbeatMs: 10_000,
     connectTimeoutMs: 10_000,
     receiptTimeoutMs: 5_000,
-    ...options.socket,
+    ...rest,
+    urls: urls?.length ? urls : [url ?? defaultSocketUrl(options.baseUrl ?? '', transport)],
   };
   return new RealtimeClient(options, {
     connector: stompjsConnector(socket),
@@ -39,7 +43,7 @@ export { RealtimeClient } from './realtime-client.js';
 export type { ConnectionState, RealtimeClientDeps, RealtimeClientOptions, RealtimeEvents } from './realtime-client.js';
 export { ApiError, RestApi } from './rest-api.js';
 export type { Fetch, TokenGetter } from './rest-api.js';
-export type { StompConnector, StompLink, StompLinkHandlers, Subscription } from './stomp-link.js';
+export type { LinkLoss, StompConnector, StompLink, StompLinkHandlers, Subscription } from './stomp-link.js';
 export type { SocketOptions } from './stompjs-link.js';
 export type { TradeStatusUpdate } from './trade-statuses.js';
 export type { Clock } from './clock.js';

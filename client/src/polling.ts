@@ -1,8 +1,9 @@
 import type { Clock } from './clock.js';
 
 /**
- * Runs an asynchronous task every `intervalMs` while started. The next run is scheduled when
- * the previous one has finished, so a slow server never has two polls of one client at once.
+ * Runs an asynchronous task while started, each run `delay()` ms after the previous one has
+ * finished, so a slow server never has two polls of one client at once. `delay` is asked after
+ * each run: the run's outcome (news, a Retry-After, a long poll held) decides the next.
  */
 export class Poller {
   // Bumped by stop(): a run still in flight from before must not reschedule itself.
@@ -11,7 +12,7 @@ export class Poller {
 
   constructor(
     private readonly clock: Clock,
-    private readonly intervalMs: number,
+    private readonly delay: () => number,
     private readonly task: () => Promise<void>,
   ) {}
 
@@ -19,7 +20,7 @@ export class Poller {
     return this.#cancel !== undefined;
   }
 
-  /** The first run is one interval from now. Starting a running poller changes nothing. */
+  /** The first run is `delay()` from now. Starting a running poller changes nothing. */
   start(): void {
     if (!this.running) this.#schedule(this.#generation);
   }
@@ -38,6 +39,6 @@ export class Poller {
         .then(() => {
           if (generation === this.#generation) this.#schedule(generation);
         });
-    }, this.intervalMs);
+    }, this.delay());
   }
 }

@@ -3,11 +3,16 @@ import { ChatFeed } from './chat-feed.js';
 import { ChatSync } from './chat-sync.js';
 import type { Clock } from './clock.js';
 import { Emitter } from './events.js';
+import { classifyLoss } from './link-loss.js';
 import { fetchNotificationsAfter, NotificationFeed, notificationOf } from './notification-feed.js';
+import { PollPacer } from './pacing.js';
 import { parseChatMessage, parseNotificationEvent, parseStatusEvent } from './payloads.js';
 import { Poller } from './polling.js';
 import { ApiError, RestApi, type Fetch, type TokenGetter } from './rest-api.js';
-import type { StompConnector, StompLink, Subscription } from './stomp-link.js';
+import { newClientMessageId, withRetries } from './retry.js';
+import type { LinkLoss, StompConnector, StompLink, Subscription } from './stomp-link.js';
+import { SyncRounds } from './sync-round.js';
+import { refreshDelay, tokenExpiry } from './token-expiry.js';
 import { TradeStatuses, type TradeStatusUpdate } from './trade-statuses.js';
 import { topics, type ChatMessage, type Notification, type Trade, type TradeStatus } from './wire.js';
 
@@ -17,31 +22,41 @@ export type ConnectionState = 'live' | 'polling' | 'offline';
 export interface RealtimeEvents {
   /** A chat message of a watched trade: each once, in seq order per trade. */
   message: ChatMessage;
-  /** A trade's status changed (watched trades, and any trade of this user the socket reports). */
+  /** A trade's status changed, or a trade of this user was opened (watched trades, the socket's user topic, and sync). */
   status: TradeStatusUpdate;
   /** A notification that arrived after start-up (the backlog only counts towards `unread`). */
   notification: Notification;
   /** The number of unread notifications changed. */
   unread: number;
   connection: ConnectionState;
+  /** The server stopped answering for a watched trade (no longer readable): it is no longer followed. */
+  unwatched: { tradeId: string; error: string };
+  /**
+   * The token ran out and `getToken()` has no valid one (or the server refused it). The client
+   * has stopped, keeping its cursors: call `start()` once the user has logged in again.
+   */
+  'auth-required': { reason: 'expired' | 'refused' };
 }
 
 export interface RealtimeClientOptions {
   /** The user the token is for: their `/topic/users/{userId}/…` destinations are subscribed. */
   userId: string;
-  /** Called at every (re)connect and before every REST call, so a refreshed token is picked up. */
+  /**
+   * Called at every (re)connect, before every REST call, and shortly before the token's `exp`,
+   * so a refreshed token is picked up. A token that has expired already means the user must log in.
+   */
   getToken: TokenGetter;
   /** Origin of the REST API; '' (the default) is the page's own. */
   baseUrl?: string;
   /**
-   * Poll chat by `?since=<timestamp of the last message>` as the plan's client does, instead of
-   * `?afterSeq=<cursor>`. Both lose nothing: the server gives each trade's messages strictly
+   * The plan's client: poll each resource (`?since=<timestamp of the last message>` for chat)
+   * instead of `GET /sync`. Both lose nothing: the server gives each trade's messages strictly
    * increasing timestamps.
    */
   sinceMode?: boolean;
   /** REST prefix; default '/api/p2p' in sinceMode (the plan's paths), '/p2p' otherwise. */
   apiPath?: string;
-  /** Poll period while the socket is down, 2000–3000 ms; default 2000. */
+  /** Poll period while the socket is down until the server advises one, 2000–3000 ms; default 2000. */
   pollIntervalMs?: number;
   /** Reconnect delays: exponential from baseMs (default 1000) up to maxMs (default 30000), fully jittered. */
   reconnect?: { baseMs?: number; maxMs?: number };
@@ -57,20 +72,47 @@ export interface RealtimeClientDeps {
 
 // The server's largest page: fewer round trips when catching up after a long outage.
 const PAGE_SIZE = 1000;
+/** Seconds a long poll may be held: about one request per user per 25 s while nothing happens. */
+export const LONG_POLL_SECONDS = 25;
+// Spreads the reconnects of a draining gateway's batch beyond its advisory delay.
+const DRAIN_JITTER_MS = 1000;
+const SEND = { attempts: 4, timeoutMs: 15_000, baseDelayMs: 1000 };
 
 interface WatchedTrade {
   sync: ChatSync;
-  subscriptions: Subscription[];
 }
+
+/** One connection attempt, and then the connection, with the subscriptions made on it. */
+interface Connection {
+  link?: StompLink;
+  /** Per watched trade; the user topics are not listed (they go with the link). */
+  readonly subscriptions: Map<string, Subscription[]>;
+  cancelRefresh?: () => void;
+}
+
+interface Credentials {
+  token: string;
+  /** The token's `exp` in ms, if it has one. */
+  expiresAt: number | undefined;
+}
+
+/**
+ * Whether long polls work here: `try` them; one failed (`suspect`) and the plain poll after it
+ * succeeded means something on the way cuts held requests (`off`: plain polls from then on).
+ */
+type LongPolling = 'try' | 'suspect' | 'off';
 
 /**
  * One STOMP connection for a user's chat, trade status and notifications, with REST polling
  * while the socket is down (the plan's ChatWebSocketManager, made loss-free).
  *
- * Socket first. When it fails or closes, the client polls every 2 s from its cursors and
- * reconnects with jittered backoff. On (re)connect it stops polling, subscribes, waits until
- * the server confirmed the subscriptions, then syncs once from the cursors: from then on the
- * socket delivers everything, and a gap in seq on the socket is filled by a fetch.
+ * Socket first. When it fails or closes, the client syncs every cursor in one long-polled
+ * `GET /sync` at a time and reconnects with jittered backoff (or after a draining gateway's
+ * advisory delay). On (re)connect it stops polling, subscribes, waits until the server
+ * confirmed the subscriptions, then syncs once from the cursors: from then on the socket
+ * delivers everything, and a gap in seq on the socket is filled by a fetch. Before the token
+ * expires it opens a second connection with a new one and drops the first once the second's
+ * subscriptions are confirmed.
  */
 export class RealtimeClient {
   readonly api: RestApi;
@@ -78,19 +120,27 @@ export class RealtimeClient {
   readonly #trades = new Map<string, WatchedTrade>();
   readonly #statuses = new TradeStatuses();
   readonly #notifications = new NotificationFeed();
+  readonly #rounds: SyncRounds;
   readonly #poller: Poller;
+  readonly #pacer: PollPacer;
   readonly #backoff: Backoff;
   readonly #pollIntervalMs: number;
   #state: ConnectionState = 'offline';
   #running = false;
-  /** Identifies the current connection attempt; callbacks of older ones are ignored. */
-  #attempt = 0;
-  #link: StompLink | undefined;
+  /** The connection in use (or being attempted); callbacks of any other are ignored. */
+  #current: Connection | undefined;
+  /** A connection on a refreshed token, taking over from #current once its subscriptions are confirmed. */
+  #next: Connection | undefined;
   #live = false;
   #restReachable = false;
   #cancelReconnect: (() => void) | undefined;
   #backlogLoaded = false;
   #unread = 0;
+  /** false on a server without `GET /sync` (404), and in sinceMode: per-resource polls then. */
+  #syncAvailable: boolean;
+  #longPolling: LongPolling = 'try';
+  /** Ends a held long poll when the socket is back. */
+  #pollAbort: AbortController | undefined;
 
   constructor(
     private readonly options: RealtimeClientOptions,
@@ -98,6 +148,7 @@ export class RealtimeClient {
   ) {
     this.#pollIntervalMs = options.pollIntervalMs ?? 2000;
     if (!(this.#pollIntervalMs >= 2000 && this.#pollIntervalMs <= 3000)) throw new RangeError('pollIntervalMs must be 2000–3000');
+    this.#syncAvailable = !options.sinceMode;
     this.api = new RestApi({
       baseUrl: options.baseUrl ?? '',
       apiPath: options.apiPath ?? (options.sinceMode ? '/api/p2p' : '/p2p'),
@@ -108,7 +159,26 @@ export class RealtimeClient {
         this.#updateState();
       },
     });
-    this.#poller = new Poller(deps.clock, this.#pollIntervalMs, () => this.#syncAll());
+    this.#rounds = new SyncRounds({
+      api: this.api,
+      chats: () => new Map([...this.#trades].map(([tradeId, watched]) => [tradeId, watched.sync])),
+      notificationsAfter: () => this.#notifications.pollAfter,
+      onNotifications: (notifications, announce) => {
+        for (const notification of notifications) this.#acceptNotification(notification, announce);
+        this.#emitUnread();
+      },
+      onTrades: (trades) => {
+        for (const trade of trades) this.#acceptTrade(trade);
+      },
+      onRefused: (tradeId, error) => {
+        if (!this.#trades.has(tradeId)) return;
+        this.unwatchTrade(tradeId);
+        this.#events.emit('unwatched', { tradeId, error });
+      },
+      onAdvice: (intervalMs) => this.#pacer.advise(intervalMs),
+    });
+    this.#pacer = new PollPacer(this.#pollIntervalMs, deps.random);
+    this.#poller = new Poller(deps.clock, () => this.#pacer.next(), () => this.#poll());
     this.#backoff = new Backoff({ baseMs: options.reconnect?.baseMs ?? 1000, maxMs: options.reconnect?.maxMs ?? 30_000, random: deps.random });
   }
 
@@ -120,26 +190,20 @@ export class RealtimeClient {
     return this.#events.on(event, listener);
   }
 
-  /** Connects, and polls until the socket is up. */
+  /** Connects, and polls until the socket is up. After `auth-required`, resumes from the cursors. */
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#pacer.reset();
     this.#poller.start();
-    void this.#syncNotifications().catch(() => undefined);
+    void this.#catchUp().catch(() => undefined);
     void this.#connect();
   }
 
   stop(): void {
     if (!this.#running) return;
-    this.#running = false;
-    this.#attempt += 1;
-    this.#cancelReconnect?.();
-    this.#poller.stop();
-    this.#link?.close();
-    this.#link = undefined;
+    this.#halt();
     for (const watched of this.#trades.values()) watched.sync.close();
-    this.#live = false;
-    this.#updateState();
   }
 
   /**
@@ -152,9 +216,9 @@ export class RealtimeClient {
     const id = trade.id;
     let watched = this.#trades.get(id);
     if (!watched) {
-      watched = { sync: this.#chatSync(id), subscriptions: [] };
+      watched = { sync: this.#chatSync(id) };
       this.#trades.set(id, watched);
-      if (this.#live) await confirmed(this.#subscribeTrade(id, watched));
+      if (this.#live && this.#current) await confirmed(this.#subscribeTrade(this.#current, id, watched));
     }
     try {
       await watched.sync.sync();
@@ -172,7 +236,10 @@ export class RealtimeClient {
     if (!watched) return;
     this.#trades.delete(tradeId);
     watched.sync.close();
-    for (const subscription of watched.subscriptions) subscription.unsubscribe();
+    for (const connection of [this.#current, this.#next]) {
+      for (const subscription of connection?.subscriptions.get(tradeId) ?? []) subscription.unsubscribe();
+      connection?.subscriptions.delete(tradeId);
+    }
   }
 
   /** A watched trade's messages so far, in seq order. */
@@ -180,8 +247,18 @@ export class RealtimeClient {
     return this.#trades.get(tradeId)?.sync.feed.messages ?? [];
   }
 
-  async sendMessage(tradeId: string, text: string): Promise<ChatMessage> {
-    const message = await this.api.sendMessage(tradeId, text);
+  /**
+   * Sends with a `clientMessageId` (yours, to retry a failed send yourself, or a new random
+   * one), retried with that same id after a timeout, a network failure or a 503/429 (after its
+   * Retry-After): the server stores the message once whatever the number of tries.
+   */
+  async sendMessage(tradeId: string, text: string, options: { clientMessageId?: string } = {}): Promise<ChatMessage> {
+    const clientMessageId = options.clientMessageId ?? newClientMessageId();
+    const message = await withRetries((signal) => this.api.sendMessage(tradeId, text, clientMessageId, signal), {
+      ...SEND,
+      clock: this.deps.clock,
+      random: this.deps.random,
+    });
     // Shown at once; the socket's copy of it is then a duplicate and dropped.
     this.#trades.get(tradeId)?.sync.receive(message);
     return message;
@@ -205,71 +282,169 @@ export class RealtimeClient {
     this.#emitUnread();
   }
 
+  // ---- the connection ----
+
+  /** A token to connect with, or undefined after reporting that the user must log in. */
+  async #validToken(): Promise<Credentials | undefined> {
+    const token = await this.options.getToken();
+    const expiresAt = tokenExpiry(token);
+    if (expiresAt !== undefined && expiresAt <= this.deps.clock.now()) {
+      this.#authRequired('expired');
+      return undefined;
+    }
+    return { token, expiresAt };
+  }
+
   async #connect(): Promise<void> {
     this.#cancelReconnect = undefined;
-    const attempt = ++this.#attempt;
-    let token: string;
+    const connection: Connection = { subscriptions: new Map() };
+    this.#current = connection;
+    let credentials: Credentials | undefined;
     try {
-      token = await this.options.getToken();
+      credentials = await this.#validToken();
     } catch {
-      return this.#lost(attempt);
+      return this.#lost(connection, { reason: 'getToken() failed', connected: false });
     }
-    if (attempt !== this.#attempt) return;
-    this.#link = this.deps.connector(
+    if (!credentials || connection !== this.#current) return;
+    this.#open(connection, credentials.token, credentials.expiresAt);
+  }
+
+  #open(connection: Connection, token: string, expiresAt: number | undefined): void {
+    connection.link = this.deps.connector(
       { Authorization: `Bearer ${token}` },
       {
-        onConnected: () => void this.#connected(attempt),
-        onLost: () => this.#lost(attempt),
+        onConnected: () => void this.#connected(connection, expiresAt),
+        onLost: (loss) => this.#lost(connection, loss),
       },
     );
   }
 
-  async #connected(attempt: number): Promise<void> {
-    if (attempt !== this.#attempt) return;
-    this.#poller.stop();
-    this.#live = true;
-    this.#updateState();
+  #active(connection: Connection): boolean {
+    return this.#running && (connection === this.#current || connection === this.#next);
+  }
+
+  async #connected(connection: Connection, expiresAt: number | undefined): Promise<void> {
+    if (!this.#active(connection)) return;
+    if (connection === this.#current) this.#goLive();
     await confirmed([
-      this.#subscribe(topics.userTrades(this.options.userId), (body) => this.#onStatusBody(body)),
-      this.#subscribe(topics.userNotifications(this.options.userId), (body) => this.#onNotificationBody(body)),
-      ...[...this.#trades].flatMap(([tradeId, watched]) => this.#subscribeTrade(tradeId, watched)),
+      connection.link!.subscribe(topics.userTrades(this.options.userId), (body) => this.#onStatusBody(body)),
+      connection.link!.subscribe(topics.userNotifications(this.options.userId), (body) => this.#onNotificationBody(body)),
+      ...[...this.#trades].flatMap(([tradeId, watched]) => this.#subscribeTrade(connection, tradeId, watched)),
     ]);
-    if (attempt !== this.#attempt) return;
+    if (!this.#active(connection)) return;
+    if (connection === this.#next) {
+      // The new session receives everything now; the old one can go, and the socket was up all along.
+      const old = this.#current;
+      this.#current = connection;
+      this.#next = undefined;
+      this.#close(old);
+      this.#goLive();
+    }
     // Only a connection whose subscriptions were accepted resets the backoff: one that is
     // refused right after CONNECT must not turn into a reconnect loop at the base delay.
     this.#backoff.reset();
-    await this.#syncAll();
+    if (expiresAt !== undefined) {
+      const delay = refreshDelay(expiresAt, this.deps.clock.now());
+      connection.cancelRefresh = this.deps.clock.schedule(() => void this.#refresh(connection, expiresAt), delay);
+    }
+    await this.#catchUp().catch(() => undefined);
   }
 
-  #lost(attempt: number): void {
-    if (attempt !== this.#attempt || !this.#running) return;
-    // The attempt is over: a #connected still waiting for its confirmations must not go on.
-    this.#attempt += 1;
-    this.#link?.close();
-    this.#link = undefined;
-    this.#live = false;
-    // They died with the link; unwatchTrade must not unsubscribe them on the next one.
-    for (const watched of this.#trades.values()) watched.subscriptions = [];
+  #goLive(): void {
+    this.#cancelReconnect?.();
+    this.#cancelReconnect = undefined;
+    this.#poller.stop();
+    this.#pollAbort?.abort();
+    this.#live = true;
     this.#updateState();
+  }
+
+  /** Before the token runs out: a second session on a new token (make before break). */
+  async #refresh(connection: Connection, expiresAt: number): Promise<void> {
+    if (connection !== this.#current || this.#next) return;
+    let token: string;
+    try {
+      token = await this.options.getToken();
+    } catch {
+      return; // The session ends at expiry, and the reconnect after it asks again.
+    }
+    const renewed = tokenExpiry(token);
+    // No newer token yet: the gateway ends the session at expiry, and the reconnect then
+    // either gets one or reports auth-required.
+    if (connection !== this.#current || this.#next || (renewed !== undefined && renewed <= expiresAt)) return;
+    const next: Connection = { subscriptions: new Map() };
+    this.#next = next;
+    this.#open(next, token, renewed);
+  }
+
+  #lost(connection: Connection, loss: LinkLoss): void {
+    if (!this.#active(connection)) return;
+    if (connection === this.#next) {
+      // The refresh failed; the current session goes on until its token expires.
+      this.#next = undefined;
+      this.#close(connection);
+      return;
+    }
+    this.#current = undefined;
+    this.#close(connection);
+    this.#close(this.#next);
+    this.#next = undefined;
+    this.#live = false;
+    this.#updateState();
+    const action = classifyLoss(loss);
+    if (action.kind === 'auth-refused') return this.#authRequired('refused');
+    this.#pacer.reset();
     this.#poller.start();
-    this.#cancelReconnect = this.deps.clock.schedule(() => void this.#connect(), this.#backoff.next());
+    const delay =
+      action.kind === 'drain' ? action.delayMs + Math.floor(this.deps.random() * DRAIN_JITTER_MS)
+      : action.kind === 'token-expired' ? 0
+      : this.#backoff.next();
+    this.#cancelReconnect = this.deps.clock.schedule(() => void this.#connect(), delay);
   }
 
-  #subscribe(destination: string, onBody: (body: string) => void): Subscription {
-    // #connected and watchTrade subscribe only while live, when there is a link.
-    return this.#link!.subscribe(destination, onBody);
+  #close(connection: Connection | undefined): void {
+    if (!connection) return;
+    connection.cancelRefresh?.();
+    // Its subscriptions die with the link; unwatchTrade must not unsubscribe them later.
+    connection.subscriptions.clear();
+    connection.link?.close();
   }
 
-  #subscribeTrade(tradeId: string, watched: WatchedTrade): Subscription[] {
-    watched.subscriptions = [
-      this.#subscribe(topics.tradeChat(tradeId), (body) => {
+  /** Stops everything but keeps the feeds and cursors, for a start() to resume from. */
+  #halt(): void {
+    this.#running = false;
+    this.#cancelReconnect?.();
+    this.#cancelReconnect = undefined;
+    this.#poller.stop();
+    this.#pollAbort?.abort();
+    this.#close(this.#current);
+    this.#close(this.#next);
+    this.#current = undefined;
+    this.#next = undefined;
+    this.#live = false;
+    this.#updateState();
+  }
+
+  #authRequired(reason: 'expired' | 'refused'): void {
+    if (!this.#running) return;
+    this.#halt();
+    this.#events.emit('auth-required', { reason });
+  }
+
+  #subscribeTrade(connection: Connection, tradeId: string, watched: WatchedTrade): Subscription[] {
+    const link = connection.link!;
+    const subscriptions = [
+      link.subscribe(topics.tradeChat(tradeId), (body) => {
         const message = parseChatMessage(body);
         if (message) watched.sync.receive(message);
       }),
-      this.#subscribe(topics.trade(tradeId), (body) => this.#onStatusBody(body)),
+      link.subscribe(topics.trade(tradeId), (body) => this.#onStatusBody(body)),
     ];
-    return watched.subscriptions;
+    connection.subscriptions.set(tradeId, subscriptions);
+    return subscriptions;
   }
+
+  // ---- catching up ----
 
   #chatSync(tradeId: string): ChatSync {
     return new ChatSync(new ChatFeed(tradeId), {
@@ -285,8 +460,45 @@ export class RealtimeClient {
     });
   }
 
-  /** One round of catching up from every cursor: a poll, or the sync after a (re)connect. */
-  async #syncAll(): Promise<void> {
+  /** One catch-up from every cursor: at start-up and after each (re)connect. Resolves whether anything was new. */
+  async #catchUp(wait = 0, signal?: AbortSignal): Promise<boolean> {
+    if (this.#syncAvailable) {
+      try {
+        const news = await this.#rounds.run({ wait, notificationBacklog: !this.#backlogLoaded, ...(signal ? { signal } : {}) });
+        this.#backlogLoaded = true;
+        return news;
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401) this.#authRequired('refused');
+        // A server from before the sync route: the per-resource routes from now on.
+        if (!(err instanceof ApiError && err.status === 404)) throw err;
+        this.#syncAvailable = false;
+      }
+    }
+    await this.#pollEachResource();
+    return false;
+  }
+
+  /** A poll while the socket is down: one long-polled sync (or a plain one, or per resource), paced. */
+  async #poll(): Promise<void> {
+    const wait = this.#syncAvailable && this.#longPolling === 'try' ? LONG_POLL_SECONDS : 0;
+    const abort = new AbortController();
+    this.#pollAbort = abort;
+    const started = this.deps.clock.now();
+    try {
+      const news = await this.#catchUp(wait, abort.signal);
+      if (this.#longPolling === 'suspect') this.#longPolling = 'off';
+      this.#pacer.answered(this.deps.clock.now() - started, news);
+    } catch (err) {
+      if (abort.signal.aborted) return; // The socket is back: this poll is no longer needed.
+      const asked = err instanceof ApiError && (err.status === 503 || err.status === 429);
+      if (wait > 0 && !asked) this.#longPolling = 'suspect';
+      else if (this.#longPolling === 'suspect') this.#longPolling = 'try';
+      this.#pacer.failed(err instanceof ApiError ? err.retryAfterMs : undefined);
+    }
+  }
+
+  /** The per-resource poll (the plan's, and a server's without sync): chat and status per trade, notifications. */
+  async #pollEachResource(): Promise<void> {
     await Promise.allSettled([
       this.#syncNotifications(),
       ...[...this.#trades].flatMap(([tradeId, watched]) => [
@@ -304,6 +516,8 @@ export class RealtimeClient {
     for (const notification of fetched) this.#acceptNotification(notification, !backlog);
     this.#emitUnread();
   }
+
+  // ---- events ----
 
   #onStatusBody(body: string): void {
     const event = parseStatusEvent(body);

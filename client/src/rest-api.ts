@@ -1,10 +1,10 @@
-import type { ChatMessage, Notification, OpenTradeInput, Trade, TradeStatus } from './wire.js';
+import type { ChatMessage, Notification, OpenTradeInput, SyncResponse, Trade, TradeStatus } from './wire.js';
 
 /** What the client needs of `fetch`; the browser's and Node's both fit. */
 export type Fetch = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: string },
-) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
+  init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal },
+) => Promise<{ ok: boolean; status: number; headers?: { get(name: string): string | null }; json(): Promise<unknown> }>;
 
 export type TokenGetter = () => string | Promise<string>;
 
@@ -26,6 +26,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The server's `Retry-After` (503, 429), in ms. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -38,6 +40,16 @@ export class ApiError extends Error {
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
+
+/** One `GET /sync`: a cursor per trade, the notification seq, the trades cursor. */
+export interface SyncQuery {
+  trades: readonly { tradeId: string; afterSeq: number }[];
+  notificationsAfterSeq: number;
+  /** Omitted: from the beginning (all the caller's trades). */
+  tradesAfter?: string;
+  /** Seconds the server may hold the request while nothing is new (long poll), 0..30. */
+  wait?: number;
+}
 
 /** Typed calls to the REST API of docs/contract.md. */
 export class RestApi {
@@ -60,8 +72,20 @@ export class RestApi {
     return this.#request('POST', `/trades/${encodeURIComponent(tradeId)}/status`, {}, { status });
   }
 
-  sendMessage(tradeId: string, message: string): Promise<ChatMessage> {
-    return this.#request('POST', `/trades/${encodeURIComponent(tradeId)}/chat`, {}, { message });
+  /** A retry with the same `clientMessageId` returns the stored message instead of a second one. */
+  sendMessage(tradeId: string, message: string, clientMessageId?: string, signal?: AbortSignal): Promise<ChatMessage> {
+    return this.#request('POST', `/trades/${encodeURIComponent(tradeId)}/chat`, {}, { message, clientMessageId }, signal);
+  }
+
+  /** Everything past the given cursors in one request (SPEC's sync contract). */
+  sync(query: SyncQuery, signal?: AbortSignal): Promise<SyncResponse> {
+    const params: Query = {
+      trades: query.trades.map((t) => `${t.tradeId}:${t.afterSeq}`).join(',') || undefined,
+      notificationsAfterSeq: query.notificationsAfterSeq,
+      tradesAfter: query.tradesAfter,
+      wait: query.wait || undefined,
+    };
+    return this.#request('GET', '/sync', params, undefined, signal);
   }
 
   /** Messages with seq > afterSeq, ascending: the loss-free cursor. */
@@ -83,7 +107,7 @@ export class RestApi {
     return this.#request('POST', `/notifications/${encodeURIComponent(notificationId)}/read`);
   }
 
-  async #request<T>(method: string, path: string, query: Query = {}, body?: object): Promise<T> {
+  async #request<T>(method: string, path: string, query: Query = {}, body?: object, signal?: AbortSignal): Promise<T> {
     const { baseUrl, apiPath, getToken, fetch, onReachability } = this.options;
     const search = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
@@ -94,24 +118,33 @@ export class RestApi {
 
     let response: Awaited<ReturnType<Fetch>>;
     try {
-      response = await fetch(url, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
+      response = await fetch(url, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}), ...(signal ? { signal } : {}) });
     } catch (err) {
+      // Abandoned by the caller (a timeout, or a long poll no longer needed): says nothing of the server.
+      if (signal?.aborted) throw new ApiError(0, 'aborted', 'request abandoned');
       onReachability?.(false);
       throw new ApiError(0, 'unreachable', err instanceof Error ? err.message : 'network error');
     }
     const payload: unknown = await response.json().catch(() => undefined);
-    const failure = response.ok ? undefined : errorOf(response.status, payload);
+    const failure = response.ok ? undefined : errorOf(response.status, payload, retryAfterMs(response.headers?.get('Retry-After')));
     onReachability?.(!failure?.unreachable);
     if (failure) throw failure;
     return payload as T;
   }
 }
 
-function errorOf(status: number, payload: unknown): ApiError {
+function errorOf(status: number, payload: unknown, retryAfter: number | undefined): ApiError {
   const { error, message } = (typeof payload === 'object' && payload !== null ? payload : {}) as { error?: unknown; message?: unknown };
   return new ApiError(
     status,
     typeof error === 'string' ? error : 'http_error',
     typeof message === 'string' ? message : `request failed with status ${status}`,
+    retryAfter,
   );
+}
+
+/** `Retry-After` in seconds (the form this API sends), as ms; an HTTP-date or junk gives undefined. */
+function retryAfterMs(header: string | null | undefined): number | undefined {
+  if (!header || !/^\d+$/.test(header.trim())) return undefined;
+  return Number(header.trim()) * 1000;
 }

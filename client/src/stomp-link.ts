@@ -21,7 +21,20 @@ export interface StompLinkHandlers {
   /** CONNECTED arrived: subscriptions may be made. */
   onConnected(): void;
   /** The attempt failed or the connection ended (close, error, ERROR frame, heart-beats missed). At most once. */
-  onLost(reason: string): void;
+  onLost(loss: LinkLoss): void;
+}
+
+/** How a link ended, as far as the socket tells: the client decides from it how to come back. */
+export interface LinkLoss {
+  /** For logs: what happened. */
+  reason: string;
+  /** CONNECTED had arrived. */
+  connected: boolean;
+  /** The WebSocket close code and reason, when the connection was closed rather than cut. */
+  code?: number;
+  closeReason?: string;
+  /** The `message` of an ERROR frame just before the close. */
+  errorMessage?: string;
 }
 
 /** Opens a connection with these CONNECT headers. Handlers are never called during the call itself. */

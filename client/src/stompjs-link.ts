@@ -1,10 +1,14 @@
 import { Client } from '@stomp/stompjs';
 import SockJS from 'sockjs-client';
-import type { StompConnector } from './stomp-link.js';
+import { GatewayList } from './gateway-list.js';
+import type { LinkLoss, StompConnector } from './stomp-link.js';
 
 export interface SocketOptions {
-  /** SockJS endpoint such as '/ws', or for `transport: 'websocket'` a ws(s):// URL such as 'wss://host/ws/websocket'. */
-  url: string;
+  /**
+   * Gateway endpoints, tried in turn: SockJS endpoints such as '/ws', or for
+   * `transport: 'websocket'` ws(s):// URLs such as 'wss://host/ws/websocket'.
+   */
+  urls: readonly string[];
   transport: 'sockjs' | 'websocket';
   /** STOMP heart-beats both ways; a server silent for longer (plus stompjs's grace) counts as lost. */
   heartbeatMs: number;
@@ -14,18 +18,31 @@ export interface SocketOptions {
   receiptTimeoutMs: number;
 }
 
-/** Connection attempts on @stomp/stompjs: one stompjs Client per attempt. */
-export function stompjsConnector(options: SocketOptions): StompConnector {
+// After an ERROR frame the server closes the socket; the close carries the code that says why.
+const CLOSE_AFTER_ERROR_MS = 1000;
+
+/**
+ * Connection attempts on @stomp/stompjs: one stompjs Client per attempt, to the current gateway
+ * of the list; an attempt that fails or ends moves the next one to the next gateway.
+ */
+export function stompjsConnector(options: SocketOptions & { random?: () => number }): StompConnector {
+  const gateways = new GatewayList(options.urls, options.random ?? Math.random);
   return (connectHeaders, handlers) => {
+    const url = gateways.current;
     let ended = false;
-    const lose = (reason: string) => {
+    let connected = false;
+    let errorMessage: string | undefined;
+    let errorTimer: ReturnType<typeof setTimeout> | undefined;
+    const lose = (loss: Omit<LinkLoss, 'connected' | 'errorMessage'>) => {
       if (ended) return;
       ended = true;
-      handlers.onLost(reason);
+      clearTimeout(errorTimer);
+      gateways.failed();
+      handlers.onLost({ ...loss, connected, ...(errorMessage === undefined ? {} : { errorMessage }) });
       void client.deactivate();
     };
     const client = new Client({
-      ...(options.transport === 'sockjs' ? { webSocketFactory: () => new SockJS(options.url) } : { brokerURL: options.url }),
+      ...(options.transport === 'sockjs' ? { webSocketFactory: () => new SockJS(url) } : { brokerURL: url }),
       connectHeaders,
       // The realtime client reconnects by itself, with jittered backoff and a fresh token.
       reconnectDelay: 0,
@@ -36,10 +53,19 @@ export function stompjsConnector(options: SocketOptions): StompConnector {
       // dead network never completes.
       discardWebsocketOnCommFailure: true,
       onConnect: () => {
+        connected = true;
         if (!ended) handlers.onConnected();
       },
-      onStompError: (frame) => lose(`ERROR frame: ${frame.headers.message ?? 'no message'}`),
-      onWebSocketClose: (event) => lose(`socket closed (${event.code})`),
+      onStompError: (frame) => {
+        errorMessage = frame.headers.message ?? 'no message';
+        errorTimer ??= setTimeout(() => lose({ reason: `ERROR frame: ${errorMessage}` }), CLOSE_AFTER_ERROR_MS);
+      },
+      onWebSocketClose: (event: { code?: number; reason?: string }) =>
+        lose({
+          reason: errorMessage === undefined ? `socket closed (${event.code})` : `ERROR frame: ${errorMessage}`,
+          ...(event.code === undefined ? {} : { code: event.code }),
+          ...(event.reason ? { closeReason: event.reason } : {}),
+        }),
     });
     client.activate();
 
@@ -52,7 +78,7 @@ export function stompjsConnector(options: SocketOptions): StompConnector {
         // not working, so it is reported lost (and retried) rather than assumed fine.
         const confirmed = new Promise<void>((resolve) => {
           const timer = setTimeout(() => {
-            lose(`no RECEIPT for ${destination} within ${options.receiptTimeoutMs} ms`);
+            lose({ reason: `no RECEIPT for ${destination} within ${options.receiptTimeoutMs} ms` });
             resolve();
           }, options.receiptTimeoutMs);
           client.watchForReceipt(receipt, () => {
@@ -70,6 +96,7 @@ export function stompjsConnector(options: SocketOptions): StompConnector {
       },
       close() {
         ended = true;
+        clearTimeout(errorTimer);
         void client.deactivate();
       },
     };

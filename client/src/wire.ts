@@ -2,7 +2,7 @@
 // contract modules: types only from the zod ones, so the bundle stays free of zod.
 export type { NotificationEvent, TradeStatusEvent } from '../../src/contract/events.js';
 export type { TradeRole, TradeStatus } from '../../src/contract/trade-status.js';
-export type { ChatMessage, Notification, OpenTradeInput, Trade } from '../../src/contract/shapes.js';
+export type { ChatMessage, Notification, OpenTradeInput, SyncResponse, Trade } from '../../src/contract/shapes.js';
 
 import { destinations } from '../../src/contract/destinations.js';
 

@@ -81,3 +81,20 @@ export type Notification = z.infer<typeof notificationSchema>;
 export type ApiErrorBody = z.infer<typeof apiErrorSchema>;
 export type Health = z.infer<typeof healthSchema>;
 export type Readiness = z.infer<typeof readinessSchema>;
+
+/** `GET /p2p/sync`: everything past the caller's cursors in one answer (the polling fallback). */
+export const syncResponseSchema = z.object({
+  chat: z.record(z.string(), z.array(chatMessageSchema)).meta({
+    description: 'One key per listed trade the caller may read: its messages past the given seq ([] if none).',
+  }),
+  notifications: z.array(notificationSchema).meta({ description: 'Past `notificationsAfterSeq`, in seq order.' }),
+  trades: z.array(tradeSchema).meta({ description: "The caller's trades opened or changed past `tradesAfter`." }),
+  tradesCursor: z.string().meta({ description: "Opaque: the next sync's `tradesAfter`." }),
+  more: z.boolean().meta({ description: 'A list hit its page limit: sync again at once.' }),
+  errors: z.record(z.string(), z.object({ error: z.string() })).meta({
+    description: 'Listed trades that were not answered, e.g. `{ "error": "forbidden" }`; the rest are.',
+  }),
+  pollIntervalMs: z.number().int().positive().meta({ description: "The server's advice for the next plain (not long) poll." }),
+});
+
+export type SyncResponse = z.infer<typeof syncResponseSchema>;

@@ -6,8 +6,8 @@ describe('client: poller', () => {
   it('runs every interval, counted from the end of the previous run', async () => {
     const clock = new FakeClock();
     const runs: number[] = [];
-    const poller = new Poller(clock, 2000, async () => {
-      runs.push(clock.now);
+    const poller = new Poller(clock, () => 2000, async () => {
+      runs.push(clock.now());
     });
     poller.start();
     poller.start();
@@ -19,7 +19,7 @@ describe('client: poller', () => {
     const clock = new FakeClock();
     let runs = 0;
     let finish: () => void = () => {};
-    const poller = new Poller(clock, 2000, () => {
+    const poller = new Poller(clock, () => 2000, () => {
       runs += 1;
       return new Promise<void>((resolve) => (finish = resolve));
     });
@@ -35,7 +35,7 @@ describe('client: poller', () => {
   it('keeps polling after a failed run', async () => {
     const clock = new FakeClock();
     let runs = 0;
-    const poller = new Poller(clock, 2000, async () => {
+    const poller = new Poller(clock, () => 2000, async () => {
       runs += 1;
       throw new Error('down');
     });

@@ -178,7 +178,7 @@ describe('client: realtime client state machine', () => {
       world.broker.current.lose();
       const before = world.broker.links.length;
       while (world.broker.links.length === before) await world.clock.advance(1);
-      connectsAt.push(world.clock.now);
+      connectsAt.push(world.clock.now());
     }
     // Ceilings 1000, 2000, 4000, 4000 (capped), each halved by random() = 0.5.
     assert.deepEqual(connectsAt, [500, 1500, 3500, 5500]);

@@ -26,7 +26,7 @@ export async function startUserClient(
   let attempt = 0;
   const connector: StompConnector = (headers, handlers) =>
     stompjsConnector({
-      url: `${options.gatewayUrls[attempt++ % options.gatewayUrls.length]}/ws`,
+      urls: [`${options.gatewayUrls[attempt++ % options.gatewayUrls.length]}/ws`],
       transport: 'sockjs',
       heartbeatMs: 2_000,
       connectTimeoutMs: 3_000,

@@ -1,9 +1,10 @@
-import type { StompConnector, StompLink, StompLinkHandlers, Subscription } from '../../../client/src/stomp-link.js';
+import type { LinkLoss, StompConnector, StompLink, StompLinkHandlers, Subscription } from '../../../client/src/stomp-link.js';
 
 /** One connection attempt, driven by the test: connect(), lose(), push(). */
 export class FakeLink implements StompLink {
   readonly subscriptions = new Map<string, (body: string) => void>();
   closed = false;
+  connected = false;
 
   constructor(
     readonly headers: Record<string, string>,
@@ -23,11 +24,13 @@ export class FakeLink implements StompLink {
   }
 
   connect(): void {
+    this.connected = true;
     this.handlers.onConnected();
   }
 
-  lose(): void {
-    this.handlers.onLost('test');
+  /** The connection ends; `code`/`closeReason` as the server's close frame would carry them. */
+  lose(loss: Partial<LinkLoss> = {}): void {
+    this.handlers.onLost({ reason: 'test', connected: this.connected, ...loss });
   }
 
   /** Delivers a MESSAGE on a destination this link subscribed to. */

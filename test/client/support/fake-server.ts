@@ -1,5 +1,6 @@
+import type { Clock } from '../../../client/src/clock.js';
 import type { Fetch } from '../../../client/src/rest-api.js';
-import type { ChatMessage, Notification, Trade, TradeRole } from '../../../client/src/wire.js';
+import type { ChatMessage, Notification, SyncResponse, Trade, TradeRole } from '../../../client/src/wire.js';
 
 export const TRADE_ID = '0b7f3c4e-5d6a-4b8c-9d0e-1f2a3b4c5d6e';
 export const BUYER = 'alice';
@@ -8,9 +9,26 @@ export const SELLER = 'bob';
 const EPOCH = Date.parse('2026-01-01T00:00:00.000Z');
 const at = (seconds: number) => new Date(EPOCH + seconds * 1000).toISOString();
 
+interface TradeRow {
+  trade: Trade;
+  messages: ChatMessage[];
+  /** Bumped at open and at each status change: the sync trades cursor. */
+  version: number;
+}
+
+/** A canned answer for the next request whose "METHOD /path" matches. */
+interface Failure {
+  match: RegExp;
+  status: number;
+  retryAfterSeconds?: number;
+  /** The request is carried out, but its answer is lost on the way (a timeout, seen from the client). */
+  lostAnswer?: boolean;
+}
+
 /**
- * The REST API of one trade as the buyer sees it, in memory: seq and timestamps as the real
- * server assigns them, and system messages for the seller hidden from the buyer.
+ * The REST API of the buyer's trades, in memory: seq and timestamps as the real server assigns
+ * them, system messages for the seller hidden from the buyer, `GET /sync` by the SPEC's sync
+ * contract (long polls held on the test's fake clock), and idempotent chat sends.
  */
 export class FakeServer {
   /** Every request, as "METHOD /path?query". */
@@ -18,24 +36,60 @@ export class FakeServer {
   reachable = true;
   /** The trade is readable but its chat is not (as for an admin). */
   chatForbidden = false;
-  readonly trade: Trade = {
-    id: TRADE_ID, buyerId: BUYER, sellerId: SELLER, amount: '100', asset: 'USDT', fiat: 'VND',
-    status: 'PENDING', createdAt: at(0), updatedAt: at(0),
-  };
-  readonly messages: ChatMessage[] = [];
+  /** false: a server from before `GET /sync` (404). */
+  syncAvailable = true;
+  /** false: `wait` is ignored, answers come at once. */
+  holdsLongPolls = true;
+  /** Something between client and server cuts held requests (fetch fails at once). */
+  cutsLongPolls = false;
+  /** The sync answer's page limit per list (`more` when one is reached). */
+  syncPageLimit = 1000;
+  pollIntervalMs = 2000;
+  /** Trades whose sync entry is an error rather than chat. */
+  readonly refusedTrades = new Set<string>();
   readonly notifications: Notification[] = [];
+  readonly failures: Failure[] = [];
+  readonly #trades = new Map<string, TradeRow>();
+  readonly #sent = new Map<string, ChatMessage>();
+  #version = 0;
   #held: Promise<void> | undefined;
   #release: (() => void) | undefined;
+  readonly #waiting = new Set<() => void>();
+
+  /** `clock`: long polls are held on it (without one, `wait` is ignored). */
+  constructor(private readonly clock?: Clock) {
+    this.openTrade(TRADE_ID);
+  }
+
+  get trade(): Trade {
+    return this.#row(TRADE_ID).trade;
+  }
+
+  get messages(): ChatMessage[] {
+    return this.#row(TRADE_ID).messages;
+  }
+
+  /** Opens a trade of the buyer's (with the seller unless told). */
+  openTrade(id: string, sellerId = SELLER): Trade {
+    const trade: Trade = {
+      id, buyerId: BUYER, sellerId, amount: '100', asset: 'USDT', fiat: 'VND', status: 'PENDING', createdAt: at(0), updatedAt: at(0),
+    };
+    this.#trades.set(id, { trade, messages: [], version: ++this.#version });
+    this.#wake();
+    return trade;
+  }
 
   /** Appends a message as the server does: next seq, a later timestamp. */
-  append(input: { senderId?: string | null; recipientRole?: TradeRole | null; text?: string } = {}): ChatMessage {
-    const seq = this.messages.length + 1;
+  append(input: { senderId?: string | null; recipientRole?: TradeRole | null; text?: string } = {}, tradeId = TRADE_ID): ChatMessage {
+    const { messages } = this.#row(tradeId);
+    const seq = messages.length + 1;
     const senderId = input.senderId === undefined ? SELLER : input.senderId;
     const message: ChatMessage = {
-      id: `m${seq}`, tradeId: TRADE_ID, seq, senderId, message: input.text ?? `message ${seq}`,
+      id: `${tradeId === TRADE_ID ? '' : `${tradeId}-`}m${seq}`, tradeId, seq, senderId, message: input.text ?? `message ${seq}`,
       timestamp: at(seq), recipientRole: input.recipientRole ?? null, isSystemMessage: senderId === null,
     };
-    this.messages.push(message);
+    messages.push(message);
+    this.#wake();
     return message;
   }
 
@@ -44,17 +98,31 @@ export class FakeServer {
     const seq = this.notifications.length + 1;
     const notification: Notification = { id, userId: BUYER, seq, type: 'TRADE_PAID', message: id, read: false, createdAt: at(seconds), readAt: null };
     this.notifications.push(notification);
+    this.#wake();
     return notification;
   }
 
-  setStatus(status: Trade['status'], seconds: number): void {
-    Object.assign(this.trade, { status, updatedAt: at(seconds) });
+  setStatus(status: Trade['status'], seconds: number, tradeId = TRADE_ID): void {
+    const row = this.#row(tradeId);
+    Object.assign(row.trade, { status, updatedAt: at(seconds) });
+    row.version = ++this.#version;
+    this.#wake();
   }
 
   /** Chat requests' query strings, e.g. "afterSeq=3&limit=1000". */
   chatQueries(): string[] {
     return this.calls.filter((c) => c.startsWith(`GET /p2p/trades/${TRADE_ID}/chat`) || c.startsWith(`GET /api/p2p/trades/${TRADE_ID}/chat`))
       .map((c) => c.split('?')[1] ?? '');
+  }
+
+  /** Sync requests' parsed queries, in order. */
+  syncQueries(): URLSearchParams[] {
+    return this.calls.filter((c) => c.startsWith('GET /p2p/sync')).map((c) => new URLSearchParams(c.split('?')[1] ?? ''));
+  }
+
+  /** Chat sends, by their `clientMessageId`. */
+  sendKeys(): (string | undefined)[] {
+    return this.calls.filter((c) => c.startsWith('POST') && c.includes('/chat')).map((c) => c.split(' ')[2]);
   }
 
   /** Answers are computed at once but handed over only on release(): a request in flight. */
@@ -69,27 +137,109 @@ export class FakeServer {
 
   readonly fetch: Fetch = async (url, init) => {
     const { pathname, searchParams } = new URL(url, 'http://api.test');
-    this.calls.push(`${init.method} ${pathname}${searchParams.size ? `?${searchParams}` : ''}`);
+    const key = init.method === 'POST' && pathname.endsWith('/chat') ? ` ${(JSON.parse(init.body ?? '{}') as { clientMessageId?: string }).clientMessageId}` : '';
+    this.calls.push(`${init.method} ${pathname}${searchParams.size ? `?${searchParams}` : ''}${key}`);
     if (!this.reachable) throw new TypeError('fetch failed');
-    const [status, body] = this.#answer(init.method, pathname.replace(/^\/api/, ''), searchParams, init.body);
+    const path = pathname.replace(/^\/api/, '');
+    const failure = this.#takeFailure(`${init.method} ${path}`);
+    if (failure && !failure.lostAnswer) {
+      const headers = new Headers(failure.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(failure.retryAfterSeconds) });
+      return { ok: false, status: failure.status, headers, json: async () => ({ error: 'unavailable', message: 'try later' }) };
+    }
+    if (path === '/p2p/sync' && searchParams.has('wait') && this.cutsLongPolls) throw new TypeError('fetch failed');
+    const [status, body] = path === '/p2p/sync' ? await this.#sync(searchParams, init.signal) : this.#answer(init.method, path, searchParams, init.body);
     await this.#held;
-    return { ok: status < 400, status, json: async () => body };
+    if (failure?.lostAnswer) throw new TypeError('fetch failed');
+    return { ok: status < 400, status, headers: new Headers(), json: async () => body };
   };
 
+  #row(tradeId: string): TradeRow {
+    const row = this.#trades.get(tradeId);
+    if (!row) throw new Error(`no trade ${tradeId}`);
+    return row;
+  }
+
+  #takeFailure(request: string): Failure | undefined {
+    const index = this.failures.findIndex((f) => f.match.test(request));
+    return index < 0 ? undefined : this.failures.splice(index, 1)[0];
+  }
+
+  #wake(): void {
+    for (const wake of [...this.#waiting]) wake();
+  }
+
+  #visible(tradeId: string): ChatMessage[] {
+    return this.#row(tradeId).messages.filter((m) => m.recipientRole === null || m.recipientRole === 'BUYER');
+  }
+
+  async #sync(query: URLSearchParams, signal: AbortSignal | undefined): Promise<[number, unknown]> {
+    if (!this.syncAvailable) return [404, { error: 'not_found', message: 'no route for GET /p2p/sync' }];
+    const wait = Number(query.get('wait') ?? 0);
+    const deadline = (this.clock?.now() ?? 0) + wait * 1000;
+    for (;;) {
+      const answer = this.#syncAnswer(query);
+      const empty = Object.values(answer.chat).every((c) => c.length === 0) && !answer.notifications.length && !answer.trades.length;
+      const left = deadline - (this.clock?.now() ?? 0);
+      if (!empty || !this.clock || !this.holdsLongPolls || left <= 0) return [200, answer];
+      await new Promise<void>((resolve, reject) => {
+        const done = () => {
+          cancel();
+          this.#waiting.delete(done);
+          resolve();
+        };
+        const cancel = this.clock!.schedule(done, left);
+        this.#waiting.add(done);
+        signal?.addEventListener('abort', () => {
+          done();
+          reject(new DOMException('aborted', 'AbortError'));
+        });
+      });
+    }
+  }
+
+  #syncAnswer(query: URLSearchParams): SyncResponse {
+    const limit = this.syncPageLimit;
+    let more = false;
+    const page = <T>(items: T[]): T[] => {
+      if (items.length > limit) more = true;
+      return items.slice(0, limit);
+    };
+    const chat: Record<string, ChatMessage[]> = {};
+    const errors: Record<string, { error: string }> = {};
+    for (const entry of (query.get('trades') ?? '').split(',').filter(Boolean)) {
+      const [tradeId, afterSeq] = entry.split(':') as [string, string];
+      if (this.refusedTrades.has(tradeId) || !this.#trades.has(tradeId)) errors[tradeId] = { error: 'forbidden' };
+      else chat[tradeId] = page(this.#visible(tradeId).filter((m) => m.seq > Number(afterSeq)));
+    }
+    const notificationsAfter = Number(query.get('notificationsAfterSeq') ?? 0);
+    const tradesAfter = Number(query.get('tradesAfter') ?? 0);
+    const changed = [...this.#trades.values()].filter((r) => r.version > tradesAfter).sort((a, b) => a.version - b.version);
+    const trades = page(changed);
+    return {
+      chat,
+      notifications: page(this.notifications.filter((n) => n.seq > notificationsAfter)),
+      trades: trades.map((r) => ({ ...r.trade })),
+      tradesCursor: String(trades.at(-1)?.version ?? tradesAfter),
+      more,
+      errors,
+      pollIntervalMs: this.pollIntervalMs,
+    };
+  }
+
   #answer(method: string, path: string, query: URLSearchParams, body: string | undefined): [number, unknown] {
-    const visible = this.messages.filter((m) => m.recipientRole === null || m.recipientRole === 'BUYER');
     const limit = Number(query.get('limit') ?? 1000);
-    if (method === 'GET' && path === `/p2p/trades/${TRADE_ID}`) return [200, { ...this.trade }];
-    if (method === 'GET' && path === `/p2p/trades/${TRADE_ID}/chat` && this.chatForbidden) {
-      return [403, { error: 'forbidden', message: 'only the buyer and the seller may use this chat' }];
-    }
-    if (method === 'GET' && path === `/p2p/trades/${TRADE_ID}/chat`) {
-      const afterSeq = Number(query.get('afterSeq') ?? 0);
-      const since = query.get('since');
-      return [200, visible.filter((m) => m.seq > afterSeq && (!since || m.timestamp > since)).slice(0, limit)];
-    }
-    if (method === 'POST' && path === `/p2p/trades/${TRADE_ID}/chat`) {
-      return [201, this.append({ senderId: BUYER, text: (JSON.parse(body ?? '{}') as { message: string }).message })];
+    const chatPath = /^\/p2p\/trades\/([^/]+)\/chat$/.exec(path);
+    const tradePath = /^\/p2p\/trades\/([^/]+)$/.exec(path);
+    if (method === 'GET' && tradePath && this.#trades.has(tradePath[1]!)) return [200, { ...this.#row(tradePath[1]!).trade }];
+    if (chatPath && this.#trades.has(chatPath[1]!)) {
+      const tradeId = chatPath[1]!;
+      if (method === 'GET' && this.chatForbidden) return [403, { error: 'forbidden', message: 'only the buyer and the seller may use this chat' }];
+      if (method === 'GET') {
+        const afterSeq = Number(query.get('afterSeq') ?? 0);
+        const since = query.get('since');
+        return [200, this.#visible(tradeId).filter((m) => m.seq > afterSeq && (!since || m.timestamp > since)).slice(0, limit)];
+      }
+      if (method === 'POST') return this.#send(tradeId, JSON.parse(body ?? '{}') as { message: string; clientMessageId?: string });
     }
     if (method === 'GET' && path === '/p2p/notifications') {
       const afterSeq = Number(query.get('afterSeq') ?? 0);
@@ -99,5 +249,15 @@ export class FakeServer {
     const notification = read && this.notifications.find((n) => n.id === read[1]);
     if (method === 'POST' && notification) return [200, Object.assign(notification, { read: true, readAt: at(999) })];
     return [404, { error: 'not_found', message: `no route for ${method} ${path}` }];
+  }
+
+  /** As the server does: a retry with the same (sender, trade, clientMessageId) gets the stored message. */
+  #send(tradeId: string, input: { message: string; clientMessageId?: string }): [number, unknown] {
+    const key = input.clientMessageId === undefined ? undefined : `${BUYER}:${tradeId}:${input.clientMessageId}`;
+    const stored = key === undefined ? undefined : this.#sent.get(key);
+    if (stored) return [200, stored];
+    const message = this.append({ senderId: BUYER, text: input.message }, tradeId);
+    if (key !== undefined) this.#sent.set(key, message);
+    return [201, message];
   }
 }

@@ -1,0 +1,58 @@
+/** A delay spread by ±20 %, so clients that lost the same server do not come back in step. */
+export function jittered(ms: number, random: () => number): number {
+  return Math.round(ms * (0.8 + 0.4 * random()));
+}
+
+// Bounds on the server's advice: a typo on the server must not turn clients into a flood or a stall.
+const MIN_INTERVAL_MS = 250;
+const MAX_INTERVAL_MS = 300_000;
+
+/**
+ * When the next poll goes out. The interval is the server's advice (sync's `pollIntervalMs`)
+ * once it gave one. After news, or a long poll the server held for an interval or more, the next
+ * poll goes at once; an empty answer that came early waits out the rest of the interval, so a
+ * server that does not hold requests is polled at the interval, not in a loop. A `Retry-After`
+ * is a floor that jitter only adds to.
+ */
+export class PollPacer {
+  #intervalMs: number;
+  #nextMs: number;
+  #floorMs = 0;
+
+  constructor(
+    intervalMs: number,
+    private readonly random: () => number,
+  ) {
+    this.#intervalMs = intervalMs;
+    this.#nextMs = intervalMs;
+  }
+
+  get intervalMs(): number {
+    return this.#intervalMs;
+  }
+
+  advise(intervalMs: unknown): void {
+    if (typeof intervalMs === 'number' && Number.isFinite(intervalMs) && intervalMs > 0) {
+      this.#intervalMs = Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, intervalMs));
+    }
+  }
+
+  answered(elapsedMs: number, news: boolean): void {
+    this.#floorMs = 0;
+    this.#nextMs = news ? 0 : Math.max(0, this.#intervalMs - elapsedMs);
+  }
+
+  failed(retryAfterMs?: number): void {
+    this.#floorMs = retryAfterMs ?? 0;
+    this.#nextMs = Math.max(this.#intervalMs, this.#floorMs);
+  }
+
+  /** A new outage: its first poll is an interval away (a reconnect may make it unnecessary). */
+  reset(): void {
+    this.answered(0, false);
+  }
+
+  next(): number {
+    return Math.max(this.#floorMs, jittered(this.#nextMs, this.random));
+  }
+}
