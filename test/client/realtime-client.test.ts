@@ -1,50 +1,12 @@
 import assert from 'node:assert/strict';
 import { ApiError } from '../../client/src/rest-api.js';
-import { RealtimeClient, type ConnectionState, type RealtimeClientOptions } from '../../client/src/realtime-client.js';
-import type { TradeStatusUpdate } from '../../client/src/trade-statuses.js';
-import { topics, type ChatMessage, type Notification, type TradeStatusEvent } from '../../client/src/wire.js';
-import { FakeBroker } from './support/fake-broker.js';
-import { FakeClock, settle } from './support/fake-clock.js';
-import { BUYER, FakeServer, SELLER, TRADE_ID } from './support/fake-server.js';
+import { topics, type Notification, type TradeStatusEvent } from '../../client/src/wire.js';
+import { settle } from './support/fake-clock.js';
+import { BUYER, SELLER, TRADE_ID } from './support/fake-server.js';
+import { live, setup } from './support/world.js';
 
 const CHAT = topics.tradeChat(TRADE_ID);
 const afterSeq = (n: number) => `afterSeq=${n}&limit=1000`;
-
-function setup(options: Partial<RealtimeClientOptions> = {}) {
-  const clock = new FakeClock();
-  const broker = new FakeBroker();
-  const server = new FakeServer();
-  let tokens = 0;
-  const client = new RealtimeClient(
-    { userId: BUYER, getToken: () => `token-${++tokens}`, ...options },
-    // random 0.5: reconnect delays of 500, 1000, 2000 … ms.
-    { connector: broker.connector, fetch: server.fetch, clock, random: () => 0.5 },
-  );
-  const received: ChatMessage[] = [];
-  const states: ConnectionState[] = [];
-  const statuses: TradeStatusUpdate[] = [];
-  const notifications: Notification[] = [];
-  const unread: number[] = [];
-  client.on('message', (m) => received.push(m));
-  client.on('connection', (s) => states.push(s));
-  client.on('status', (s) => statuses.push(s));
-  client.on('notification', (n) => notifications.push(n));
-  client.on('unread', (n) => unread.push(n));
-  const seqs = () => received.map((m) => m.seq);
-  return { clock, broker, server, client, received, states, statuses, notifications, unread, seqs };
-}
-
-type World = ReturnType<typeof setup>;
-
-/** Started, socket connected, trade watched; `messages` already in the chat. */
-async function live(world: World, messages = 0): Promise<void> {
-  for (let i = 0; i < messages; i++) world.server.append();
-  world.client.start();
-  await settle();
-  world.broker.current.connect();
-  await settle();
-  await world.client.watchTrade(TRADE_ID);
-}
 
 describe('client: realtime client state machine', () => {
   it('connects over the socket first, with a Bearer token, and does not poll while live', async () => {
@@ -68,8 +30,9 @@ describe('client: realtime client state machine', () => {
     assert.deepEqual(world.server.chatQueries(), [afterSeq(0)]);
   });
 
-  it('on close, reports polling and polls every 2 s from the cursor', async () => {
+  it('on a server without GET /sync (404), polls each resource every 2 s from the cursor', async () => {
     const world = setup();
+    world.server.syncAvailable = false;
     await live(world, 2);
     world.broker.current.lose();
     assert.equal(world.client.state, 'polling');
@@ -82,10 +45,12 @@ describe('client: realtime client state machine', () => {
     assert.deepEqual(world.seqs(), [1, 2, 3]);
     await world.clock.advance(2000);
     assert.deepEqual(world.server.chatQueries(), [afterSeq(0), afterSeq(2), afterSeq(3)]);
+    assert.equal(world.server.syncQueries().length, 1, 'asked once, at start-up');
   });
 
-  it('on reconnect, stops polling and syncs once from the cursor, with no duplicates', async () => {
+  it('on reconnect, stops polling and syncs once from the cursors, with no duplicates', async () => {
     const world = setup();
+    world.server.holdsLongPolls = false;
     await live(world, 2);
     world.broker.current.lose();
     world.server.append();
@@ -100,7 +65,11 @@ describe('client: realtime client state machine', () => {
     world.broker.current.push(CHAT, missed[1]!);
     await world.clock.advance(30_000);
 
-    assert.deepEqual(world.server.chatQueries(), [afterSeq(0), afterSeq(2), afterSeq(3)]);
+    // Start-up and the first connect (nothing watched yet), two polls (news, then at once), the catch-up.
+    assert.deepEqual(world.server.syncQueries().map((q) => [q.get('trades'), q.get('wait')]), [
+      [null, null], [null, null], [`${TRADE_ID}:2`, '25'], [`${TRADE_ID}:3`, '25'], [`${TRADE_ID}:3`, null],
+    ]);
+    assert.deepEqual(world.server.chatQueries(), [afterSeq(0)]);
     assert.deepEqual(world.seqs(), [1, 2, 3, 4, 5]);
     assert.deepEqual(world.states, ['polling', 'live', 'polling', 'live']);
   });
@@ -287,14 +256,15 @@ describe('client: realtime client state machine', () => {
     // n2's push is still on its way when n3's arrives; n4's publisher sets no seq.
     push(n3!, 3);
     push(n4!, undefined);
-    const before = world.server.calls.length;
+    const before = world.server.syncQueries().length;
     world.broker.current.lose();
     await world.clock.advance(2000);
     world.server.notify('n5', 5);
     await world.clock.advance(2000);
 
-    const polls = world.server.calls.slice(before).filter((c) => c.startsWith('GET /p2p/notifications')).map((c) => c.split('?')[1]);
-    assert.deepEqual(polls, ['afterSeq=1&limit=1000', 'afterSeq=4&limit=1000']);
+    // From 1 (n2 missing), then from 4 and, after n5 woke that long poll, from 5.
+    const polls = world.server.syncQueries().slice(before).map((q) => q.get('notificationsAfterSeq'));
+    assert.deepEqual(polls, ['1', '4', '5']);
     assert.deepEqual(world.notifications.map((n) => n.id), ['n3', 'n4', 'n2', 'n5']);
     assert.deepEqual(world.client.notifications().map((n) => [n.id, n.seq]), [['n5', 5], ['n4', 4], ['n3', 3], ['n2', 2], ['n1', 1]]);
   });

@@ -109,6 +109,11 @@ export class FakeServer {
     this.#wake();
   }
 
+  /** Long polls being held now. */
+  get heldRequests(): number {
+    return this.#waiting.size;
+  }
+
   /** Chat requests' query strings, e.g. "afterSeq=3&limit=1000". */
   chatQueries(): string[] {
     return this.calls.filter((c) => c.startsWith(`GET /p2p/trades/${TRADE_ID}/chat`) || c.startsWith(`GET /api/p2p/trades/${TRADE_ID}/chat`))
@@ -181,7 +186,7 @@ export class FakeServer {
       const empty = Object.values(answer.chat).every((c) => c.length === 0) && !answer.notifications.length && !answer.trades.length;
       const left = deadline - (this.clock?.now() ?? 0);
       if (!empty || !this.clock || !this.holdsLongPolls || left <= 0) return [200, answer];
-      await new Promise<void>((resolve, reject) => {
+      await new Promise<void>((resolve) => {
         const done = () => {
           cancel();
           this.#waiting.delete(done);
@@ -189,11 +194,9 @@ export class FakeServer {
         };
         const cancel = this.clock!.schedule(done, left);
         this.#waiting.add(done);
-        signal?.addEventListener('abort', () => {
-          done();
-          reject(new DOMException('aborted', 'AbortError'));
-        });
+        signal?.addEventListener('abort', done);
       });
+      if (signal?.aborted) throw new DOMException('aborted', 'AbortError');
     }
   }
 

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { settle } from './support/fake-clock.js';
+import { TRADE_ID } from './support/fake-server.js';
+import { live, setup, type World } from './support/world.js';
+
+const OTHER = '1a2b3c4d-0000-4000-8000-000000000002';
+const THIRD = '1a2b3c4d-0000-4000-8000-000000000003';
+
+/** Live with three watched trades, then the socket lost; the calls so far are forgotten. */
+async function downWithThreeTrades(world: World): Promise<void> {
+  world.server.openTrade(OTHER);
+  world.server.openTrade(THIRD);
+  await live(world);
+  await world.client.watchTrade(OTHER);
+  await world.client.watchTrade(THIRD);
+  world.broker.current.lose();
+  world.server.calls.length = 0;
+}
+
+const paths = (world: World) => world.server.calls.map((c) => c.split('?')[0]);
+
+describe('client: the fallback through GET /sync', () => {
+  it('sends one sync per interval while the socket is down, whatever the number of trades', async () => {
+    const world = setup();
+    world.server.holdsLongPolls = false;
+    await downWithThreeTrades(world);
+    await world.clock.advance(10_000);
+    assert.deepEqual(paths(world), Array(5).fill('GET /p2p/sync'));
+    const trades = world.server.syncQueries()[0]!.get('trades')!.split(',');
+    assert.deepEqual(trades.sort(), [`${TRADE_ID}:0`, `${OTHER}:0`, `${THIRD}:0`].sort());
+  });
+
+  it('long-polls: about one request per 25 s while nothing happens', async () => {
+    const world = setup();
+    await downWithThreeTrades(world);
+    await world.clock.advance(60_000);
+    // At 2 s (held until 27 s), at 27 s (until 52 s), at 52 s.
+    assert.deepEqual(paths(world), Array(3).fill('GET /p2p/sync'));
+    assert.ok(world.server.syncQueries().every((q) => q.get('wait') === '25'));
+  });
+
+  it('delivers what a held long poll wakes for at once, then holds again', async () => {
+    const world = setup();
+    await downWithThreeTrades(world);
+    await world.clock.advance(5_000);
+    world.server.append({}, OTHER);
+    await settle();
+    assert.deepEqual(world.received.map((m) => [m.tradeId, m.seq]), [[OTHER, 1]]);
+    await world.clock.advance(1);
+    assert.equal(world.server.syncQueries().length, 2);
+    assert.equal(world.server.syncQueries()[1]!.get('trades')!.split(',').find((t) => t.startsWith(OTHER)), `${OTHER}:1`);
+  });
+
+  it('syncs again at once while the server says more, and delivers in seq order', async () => {
+    const world = setup();
+    await live(world, 1);
+    world.broker.current.lose();
+    world.server.syncPageLimit = 2;
+    for (let i = 0; i < 5; i++) world.server.append();
+    await world.clock.advance(2000);
+    assert.deepEqual(world.seqs(), [1, 2, 3, 4, 5, 6]);
+    const afterSeqs = world.server.syncQueries().slice(2).map((q) => q.get('trades'));
+    assert.deepEqual(afterSeqs, [`${TRADE_ID}:1`, `${TRADE_ID}:3`, `${TRADE_ID}:5`, `${TRADE_ID}:6`]);
+  });
+
+  it('stops following a trade the sync refuses, and keeps the others', async () => {
+    const world = setup();
+    await downWithThreeTrades(world);
+    world.server.refusedTrades.add(OTHER);
+    world.server.append({}, THIRD);
+    await world.clock.advance(2000);
+    assert.deepEqual(world.unwatched, [{ tradeId: OTHER, error: 'forbidden' }]);
+    assert.deepEqual(world.received.map((m) => m.tradeId), [THIRD]);
+    await world.clock.advance(30_000);
+    const later = world.server.syncQueries().slice(1).map((q) => q.get('trades')!);
+    assert.ok(later.length > 0 && later.every((t) => !t.includes(OTHER)), later.join(' | '));
+  });
+
+  it('reports trades opened and changed while the socket was down, not the history', async () => {
+    const world = setup();
+    world.server.openTrade('00000000-0000-4000-8000-00000000old1');
+    await live(world);
+    const beforeDown = world.statuses.length;
+    world.broker.current.lose();
+    world.server.openTrade(OTHER, 'carol');
+    world.server.setStatus('PAID', 60);
+    await world.clock.advance(2000);
+
+    assert.deepEqual(world.statuses.slice(beforeDown).map((s) => [s.tradeId, s.status, s.previousStatus]), [
+      [OTHER, 'PENDING', null],
+      [TRADE_ID, 'PAID', 'PENDING'],
+    ]);
+    assert.ok(!world.statuses.some((s) => s.tradeId.endsWith('old1')), 'the start-up backlog is history');
+    const cursors = world.server.syncQueries().map((q) => q.get('tradesAfter'));
+    assert.deepEqual(cursors.slice(0, 3), [null, '2', '2'], 'the cursor of the first answer is passed back');
+  });
+
+  it('falls back to plain polls when something cuts long polls, and keeps the interval', async () => {
+    const world = setup();
+    world.server.cutsLongPolls = true;
+    await live(world, 1);
+    world.broker.current.lose();
+    const before = world.server.syncQueries().length;
+    world.server.append();
+    await world.clock.advance(10_000);
+    const waits = world.server.syncQueries().slice(before).map((q) => q.get('wait'));
+    // The long poll is cut; the plain one after it answers (news: again at once), so plain from then on.
+    assert.deepEqual(waits, ['25', null, null, null, null, null]);
+    assert.deepEqual(world.seqs(), [1, 2]);
+  });
+
+  it('polls at the interval the server advises', async () => {
+    const world = setup();
+    world.server.holdsLongPolls = false;
+    world.server.pollIntervalMs = 5000;
+    await downWithThreeTrades(world);
+    await world.clock.advance(20_000);
+    // The first at the client's own 2 s, then the server's 5 s.
+    assert.equal(world.server.syncQueries().length, 4);
+  });
+
+  it('waits for the Retry-After of a 503 before the next sync', async () => {
+    const world = setup();
+    await downWithThreeTrades(world);
+    world.server.failures.push({ match: /^GET \/p2p\/sync$/, status: 503, retryAfterSeconds: 9 });
+    await world.clock.advance(2000);
+    assert.equal(world.server.syncQueries().length, 1);
+    await world.clock.advance(8_999);
+    assert.equal(world.server.syncQueries().length, 1);
+    await world.clock.advance(1);
+    assert.equal(world.server.syncQueries().length, 2);
+  });
+
+  it('ends a held long poll when the socket is back, and syncs once without waiting', async () => {
+    const world = setup();
+    await downWithThreeTrades(world);
+    await world.clock.advance(3000);
+    assert.equal(world.server.heldRequests, 1);
+    world.broker.current.connect();
+    await settle();
+    assert.equal(world.server.heldRequests, 0);
+    assert.equal(world.server.syncQueries().length, 2);
+    assert.equal(world.server.syncQueries()[1]!.get('wait'), null);
+    world.server.calls.length = 0;
+    await world.clock.advance(60_000);
+    assert.deepEqual(world.server.calls, []);
+    assert.equal(world.client.state, 'live');
+  });
+});
