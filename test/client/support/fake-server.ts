@@ -153,7 +153,7 @@ export class FakeServer {
     }
     if (path === '/p2p/sync' && searchParams.has('wait') && this.cutsLongPolls) throw new TypeError('fetch failed');
     const [status, body] = path === '/p2p/sync' ? await this.#sync(searchParams, init.signal) : this.#answer(init.method, path, searchParams, init.body);
-    await this.#held;
+    if (this.#held) await abortable(this.#held, init.signal);
     if (failure?.lostAnswer) throw new TypeError('fetch failed');
     return { ok: status < 400, status, headers: new Headers(), json: async () => body };
   };
@@ -263,4 +263,15 @@ export class FakeServer {
     if (key !== undefined) this.#sent.set(key, message);
     return [201, message];
   }
+}
+
+/** As fetch does: an aborted request rejects at once, whatever the server is doing. */
+function abortable(held: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return held;
+  return new Promise((resolve, reject) => {
+    const abort = () => reject(new DOMException('aborted', 'AbortError'));
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort);
+    void held.then(resolve);
+  });
 }

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { CLOSE_CODES } from '../../src/contract/close-codes.js';
+import { GatewayList } from '../../client/src/gateway-list.js';
+import { classifyLoss } from '../../client/src/link-loss.js';
+import { refreshDelay, tokenExpiry } from '../../client/src/token-expiry.js';
+
+describe('client: reading close codes, tokens and gateway lists', () => {
+  it('reads the close code table', () => {
+    const { drain, tokenExpired, policy, shutdown } = CLOSE_CODES;
+    assert.deepEqual(classifyLoss({ reason: '', connected: true, code: drain, closeReason: 'drain;retry-after-ms=2500' }), { kind: 'drain', delayMs: 2500 });
+    assert.deepEqual(classifyLoss({ reason: '', connected: true, code: drain, closeReason: 'drain' }), { kind: 'drain', delayMs: 0 });
+    assert.deepEqual(classifyLoss({ reason: '', connected: true, code: tokenExpired }), { kind: 'token-expired' });
+    assert.deepEqual(classifyLoss({ reason: '', connected: false, code: tokenExpired }), { kind: 'auth-refused' });
+    assert.deepEqual(classifyLoss({ reason: '', connected: false, code: policy, closeReason: 'auth' }), { kind: 'auth-refused' });
+    assert.deepEqual(classifyLoss({ reason: '', connected: false, code: policy, errorMessage: 'authentication failed: token expired' }), { kind: 'auth-refused' });
+    // Refused for a limit, or a policy close after CONNECTED (a forbidden subscription): retry with backoff.
+    assert.deepEqual(classifyLoss({ reason: '', connected: false, code: policy, closeReason: 'limit' }), { kind: 'failure' });
+    assert.deepEqual(classifyLoss({ reason: '', connected: true, code: policy, closeReason: 'auth' }), { kind: 'failure' });
+    assert.deepEqual(classifyLoss({ reason: '', connected: true, code: shutdown }), { kind: 'failure' });
+    assert.deepEqual(classifyLoss({ reason: 'cut', connected: false }), { kind: 'failure' });
+  });
+
+  it('reads a JWT\'s exp without verifying it, and renews a tenth of its life (at most a minute) early', () => {
+    const payload = Buffer.from(JSON.stringify({ sub: 'alice', exp: 1_800_000_000, note: '>>>???' })).toString('base64url');
+    assert.equal(tokenExpiry(`h.${payload}.s`), 1_800_000_000_000);
+    assert.equal(tokenExpiry('not a jwt'), undefined);
+    assert.equal(tokenExpiry(`h.${Buffer.from('{"sub":"a"}').toString('base64url')}.s`), undefined);
+    assert.equal(tokenExpiry('h.%%%.s'), undefined);
+    assert.equal(refreshDelay(100_000, 0), 90_000);
+    assert.equal(refreshDelay(12 * 3_600_000, 0), 12 * 3_600_000 - 60_000);
+    assert.equal(refreshDelay(1000, 5000), 0);
+  });
+
+  it('starts at a random gateway, stays while it works and moves on after a failure', () => {
+    const list = new GatewayList(['ws://a', 'ws://b', 'ws://c'], () => 0.5);
+    assert.equal(list.current, 'ws://b');
+    assert.equal(list.current, 'ws://b');
+    list.failed();
+    assert.equal(list.current, 'ws://c');
+    list.failed();
+    assert.equal(list.current, 'ws://a');
+    assert.equal(new GatewayList(['ws://a', 'ws://b'], () => 0.999999).current, 'ws://b');
+    assert.throws(() => new GatewayList([], Math.random), RangeError);
+  });
+});
