@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { systemClock } from '../../client/src/clock.js';
+import { RealtimeClient, type ConnectionState, type RealtimeEvents } from '../../client/src/realtime-client.js';
+import type { Fetch } from '../../client/src/rest-api.js';
+import type { StompConnector } from '../../client/src/stomp-link.js';
+import { stompjsConnector } from '../../client/src/stompjs-link.js';
+import { issueToken } from '../../src/auth/jwt.js';
+import { eventually, sleep } from '../support/eventually.js';
+import { startGatewayTestSystem, uniqueUser, type GatewayTestSystem } from '../support/gateway-harness.js';
+import { freePort } from '../support/ports.js';
+import { JWT_SECRET } from '../support/services.js';
+import { DRIVER_SETS, openTrade } from '../support/system.js';
+
+const nodeFetch: Fetch = (url, init) => fetch(url, init);
+
+/** The library's client in Node, on real timers, fetch and @stomp/stompjs over SockJS. */
+function startClient(t: GatewayTestSystem, userId: string, options: {
+  urls?: string[];
+  getToken?: () => string;
+  fetch?: Fetch;
+  random?: () => number;
+} = {}) {
+  let attempts = 0;
+  const connect = stompjsConnector({
+    urls: options.urls ?? [`${t.baseUrl}/ws`],
+    transport: 'sockjs',
+    heartbeatMs: 2_000,
+    connectTimeoutMs: 3_000,
+    receiptTimeoutMs: 3_000,
+    random: options.random ?? (() => 0),
+  });
+  const connector: StompConnector = (headers, handlers) => {
+    attempts += 1;
+    return connect(headers, handlers);
+  };
+  const client = new RealtimeClient(
+    { userId, getToken: options.getToken ?? (() => t.token(userId)), baseUrl: t.baseUrl, reconnect: { baseMs: 100, maxMs: 500 } },
+    { connector, fetch: options.fetch ?? nodeFetch, clock: systemClock, random: Math.random },
+  );
+  const states: ConnectionState[] = [];
+  const authRequired: RealtimeEvents['auth-required'][] = [];
+  client.on('connection', (s) => states.push(s));
+  client.on('auth-required', (a) => authRequired.push(a));
+  client.start();
+  return { client, states, authRequired, attempts: () => attempts };
+}
+
+/** The gateway's open connections, from its metrics. */
+async function openSessions(t: GatewayTestSystem): Promise<number> {
+  const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
+  return [...metrics.matchAll(/^gateway_connections\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
+for (const drivers of DRIVER_SETS) {
+  describe(`client library against a real api and gateway (${drivers.name})`, function () {
+    this.timeout(30_000);
+    let t: GatewayTestSystem;
+    const clients: RealtimeClient[] = [];
+
+    before(async () => {
+      t = await startGatewayTestSystem(drivers);
+    });
+    afterEach(() => {
+      for (const client of clients.splice(0)) client.stop();
+    });
+    after(async () => {
+      await t?.close();
+    });
+
+    it('moves on from a gateway URL that does not answer to the next in its list', async () => {
+      const user = uniqueUser('buyer');
+      const dead = `http://127.0.0.1:${await freePort()}/ws`;
+      // random 0: the list starts at the dead gateway.
+      const c = startClient(t, user, { urls: [dead, `${t.baseUrl}/ws`] });
+      clients.push(c.client);
+      await eventually(() => assert.equal(c.client.state, 'live'), 15_000);
+      assert.ok(c.attempts() >= 2, `attempts: ${c.attempts()}`);
+    });
+
+    it('stops with auth-required when the gateway refuses the token at CONNECT, without retrying', async () => {
+      const user = uniqueUser('buyer');
+      // REST gets a good token, so the refusal seen is the gateway's.
+      const good = t.token(user);
+      const fetch: Fetch = (url, init) => nodeFetch(url, { ...init, headers: { ...init.headers, Authorization: `Bearer ${good}` } });
+      const c = startClient(t, user, { getToken: () => issueToken(`not-${JWT_SECRET}`, user), fetch });
+      clients.push(c.client);
+      await eventually(() => assert.deepEqual(c.authRequired, [{ reason: 'refused' }]), 10_000);
+      await sleep(1_500);
+      assert.equal(c.attempts(), 1);
+      assert.equal(c.client.state, 'offline');
+    });
+
+    it('moves to a session on a new token before the old one expires: never leaves live, sees each message once', async () => {
+      const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
+      const tradeId = await openTrade(t, buyer, seller);
+      const c = startClient(t, buyer, { getToken: () => issueToken(JWT_SECRET, buyer, { expiresIn: '4s' }) });
+      clients.push(c.client);
+      await eventually(() => assert.equal(c.client.state, 'live'), 10_000);
+      await c.client.watchTrade(tradeId);
+      const sent: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        const res = await fetch(`${t.baseUrl}/p2p/trades/${tradeId}/chat`, {
+          method: 'POST',
+          headers: { Authorization: t.auth(seller), 'Content-Type': 'application/json' },
+          body: JSON.stringify({ message: `m${i}` }),
+        });
+        assert.equal(res.status, 201);
+        sent.push(`m${i}`);
+        await sleep(500);
+      }
+      assert.ok(c.attempts() >= 2, `renewed: ${c.attempts()} sessions`);
+      await eventually(() => assert.deepEqual(c.client.messages(tradeId).map((m) => m.message), sent), 10_000);
+      assert.deepEqual(c.states.slice(c.states.indexOf('live')), ['live']);
+      assert.deepEqual(c.authRequired, []);
+      // Each old session was closed once the new one took over.
+      await eventually(async () => assert.equal(await openSessions(t), 1), 5_000);
+    });
+  });
+}
