@@ -3,6 +3,7 @@ import { ChatFeed } from './chat-feed.js';
 import { ChatSync } from './chat-sync.js';
 import type { Clock } from './clock.js';
 import { Emitter } from './events.js';
+import { FallbackPoll } from './fallback-poll.js';
 import { classifyLoss } from './link-loss.js';
 import { fetchNotificationsAfter, NotificationFeed, notificationOf } from './notification-feed.js';
 import { PollPacer } from './pacing.js';
@@ -72,8 +73,6 @@ export interface RealtimeClientDeps {
 
 // The server's largest page: fewer round trips when catching up after a long outage.
 const PAGE_SIZE = 1000;
-/** Seconds a long poll may be held: about one request per user per 25 s while nothing happens. */
-export const LONG_POLL_SECONDS = 25;
 // Spreads the reconnects of a draining gateway's batch beyond its advisory delay.
 const DRAIN_JITTER_MS = 1000;
 const SEND = { attempts: 4, timeoutMs: 15_000, baseDelayMs: 1000 };
@@ -97,12 +96,6 @@ interface Credentials {
 }
 
 /**
- * Whether long polls work here: `try` them; one failed (`suspect`) and the plain poll after it
- * succeeded means something on the way cuts held requests (`off`: plain polls from then on).
- */
-type LongPolling = 'try' | 'suspect' | 'off';
-
-/**
  * One STOMP connection for a user's chat, trade status and notifications, with REST polling
  * while the socket is down (the plan's ChatWebSocketManager, made loss-free).
  *
@@ -122,6 +115,7 @@ export class RealtimeClient {
   readonly #notifications = new NotificationFeed();
   readonly #rounds: SyncRounds;
   readonly #poller: Poller;
+  readonly #poll: FallbackPoll;
   readonly #pacer: PollPacer;
   readonly #backoff: Backoff;
   readonly #pollIntervalMs: number;
@@ -138,9 +132,6 @@ export class RealtimeClient {
   #unread = 0;
   /** false on a server without `GET /sync` (404), and in sinceMode: per-resource polls then. */
   #syncAvailable: boolean;
-  #longPolling: LongPolling = 'try';
-  /** Ends a held long poll when the socket is back. */
-  #pollAbort: AbortController | undefined;
 
   constructor(
     private readonly options: RealtimeClientOptions,
@@ -178,7 +169,13 @@ export class RealtimeClient {
       onAdvice: (intervalMs) => this.#pacer.advise(intervalMs),
     });
     this.#pacer = new PollPacer(this.#pollIntervalMs, deps.random);
-    this.#poller = new Poller(deps.clock, () => this.#pacer.next(), () => this.#poll());
+    this.#poll = new FallbackPoll({
+      clock: deps.clock,
+      pacer: this.#pacer,
+      syncAvailable: () => this.#syncAvailable,
+      catchUp: (wait, signal) => this.#catchUp(wait, signal),
+    });
+    this.#poller = new Poller(deps.clock, () => this.#pacer.next(), () => this.#poll.run());
     this.#backoff = new Backoff({ baseMs: options.reconnect?.baseMs ?? 1000, maxMs: options.reconnect?.maxMs ?? 30_000, random: deps.random });
   }
 
@@ -354,7 +351,7 @@ export class RealtimeClient {
     this.#cancelReconnect?.();
     this.#cancelReconnect = undefined;
     this.#poller.stop();
-    this.#pollAbort?.abort();
+    this.#poll.abort();
     this.#live = true;
     this.#updateState();
   }
@@ -416,7 +413,7 @@ export class RealtimeClient {
     this.#cancelReconnect?.();
     this.#cancelReconnect = undefined;
     this.#poller.stop();
-    this.#pollAbort?.abort();
+    this.#poll.abort();
     this.#close(this.#current);
     this.#close(this.#next);
     this.#current = undefined;
@@ -476,25 +473,6 @@ export class RealtimeClient {
     }
     await this.#pollEachResource();
     return false;
-  }
-
-  /** A poll while the socket is down: one long-polled sync (or a plain one, or per resource), paced. */
-  async #poll(): Promise<void> {
-    const wait = this.#syncAvailable && this.#longPolling === 'try' ? LONG_POLL_SECONDS : 0;
-    const abort = new AbortController();
-    this.#pollAbort = abort;
-    const started = this.deps.clock.now();
-    try {
-      const news = await this.#catchUp(wait, abort.signal);
-      if (this.#longPolling === 'suspect') this.#longPolling = 'off';
-      this.#pacer.answered(this.deps.clock.now() - started, news);
-    } catch (err) {
-      if (abort.signal.aborted) return; // The socket is back: this poll is no longer needed.
-      const asked = err instanceof ApiError && (err.status === 503 || err.status === 429);
-      if (wait > 0 && !asked) this.#longPolling = 'suspect';
-      else if (this.#longPolling === 'suspect') this.#longPolling = 'try';
-      this.#pacer.failed(err instanceof ApiError ? err.retryAfterMs : undefined);
-    }
   }
 
   /** The per-resource poll (the plan's, and a server's without sync): chat and status per trade, notifications. */

@@ -109,6 +109,19 @@ describe('client: the fallback through GET /sync', () => {
     assert.deepEqual(world.seqs(), [1, 2]);
   });
 
+  it('goes back to long polls when the plain poll failed too: the server was away, not the long poll', async () => {
+    const world = setup();
+    await live(world, 1);
+    world.broker.current.lose();
+    const before = world.server.syncQueries().length;
+    world.server.reachable = false;
+    await world.clock.advance(4000);
+    world.server.reachable = true;
+    await world.clock.advance(2000);
+    const waits = world.server.syncQueries().slice(before).map((q) => q.get('wait'));
+    assert.deepEqual(waits, ['25', null, '25']);
+  });
+
   it('polls at the interval the server advises', async () => {
     const world = setup();
     world.server.holdsLongPolls = false;

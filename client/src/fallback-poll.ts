@@ -1,0 +1,51 @@
+import type { Clock } from './clock.js';
+import type { PollPacer } from './pacing.js';
+import { ApiError } from './rest-api.js';
+
+/** Seconds a long poll may be held: about one request per user per 25 s while nothing happens. */
+export const LONG_POLL_SECONDS = 25;
+
+export interface FallbackPollDeps {
+  clock: Clock;
+  pacer: PollPacer;
+  /** false: the server has no `GET /sync` (or the plan's mode): per-resource polls, never held. */
+  syncAvailable: () => boolean;
+  /** One catch-up from every cursor, held up to `wait` s; resolves whether anything was new. */
+  catchUp: (wait: number, signal: AbortSignal) => Promise<boolean>;
+}
+
+/**
+ * One poll while the socket is down, and what it teaches about the next: long polls while they
+ * work. One failed (`suspect`) and the plain poll after it succeeded means something on the way
+ * cuts held requests (`off`: plain polls from then on); the plain one failing too means the
+ * server was simply away (`try` again).
+ */
+export class FallbackPoll {
+  #longPolling: 'try' | 'suspect' | 'off' = 'try';
+  #abort: AbortController | undefined;
+
+  constructor(private readonly deps: FallbackPollDeps) {}
+
+  async run(): Promise<void> {
+    const wait = this.deps.syncAvailable() && this.#longPolling === 'try' ? LONG_POLL_SECONDS : 0;
+    const abort = new AbortController();
+    this.#abort = abort;
+    const started = this.deps.clock.now();
+    try {
+      const news = await this.deps.catchUp(wait, abort.signal);
+      if (this.#longPolling === 'suspect') this.#longPolling = 'off';
+      this.deps.pacer.answered(this.deps.clock.now() - started, news);
+    } catch (err) {
+      if (abort.signal.aborted) return; // The socket is back: this poll is no longer needed.
+      const asked = err instanceof ApiError && (err.status === 503 || err.status === 429);
+      if (wait > 0 && !asked) this.#longPolling = 'suspect';
+      else if (this.#longPolling === 'suspect') this.#longPolling = 'try';
+      this.deps.pacer.failed(err instanceof ApiError ? err.retryAfterMs : undefined);
+    }
+  }
+
+  /** Ends a poll in flight (a held long poll) that is no longer needed. */
+  abort(): void {
+    this.#abort?.abort();
+  }
+}
