@@ -84,6 +84,8 @@ interface WatchedTrade {
 /** One connection attempt, and then the connection, with the subscriptions made on it. */
 interface Connection {
   link?: StompLink;
+  /** CONNECTED arrived: subscriptions may be made on the link. */
+  connected?: boolean;
   /** Per watched trade; the user topics are not listed (they go with the link). */
   readonly subscriptions: Map<string, Subscription[]>;
   cancelRefresh?: () => void;
@@ -213,9 +215,13 @@ export class RealtimeClient {
     const id = trade.id;
     let watched = this.#trades.get(id);
     if (!watched) {
-      watched = { sync: this.#chatSync(id) };
-      this.#trades.set(id, watched);
-      if (this.#live && this.#current) await confirmed(this.#subscribeTrade(this.#current, id, watched));
+      const added: WatchedTrade = { sync: this.#chatSync(id) };
+      watched = added;
+      this.#trades.set(id, added);
+      // Also on a session about to take over (token renewal), unawaited: if it takes over before
+      // the server has this subscription, a message missed meanwhile leaves a seq gap, fetched.
+      if (this.#next?.connected) this.#subscribeTrade(this.#next, id, added);
+      if (this.#live && this.#current) await confirmed(this.#subscribeTrade(this.#current, id, added));
     }
     try {
       await watched.sync.sync();
@@ -322,6 +328,7 @@ export class RealtimeClient {
 
   async #connected(connection: Connection, expiresAt: number | undefined): Promise<void> {
     if (!this.#active(connection)) return;
+    connection.connected = true;
     if (connection === this.#current) this.#goLive();
     await confirmed([
       connection.link!.subscribe(topics.userTrades(this.options.userId), (body) => this.#onStatusBody(body)),

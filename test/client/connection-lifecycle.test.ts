@@ -117,6 +117,23 @@ describe('client: close codes and the token lifecycle', () => {
     assert.equal(linkCount(world), 3);
   });
 
+  it('subscribes a trade watched during the move on both sessions', async () => {
+    const { state, getToken } = tokens();
+    const world = setup({ getToken });
+    state.world = world;
+    await live(world);
+    const other = '1a2b3c4d-0000-4000-8000-000000000002';
+    world.server.openTrade(other);
+    world.broker.confirms = false; // the new session's subscriptions stay unconfirmed: the move is under way
+    await world.clock.advance(90_000);
+    const [old, fresh] = world.broker.links;
+    fresh!.connect();
+    await settle();
+    await world.client.watchTrade(other);
+    assert.ok(old!.subscriptions.has(topics.tradeChat(other)));
+    assert.ok(fresh!.subscriptions.has(topics.tradeChat(other)));
+  });
+
   it('keeps the current session when the one on the new token fails', async () => {
     const { state, getToken } = tokens();
     const world = setup({ getToken });
