@@ -48,7 +48,7 @@ const plan = PLANS[values.quick ? 'quick' : 'full'];
 const started = Date.now();
 const log = (line: string) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
 
-log('building dist/ (tsc)');
+log('building dist/ unless it is current');
 await buildProduct();
 const machine = await describeMachine();
 const webStomp = scenarios.includes('fanout') && targets.includes('web-stomp') ? prepareWebStomp(Math.max(...plan.fanoutSizes, plan.idleConnections)) : undefined;

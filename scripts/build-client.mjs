@@ -1,11 +1,16 @@
 // Bundles the browser client into client/dist/: the demo page (served by the api at /) and the
 // library as one ES module for front ends that adopt it. Usage: node scripts/build-client.mjs
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+// It builds into a fresh folder beside client/dist and swaps it in, so a server serving the
+// page while it runs never sees half a bundle.
+import { chmod, copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { replaceDir } from './replace-dir.mjs';
 
 const path = (relative) => fileURLToPath(new URL(`../${relative}`, import.meta.url));
-const outdir = path('client/dist');
+const target = path('client/dist');
+const outdir = await mkdtemp(`${target}.new-`);
+await chmod(outdir, 0o755);
 
 const browser = {
   bundle: true,
@@ -19,12 +24,16 @@ const browser = {
   logLevel: 'warning',
 };
 
-await rm(outdir, { recursive: true, force: true });
-await mkdir(outdir, { recursive: true });
-await Promise.all([
-  build({ ...browser, entryPoints: { demo: path('client/demo/demo.ts') }, minify: true }),
-  build({ ...browser, entryPoints: { 'realtime-client': path('client/src/index.ts') } }),
-  copyFile(path('client/demo/index.html'), `${outdir}/index.html`),
-  copyFile(path('client/demo/demo.css'), `${outdir}/demo.css`),
-]);
-console.log(`client built into ${outdir}`);
+try {
+  await Promise.all([
+    build({ ...browser, entryPoints: { demo: path('client/demo/demo.ts') }, minify: true }),
+    build({ ...browser, entryPoints: { 'realtime-client': path('client/src/index.ts') } }),
+    copyFile(path('client/demo/index.html'), `${outdir}/index.html`),
+    copyFile(path('client/demo/demo.css'), `${outdir}/demo.css`),
+  ]);
+} catch (err) {
+  await rm(outdir, { recursive: true, force: true });
+  throw err;
+}
+replaceDir(outdir, target);
+console.log(`client built into ${target}`);
