@@ -5,13 +5,9 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createScratchPostgres } from '../support/databases.js';
-import { deleteAmqpNames, uniqueAmqpNames } from '../support/amqp.js';
+import { createRoleBackends } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 import { freePorts } from '../support/ports.js';
-import { AMQP_URL, JWT_SECRET } from '../support/services.js';
-import { openPostgresDatabase } from '../../src/persistence/postgres-database.js';
-import { migrate } from '../../src/persistence/migrator.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** What a clone has before its first build (node_modules is shared: installing is not the subject). */
@@ -43,26 +39,9 @@ describe('build once, start many (one checkout)', function () {
       });
     }
     symlinkSync(join(ROOT, 'node_modules'), join(tree, 'node_modules'));
-    const scratch = await createScratchPostgres();
-    const db = await openPostgresDatabase({ url: scratch.url });
-    await migrate(db);
-    await db.close();
-    const amqp = uniqueAmqpNames();
-    env = {
-      ...process.env,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      DATABASE_URL: scratch.url,
-      AMQP_URL,
-      AMQP_EXCHANGE: amqp.exchange,
-      AMQP_NOTIFICATION_QUEUE: amqp.notificationQueue,
-      JWT_SECRET,
-      LOG_LEVEL: 'warn',
-    };
-    cleanUp = async () => {
-      await scratch.drop();
-      await deleteAmqpNames(amqp).catch(() => {});
-    };
+    const backends = await createRoleBackends();
+    env = { ...backends.env, HOST: '127.0.0.1' };
+    cleanUp = () => backends.dispose();
   });
 
   const stopAll = async () => {

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createScratchPostgres } from '../support/databases.js';
+import { createRoleBackends } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
-import { AMQP_URL, JWT_SECRET } from '../support/services.js';
+import { JWT_SECRET } from '../support/services.js';
 import { StompTestClient } from '../support/stomp-clients.js';
 import { issueToken } from '../../src/auth/jwt.js';
-import { uniqueAmqpNames, deleteAmqpNames } from '../support/amqp.js';
 
 // `npm run start:cluster`: the docker-compose topology as plain processes on this machine.
 // It runs the built roles in dist/ (npm test builds first, in pretest).
@@ -14,18 +13,11 @@ describe('start-cluster script', function () {
   this.timeout(90_000);
 
   it('runs migrate, the api, two gateways and the worker; a chat flows api -> broker -> each gateway; Ctrl-C stops all', async () => {
-    const scratch = await createScratchPostgres();
-    const amqp = uniqueAmqpNames();
+    const backends = await createRoleBackends({ migrated: false });
     const ports = { api: 18080, gateways: [18081, 18083], notification: 18082 };
     const child = spawn(process.execPath, ['scripts/start-cluster.mjs'], {
       env: {
-        ...process.env,
-        DATABASE_URL: scratch.url,
-        AMQP_URL,
-        AMQP_EXCHANGE: amqp.exchange,
-        AMQP_NOTIFICATION_QUEUE: amqp.notificationQueue,
-        JWT_SECRET,
-        LOG_LEVEL: 'warn',
+        ...backends.env,
         API_PORT: String(ports.api),
         GATEWAY_PORTS: ports.gateways.join(','),
         NOTIFICATION_PORT: String(ports.notification),
@@ -60,8 +52,7 @@ describe('start-cluster script', function () {
       assert.equal(code, 0, output);
     } finally {
       child.kill('SIGKILL');
-      await scratch.drop();
-      await deleteAmqpNames(amqp).catch(() => {});
+      await backends.dispose();
     }
   });
 });

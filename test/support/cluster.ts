@@ -28,26 +28,55 @@ export interface Cluster {
 }
 
 
+export interface RoleBackends {
+  databaseUrl: string;
+  amqp: { exchange: string; notificationQueue: string };
+  /** This process's environment plus what a production role needs to use them. */
+  env: NodeJS.ProcessEnv;
+  dispose(): Promise<void>;
+}
+
+/**
+ * A scratch PostgreSQL database (migrated unless the processes under test are to do it) and a
+ * unique exchange and queue, for role processes.
+ */
+export async function createRoleBackends(options: { migrated: boolean } = { migrated: true }): Promise<RoleBackends> {
+  const scratch = await createScratchPostgres();
+  if (options.migrated) {
+    const db = await openPostgresDatabase({ url: scratch.url });
+    await migrate(db);
+    await db.close();
+  }
+  const amqp = uniqueAmqpNames();
+  return {
+    databaseUrl: scratch.url,
+    amqp,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: scratch.url,
+      AMQP_URL,
+      AMQP_EXCHANGE: amqp.exchange,
+      AMQP_NOTIFICATION_QUEUE: amqp.notificationQueue,
+      JWT_SECRET,
+      LOG_LEVEL: 'warn',
+    },
+    async dispose() {
+      await scratch.drop();
+      await deleteAmqpNames(amqp).catch(() => {});
+    },
+  };
+}
+
 /**
  * The production topology as real processes (what `npm run start:cluster` runs): the api,
  * `gateways` gateway processes and the notification worker, on a scratch PostgreSQL database
  * and a unique exchange of the machine's RabbitMQ. Fault tests kill and starve these.
  */
 export async function startCluster(options: { gateways?: number; env?: Record<string, string> } = {}): Promise<Cluster> {
-  const scratch = await createScratchPostgres();
-  const db = await openPostgresDatabase({ url: scratch.url });
-  await migrate(db);
-  await db.close();
-  const amqp = uniqueAmqpNames();
+  const backends = await createRoleBackends();
   const env = {
-    ...process.env,
-    NODE_ENV: 'production',
-    DATABASE_URL: scratch.url,
-    AMQP_URL,
-    AMQP_EXCHANGE: amqp.exchange,
-    AMQP_NOTIFICATION_QUEUE: amqp.notificationQueue,
-    JWT_SECRET,
-    LOG_LEVEL: 'warn',
+    ...backends.env,
     CHAT_RATE_LIMIT_PER_MINUTE: '100000',
     GATEWAY_MAX_CONNECTIONS_PER_USER: '1000',
     ...options.env,
@@ -78,8 +107,7 @@ export async function startCluster(options: { gateways?: number; env?: Record<st
         clearTimeout(timer);
       }),
     );
-    await scratch.drop();
-    await deleteAmqpNames(amqp).catch(() => {});
+    await backends.dispose();
   };
 
   try {
@@ -100,8 +128,8 @@ export async function startCluster(options: { gateways?: number; env?: Record<st
     const token = (userId: string) => issueToken(JWT_SECRET, userId);
     return {
       api: api!, notification: notification!, gateways,
-      databaseUrl: scratch.url,
-      amqp,
+      databaseUrl: backends.databaseUrl,
+      amqp: backends.amqp,
       token,
       auth: (userId) => `Bearer ${token(userId)}`,
       close,
