@@ -8,6 +8,7 @@ import { isUuid } from '../contract/ids.js';
 import type { OpenTradeInput, Trade } from '../contract/shapes.js';
 import type { Actor } from './actor.js';
 import { appendChatMessage } from './chat-log.js';
+import { nextFeedPositions } from './trade-feed.js';
 import { badRequest, conflict, DomainError, forbidden, notFound } from './errors.js';
 import { checkTransition, roleOf } from '../contract/trade-transitions.js';
 
@@ -33,7 +34,8 @@ export class TradeService implements TradeAccess {
   async open(actor: Actor, input: OpenTradeInput): Promise<Trade> {
     if (input.sellerId === actor.userId) throw badRequest('you cannot open a trade with yourself');
     const trade = await this.outbox.transaction(async (tx, stage) => {
-      const row = await tx.trade.create({ data: { id: randomUUID(), buyerId: actor.userId, ...input } });
+      const feed = await nextFeedPositions(tx, actor.userId, input.sellerId);
+      const row = await tx.trade.create({ data: { id: randomUUID(), buyerId: actor.userId, ...input, ...feed } });
       // Opening is the transition into PENDING: the seller hears of the new trade the same way.
       stage(statusEvent(row, actor.userId, null));
       return row;
@@ -70,8 +72,9 @@ export class TradeService implements TradeAccess {
     const { systemMessage } = check.transition;
 
     const updated = await this.outbox.transaction(async (tx, stage) => {
+      const feed = await nextFeedPositions(tx, current.buyerId, current.sellerId);
       // Compare-and-set: a concurrent change since our read makes this a conflict, not a double move.
-      const { count } = await tx.trade.updateMany({ where: { id: tradeId, status: current.status }, data: { status: to } });
+      const { count } = await tx.trade.updateMany({ where: { id: tradeId, status: current.status }, data: { status: to, ...feed } });
       if (count === 0) throw conflict(`the trade changed concurrently; it is no longer ${current.status}`);
       const row = await tx.trade.findUniqueOrThrow({ where: { id: tradeId } });
       const appended = await appendChatMessage(tx, tradeId, {
@@ -142,7 +145,7 @@ function statusEvent(row: TradeRow, actorId: string, previousStatus: TradeStatus
   });
 }
 
-function toTrade(row: TradeRow): Trade {
+export function toTrade(row: Pick<TradeRow, keyof Trade>): Trade {
   return {
     id: row.id,
     buyerId: row.buyerId,

@@ -16,6 +16,11 @@ export interface Database {
   readonly prisma: PrismaClient;
   /** Runs `work` inside one transaction on one connection; rolls back if it throws. */
   inSqlTransaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  /**
+   * One statement on the driver itself, without Prisma's per-query cost: for the hot read paths
+   * (sync). Its own snapshot; no transaction.
+   */
+  query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

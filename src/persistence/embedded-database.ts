@@ -26,6 +26,7 @@ export async function openEmbeddedDatabase(dataDir?: string): Promise<Database> 
         };
         return work(session);
       }),
+    query: async <Row>(sql: string, params?: unknown[]) => (await pglite.query<Row>(sql, params)).rows,
     ping: async () => void (await pglite.query('SELECT 1')),
     async close() {
       await prisma.$disconnect();

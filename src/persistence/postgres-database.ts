@@ -41,6 +41,7 @@ export async function openPostgresDatabase({ url, poolSize = 10 }: PostgresOptio
         client.release();
       }
     },
+    query: async <Row>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as Row[],
     ping: async () => void (await pool.query('SELECT 1')),
     async close() {
       await prisma.$disconnect();
