@@ -27,7 +27,7 @@ async function runRole(role: string): Promise<void> {
   const jwtSecret = resolveJwtSecret(config);
   const logger = createLogger(config.logLevel, { role: config.role });
   const system = await startSystem({ ...config, jwtSecret }, logger);
-  const server = createServer(system.app);
+  const server = createServer(system.handler);
   system.gateway?.attach(server);
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   logger.info({ port: config.port, database: system.db.kind, bus: system.bus.kind }, `${config.role} role listening`);

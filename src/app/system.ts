@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Config, Role } from '../config/config.js';
@@ -11,6 +12,11 @@ import { NotificationService } from '../domain/notification-service.js';
 import { startNotificationWorker } from '../workers/notification-worker.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { createHttpApp } from '../http/api-app.js';
+import { apiRequestPipeline } from '../http/request-pipeline.js';
+import { withLeanSync } from '../http/sync-route.js';
+import { HeadCache } from '../sync/head-cache.js';
+import { applyEvent, startHeadFeed } from '../sync/head-feed.js';
+import { SyncService } from '../sync/sync-service.js';
 import { startGateway, type Gateway } from '../gateway/gateway.js';
 import { createEventBus, openDatabase } from './infrastructure.js';
 
@@ -26,6 +32,8 @@ export interface SystemDeps {
 export interface System {
   role: Role;
   app: Express;
+  /** What the HTTP server runs: `app`, behind the lean sync route on roles that serve the API. */
+  handler: RequestListener;
   db: Database;
   bus: EventBus;
   relay: OutboxRelay;
@@ -34,6 +42,8 @@ export interface System {
   trades: TradeService;
   chat: ChatService;
   notifications: NotificationService;
+  /** Roles that serve the API. */
+  sync: SyncService | undefined;
   /** Roles `all` and `gateway`: attach it to the HTTP server that serves `app`. */
   gateway: Gateway | undefined;
   close(): Promise<void>;
@@ -58,7 +68,13 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
     onPublished: (n) => metrics.eventsPublished.inc(n),
     onPublishFailed: () => metrics.publishFailures.inc(),
   });
-  const outbox = new Outbox(db, (events) => relay.publishCommitted(events));
+  const servesApi = SERVES_API.includes(config.role);
+  // The sync route's feed heads, fed by this process's commits at once and by every other one's events.
+  const heads = servesApi ? new HeadCache(config.sync.cacheMaxEntries) : undefined;
+  const outbox = new Outbox(db, (events) => {
+    relay.publishCommitted(events);
+    if (heads) for (const event of events) applyEvent(heads, event);
+  });
 
   const trades = new TradeService(db, outbox);
   const chat = new ChatService(db, trades, outbox);
@@ -70,6 +86,8 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
       await startNotificationWorker(bus, notifications, config.amqp.notificationQueue, logger.child({ component: 'notification-worker' }), metrics),
     );
   }
+  const sync = heads ? new SyncService(db, trades, heads, config.sync) : undefined;
+  if (heads) consumers.push(await startHeadFeed(bus, heads, config.sync.queue));
   // The gateway needs the database too: it authorizes trade subscriptions through `trades`.
   const gateway = RUNS_GATEWAY.includes(config.role)
     ? await startGateway(config.gateway, { bus, trades, jwtSecret: config.jwtSecret, logger, metrics })
@@ -85,7 +103,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
       { name: 'database', check: async () => (await db.ping(), true) },
       { name: 'eventBus', check: async () => bus.isReady() },
     ],
-    api: SERVES_API.includes(config.role)
+    api: servesApi
       ? {
           demo: !config.production,
           jwtSecret: config.jwtSecret,
@@ -98,9 +116,21 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
       : undefined,
   });
 
+  const handler = sync
+    ? withLeanSync(app, {
+        sync,
+        jwtSecret: config.jwtSecret,
+        pipeline: apiRequestPipeline({ corsOrigins: config.corsOrigins }),
+        metrics,
+        logger,
+        retryAfterSeconds: Math.ceil(config.sync.pollIntervalMs / 1000),
+      })
+    : app;
+
   return {
     role: config.role,
     app,
+    handler,
     db,
     bus,
     relay,
@@ -109,6 +139,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
     trades,
     chat,
     notifications,
+    sync,
     gateway,
     async close() {
       // Clients first, while the bus is still up, so they are told to fall back to polling.

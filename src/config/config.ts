@@ -24,6 +24,19 @@ export interface Config {
   logLevel: string;
   chatRateLimitPerMinute: number;
   bodyLimitBytes: number;
+  sync: SyncConfig;
+}
+
+/** The sync route (docs/sync.md). */
+export interface SyncConfig {
+  /** Advised to clients for plain polling (`pollIntervalMs`). */
+  pollIntervalMs: number;
+  /** Long polls held at once per process; beyond, 503 with Retry-After. */
+  maxHeld: number;
+  /** Feed heads kept in memory; when full, the cache starts over empty. */
+  cacheMaxEntries: number;
+  /** Base name of each api process's own queue of the events that feed the cache. */
+  queue: string;
 }
 
 export class ConfigError extends Error {}
@@ -93,6 +106,12 @@ export function loadConfig(role: string, env: NodeJS.ProcessEnv = process.env): 
     logLevel: parse('LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
     chatRateLimitPerMinute: parse('CHAT_RATE_LIMIT_PER_MINUTE', positiveInt, 60),
     bodyLimitBytes: parse('BODY_LIMIT_BYTES', positiveInt, 16 * 1024),
+    sync: {
+      pollIntervalMs: parse('SYNC_POLL_INTERVAL_MS', positiveInt, 2_000),
+      maxHeld: parse('SYNC_MAX_HELD', positiveInt, 5_000),
+      cacheMaxEntries: parse('SYNC_CACHE_MAX_ENTRIES', positiveInt, 200_000),
+      queue: value('AMQP_API_SYNC_QUEUE') ?? 'api.sync.events.queue',
+    },
   };
 }
 

@@ -113,7 +113,7 @@ async function nextSeq(tx: Prisma.TransactionClient, userId: string): Promise<nu
   return row!.seq;
 }
 
-function toNotification(row: NotificationRow): Notification {
+export function toNotification(row: Pick<NotificationRow, keyof Notification>): Notification {
   return {
     id: row.id,
     userId: row.userId,

@@ -19,31 +19,47 @@ export function sendError(res: Response, status: number, error: string, message:
 export const notFoundRoute: RequestHandler = (req, res) =>
   sendError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`);
 
-/** Every failure becomes `{ error, message }` with its status; only real bugs are 500s. */
+export interface ErrorReply {
+  status: number;
+  error: string;
+  message: string;
+  /** Seconds, for a `Retry-After` header. */
+  retryAfter?: number;
+}
+
+/**
+ * Every failure becomes `{ error, message }` with its status; only real bugs are 500s (logged).
+ * Shared by Express and the lean sync path, so both answer a failure alike.
+ */
+export function errorReply(err: unknown, logger: Logger, request: { method?: string; url?: string }): ErrorReply {
+  if (err instanceof DomainError) return { status: DOMAIN_STATUS[err.code], error: err.code, message: err.message };
+  if (err instanceof AuthError) return { status: 401, error: 'unauthorized', message: err.message };
+  if (err instanceof ZodError) {
+    const issue = err.issues[0];
+    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+    return { status: 400, error: 'bad_request', message: `${where}${issue?.message ?? 'invalid input'}` };
+  }
+  // body-parser marks its own errors with `type` and `status`.
+  const type = (err as { type?: string }).type;
+  if (type === 'entity.too.large') return { status: 413, error: 'payload_too_large', message: 'request body is too large' };
+  if (type === 'entity.parse.failed') return { status: 400, error: 'bad_request', message: 'request body is not valid JSON' };
+  const status = (err as { status?: number }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, error: 'bad_request', message: (err as Error).message };
+  }
+  if (isDatabaseUnavailable(err)) {
+    logger.warn({ err: (err as Error).message, url: request.url }, 'database unavailable');
+    return { status: 503, error: 'unavailable', message: 'the database connection was lost; retry shortly', retryAfter: 1 };
+  }
+  logger.error({ err, method: request.method, url: request.url }, 'request failed');
+  return { status: 500, error: 'internal', message: 'internal server error' };
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (res.headersSent) return;
-    if (err instanceof DomainError) return sendError(res, DOMAIN_STATUS[err.code], err.code, err.message);
-    if (err instanceof AuthError) return sendError(res, 401, 'unauthorized', err.message);
-    if (err instanceof ZodError) {
-      const issue = err.issues[0];
-      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-      return sendError(res, 400, 'bad_request', `${where}${issue?.message ?? 'invalid input'}`);
-    }
-    // body-parser marks its own errors with `type` and `status`.
-    const type = (err as { type?: string }).type;
-    if (type === 'entity.too.large') return sendError(res, 413, 'payload_too_large', 'request body is too large');
-    if (type === 'entity.parse.failed') return sendError(res, 400, 'bad_request', 'request body is not valid JSON');
-    const status = (err as { status?: number }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      return sendError(res, status, 'bad_request', (err as Error).message);
-    }
-    if (isDatabaseUnavailable(err)) {
-      logger.warn({ err: (err as Error).message, url: req.originalUrl }, 'database unavailable');
-      res.setHeader('Retry-After', '1');
-      return sendError(res, 503, 'unavailable', 'the database connection was lost; retry shortly');
-    }
-    logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
-    sendError(res, 500, 'internal', 'internal server error');
+    const reply = errorReply(err, logger, { method: req.method, url: req.originalUrl });
+    if (reply.retryAfter !== undefined) res.setHeader('Retry-After', String(reply.retryAfter));
+    sendError(res, reply.status, reply.error, reply.message);
   };
 }

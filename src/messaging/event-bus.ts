@@ -15,6 +15,11 @@ export interface ConsumerSpec {
   routingKeys: string[];
   /** Unacknowledged events in flight per consumer. */
   prefetch?: number;
+  /**
+   * true once the queue is bound and consumed (again), false when consumption stopped (connection
+   * or channel lost): events published in between may never arrive.
+   */
+  onStateChange?: (consuming: boolean) => void;
 }
 
 /** Resolving acknowledges the event; rejecting redelivers it later (at-least-once). */

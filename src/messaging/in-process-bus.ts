@@ -5,6 +5,7 @@ import { topicMatcher } from './topic-pattern.js';
 interface Subscriber {
   matches: (routingKey: string) => boolean;
   handler: EventHandler;
+  onStateChange: ConsumerSpec['onStateChange'];
   backlog: BusEvent[];
   running: boolean;
 }
@@ -41,6 +42,7 @@ export class InProcessBus implements EventBus {
     const subscriber: Subscriber = {
       matches: (key) => matchers.some((m) => m(key)),
       handler,
+      onStateChange: spec.onStateChange,
       backlog: [],
       running: false,
     };
@@ -49,8 +51,10 @@ export class InProcessBus implements EventBus {
     const queue = this.queues.get(name) ?? { subscribers: [], next: 0 };
     queue.subscribers.push(subscriber);
     this.queues.set(name, queue);
+    spec.onStateChange?.(true);
     return {
       cancel: async () => {
+        spec.onStateChange?.(false);
         queue.subscribers = queue.subscribers.filter((s) => s !== subscriber);
         if (queue.subscribers.length === 0) this.queues.delete(name);
       },
@@ -63,6 +67,7 @@ export class InProcessBus implements EventBus {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const queue of this.queues.values()) for (const s of queue.subscribers) s.onStateChange?.(false);
     this.queues.clear();
   }
 

@@ -88,6 +88,9 @@ export class RabbitMqBus implements EventBus {
         for (const key of spec.routingKeys) await ch.bindQueue(queue, this.options.exchange, key);
         await ch.prefetch(spec.prefetch ?? 50);
         await ch.consume(queue, (msg) => msg && void this.deliver(ch, msg, handler));
+        // A lost connection closes its channels too; the next connection runs this setup again.
+        ch.on('close', () => spec.onStateChange?.(false));
+        spec.onStateChange?.(true);
       },
     });
     const consumer: Consumer = {

@@ -6,6 +6,9 @@ import { issueToken } from '../../src/auth/jwt.js';
 import { InProcessBus } from '../../src/messaging/in-process-bus.js';
 import { RabbitMqBus } from '../../src/messaging/rabbitmq-bus.js';
 import type { EventBus } from '../../src/messaging/event-bus.js';
+import type { OutboxRelayOptions } from '../../src/messaging/outbox-relay.js';
+import type { Database } from '../../src/persistence/database.js';
+import { openPostgresDatabase } from '../../src/persistence/postgres-database.js';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.js';
 import { deleteAmqpNames, uniqueAmqpNames } from './amqp.js';
 import { AMQP_URL, JWT_SECRET } from './services.js';
@@ -46,34 +49,48 @@ export interface TestSystem {
   close(): Promise<void>;
 }
 
-export async function startTestSystem(
-  drivers: Pick<DriverSet, 'db' | 'bus'>,
-  options: { role?: Role; env?: Record<string, string>; amqpUrl?: string } = {},
-): Promise<TestSystem> {
-  const amqp = uniqueAmqpNames();
+export interface TestSystemOptions {
+  role?: Role;
+  env?: Record<string, string>;
+  amqpUrl?: string;
+  /**
+   * Another process's view of a PostgreSQL database and exchange (its own pool and connection);
+   * the caller drops them.
+   */
+  shared?: { databaseUrl: string; amqp: { exchange: string; notificationQueue: string } };
+  /** Replaces the database handle the system gets (e.g. one that counts queries). */
+  wrapDatabase?: (db: Database) => Database;
+  relay?: OutboxRelayOptions;
+}
+
+export async function startTestSystem(drivers: Pick<DriverSet, 'db' | 'bus'>, options: TestSystemOptions = {}): Promise<TestSystem> {
+  const amqp = options.shared?.amqp ?? uniqueAmqpNames();
   const config = loadConfig(options.role ?? 'all', {
     LOG_LEVEL: 'silent',
     CHAT_RATE_LIMIT_PER_MINUTE: '100000',
     AMQP_NOTIFICATION_QUEUE: amqp.notificationQueue,
     ...options.env,
   });
-  const database = await createTestDatabase(drivers.db);
+  const database: TestDatabase = options.shared
+    ? { db: await openPostgresDatabase({ url: options.shared.databaseUrl }), url: options.shared.databaseUrl, dispose: async () => {} }
+    : await createTestDatabase(drivers.db);
   const bus = createTestBus(drivers.bus, amqp.exchange, options.amqpUrl);
   const system = await startSystem({ ...config, jwtSecret: JWT_SECRET }, silentLogger, {
-    db: database.db,
+    db: options.wrapDatabase ? options.wrapDatabase(database.db) : database.db,
     bus,
-    relay: { pollIntervalMs: 100, retryDelayMs: 100 },
+    relay: options.relay ?? { pollIntervalMs: 100, retryDelayMs: 100 },
   });
   const token = (userId: string, opts: { admin?: boolean; expiresIn?: string } = {}) => issueToken(JWT_SECRET, userId, opts);
   return {
     system,
     database,
     amqp,
-    http: supertest(system.app),
+    http: supertest(system.handler),
     token,
     auth: (userId, opts) => `Bearer ${token(userId, opts)}`,
     async close() {
       await system.close();
+      if (options.shared) return;
       await database.dispose();
       if (drivers.bus === 'rabbitmq') await deleteAmqpNames(amqp).catch(() => {});
     },

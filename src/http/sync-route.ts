@@ -1,0 +1,99 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { authenticate } from '../auth/jwt.js';
+import { SYNC_PATHS } from '../contract/sync.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { SyncService } from '../sync/sync-service.js';
+import { errorReply } from './errors.js';
+import type { PipelineStep } from './request-pipeline.js';
+import { parseSyncQuery } from './sync-query.js';
+
+export interface SyncRouteOptions {
+  sync: SyncService;
+  jwtSecret: string;
+  /** The same steps Express runs for every API route (apiRequestPipeline). */
+  pipeline: PipelineStep[];
+  metrics: Metrics;
+  logger: Logger;
+  /** Told to clients refused because too many long polls are held. */
+  retryAfterSeconds: number;
+}
+
+const PATHS: ReadonlySet<string> = new Set(SYNC_PATHS);
+
+/**
+ * `GET /p2p/sync` on node:http in front of Express: a poll is the api's most frequent request and
+ * Express's per-request work is most of an empty one's cost. It runs the API request pipeline
+ * (CORS, security headers, limits) and the same authentication and error replies as Express;
+ * everything else, and other methods on this path, go on to `app`.
+ */
+export function withLeanSync(app: RequestListener, options: SyncRouteOptions): RequestListener {
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (req.method !== 'GET' || !PATHS.has(path)) return app(req, res);
+    const end = options.metrics.httpRequests.startTimer({ method: 'GET' });
+    res.on('finish', () => end({ route: path, status: res.statusCode }));
+    runPipeline(options.pipeline, req, res, (err) => {
+      if (err !== undefined) return sendReply(res, errorReplyFor(err, req, options));
+      void serve(req, res, q < 0 ? '' : url.slice(q + 1), options);
+    });
+  };
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, search: string, options: SyncRouteOptions): Promise<void> {
+  try {
+    const actor = authenticate(req.headers.authorization, options.jwtSecret);
+    const request = parseSyncQuery(search);
+    const gone = new AbortController();
+    // Also after a complete answer, harmlessly; before it, the client left and frees its slot.
+    res.on('close', () => gone.abort());
+    const response = await options.sync.sync(actor, request, gone.signal);
+    if (!response) {
+      return sendReply(res, {
+        status: 503,
+        error: 'unavailable',
+        message: 'too many long polls are held by this server; retry shortly',
+        retryAfter: options.retryAfterSeconds,
+      });
+    }
+    sendJson(res, 200, response);
+  } catch (err) {
+    sendReply(res, errorReplyFor(err, req, options));
+  }
+}
+
+function errorReplyFor(err: unknown, req: IncomingMessage, options: SyncRouteOptions) {
+  return errorReply(err, options.logger, { method: req.method, url: req.url });
+}
+
+/** Connect-style: each step calls next() to go on, next(err) to fail, or answers by itself. */
+function runPipeline(steps: PipelineStep[], req: IncomingMessage, res: ServerResponse, done: (err?: unknown) => void): void {
+  let i = 0;
+  const next = (err?: unknown): void => {
+    if (err !== undefined) return done(err);
+    const step = steps[i++];
+    if (!step) return done();
+    try {
+      step(req, res, next);
+    } catch (thrown) {
+      done(thrown);
+    }
+  };
+  next();
+}
+
+function sendReply(res: ServerResponse, reply: ReturnType<typeof errorReply>): void {
+  if (reply.retryAfter !== undefined) res.setHeader('Retry-After', String(reply.retryAfter));
+  sendJson(res, reply.status, { error: reply.error, message: reply.message });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  const json = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(json);
+}

@@ -1,0 +1,197 @@
+import type { Database } from '../persistence/database.js';
+import type { TradeRole } from '../events/events.js';
+import type { Actor } from '../domain/actor.js';
+import { DomainError } from '../domain/errors.js';
+import { roleOf } from '../domain/trade-rules.js';
+import type { TradeService } from '../domain/trade-service.js';
+import {
+  SYNC_CHAT_PAGE,
+  SYNC_NOTIFICATION_PAGE,
+  SYNC_TRADE_PAGE,
+  type SyncResponse,
+  type SyncTradeError,
+} from '../contract/sync.js';
+import { chatKey, notificationKey, tradeFeedKey, type HeadCache } from './head-cache.js';
+import { readChat, readNotifications, readTradeFeed, type ChatRead } from './sync-reads.js';
+import { encodeTradesCursor } from './trades-cursor.js';
+
+export interface SyncSettings {
+  /** The advice for the next plain poll; also how often a held request re-reads while the cache is untrusted. */
+  pollIntervalMs: number;
+  /** Long polls held at once by this process; beyond it the route answers 503. */
+  maxHeld: number;
+}
+
+/** A parsed sync query (see src/contract/sync.ts); trade ids lower-case and distinct. */
+export interface SyncRequest {
+  trades: ReadonlyArray<readonly [tradeId: string, afterSeq: number]>;
+  notificationsAfterSeq: number;
+  /** A trade feed position (decoded `tradesAfter`). */
+  tradesAfter: number;
+  waitMs: number;
+}
+
+/** What one request reads: its readable trades with the caller's side, and the cache keys. */
+interface Plan {
+  userId: string;
+  chat: ChatRead[];
+  errors: SyncResponse['errors'];
+  notificationsAfterSeq: number;
+  tradesAfter: number;
+  keys: string[];
+}
+
+/**
+ * Answers sync requests from the head cache when every cursor is current, else from the database
+ * (the feeds that are not), and holds long polls until the cache reports a change for the caller.
+ */
+export class SyncService {
+  private held = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly trades: TradeService,
+    private readonly cache: HeadCache,
+    private readonly settings: SyncSettings,
+  ) {}
+
+  get heldRequests(): number {
+    return this.held;
+  }
+
+  /** undefined: the bound on held long polls is reached (answer 503). `signal`: the client went away. */
+  async sync(actor: Actor, request: SyncRequest, signal: AbortSignal): Promise<SyncResponse | undefined> {
+    if (request.waitMs === 0) return this.answer(await this.plan(actor, request));
+    if (this.held >= this.settings.maxHeld) return undefined;
+    this.held++;
+    try {
+      return await this.longPoll(await this.plan(actor, request), request.waitMs, signal);
+    } finally {
+      this.held--;
+    }
+  }
+
+  private async plan(actor: Actor, request: SyncRequest): Promise<Plan> {
+    const plan: Plan = {
+      userId: actor.userId,
+      chat: [],
+      errors: {},
+      notificationsAfterSeq: request.notificationsAfterSeq,
+      tradesAfter: request.tradesAfter,
+      keys: [notificationKey(actor.userId), tradeFeedKey(actor.userId)],
+    };
+    const sides = await Promise.all(request.trades.map(([tradeId]) => this.sideOf(actor, tradeId)));
+    request.trades.forEach(([tradeId, afterSeq], i) => {
+      const side = sides[i]!;
+      if (side === 'forbidden' || side === 'not_found') {
+        plan.errors[tradeId] = { error: side };
+        return;
+      }
+      plan.chat.push({ tradeId, afterSeq, role: side });
+      plan.keys.push(chatKey(tradeId, side));
+    });
+    return plan;
+  }
+
+  /** As the chat route: only the buyer and the seller may read a trade's chat (admins excluded). */
+  private async sideOf(actor: Actor, tradeId: string): Promise<TradeRole | SyncTradeError> {
+    try {
+      return roleOf(await this.trades.participants(tradeId), actor.userId) ?? 'forbidden';
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'not_found') return 'not_found';
+      throw err;
+    }
+  }
+
+  /** One answer: each feed from the cache when its cursor is current, else from the database. */
+  private async answer(plan: Plan): Promise<SyncResponse> {
+    const stale = (key: string, cursor: number) => {
+      const head = this.cache.head(key);
+      return head === undefined || cursor < head;
+    };
+    const chatReads = plan.chat.filter((r) => stale(chatKey(r.tradeId, r.role), r.afterSeq));
+    const nKey = notificationKey(plan.userId);
+    const fKey = tradeFeedKey(plan.userId);
+    const readN = stale(nKey, plan.notificationsAfterSeq);
+    const readF = stale(fKey, plan.tradesAfter);
+    // Taken before the reads start, so a change during a read keeps the read from filling the cache.
+    const chatTickets = chatReads.map((r) => this.cache.ticket(chatKey(r.tradeId, r.role)));
+    const nTicket = this.cache.ticket(nKey);
+    const fTicket = this.cache.ticket(fKey);
+
+    const [chatPages, notifications, feed] = await Promise.all([
+      chatReads.length > 0 ? readChat(this.db, chatReads, SYNC_CHAT_PAGE) : undefined,
+      readN ? readNotifications(this.db, plan.userId, plan.notificationsAfterSeq, SYNC_NOTIFICATION_PAGE) : undefined,
+      readF ? readTradeFeed(this.db, plan.userId, plan.tradesAfter, SYNC_TRADE_PAGE) : undefined,
+    ]);
+
+    const response: SyncResponse = {
+      chat: {},
+      notifications: notifications?.items ?? [],
+      trades: feed?.items ?? [],
+      tradesCursor: encodeTradesCursor(feed ? (feed.more ? feed.last : feed.head) : plan.tradesAfter),
+      more: Boolean(notifications?.more || feed?.more),
+      errors: plan.errors,
+      pollIntervalMs: this.settings.pollIntervalMs,
+    };
+    for (const r of plan.chat) response.chat[r.tradeId] = [];
+    chatReads.forEach((r, i) => {
+      const page = chatPages?.get(r.tradeId);
+      if (!page) return;
+      response.chat[r.tradeId] = page.items;
+      if (page.more) {
+        response.more = true;
+        return;
+      }
+      // Nothing this side can see lies past its last message, or past its cursor when nothing came
+      // (capped by the trade's head, so a cursor from nowhere cannot vouch for the future).
+      const seen = page.items.at(-1)?.seq ?? Math.min(r.afterSeq, page.head);
+      this.cache.fill(chatKey(r.tradeId, r.role), seen, chatTickets[i]!);
+    });
+    if (notifications && !notifications.more) this.cache.fill(nKey, notifications.head, nTicket);
+    if (feed && !feed.more) this.cache.fill(fKey, feed.head, fTicket);
+    return response;
+  }
+
+  /**
+   * Answers as soon as something is there for the caller, else waits for the cache to report a
+   * change on one of its feeds (or a change of trust) and looks again, until the time is up.
+   * The watch starts before each look, so a commit during the look wakes the next wait at once.
+   */
+  private async longPoll(plan: Plan, waitMs: number, signal: AbortSignal): Promise<SyncResponse> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      let wake!: () => void;
+      const woken = new Promise<void>((resolve) => (wake = resolve));
+      const unwatch = this.cache.watch(plan.keys, wake);
+      let timer: NodeJS.Timeout | undefined;
+      let onAbort: (() => void) | undefined;
+      try {
+        const response = await this.answer(plan);
+        const left = deadline - Date.now();
+        if (hasNews(response) || left <= 0 || signal.aborted) return response;
+        // Untrusted, no event will wake it: look again as often as a plain poll would.
+        const pause = this.cache.trusted ? left : Math.min(left, this.settings.pollIntervalMs);
+        const timeUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, pause)));
+        const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', (onAbort = () => resolve()), { once: true }));
+        await Promise.race([woken, timeUp, aborted]);
+        if (signal.aborted) return response;
+      } finally {
+        clearTimeout(timer);
+        if (onAbort) signal.removeEventListener('abort', onAbort);
+        unwatch();
+      }
+    }
+  }
+}
+
+/** Anything the caller should act on now (errors too: a client drops those trades). */
+function hasNews(r: SyncResponse): boolean {
+  return (
+    r.more ||
+    r.notifications.length > 0 ||
+    r.trades.length > 0 ||
+    Object.keys(r.errors).length > 0 ||
+    Object.values(r.chat).some((messages) => messages.length > 0)
+  );
+}
