@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { DRIVER_SETS, openTrade, startTestSystem, type TestSystem } from '../support/system.js';
+import { countingDatabase } from '../support/counting-database.js';
+import { eventually, sleep } from '../support/eventually.js';
+import { syncQueryString, type SyncQuery, type SyncResponse } from '../../src/contract/sync.js';
+
+for (const drivers of DRIVER_SETS) {
+  describe(`sync head cache [${drivers.name}]`, () => {
+    let t: TestSystem;
+    let count: () => number;
+    before(async () => {
+      t = await startTestSystem(drivers, {
+        wrapDatabase: (db) => {
+          const counting = countingDatabase(db);
+          count = counting.count;
+          return counting.db;
+        },
+        // No periodic outbox pass, so every query counted here is one a request made.
+        relay: { pollIntervalMs: 3_600_000, retryDelayMs: 100 },
+      });
+    });
+    after(() => t.close());
+
+    const sync = async (user: string, query: SyncQuery) =>
+      (await t.http.get(`/p2p/sync?${syncQueryString(query)}`).set('Authorization', t.auth(user)).expect(200)).body as SyncResponse;
+    /** Until nothing (outbox clean-up, the notification worker) has touched the database for a while. */
+    const quiet = async () => {
+      let last = -1;
+      while (last !== count()) {
+        last = count();
+        await sleep(300);
+      }
+    };
+
+    it('counts the queries of the seam it wraps', async () => {
+      const before = count();
+      await t.system.db.prisma.$queryRaw`SELECT 1`;
+      await t.system.db.query('SELECT 1');
+      assert.equal(count(), before + 2);
+    });
+
+    it('answers a sync whose cursors are all current without touching the database, and reads it again after a commit', async () => {
+      const id = await openTrade(t, 'cache-buyer', 'cache-seller');
+      await t.http.post(`/p2p/trades/${id}/chat`).set('Authorization', t.auth('cache-buyer')).send({ message: 'one' }).expect(201);
+      const first = await eventually(async () => {
+        const res = await sync('cache-seller', { trades: { [id]: 0 } });
+        assert.equal(res.notifications.length, 1);
+        return res;
+      });
+      const current: SyncQuery = {
+        trades: { [id]: first.chat[id]!.at(-1)!.seq },
+        notificationsAfterSeq: first.notifications.at(-1)!.seq,
+        tradesAfter: first.tradesCursor,
+      };
+      await sync('cache-seller', current); // the first sync read from the database; this one fills nothing new
+      await quiet();
+      const before = count();
+      const empty = await sync('cache-seller', current);
+      const held = await sync('cache-seller', { ...current, wait: 1 });
+      assert.equal(count() - before, 0, 'an empty sync and an empty long poll made no query');
+      for (const res of [empty, held]) {
+        assert.deepEqual([res.chat, res.notifications, res.trades], [{ [id]: [] }, [], []]);
+      }
+
+      await t.http.post(`/p2p/trades/${id}/chat`).set('Authorization', t.auth('cache-buyer')).send({ message: 'two' }).expect(201);
+      await quiet();
+      const after = count();
+      const res = await sync('cache-seller', current);
+      assert.deepEqual(res.chat[id]!.map((m) => m.message), ['two']);
+      assert.ok(count() > after, 'the new message was read from the database');
+    });
+  });
+}
