@@ -1,5 +1,6 @@
 import type { BenchResults, Goal } from './results.js';
 import type { TargetName } from './scenarios/targets.js';
+import type { SyncBenchResult } from './scenarios/sync.js';
 
 const IDLE_CONNECTIONS_TARGET = 5000;
 const x = (ratio: number) => `${ratio.toFixed(2)}x`;
@@ -10,7 +11,7 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
  * run; a target whose figures the run did not measure (--only, --targets) is left out.
  */
 export function evaluateGoals(results: Omit<BenchResults, 'goals'>): Goal[] {
-  const goals: Goal[] = [];
+  const goals: Goal[] = syncGoals(results.sync);
   const pass = (name: TargetName) => results.broadcast.find((b) => b.target === name);
   const [gateway, ceiling, socketio, webStomp] = (['gateway-ws', 'ceiling', 'socketio', 'web-stomp'] as const).map(pass);
   if (!gateway) return goals;
@@ -36,4 +37,18 @@ export function evaluateGoals(results: Omit<BenchResults, 'goals'>): Goal[] {
   const d = results.destinations;
   if (d) goals.push({ goal: `publish cost with ${d.many.destinations.toLocaleString('en')} vs ${d.few.destinations} other destinations`, measured: `${x(d.throughputRatio)} deliveries/s, ${x(d.cpuRatio)} CPU`, limit: '>= 0.8x', met: d.throughputRatio >= 0.8 });
   return goals;
+}
+
+/** Issue 8's targets for the sync route. */
+function syncGoals(s: SyncBenchResult | undefined): Goal[] {
+  if (!s) return [];
+  const empty = s.empty.sync.requestsPerSecond / s.empty.baseline.requestsPerSecond;
+  const messages = s.messages.sync.requestsPerSecond / s.messages.baseline.requestsPerSecond;
+  const l = s.longPoll;
+  return [
+    { goal: 'empty sync req/s vs bare node http', measured: x(empty), limit: '>= 0.25x', met: empty >= 0.25 },
+    { goal: 'sync with 3 trades, 10 new messages, vs plain pg', measured: x(messages), limit: '>= 0.6x', met: messages >= 0.6 },
+    { goal: `long polling, ${l.users.toLocaleString('en')} users, commit -> delivery p99`, measured: ms(l.latency.p99), limit: '<= 100 ms', met: l.latency.p99 <= 100 },
+    { goal: 'long polling: every message once', measured: `${l.lost} lost, ${l.duplicated} duplicated`, limit: '0 and 0', met: l.lost === 0 && l.duplicated === 0 },
+  ];
 }

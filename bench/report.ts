@@ -76,8 +76,20 @@ export function renderReport(results: BenchResults): string {
     const rows = p.runs.map((r) => [r.request.replace(/[0-9a-f-]{36}/, '{id}'), f0(r.requestsPerSecond), ratio(r.requestsPerSecond, baseline), f1(r.p50), f1(r.p95), f1(r.p99), f2(r.apiCpuMsPerRequest), r.errors]);
     out.push(table(`Polling, ${p.messages.toLocaleString('en')} messages in the trade, ${p.concurrency} connections (ms)`, ['request', 'req/s', 'x healthz', 'p50', 'p95', 'p99', 'api CPU ms/req', 'errors'], rows));
   }
+  const s = results.sync;
+  if (s) {
+    const rows = [
+      [s.empty.baseline, s.empty.sync],
+      [s.messages.baseline, s.messages.sync],
+    ].flatMap(([baseline, run]) => [baseline!, run!].map((r) => [r.name, r.request, f0(r.requestsPerSecond), ratio(r.requestsPerSecond, baseline!.requestsPerSecond), f1(r.p50), f1(r.p99), f2(r.serverCpuMsPerRequest), r.errors]));
+    out.push(table(`Sync route, ${s.concurrency} connections (ms)`, ['server', 'request', 'req/s', 'x baseline', 'p50', 'p99', 'server CPU ms/req', 'errors'], rows));
+    const l = s.longPoll;
+    out.push(table('Long polling, one api process (commit -> answer, ms)', ['users', 'messages', 'deliveries', 'p50', 'p95', 'p99', 'max', 'lost', 'duplicated', 'errors', 'api CPU ms/s'], [
+      [l.users, `${l.sent} (${l.messagesPerSecond}/s)`, `${l.latency.samples} of ${l.expectedDeliveries}`, f1(l.latency.p50), f1(l.latency.p95), f1(l.latency.p99), f1(l.latency.max), l.lost, l.duplicated, l.errors, f0(l.apiCpuMsPerSecond)],
+    ]));
+  }
   if (results.goals.length > 0) {
-    out.push(table('Targets (issue 5), gateway on plain WebSocket', ['target', 'measured', 'limit', 'met'], results.goals.map((g) => [g.goal, g.measured, g.limit, g.met ? 'yes' : 'NO'])));
+    out.push(table('Targets (issues 5 and 8)', ['target', 'measured', 'limit', 'met'], results.goals.map((g) => [g.goal, g.measured, g.limit, g.met ? 'yes' : 'NO'])));
   }
   return out.join('\n');
 }

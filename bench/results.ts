@@ -3,6 +3,7 @@ import type { BroadcastResult } from './scenarios/broadcast.js';
 import type { DestinationsResult } from './scenarios/destinations.js';
 import type { EndToEnd } from './scenarios/end-to-end.js';
 import type { PollingResult } from './scenarios/polling.js';
+import type { SyncBenchResult } from './scenarios/sync.js';
 import type { Plan } from './settings.js';
 
 /** One target of issue 5 checked against this run's own baselines. */
@@ -24,5 +25,6 @@ export interface BenchResults {
   endToEnd: EndToEnd[];
   destinations: DestinationsResult | undefined;
   polling: PollingResult | undefined;
+  sync: SyncBenchResult | undefined;
   goals: Goal[];
 }

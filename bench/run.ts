@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--only fanout,e2e,destinations,polling] [--targets gateway-ws,ceiling,...] [--profile]
+// npm run bench [-- --quick] [--only fanout,e2e,destinations,polling,sync] [--targets gateway-ws,ceiling,...] [--profile]
 // A benchmark, not a test: it runs on throwaway PostgreSQL and RabbitMQ instances of its own
 // (the broker with the Web-STOMP plugin, the comparison; see bench/settings.ts), prints
 // Markdown tables of figures beside baselines measured in the same run, and writes them all to
@@ -18,12 +18,13 @@ import { runBroadcast } from './scenarios/broadcast.js';
 import { runDestinations } from './scenarios/destinations.js';
 import { runEndToEnd } from './scenarios/end-to-end.js';
 import { runPolling } from './scenarios/polling.js';
+import { runSync } from './scenarios/sync.js';
 import { buildProduct } from './servers/roles.js';
 import { TARGET_NAMES, type TargetName } from './scenarios/targets.js';
 import { PLANS } from './settings.js';
 import { stopOwnedServices } from '../test/support/services/for-this-run.js';
 
-const SCENARIOS = ['fanout', 'e2e', 'destinations', 'polling'] as const;
+const SCENARIOS = ['fanout', 'e2e', 'destinations', 'polling', 'sync'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -79,12 +80,14 @@ const partial: Omit<BenchResults, 'goals'> = {
   endToEnd: [],
   destinations: undefined,
   polling: undefined,
+  sync: undefined,
 };
 try {
   if (scenarios.includes('fanout')) for (const name of targets) partial.broadcast.push(await runBroadcast(ctx, name));
   if (scenarios.includes('e2e')) partial.endToEnd = await runEndToEnd(ctx);
   if (scenarios.includes('destinations')) partial.destinations = await runDestinations(ctx);
   if (scenarios.includes('polling')) partial.polling = await runPolling(ctx);
+  if (scenarios.includes('sync')) partial.sync = await runSync(ctx);
 } finally {
   await cleanUp();
 }

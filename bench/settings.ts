@@ -30,6 +30,8 @@ export interface Plan {
   /** Other destinations subscribed while one is published to, and how often the pair is repeated. */
   destinations: { subscribers: number; few: number; many: number; rounds: number };
   polling: { messages: number; concurrency: number; seconds: number };
+  /** The sync route: closed-loop req/s runs, and a fleet of long-polling users fed by one sender. */
+  sync: { concurrency: number; seconds: number; longPollUsers: number; messagesPerSecond: number; longPollSeconds: number };
 }
 
 export const PLANS: Record<Plan['name'], Plan> = {
@@ -44,6 +46,7 @@ export const PLANS: Record<Plan['name'], Plan> = {
     measureSeconds: 5,
     destinations: { subscribers: 100, few: 100, many: 10_000, rounds: 2 },
     polling: { messages: 10_000, concurrency: 16, seconds: 8 },
+    sync: { concurrency: 50, seconds: 8, longPollUsers: 5000, messagesPerSecond: 1, longPollSeconds: 60 },
   },
   quick: {
     name: 'quick',
@@ -55,6 +58,7 @@ export const PLANS: Record<Plan['name'], Plan> = {
     measureSeconds: 2.5,
     destinations: { subscribers: 100, few: 100, many: 10_000, rounds: 1 },
     polling: { messages: 10_000, concurrency: 16, seconds: 3 },
+    sync: { concurrency: 50, seconds: 3, longPollUsers: 5000, messagesPerSecond: 1, longPollSeconds: 20 },
   },
 };
 

@@ -8,6 +8,11 @@ export interface BenchDatabase {
   url: string;
   /** Gives a trade without messages a history of `count`, as `count` sends would have. */
   seedChat(tradeId: string, count: number): Promise<void>;
+  /**
+   * Opens trades `<prefix>-buyer-<i>` with `<prefix>-seller-<i>` for i < `pairs`, each the first in
+   * both parties' trade feeds, as TradeService.open would leave them (without the events).
+   */
+  seedTrades(prefix: string, pairs: number): Promise<{ id: string; buyerId: string; sellerId: string }[]>;
   drop(): Promise<void>;
 }
 
@@ -50,6 +55,24 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
         );
         await c.query('COMMIT');
         await c.query('ANALYZE trade_chat_messages');
+      }),
+    seedTrades: (prefix, pairs) =>
+      withClient(url, async (c) => {
+        await c.query('BEGIN');
+        const { rows } = await c.query<{ id: string; buyerId: string; sellerId: string }>(
+          `INSERT INTO trades (id, buyer_id, seller_id, amount, asset, fiat, updated_at, buyer_feed_seq, seller_feed_seq)
+           SELECT gen_random_uuid(), $1 || '-buyer-' || i, $1 || '-seller-' || i, 100, 'USDT', 'VND', now(), 1, 1
+           FROM generate_series(0, $2::int - 1) i
+           RETURNING id::text AS "id", buyer_id AS "buyerId", seller_id AS "sellerId"`,
+          [prefix, pairs],
+        );
+        await c.query(
+          `INSERT INTO trade_feed_counters (user_id, last_seq)
+           SELECT u, 1 FROM unnest($1::text[]) u`,
+          [rows.flatMap((r) => [r.buyerId, r.sellerId])],
+        );
+        await c.query('COMMIT');
+        return rows;
       }),
     drop,
   };

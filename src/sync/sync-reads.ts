@@ -24,7 +24,8 @@ export interface Page<T> {
   head: number;
 }
 
-const CHAT_SQL = `
+/** Exported for the benchmark's plain `pg` baseline, which runs the very same statement. */
+export const CHAT_SQL = `
   SELECT q.trade_id::text AS "qTradeId", t.chat_seq AS "head", m.id::text AS "id", m.seq, m.sender_id AS "senderId",
          m.message, m.recipient_role::text AS "recipientRole", m.is_system_message AS "isSystemMessage", m.timestamp
   FROM unnest($1::uuid[], $2::int[], $3::text[]) WITH ORDINALITY AS q(trade_id, after_seq, role, ord)

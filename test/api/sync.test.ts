@@ -90,6 +90,34 @@ for (const drivers of DRIVER_SETS) {
       assert.equal(all.tradesCursor, third.tradesCursor);
     });
 
+    it('never skips a trade opened or changed concurrently with the reader (the feed cursor)', async () => {
+      const me = user('me');
+      const opened = new Set<string>();
+      let writing = true;
+      const writes = (async () => {
+        await Promise.all(
+          Array.from({ length: 30 }, async (_, i) => {
+            const id = await openTrade(t, `${me}-buyer-${i}`, me);
+            opened.add(id);
+            if (i % 3 === 0) await setStatus(id, `${me}-buyer-${i}`, 'CANCELLED');
+          }),
+        );
+        writing = false;
+      })();
+      const seen = new Map<string, string>();
+      let cursor: string | undefined;
+      for (;;) {
+        const finished = !writing;
+        const res = await sync(me, { trades: {}, tradesAfter: cursor });
+        for (const trade of res.trades) seen.set(trade.id, trade.status);
+        cursor = res.tradesCursor;
+        if (finished && res.trades.length === 0 && !res.more) break;
+      }
+      await writes;
+      assert.deepEqual([...seen.keys()].sort(), [...opened].sort());
+      assert.equal([...seen.values()].filter((status) => status === 'CANCELLED').length, 10, 'each trade\'s last change arrived');
+    });
+
     it('pages with `more`: at most 100 trades and 1000 messages per trade', async () => {
       const [me, other] = [user('me'), user('other')];
       const actor = { userId: other, isAdmin: false };

@@ -68,6 +68,28 @@ for (const [name, open] of drivers) {
       assert.deepEqual(counters.map((c) => [c.userId, c.lastSeq]), [['ann', 3], ['bob', 1]]);
     });
 
+    it('places the trades stored before the trade feed in each party\'s feed, per user in order of change', async () => {
+      const before = await mkdtemp(join(tmpdir(), 'migrations-'));
+      try {
+        for (const name of ['20261129000000_init', '20261129120000_notification_seq']) {
+          await cp(join(dir, name), join(before, name), { recursive: true });
+        }
+        await migrate(handle.db, before);
+        await handle.db.inSqlTransaction((s) =>
+          s.exec(`INSERT INTO trades (id, buyer_id, seller_id, amount, asset, fiat, updated_at) VALUES
+            ('00000000-0000-4000-8000-000000000002', 'ann', 'bob', 1, 'USDT', 'VND', '2026-11-29T10:00:02Z'),
+            ('00000000-0000-4000-8000-000000000001', 'bob', 'ann', 1, 'USDT', 'VND', '2026-11-29T10:00:01Z'),
+            ('00000000-0000-4000-8000-000000000003', 'cid', 'ann', 1, 'USDT', 'VND', '2026-11-29T10:00:03Z')`));
+      } finally {
+        await rm(before, { recursive: true, force: true });
+      }
+      assert.ok((await migrate(handle.db, dir)).includes('20261130120000_trade_feed'));
+      const trades = await handle.db.prisma.trade.findMany({ orderBy: { id: 'asc' } });
+      assert.deepEqual(trades.map((t) => [t.buyerFeedSeq, t.sellerFeedSeq]), [[1, 1], [2, 2], [1, 3]]);
+      const counters = await handle.db.prisma.tradeFeedCounter.findMany({ orderBy: { userId: 'asc' } });
+      assert.deepEqual(counters.map((c) => [c.userId, c.lastSeq]), [['ann', 3], ['bob', 2], ['cid', 1]]);
+    });
+
     it('refuses to run when an applied migration was edited', async () => {
       const [first] = await migrate(handle.db, dir);
       await writeFile(join(dir, first!, 'migration.sql'), '-- edited\n', { flag: 'a' });
