@@ -29,7 +29,7 @@ interface User {
   id: string;
   tradeId: string;
   after: number;
-  tradesCursor: string;
+  tradesCursor: string | undefined;
   received: Map<string, number>;
 }
 
@@ -45,7 +45,7 @@ export async function runLongPoll(ctx: BenchContext): Promise<LongPollResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
   try {
     const trades = await ctx.database.seedTrades(`bench-lp-${Date.now()}`, longPollUsers / 2);
-    const users: User[] = trades.flatMap((t) => [t.buyerId, t.sellerId].map((id) => ({ id, tradeId: t.id, after: 0, tradesCursor: '', received: new Map() })));
+    const users: User[] = trades.flatMap((t) => [t.buyerId, t.sellerId].map((id) => ({ id, tradeId: t.id, after: 0, tradesCursor: undefined, received: new Map() })));
     const url = new URL(api.baseUrl);
     const latency = new Samples(4096);
     let errors = 0;
@@ -53,7 +53,8 @@ export async function runLongPoll(ctx: BenchContext): Promise<LongPollResult> {
 
     const get = (user: User, wait: number) =>
       new Promise<SyncResponse | undefined>((resolve) => {
-        const path = `/p2p/sync?trades=${user.tradeId}:${user.after}&tradesAfter=${user.tradesCursor}&wait=${wait}`;
+        const cursor = user.tradesCursor === undefined ? '' : `&tradesAfter=${user.tradesCursor}`;
+        const path = `/p2p/sync?trades=${user.tradeId}:${user.after}${cursor}&wait=${wait}`;
         const req = request({ agent, host: url.hostname, port: url.port, path, headers: { Authorization: bearer(user.id) } }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

@@ -4,7 +4,7 @@ import { authenticate } from '../auth/jwt.js';
 import { SYNC_PATHS } from '../contract/sync.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { SyncService } from '../sync/sync-service.js';
-import { errorReply } from './errors.js';
+import { errorReply, type ErrorReply } from './errors.js';
 import type { PipelineStep } from './request-pipeline.js';
 import { parseSyncQuery } from './sync-query.js';
 
@@ -46,10 +46,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, search: string, 
   try {
     const actor = authenticate(req.headers.authorization, options.jwtSecret);
     const request = parseSyncQuery(search);
-    const gone = new AbortController();
-    // Also after a complete answer, harmlessly; before it, the client left and frees its slot.
-    res.on('close', () => gone.abort());
-    const response = await options.sync.sync(actor, request, gone.signal);
+    const response = await options.sync.sync(actor, request, request.waitMs > 0 ? departure(res) : NEVER);
     if (!response) {
       return sendReply(res, {
         status: 503,
@@ -62,6 +59,17 @@ async function serve(req: IncomingMessage, res: ServerResponse, search: string, 
   } catch (err) {
     sendReply(res, errorReplyFor(err, req, options));
   }
+}
+
+const NEVER = new AbortController().signal;
+
+/** Aborts when the client leaves before its answer: a held long poll then frees its slot. */
+function departure(res: ServerResponse): AbortSignal {
+  const gone = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
+  return gone.signal;
 }
 
 function errorReplyFor(err: unknown, req: IncomingMessage, options: SyncRouteOptions) {
@@ -84,7 +92,7 @@ function runPipeline(steps: PipelineStep[], req: IncomingMessage, res: ServerRes
   next();
 }
 
-function sendReply(res: ServerResponse, reply: ReturnType<typeof errorReply>): void {
+function sendReply(res: ServerResponse, reply: ErrorReply): void {
   if (reply.retryAfter !== undefined) res.setHeader('Retry-After', String(reply.retryAfter));
   sendJson(res, reply.status, { error: reply.error, message: reply.message });
 }

@@ -89,7 +89,7 @@ export class RabbitMqBus implements EventBus {
         await ch.prefetch(spec.prefetch ?? 50);
         await ch.consume(queue, (msg) => msg && void this.deliver(ch, msg, handler));
         // A lost connection closes its channels too; the next connection runs this setup again.
-        ch.on('close', () => spec.onStateChange?.(false));
+        ch.on('close', () => current === ch && spec.onStateChange?.(false));
         spec.onStateChange?.(true);
       },
     });
