@@ -1,7 +1,6 @@
 // The sync contract (docs/sync.md): one request per user per interval carries every trade's chat,
-// the user's notifications and the user's trades. Shared by the server and the browser client:
-// no dependencies beyond the other contract modules.
-import type { ChatMessage, Notification, Trade } from './shapes.js';
+// the user's notifications and the user's trades. The query side, dependency-free (the browser
+// bundles it); the response's shape is sync-response.ts.
 
 /** `GET` on both; the second is the plan's client's prefix. */
 export const SYNC_PATHS = ['/p2p/sync', '/api/p2p/sync'] as const;
@@ -23,23 +22,9 @@ export interface SyncQuery {
   wait?: number;
 }
 
-export type SyncTradeError = 'forbidden' | 'not_found';
-
-export interface SyncResponse {
-  /** One key per listed, readable trade; [] when nothing is new. */
-  chat: Record<string, ChatMessage[]>;
-  notifications: Notification[];
-  /** The caller's trades opened or changed past `tradesAfter`, in the order they changed. */
-  trades: Trade[];
-  /** Opaque: pass it back as `tradesAfter`. */
-  tradesCursor: string;
-  /** A list hit its page limit: sync again at once. */
-  more: boolean;
-  /** `forbidden`: not the caller's trade; `not_found`: no such trade. The rest is still answered. */
-  errors: Record<string, { error: SyncTradeError }>;
-  /** The server's advice for the next plain poll. */
-  pollIntervalMs: number;
-}
+/** Why a listed trade got no chat: not the caller's, or no such trade. */
+export const SYNC_TRADE_ERRORS = ['forbidden', 'not_found'] as const;
+export type SyncTradeError = (typeof SYNC_TRADE_ERRORS)[number];
 
 /** The query string for `query` (without the `?`), in the contract's syntax. */
 export function syncQueryString(query: SyncQuery): string {

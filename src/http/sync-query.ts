@@ -1,5 +1,5 @@
 import { badRequest } from '../domain/errors.js';
-import { isUuid } from '../domain/trade-service.js';
+import { isUuid } from '../contract/ids.js';
 import { MAX_SYNC_TRADES, MAX_SYNC_WAIT_SECONDS } from '../contract/sync.js';
 import type { SyncRequest } from '../sync/sync-service.js';
 import { decodeTradesCursor } from '../sync/trades-cursor.js';

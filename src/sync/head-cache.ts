@@ -1,4 +1,4 @@
-import type { TradeRole } from '../events/events.js';
+import type { TradeRole } from '../contract/trade-status.js';
 
 /** A trade's chat as one side sees it (the other side's system messages are not its news). */
 export const chatKey = (tradeId: string, role: TradeRole) => `c:${tradeId}:${role}`;

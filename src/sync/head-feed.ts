@@ -1,5 +1,5 @@
 import type { BusEvent } from '../events/events.js';
-import { ROUTING_KEYS } from '../events/events.js';
+import { ROUTING_KEYS } from '../contract/routing-keys.js';
 import type { Consumer, EventBus } from '../messaging/event-bus.js';
 import { chatKey, notificationKey, tradeFeedKey, type HeadCache } from './head-cache.js';
 

@@ -1,6 +1,6 @@
 import { Prisma } from '../generated/prisma/client.js';
 import type { Database } from '../persistence/database.js';
-import type { TradeRole } from '../events/events.js';
+import type { TradeRole } from '../contract/trade-status.js';
 import type { ChatMessage, Notification, Trade } from '../contract/shapes.js';
 import { toChatMessage } from '../domain/chat-log.js';
 import { toNotification } from '../domain/notification-service.js';

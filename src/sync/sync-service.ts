@@ -1,16 +1,16 @@
 import type { Database } from '../persistence/database.js';
-import type { TradeRole } from '../events/events.js';
+import type { TradeRole } from '../contract/trade-status.js';
 import type { Actor } from '../domain/actor.js';
 import { DomainError } from '../domain/errors.js';
-import { roleOf } from '../domain/trade-rules.js';
+import { roleOf } from '../contract/trade-transitions.js';
 import type { TradeService } from '../domain/trade-service.js';
 import {
   SYNC_CHAT_PAGE,
   SYNC_NOTIFICATION_PAGE,
   SYNC_TRADE_PAGE,
-  type SyncResponse,
   type SyncTradeError,
 } from '../contract/sync.js';
+import type { SyncResponse } from '../contract/sync-response.js';
 import { chatKey, notificationKey, tradeFeedKey, type HeadCache } from './head-cache.js';
 import { readChat, readNotifications, readTradeFeed, type ChatRead } from './sync-reads.js';
 import { encodeTradesCursor } from './trades-cursor.js';

@@ -5,7 +5,8 @@ import { deleteAmqpNames, uniqueAmqpNames } from '../support/amqp.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 import { eventually, sleep } from '../support/eventually.js';
 import { AMQP_URL, JWT_SECRET } from '../support/services.js';
-import { syncQueryString, type SyncQuery, type SyncResponse } from '../../src/contract/sync.js';
+import { syncQueryString, type SyncQuery } from '../../src/contract/sync.js';
+import type { SyncResponse } from '../../src/contract/sync-response.js';
 import type { ChatMessage } from '../../src/contract/shapes.js';
 
 // Two api processes on one PostgreSQL and one RabbitMQ: every write goes through A, every read

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { DRIVER_SETS, openTrade, startTestSystem, type TestSystem } from '../support/system.js';
 import { eventually } from '../support/eventually.js';
-import { syncQueryString, type SyncQuery, type SyncResponse } from '../../src/contract/sync.js';
+import { syncQueryString, type SyncQuery } from '../../src/contract/sync.js';
+import type { SyncResponse } from '../../src/contract/sync-response.js';
 
 for (const drivers of DRIVER_SETS) {
   describe(`GET /p2p/sync [${drivers.name}]`, () => {

@@ -14,7 +14,7 @@ export interface Listening {
 
 /** Serves a system's REST app and gateway on one ephemeral port, as `npm start` does. */
 export async function listen(system: System): Promise<Listening> {
-  const server = createServer(system.app);
+  const server = createServer(system.handler);
   if (!system.gateway) throw new Error(`role ${system.role} runs no gateway`);
   system.gateway.attach(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
