@@ -13,6 +13,7 @@ import {
   expressRoutes,
 } from '../support/api-documents.js';
 import { destinations } from '../../src/contract/destinations.js';
+import { SYNC_PATHS } from '../../src/contract/sync.js';
 
 const UNKNOWN_TRADE = '00000000-0000-4000-8000-000000000000';
 
@@ -35,7 +36,9 @@ for (const drivers of DRIVER_SETS) {
 
     it('describes every route Express serves, and no route it does not serve', () => {
       // `/api/p2p` repeats `/p2p` for the plan's client; the document says so once in its description.
-      const served = new Set(expressRoutes(t.system.app, ['/p2p', '/api/p2p']).map((r) => r.replace(' /api/p2p/', ' /p2p/')));
+      // The sync route is served in front of Express (src/http/sync-route.ts).
+      const lean = SYNC_PATHS.map((path) => `GET ${path}`);
+      const served = new Set([...expressRoutes(t.system.app, ['/p2p', '/api/p2p']), ...lean].map((r) => r.replace(' /api/p2p/', ' /p2p/')));
       const described = new Set(
         Object.entries(openApi.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)),
       );
@@ -79,6 +82,9 @@ for (const drivers of DRIVER_SETS) {
       });
       await call('post', '/p2p/notifications/{id}/read', `/p2p/notifications/${notifications[0]!.id}/read`, seller);
       await call('post', '/p2p/notifications/{id}/read', `/p2p/notifications/${notifications[0]!.id}/read`, buyer);
+      await call('get', '/p2p/sync', `/p2p/sync?trades=${id}:0,${UNKNOWN_TRADE}:0&notificationsAfterSeq=0`, seller);
+      await call('get', '/p2p/sync', `/p2p/sync?trades=${id}:x`, seller);
+      await call('get', '/p2p/sync', '/p2p/sync');
       await call('get', '/healthz', '/healthz');
       await call('get', '/readyz', '/readyz');
       await call('get', '/metrics', '/metrics');

@@ -10,6 +10,8 @@ import {
   readinessSchema,
   tradeSchema,
 } from '../../contract/shapes.js';
+import { syncResponseSchema } from '../../contract/sync-response.js';
+import { MAX_SYNC_TRADES, MAX_SYNC_WAIT_SECONDS } from '../../contract/sync.js';
 import { chatBody, chatQuery, notificationQuery, openTradeBody, statusBody, tradeListQuery } from '../validation.js';
 import { loginBody, loginResponse } from '../demo-routes.js';
 import { components, inline, PACKAGE_VERSION, type JsonSchema } from './json-schemas.js';
@@ -31,6 +33,7 @@ const RESPONSES = {
   ChatMessageList: z.array(chatMessageSchema).meta({ description: 'Ascending by seq; a plain array, as the plan’s client iterates the body.' }),
   Notification: notificationSchema,
   NotificationList: z.array(notificationSchema),
+  SyncResponse: syncResponseSchema,
   Error: apiErrorSchema,
   Health: healthSchema,
   Readiness: readinessSchema,
@@ -64,6 +67,14 @@ interface Operation {
   ok: { status: number; schema?: ResponseName; description: string; contentType?: string };
   errors: ErrorStatus[];
 }
+
+// The sync route parses its query by hand on its lean path (src/http/sync-query.ts); this describes it.
+const syncQuery = z.object({
+  trades: z.string().optional().meta({ description: `<tradeId>:<afterSeq>[,<tradeId>:<afterSeq>…], at most ${MAX_SYNC_TRADES} trades, each once.` }),
+  notificationsAfterSeq: z.number().int().min(0).optional().meta({ description: 'The last notification seq the caller has; default 0.' }),
+  tradesAfter: z.string().optional().meta({ description: "The previous answer's tradesCursor; omitted: all of the caller's trades." }),
+  wait: z.number().int().min(0).max(MAX_SYNC_WAIT_SECONDS).optional().meta({ description: 'Long poll: hold up to this many seconds until something arrives.' }),
+});
 
 // Every authenticated call can also meet 401 and 503.
 const AUTHED: ErrorStatus[] = [401, 503];
@@ -100,6 +111,10 @@ const OPERATIONS: Operation[] = [
   {
     method: 'post', path: '/p2p/notifications/{id}/read', summary: 'Mark a notification read (idempotent).',
     ok: { status: 200, schema: 'Notification', description: 'The notification.' }, errors: [404, ...AUTHED],
+  },
+  {
+    method: 'get', path: '/p2p/sync', summary: "Everything a polling client needs in one request: each listed trade's chat, the notifications and the caller's trades past their cursors (docs/sync.md). 503 also when too many long polls are held.",
+    query: syncQuery, ok: { status: 200, schema: 'SyncResponse', description: 'Past every cursor; empty lists when nothing is new.' }, errors: [400, ...AUTHED],
   },
   {
     method: 'get', path: '/healthz', summary: 'The process is alive (every role).', anonymous: true,
