@@ -12,7 +12,9 @@ import type { ChatMessage } from '../../src/contract/shapes.js';
 // Two api processes on one PostgreSQL and one RabbitMQ: every write goes through A, every read
 // through B, whose head cache only hears of A's commits over the broker. This needs a shared
 // database and broker, so it runs on the production driver pair only.
-describe('sync across two api processes [postgres + rabbitmq]', () => {
+describe('sync across two api processes [postgres + rabbitmq]', function () {
+  // Hundreds of sends and polls through two systems: longer than one request on a busy machine.
+  this.timeout(90_000);
   let database: TestDatabase;
   const amqp = uniqueAmqpNames();
   let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
