@@ -4,7 +4,7 @@ import { cpuTimeMs } from '../infra/proc.js';
 import { bearer, rest } from '../infra/rest-client.js';
 import { Samples, type Percentiles } from '../load/samples.js';
 import { launchRole } from '../servers/roles.js';
-import type { SyncResponse } from '../../src/contract/sync-response.js';
+import type { SyncResponse } from '../../src/contract/shapes.js';
 
 const WAIT_SECONDS = 25;
 // Users' first (plain) syncs in flight at once while the fleet starts.

@@ -5,7 +5,7 @@ import { httpLoad, type HttpLoadResult } from '../load/http-load.js';
 import { launch, type ServerProcess } from '../servers/launch.js';
 import { launchRole } from '../servers/roles.js';
 import { AMQP_URL } from '../settings.js';
-import type { SyncResponse } from '../../src/contract/sync-response.js';
+import type { SyncResponse } from '../../src/contract/shapes.js';
 import { runLongPoll, type LongPollResult } from './long-poll.js';
 
 const BUYER = 'bench-sync-buyer';

@@ -1,4 +1,4 @@
-import type { ChatMessage, Notification, OpenTradeInput, SyncResponse, Trade, TradeStatus } from './wire.js';
+import { syncQueryString, type ChatMessage, type Notification, type OpenTradeInput, type SyncQuery, type SyncResponse, type Trade, type TradeStatus } from './wire.js';
 
 /** What the client needs of `fetch`; the browser's and Node's both fit. */
 export type Fetch = (
@@ -41,16 +41,6 @@ export class ApiError extends Error {
 
 type Query = Record<string, string | number | boolean | undefined>;
 
-/** One `GET /sync`: a cursor per trade, the notification seq, the trades cursor. */
-export interface SyncQuery {
-  trades: readonly { tradeId: string; afterSeq: number }[];
-  notificationsAfterSeq: number;
-  /** Omitted: from the beginning (all the caller's trades). */
-  tradesAfter?: string;
-  /** Seconds the server may hold the request while nothing is new (long poll), 0..30. */
-  wait?: number;
-}
-
 /** Typed calls to the REST API of docs/contract.md. */
 export class RestApi {
   constructor(private readonly options: RestApiOptions) {}
@@ -79,13 +69,8 @@ export class RestApi {
 
   /** Everything past the given cursors in one request (SPEC's sync contract). */
   sync(query: SyncQuery, signal?: AbortSignal): Promise<SyncResponse> {
-    const params: Query = {
-      trades: query.trades.map((t) => `${t.tradeId}:${t.afterSeq}`).join(',') || undefined,
-      notificationsAfterSeq: query.notificationsAfterSeq,
-      tradesAfter: query.tradesAfter,
-      wait: query.wait || undefined,
-    };
-    return this.#request('GET', '/sync', params, undefined, signal);
+    const search = syncQueryString(query);
+    return this.#request('GET', search ? `/sync?${search}` : '/sync', {}, undefined, signal);
   }
 
   /** Messages with seq > afterSeq, ascending: the loss-free cursor. */

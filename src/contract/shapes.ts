@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { USER_ID_RE, USER_ID_RULE } from './ids.js';
 import { TRADE_ROLES, TRADE_STATUSES } from './trade-status.js';
+import { SYNC_TRADE_ERRORS } from './sync.js';
 
 /** The most characters (code points) a chat message may have. */
 export const MAX_MESSAGE_LENGTH = 2000;
@@ -82,7 +83,7 @@ export type ApiErrorBody = z.infer<typeof apiErrorSchema>;
 export type Health = z.infer<typeof healthSchema>;
 export type Readiness = z.infer<typeof readinessSchema>;
 
-/** `GET /p2p/sync`: everything past the caller's cursors in one answer (the polling fallback). */
+/** `GET /p2p/sync`: everything past the caller's cursors in one answer (the polling fallback, docs/sync.md). */
 export const syncResponseSchema = z.object({
   chat: z.record(z.string(), z.array(chatMessageSchema)).meta({
     description: 'One key per listed trade the caller may read: its messages past the given seq ([] if none).',
@@ -91,8 +92,8 @@ export const syncResponseSchema = z.object({
   trades: z.array(tradeSchema).meta({ description: "The caller's trades opened or changed past `tradesAfter`." }),
   tradesCursor: z.string().meta({ description: "Opaque: the next sync's `tradesAfter`." }),
   more: z.boolean().meta({ description: 'A list hit its page limit: sync again at once.' }),
-  errors: z.record(z.string(), z.object({ error: z.string() })).meta({
-    description: 'Listed trades that were not answered, e.g. `{ "error": "forbidden" }`; the rest are.',
+  errors: z.record(z.string(), z.object({ error: z.enum(SYNC_TRADE_ERRORS) })).meta({
+    description: 'Listed trades that were not answered: not the caller\'s (`forbidden`) or no such trade (`not_found`); the rest are.',
   }),
   pollIntervalMs: z.number().int().positive().meta({ description: "The server's advice for the next plain (not long) poll." }),
 });

@@ -1,6 +1,6 @@
 // The sync contract (docs/sync.md): one request per user per interval carries every trade's chat,
 // the user's notifications and the user's trades. The query side, dependency-free (the browser
-// bundles it); the response's shape is sync-response.ts.
+// bundles it); the answer's shape is `syncResponseSchema` in shapes.ts.
 
 /** `GET` on both; the second is the plan's client's prefix. */
 export const SYNC_PATHS = ['/p2p/sync', '/api/p2p/sync'] as const;
@@ -12,13 +12,15 @@ export const SYNC_CHAT_PAGE = 1000;
 export const SYNC_NOTIFICATION_PAGE = 1000;
 export const SYNC_TRADE_PAGE = 100;
 
+/** One sync request's cursors. */
 export interface SyncQuery {
-  /** tradeId -> the last chat seq the caller has (0: none). */
-  trades: Record<string, number>;
+  /** Each trade with the last chat seq the caller has (0: none). */
+  trades: readonly { tradeId: string; afterSeq: number }[];
+  /** The last notification seq the caller has; default 0. */
   notificationsAfterSeq?: number;
   /** The `tradesCursor` of the previous answer; omitted: all of the caller's trades. */
   tradesAfter?: string;
-  /** Long poll: hold the answer up to this many seconds until something arrives. */
+  /** Long poll: hold the answer up to this many seconds (0..30) until something arrives. */
   wait?: number;
 }
 
@@ -29,10 +31,10 @@ export type SyncTradeError = (typeof SYNC_TRADE_ERRORS)[number];
 /** The query string for `query` (without the `?`), in the contract's syntax. */
 export function syncQueryString(query: SyncQuery): string {
   const params = new URLSearchParams();
-  const trades = Object.entries(query.trades).map(([id, seq]) => `${id}:${seq}`);
+  const trades = query.trades.map((t) => `${t.tradeId}:${t.afterSeq}`);
   if (trades.length > 0) params.set('trades', trades.join(','));
   if (query.notificationsAfterSeq !== undefined) params.set('notificationsAfterSeq', String(query.notificationsAfterSeq));
   if (query.tradesAfter !== undefined) params.set('tradesAfter', query.tradesAfter);
-  if (query.wait !== undefined) params.set('wait', String(query.wait));
+  if (query.wait) params.set('wait', String(query.wait));
   return params.toString();
 }

@@ -10,7 +10,7 @@ import {
   SYNC_TRADE_PAGE,
   type SyncTradeError,
 } from '../contract/sync.js';
-import type { SyncResponse } from '../contract/sync-response.js';
+import type { SyncResponse } from '../contract/shapes.js';
 import { chatKey, notificationKey, tradeFeedKey, type HeadCache } from './head-cache.js';
 import { readChat, readNotifications, readTradeFeed, type ChatRead } from './sync-reads.js';
 import { encodeTradesCursor } from './trades-cursor.js';

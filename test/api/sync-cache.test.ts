@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { DRIVER_SETS, openTrade, startTestSystem, type TestSystem } from '../support/system.js';
 import { countingDatabase } from '../support/counting-database.js';
 import { eventually, sleep } from '../support/eventually.js';
-import { syncQueryString, type SyncQuery } from '../../src/contract/sync.js';
-import type { SyncResponse } from '../../src/contract/sync-response.js';
+import type { SyncResponse } from '../../src/contract/shapes.js';
+import { syncPath, type SyncCursors } from '../support/sync.js';
 
 for (const drivers of DRIVER_SETS) {
   describe(`sync head cache [${drivers.name}]`, () => {
@@ -22,8 +22,8 @@ for (const drivers of DRIVER_SETS) {
     });
     after(() => t.close());
 
-    const sync = async (user: string, query: SyncQuery) =>
-      (await t.http.get(`/p2p/sync?${syncQueryString(query)}`).set('Authorization', t.auth(user)).expect(200)).body as SyncResponse;
+    const sync = async (user: string, query: SyncCursors) =>
+      (await t.http.get(syncPath(query)).set('Authorization', t.auth(user)).expect(200)).body as SyncResponse;
     /** Until nothing (outbox clean-up, the notification worker) has touched the database for a while. */
     const quiet = async () => {
       let last = -1;
@@ -48,7 +48,7 @@ for (const drivers of DRIVER_SETS) {
         assert.equal(res.notifications.length, 1);
         return res;
       });
-      const current: SyncQuery = {
+      const current: SyncCursors = {
         trades: { [id]: first.chat[id]!.at(-1)!.seq },
         notificationsAfterSeq: first.notifications.at(-1)!.seq,
         tradesAfter: first.tradesCursor,

@@ -5,8 +5,8 @@ import { deleteAmqpNames, uniqueAmqpNames } from '../support/amqp.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 import { eventually, sleep } from '../support/eventually.js';
 import { AMQP_URL, JWT_SECRET } from '../support/services.js';
-import { syncQueryString, type SyncQuery } from '../../src/contract/sync.js';
-import type { SyncResponse } from '../../src/contract/sync-response.js';
+import type { SyncResponse } from '../../src/contract/shapes.js';
+import { syncPath, type SyncCursors } from '../support/sync.js';
 import type { ChatMessage } from '../../src/contract/shapes.js';
 
 // Two api processes on one PostgreSQL and one RabbitMQ: every write goes through A, every read
@@ -40,8 +40,8 @@ describe('sync across two api processes [postgres + rabbitmq]', function () {
     await deleteAmqpNames(amqp).catch(() => {});
   });
 
-  const syncB = async (user: string, query: SyncQuery) =>
-    (await b.http.get(`/p2p/sync?${syncQueryString(query)}`).set('Authorization', b.auth(user)).expect(200)).body as SyncResponse;
+  const syncB = async (user: string, query: SyncCursors) =>
+    (await b.http.get(syncPath(query)).set('Authorization', b.auth(user)).expect(200)).body as SyncResponse;
   const sendA = (tradeId: string, user: string, message: string) =>
     a.http.post(`/p2p/trades/${tradeId}/chat`).set('Authorization', a.auth(user)).send({ message }).expect(201).then(() => {});
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { DRIVER_SETS, openTrade, startTestSystem, type TestSystem } from '../support/system.js';
 import { eventually } from '../support/eventually.js';
-import { syncQueryString, type SyncQuery } from '../../src/contract/sync.js';
-import type { SyncResponse } from '../../src/contract/sync-response.js';
+import type { SyncResponse } from '../../src/contract/shapes.js';
+import { syncPath, type SyncCursors } from '../support/sync.js';
 
 for (const drivers of DRIVER_SETS) {
   describe(`GET /p2p/sync [${drivers.name}]`, () => {
@@ -13,8 +13,8 @@ for (const drivers of DRIVER_SETS) {
     });
     after(() => t.close());
 
-    const sync = async (user: string, query: SyncQuery, prefix = '/p2p') =>
-      (await t.http.get(`${prefix}/sync?${syncQueryString(query)}`).set('Authorization', t.auth(user)).expect(200)).body as SyncResponse;
+    const sync = async (user: string, query: SyncCursors, prefix = '/p2p') =>
+      (await t.http.get(syncPath(query, prefix)).set('Authorization', t.auth(user)).expect(200)).body as SyncResponse;
     const send = (tradeId: string, user: string, message: string) =>
       t.http.post(`/p2p/trades/${tradeId}/chat`).set('Authorization', t.auth(user)).send({ message }).expect(201);
     const setStatus = (tradeId: string, user: string, status: string) =>

@@ -8,9 +8,9 @@ import {
   healthSchema,
   notificationSchema,
   readinessSchema,
+  syncResponseSchema,
   tradeSchema,
 } from '../../contract/shapes.js';
-import { syncResponseSchema } from '../../contract/sync-response.js';
 import { MAX_SYNC_TRADES, MAX_SYNC_WAIT_SECONDS } from '../../contract/sync.js';
 import { chatBody, chatQuery, notificationQuery, openTradeBody, statusBody, tradeListQuery } from '../validation.js';
 import { loginBody, loginResponse } from '../demo-routes.js';

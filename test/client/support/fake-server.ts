@@ -208,7 +208,7 @@ export class FakeServer {
       return items.slice(0, limit);
     };
     const chat: Record<string, ChatMessage[]> = {};
-    const errors: Record<string, { error: string }> = {};
+    const errors: SyncResponse['errors'] = {};
     for (const entry of (query.get('trades') ?? '').split(',').filter(Boolean)) {
       const [tradeId, afterSeq] = entry.split(':') as [string, string];
       if (this.refusedTrades.has(tradeId) || !this.#trades.has(tradeId)) errors[tradeId] = { error: 'forbidden' };
