@@ -30,6 +30,8 @@ export interface FillTicket {
  */
 export class HeadCache {
   private readonly entries = new Map<string, Entry>();
+  /** Database reads in flight per key (tickets taken, not yet released). */
+  private readonly pending = new Map<string, number>();
   private readonly watchers = new Map<string, Set<() => void>>();
   private readonly epochWatchers = new Set<() => void>();
   private epoch = 0;
@@ -53,8 +55,16 @@ export class HeadCache {
     return entry?.known ? entry.head : undefined;
   }
 
+  /** Taken before a read of `key` starts; `release` it when the read is over, filled or not. */
   ticket(key: string): FillTicket {
+    this.pending.set(key, (this.pending.get(key) ?? 0) + 1);
     return { epoch: this.epoch, gen: this.entries.get(key)?.gen ?? 0 };
+  }
+
+  release(key: string): void {
+    const left = (this.pending.get(key) ?? 1) - 1;
+    if (left > 0) this.pending.set(key, left);
+    else this.pending.delete(key);
   }
 
   /** A head read from the database by a read that took `ticket` before it started. */
@@ -70,22 +80,25 @@ export class HeadCache {
     }
   }
 
-  /** A commit at `position` (an event, or this process's own commit). */
+  /**
+   * A commit at `position` (an event, or this process's own commit). A key nobody reads stays
+   * absent (unknown: read the database), so memory follows what is synced; while a read of it is
+   * in flight, the entry is made so that the read fills with the higher of its head and this one.
+   */
   raise(key: string, position: number): void {
     const entry = this.entries.get(key);
     if (entry) entry.head = Math.max(entry.head, position);
-    // Created even unread: a read in flight then fills with the higher of its head and this one.
-    else this.insert(key, { head: position, known: true, gen: 0 });
+    else if (this.pending.has(key)) this.insert(key, { head: position, known: true, gen: 0 });
     this.notify(key);
   }
 
-  /** A commit whose position is unknown: the next sync reads the database. */
+  /** A commit whose position is unknown: the next sync reads the database, and a read in flight may not fill. */
   invalidate(key: string): void {
     const entry = this.entries.get(key);
     if (entry) {
       entry.known = false;
       entry.gen++;
-    } else {
+    } else if (this.pending.has(key)) {
       this.insert(key, { head: 0, known: false, gen: 1 });
     }
     this.notify(key);

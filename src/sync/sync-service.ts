@@ -115,42 +115,43 @@ export class SyncService {
     const readN = stale(nKey, plan.notificationsAfterSeq);
     const readF = stale(fKey, plan.tradesAfter);
     // Taken before the reads start, so a change during a read keeps the read from filling the cache.
-    const chatTickets = chatReads.map((r) => this.cache.ticket(chatKey(r.tradeId, r.role)));
-    const nTicket = this.cache.ticket(nKey);
-    const fTicket = this.cache.ticket(fKey);
-
-    const [chatPages, notifications, feed] = await Promise.all([
-      chatReads.length > 0 ? readChat(this.db, chatReads, SYNC_CHAT_PAGE) : undefined,
-      readN ? readNotifications(this.db, plan.userId, plan.notificationsAfterSeq, SYNC_NOTIFICATION_PAGE) : undefined,
-      readF ? readTradeFeed(this.db, plan.userId, plan.tradesAfter, SYNC_TRADE_PAGE) : undefined,
-    ]);
-
-    const response: SyncResponse = {
-      chat: {},
-      notifications: notifications?.items ?? [],
-      trades: feed?.items ?? [],
-      tradesCursor: encodeTradesCursor(feed ? (feed.more ? feed.last : feed.head) : plan.tradesAfter),
-      more: Boolean(notifications?.more || feed?.more),
-      errors: plan.errors,
-      pollIntervalMs: this.settings.pollIntervalMs,
-    };
-    for (const r of plan.chat) response.chat[r.tradeId] = [];
-    chatReads.forEach((r, i) => {
-      const page = chatPages?.get(r.tradeId);
-      if (!page) return;
-      response.chat[r.tradeId] = page.items;
-      if (page.more) {
-        response.more = true;
-        return;
+    const keys = [...chatReads.map((r) => chatKey(r.tradeId, r.role)), ...(readN ? [nKey] : []), ...(readF ? [fKey] : [])];
+    const tickets = new Map(keys.map((key) => [key, this.cache.ticket(key)]));
+    try {
+      const [chatPages, notifications, feed] = await Promise.all([
+        chatReads.length > 0 ? readChat(this.db, chatReads, SYNC_CHAT_PAGE) : undefined,
+        readN ? readNotifications(this.db, plan.userId, plan.notificationsAfterSeq, SYNC_NOTIFICATION_PAGE) : undefined,
+        readF ? readTradeFeed(this.db, plan.userId, plan.tradesAfter, SYNC_TRADE_PAGE) : undefined,
+      ]);
+      const fill = (key: string, head: number) => this.cache.fill(key, head, tickets.get(key)!);
+      const response: SyncResponse = {
+        chat: {},
+        notifications: notifications?.items ?? [],
+        trades: feed?.items ?? [],
+        tradesCursor: encodeTradesCursor(feed ? (feed.more ? feed.last : feed.head) : plan.tradesAfter),
+        more: Boolean(notifications?.more || feed?.more),
+        errors: plan.errors,
+        pollIntervalMs: this.settings.pollIntervalMs,
+      };
+      for (const r of plan.chat) response.chat[r.tradeId] = [];
+      for (const r of chatReads) {
+        const page = chatPages?.get(r.tradeId);
+        if (!page) continue;
+        response.chat[r.tradeId] = page.items;
+        if (page.more) {
+          response.more = true;
+          continue;
+        }
+        // Nothing this side can see lies past its last message, or past its cursor when nothing came
+        // (capped by the trade's head, so a cursor from nowhere cannot vouch for the future).
+        fill(chatKey(r.tradeId, r.role), page.items.at(-1)?.seq ?? Math.min(r.afterSeq, page.head));
       }
-      // Nothing this side can see lies past its last message, or past its cursor when nothing came
-      // (capped by the trade's head, so a cursor from nowhere cannot vouch for the future).
-      const seen = page.items.at(-1)?.seq ?? Math.min(r.afterSeq, page.head);
-      this.cache.fill(chatKey(r.tradeId, r.role), seen, chatTickets[i]!);
-    });
-    if (notifications && !notifications.more) this.cache.fill(nKey, notifications.head, nTicket);
-    if (feed && !feed.more) this.cache.fill(fKey, feed.head, fTicket);
-    return response;
+      if (notifications && !notifications.more) fill(nKey, notifications.head);
+      if (feed && !feed.more) fill(fKey, feed.head);
+      return response;
+    } finally {
+      for (const key of keys) this.cache.release(key);
+    }
   }
 
   /**
