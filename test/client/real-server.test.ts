@@ -90,6 +90,41 @@ for (const drivers of DRIVER_SETS) {
       assert.equal(c.client.state, 'offline');
     });
 
+    it('with no socket, follows chat and new trades through long-polled GET /p2p/sync alone', async () => {
+      const [buyer, seller, other] = [uniqueUser('buyer'), uniqueUser('seller'), uniqueUser('seller')];
+      const tradeId = await openTrade(t, buyer, seller);
+      const requests: string[] = [];
+      const fetch: Fetch = (url, init) => {
+        requests.push(`${init.method} ${new URL(url).pathname}${new URL(url).searchParams.has('wait') ? ' (long)' : ''}`);
+        return nodeFetch(url, init);
+      };
+      // The only gateway is gone: the client polls from start to end.
+      const c = startClient(t, buyer, { urls: [`http://127.0.0.1:${await freePort()}/ws`], fetch });
+      clients.push(c.client);
+      const opened: string[] = [];
+      c.client.on('status', (s) => opened.push(s.tradeId));
+      await c.client.watchTrade(tradeId);
+      await eventually(() => assert.ok(requests.includes('GET /p2p/sync (long)')), 10_000);
+      requests.length = 0;
+
+      const send = (text: string) =>
+        nodeFetch(`${t.baseUrl}/p2p/trades/${tradeId}/chat`, {
+          method: 'POST',
+          headers: { Authorization: t.auth(seller), 'Content-Type': 'application/json' },
+          body: JSON.stringify({ message: text }),
+        });
+      assert.equal((await send('while the socket is down')).status, 201);
+      await eventually(() => assert.deepEqual(c.client.messages(tradeId).map((m) => m.message), ['while the socket is down']), 5_000);
+      const newTrade = await openTrade(t, buyer, other);
+      await eventually(() => assert.ok(opened.includes(newTrade), 'the trade opened meanwhile is reported'), 5_000);
+      await sleep(1_000);
+
+      assert.ok(requests.length > 0 && requests.every((r) => r === 'GET /p2p/sync (long)'), requests.join(', '));
+      // Two answers (the message, the trade) and the long polls after them, not a poll per resource.
+      assert.ok(requests.length <= 4, requests.join(', '));
+      assert.equal(c.client.state, 'polling');
+    });
+
     it('moves to a session on a new token before the old one expires: never leaves live, sees each message once', async () => {
       const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
       const tradeId = await openTrade(t, buyer, seller);
