@@ -96,8 +96,13 @@ export class ApiGetLog {
     });
   }
 
+  /** GETs that may bring this trade's chat: its chat route, or a sync listing it. */
   chatGets(tradeId: string): ApiGet[] {
-    return this.entries.filter((e) => e.path.startsWith(`/p2p/trades/${tradeId}/chat?`));
+    return this.entries.filter((e) => {
+      if (e.path.startsWith(`/p2p/trades/${tradeId}/chat?`)) return true;
+      const [path, query] = e.path.split('?');
+      return path === '/p2p/sync' && (new URLSearchParams(query).get('trades') ?? '').split(',').some((t) => t.startsWith(`${tradeId}:`));
+    });
   }
 
   /**
