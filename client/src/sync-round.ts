@@ -1,9 +1,6 @@
 import type { ChatSync } from './chat-sync.js';
 import type { RestApi } from './rest-api.js';
-import type { Notification, SyncResponse, Trade } from './wire.js';
-
-/** The sync contract's bound on trades per request. */
-export const MAX_SYNC_TRADES = 100;
+import { MAX_SYNC_TRADES, type Notification, type SyncResponse, type Trade } from './wire.js';
 
 export interface SyncRoundHost {
   api: RestApi;

@@ -3,7 +3,7 @@
 export type { NotificationEvent, TradeStatusEvent } from '../../src/contract/events.js';
 export type { TradeRole, TradeStatus } from '../../src/contract/trade-status.js';
 export type { ChatMessage, Notification, OpenTradeInput, SyncResponse, Trade } from '../../src/contract/shapes.js';
-export { syncQueryString, type SyncQuery } from '../../src/contract/sync.js';
+export { MAX_SYNC_TRADES, syncQueryString, type SyncQuery } from '../../src/contract/sync.js';
 
 import { destinations } from '../../src/contract/destinations.js';
 
