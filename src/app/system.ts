@@ -17,6 +17,7 @@ import { withLeanSync } from '../http/sync-route.js';
 import { HeadCache } from '../sync/head-cache.js';
 import { applyEvent, startHeadFeed } from '../sync/head-feed.js';
 import { SyncService } from '../sync/sync-service.js';
+import { RecentChat } from '../sync/recent-chat.js';
 import { startGateway, type Gateway } from '../gateway/gateway.js';
 import { createEventBus, openDatabase } from './infrastructure.js';
 
@@ -50,6 +51,10 @@ export interface System {
 }
 
 const SERVES_API: readonly Role[] = ['all', 'api'];
+// Recent messages kept per synced trade (a woken long poll is usually one behind), and trades kept:
+// at most 40,000 messages, about 8 MB at 200 bytes each.
+const RECENT_PER_TRADE = 4;
+const RECENT_TRADES = 10_000;
 const RUNS_NOTIFICATIONS: readonly Role[] = ['all', 'notification'];
 const RUNS_GATEWAY: readonly Role[] = ['all', 'gateway'];
 
@@ -70,10 +75,12 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
   });
   const servesApi = SERVES_API.includes(config.role);
   // The sync route's feed heads, fed by this process's commits at once and by every other one's events.
-  const heads = servesApi ? new HeadCache(config.sync.cacheMaxEntries) : undefined;
+  const memory = servesApi
+    ? { heads: new HeadCache(config.sync.cacheMaxEntries), recent: new RecentChat(RECENT_PER_TRADE, RECENT_TRADES) }
+    : undefined;
   const outbox = new Outbox(db, (events) => {
     relay.publishCommitted(events);
-    if (heads) for (const event of events) applyEvent(heads, event);
+    if (memory) for (const event of events) applyEvent(memory, event);
   });
 
   const trades = new TradeService(db, outbox);
@@ -86,8 +93,8 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
       await startNotificationWorker(bus, notifications, config.amqp.notificationQueue, logger.child({ component: 'notification-worker' }), metrics),
     );
   }
-  const sync = heads ? new SyncService(db, trades, heads, config.sync) : undefined;
-  if (heads) consumers.push(await startHeadFeed(bus, heads, config.sync.queue));
+  const sync = memory ? new SyncService(db, trades, memory, config.sync) : undefined;
+  if (memory) consumers.push(await startHeadFeed(bus, memory, config.sync.queue));
   // The gateway needs the database too: it authorizes trade subscriptions through `trades`.
   const gateway = RUNS_GATEWAY.includes(config.role)
     ? await startGateway(config.gateway, { bus, trades, jwtSecret: config.jwtSecret, logger, metrics })

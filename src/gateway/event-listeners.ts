@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../domain/chat-log.js';
+import { chatMessageOf } from '../domain/chat-log.js';
 import type { BusEvent } from '../events/events.js';
 import { ROUTING_KEYS } from '../contract/routing-keys.js';
 import { destinations } from '../contract/destinations.js';
@@ -42,17 +42,7 @@ export const ChatEventListener: EventListener = {
     if (event.type !== 'ChatMessageEvent') return [];
     const e = event.payload;
     // The REST shape, so a client handles pushed and polled messages alike.
-    const message: ChatMessage = {
-      id: e.chatId,
-      tradeId: e.tradeId,
-      seq: e.seq,
-      senderId: e.senderId,
-      message: e.message,
-      timestamp: e.timestamp,
-      recipientRole: e.recipientRole,
-      isSystemMessage: e.isSystemMessage,
-    };
-    return [{ destination: destinations.tradeChat(e.tradeId), body: json(message), audience: e.recipientRole }];
+    return [{ destination: destinations.tradeChat(e.tradeId), body: json(chatMessageOf(e)), audience: e.recipientRole }];
   },
 };
 

@@ -55,6 +55,11 @@ export class HeadCache {
     return entry?.known ? entry.head : undefined;
   }
 
+  /** The cache holds an entry for `key` (it is being synced), known or not. */
+  tracks(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   /** Taken before a read of `key` starts; `release` it when the read is over, filled or not. */
   ticket(key: string): FillTicket {
     this.pending.set(key, (this.pending.get(key) ?? 0) + 1);

@@ -1,13 +1,23 @@
 import type { BusEvent } from '../events/events.js';
 import { ROUTING_KEYS } from '../contract/routing-keys.js';
 import type { Consumer, EventBus } from '../messaging/event-bus.js';
+import { chatMessageOf } from '../domain/chat-log.js';
 import { chatKey, notificationKey, tradeFeedKey, type HeadCache } from './head-cache.js';
+import type { RecentChat } from './recent-chat.js';
+
+/** What the sync route keeps in memory, fed by every commit's event. */
+export interface SyncMemory {
+  heads: HeadCache;
+  recent: RecentChat;
+}
 
 /** What a committed event tells the head cache; the same for this process's commits and others'. */
-export function applyEvent(cache: HeadCache, event: BusEvent): void {
+export function applyEvent({ heads: cache, recent }: SyncMemory, event: BusEvent): void {
   switch (event.type) {
     case 'ChatMessageEvent': {
       const { tradeId, seq, recipientRole } = event.payload;
+      // Before the heads move: a long poll they wake finds the message here.
+      if (cache.tracks(chatKey(tradeId, 'BUYER')) || cache.tracks(chatKey(tradeId, 'SELLER'))) recent.add(chatMessageOf(event.payload));
       if (recipientRole !== 'SELLER') cache.raise(chatKey(tradeId, 'BUYER'), seq);
       if (recipientRole !== 'BUYER') cache.raise(chatKey(tradeId, 'SELLER'), seq);
       return;
@@ -32,15 +42,15 @@ export function applyEvent(cache: HeadCache, event: BusEvent): void {
  * trusted only while that queue is bound and consumed: events published while it was not may be
  * gone, so each (re)connection starts an empty cache that refills from the database.
  */
-export function startHeadFeed(bus: EventBus, cache: HeadCache, queue: string): Promise<Consumer> {
+export function startHeadFeed(bus: EventBus, memory: SyncMemory, queue: string): Promise<Consumer> {
   return bus.consume(
     {
       queue,
       delivery: 'per-instance',
       routingKeys: Object.values(ROUTING_KEYS),
       prefetch: 500,
-      onStateChange: (consuming) => cache.setTrusted(consuming),
+      onStateChange: (consuming) => memory.heads.setTrusted(consuming),
     },
-    async (event) => applyEvent(cache, event),
+    async (event) => applyEvent(memory, event),
   );
 }

@@ -11,7 +11,10 @@ import {
   type SyncTradeError,
 } from '../contract/sync.js';
 import type { SyncResponse } from '../contract/shapes.js';
+import type { ChatMessage } from '../contract/shapes.js';
 import { chatKey, notificationKey, tradeFeedKey, type HeadCache } from './head-cache.js';
+import type { SyncMemory } from './head-feed.js';
+import type { RecentChat } from './recent-chat.js';
 import { readChat, readNotifications, readTradeFeed, type ChatRead } from './sync-reads.js';
 import { encodeTradesCursor } from './trades-cursor.js';
 
@@ -47,13 +50,18 @@ interface Plan {
  */
 export class SyncService {
   private held = 0;
+  private readonly cache: HeadCache;
+  private readonly recent: RecentChat;
 
   constructor(
     private readonly db: Database,
     private readonly trades: TradeService,
-    private readonly cache: HeadCache,
+    memory: SyncMemory,
     private readonly settings: SyncSettings,
-  ) {}
+  ) {
+    this.cache = memory.heads;
+    this.recent = memory.recent;
+  }
 
   get heldRequests(): number {
     return this.held;
@@ -109,7 +117,15 @@ export class SyncService {
       const head = this.cache.head(key);
       return head === undefined || cursor < head;
     };
-    const chatReads = plan.chat.filter((r) => stale(chatKey(r.tradeId, r.role), r.afterSeq));
+    const chatReads: ChatRead[] = [];
+    const fromMemory = new Map<string, ChatMessage[]>();
+    for (const r of plan.chat) {
+      const head = this.cache.head(chatKey(r.tradeId, r.role));
+      if (head !== undefined && r.afterSeq >= head) continue;
+      const recent = head === undefined ? undefined : this.recent.between(r.tradeId, r.role, r.afterSeq, head);
+      if (recent) fromMemory.set(r.tradeId, recent);
+      else chatReads.push(r);
+    }
     const nKey = notificationKey(plan.userId);
     const fKey = tradeFeedKey(plan.userId);
     const readN = stale(nKey, plan.notificationsAfterSeq);
@@ -133,7 +149,7 @@ export class SyncService {
         errors: plan.errors,
         pollIntervalMs: this.settings.pollIntervalMs,
       };
-      for (const r of plan.chat) response.chat[r.tradeId] = [];
+      for (const r of plan.chat) response.chat[r.tradeId] = fromMemory.get(r.tradeId) ?? [];
       for (const r of chatReads) {
         const page = chatPages?.get(r.tradeId);
         if (!page) continue;

@@ -68,7 +68,10 @@ for (const drivers of DRIVER_SETS) {
       const after = count();
       const res = await sync('cache-seller', current);
       assert.deepEqual(res.chat[id]!.map((m) => m.message), ['two']);
-      assert.ok(count() > after, 'the new message was read from the database');
+      assert.equal(count(), after, 'the message the commit announced was answered from memory');
+      const behind = await sync('cache-seller', { ...current, trades: { [id]: 0 } });
+      assert.deepEqual(behind.chat[id]!.map((m) => m.message), ['one', 'two']);
+      assert.ok(count() > after, 'a cursor before what memory holds was read from the database');
     });
   });
 }
