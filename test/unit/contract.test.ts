@@ -43,7 +43,7 @@ describe('the contract in code (src/contract)', () => {
     assert.equal(seen.size, 5);
   });
 
-  it('the lists, ids, destinations, routing keys, close codes and status graph import nothing (the browser bundles them)', async () => {
+  it('the lists, ids, destinations, routing keys, close codes, status graph and sync query import nothing (the browser bundles them)', async () => {
     const dependencyFree = ['trade-status.ts', 'ids.ts', 'destinations.ts', 'routing-keys.ts', 'close-codes.ts', 'trade-transitions.ts', 'sync.ts'];
     const present = await readdir(CONTRACT_DIR);
     for (const file of dependencyFree) {
