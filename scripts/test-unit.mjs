@@ -1,7 +1,8 @@
 // npm run test:unit: the test files that need no service, run in one mocha. A file belongs to
 // this tier exactly when nothing it imports (directly or through other test files) reaches
-// test/support/services.ts, the module that starts PostgreSQL and RabbitMQ; a new test file is
-// sorted by that rule with nothing to declare. Extra arguments go to mocha.
+// test/support/services.ts or test/support/services/, which start PostgreSQL and RabbitMQ; a new
+// test file is sorted by that rule with nothing to declare. Extra arguments go to mocha;
+// `--list` prints the tier's files instead.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TEST_DIR = join(ROOT, 'test');
-const SERVICES = join(TEST_DIR, 'support', 'services.ts');
+const SERVICES = [join(TEST_DIR, 'support', 'services.ts'), join(TEST_DIR, 'support', 'services') + '/'];
 const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
 
 /** Test files (under test/) a file imports; src/ and client/ never import tests. */
@@ -24,7 +25,7 @@ function testImports(file) {
 
 const usesServices = new Map();
 function reachesServices(file, visiting = new Set()) {
-  if (file === SERVICES) return true;
+  if (SERVICES.some((path) => file === path || (path.endsWith('/') && file.startsWith(path)))) return true;
   if (usesServices.has(file)) return usesServices.get(file);
   if (visiting.has(file)) return false;
   visiting.add(file);
@@ -39,6 +40,10 @@ const testFiles = readdirSync(TEST_DIR, { recursive: true })
   .sort();
 const unitFiles = testFiles.filter((file) => !reachesServices(file)).map((file) => relative(ROOT, file));
 
+if (process.argv.includes('--list')) {
+  console.log(unitFiles.join('\n'));
+  process.exit(0);
+}
 const mocha = spawn(process.execPath, [join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js'), ...process.argv.slice(2), ...unitFiles], {
   cwd: ROOT,
   stdio: 'inherit',
