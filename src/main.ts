@@ -35,9 +35,16 @@ async function runRole(role: string): Promise<void> {
 
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // Ctrl-C during a drain: close the rest now.
+      if (signal === 'SIGINT') await system.gateway?.close();
+      return;
+    }
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // SIGTERM is a redeploy: clients move to other gateways, spread out, while this one still
+    // listens (its /readyz says not ready; new sockets get 503). Ctrl-C stops at once.
+    if (signal === 'SIGTERM') await system.gateway?.drain();
     // The server reports closed only once every socket is gone, the gateway's clients included.
     const serverClosed = new Promise((resolve) => server.close(resolve));
     await system.gateway?.close();

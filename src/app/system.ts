@@ -109,6 +109,8 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
     readiness: [
       { name: 'database', check: async () => (await db.ping(), true) },
       { name: 'eventBus', check: async () => bus.isReady() },
+      // Down while draining, so a load balancer stops sending new clients here.
+      ...(gateway ? [{ name: 'gateway', check: async () => gateway.isAccepting() }] : []),
     ],
     api: servesApi
       ? {

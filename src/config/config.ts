@@ -42,6 +42,7 @@ export interface SyncConfig {
 export class ConfigError extends Error {}
 
 const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
 
 /**
  * Reads the environment. Every problem becomes a ConfigError whose message is one line
@@ -100,6 +101,8 @@ export function loadConfig(role: string, env: NodeJS.ProcessEnv = process.env): 
       maxSubscriptionsPerConnection: parse('GATEWAY_MAX_SUBSCRIPTIONS', positiveInt, 100),
       maxConnectionsPerUser: parse('GATEWAY_MAX_CONNECTIONS_PER_USER', positiveInt, 20),
       connectTimeoutMs: parse('GATEWAY_CONNECT_TIMEOUT_MS', positiveInt, 10_000),
+      // Under an orchestrator's usual 10 s kill timeout, with room for the shutdown after it.
+      drainMs: parse('GATEWAY_DRAIN_MS', nonNegativeInt, 8_000),
     },
     jwtSecret,
     corsOrigins: (value('CORS_ORIGINS') ?? (production ? '' : '*')).split(',').map((o) => o.trim()).filter(Boolean),

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { authenticate } from '../auth/jwt.js';
-import { CLOSE_CODES } from '../contract/close-codes.js';
+import { CLOSE_CODES, drainCloseReason } from '../contract/close-codes.js';
 import type { TradeAccess } from '../domain/trade-service.js';
 import type { Consumer, EventBus } from '../messaging/event-bus.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -10,6 +10,7 @@ import { attachEndpoints } from '../transport/http-attach.js';
 import { createSockJsEndpoint } from '../transport/sockjs-transport.js';
 import { createWebSocketEndpoint } from '../transport/ws-transport.js';
 import { ConnectionQuota } from './connection-quota.js';
+import { drainInBatches } from './drain.js';
 import { DestinationGuard } from './destinations.js';
 import { EVENT_LISTENERS, type GatewayQueues } from './event-listeners.js';
 import { createGatewayMetrics, type GatewayStats } from './gateway-metrics.js';
@@ -29,6 +30,8 @@ export interface GatewaySettings {
   maxSubscriptionsPerConnection: number;
   maxConnectionsPerUser: number;
   connectTimeoutMs: number;
+  /** How long a SIGTERM drain spreads the closing of sessions over; 0 closes them all at once. */
+  drainMs: number;
 }
 
 export interface GatewayDeps {
@@ -43,7 +46,15 @@ export interface Gateway {
   /** Serves `/ws` (SockJS) and `/ws/websocket` (plain WebSocket) on the server, ahead of its REST app. */
   attach(server: Server): void;
   stats(): GatewayStats;
-  /** Stops consuming and closes every client cleanly (they fall back to polling). */
+  /** False once draining or closed: new client sockets are refused and /readyz says not ready. */
+  isAccepting(): boolean;
+  /**
+   * A redeploy (SIGTERM): refuses new client sockets and closes the open sessions with the
+   * drain close code in batches over `drainMs`, still delivering to those not yet closed.
+   * Resolves at the end of the window (sooner when nobody is left); close() comes next.
+   */
+  drain(): Promise<void>;
+  /** Stops consuming and closes every client still open cleanly (they fall back to polling). */
   close(): Promise<void>;
 }
 
@@ -62,7 +73,8 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
   // Until the transport reports the socket closed, which may be after the session has ended.
   const open = new Map<ClientConnection, StompSession>();
   let consumers: Consumer[] = [];
-  let closing = false;
+  let draining = false;
+  let closing: Promise<void> | undefined;
 
   const stats = (): GatewayStats => {
     const connections: Record<TransportKind, number> = { websocket: 0, sockjs: 0 };
@@ -91,6 +103,8 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
   let onAllClosed: (() => void) | undefined;
   const accept = (connection: ClientConnection) => {
     if (closing) return connection.close(CLOSE_CODES.shutdown, 'server shutting down');
+    // A request that started a connection just before the refusals began: go elsewhere now.
+    if (draining) return connection.close(CLOSE_CODES.drain, drainCloseReason(0));
     open.set(connection, new StompSession(connection, sessionDeps));
     connection.onClose(() => {
       open.delete(connection);
@@ -117,25 +131,33 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
     ),
   );
 
+  const isAccepting = () => !draining && !closing;
+  const shutDown = async () => {
+    await Promise.all(consumers.map((c) => c.cancel().catch((err: unknown) => logger.warn({ err }, 'cancelling a gateway consumer failed'))));
+    consumers = [];
+    for (const session of open.values()) session.shutdown();
+    if (open.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, SHUTDOWN_GRACE_MS);
+        onAllClosed = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    for (const connection of open.keys()) connection.terminate();
+  };
+
   return {
-    attach: (server) => attachEndpoints(server, endpoints),
+    attach: (server) => attachEndpoints(server, endpoints, isAccepting),
     stats,
-    async close() {
-      if (closing) return;
-      closing = true;
-      await Promise.all(consumers.map((c) => c.cancel().catch((err: unknown) => logger.warn({ err }, 'cancelling a gateway consumer failed'))));
-      consumers = [];
-      for (const session of open.values()) session.shutdown();
-      if (open.size > 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, SHUTDOWN_GRACE_MS);
-          onAllClosed = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-      for (const connection of open.keys()) connection.terminate();
+    isAccepting,
+    async drain() {
+      if (!isAccepting()) return;
+      draining = true;
+      logger.info({ sessions: open.size, drainMs: settings.drainMs }, 'draining: closing sessions in batches');
+      await drainInBatches([...open.values()], settings.drainMs, () => closing !== undefined || open.size === 0);
     },
+    close: () => (closing ??= shutDown()),
   };
 }

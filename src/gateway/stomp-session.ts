@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { AuthError } from '../auth/jwt.js';
-import { CLOSE_CODES, type CloseCodeName } from '../contract/close-codes.js';
+import { CLOSE_CODES, drainCloseReason, type CloseCode, type CloseCodeName } from '../contract/close-codes.js';
 import type { Actor } from '../domain/actor.js';
 import { encodeFrame, encodeHeaderLine, HEARTBEAT_EOL } from '../protocol/stomp/encoder.js';
 import { StompParser } from '../protocol/stomp/parser.js';
@@ -123,9 +123,18 @@ export class StompSession implements MessageSink {
 
   /** Server shutdown: a clean close, after which clients fall back to polling. */
   shutdown(): void {
+    this.#close(CLOSE_CODES.shutdown, 'server shutting down');
+  }
+
+  /** Redeploy: a clean close that asks the client to reconnect, elsewhere, after about `retryAfterMs`. */
+  drain(retryAfterMs: number): void {
+    this.#close(CLOSE_CODES.drain, drainCloseReason(retryAfterMs));
+  }
+
+  #close(code: CloseCode, reason: string): void {
     this.#guarded(() => {
       if (this.#ended) return;
-      this.connection.close(CLOSE_CODES.shutdown, 'server shutting down');
+      this.connection.close(code, reason);
       this.#end();
     });
   }

@@ -25,6 +25,8 @@ export interface ClientConnection {
 
 /** A handler of part of an HTTP server's URL space; each method returns false for URLs it does not own. */
 export interface HttpEndpoint {
+  /** The request (or upgrade) would open a new client connection, not serve an open one. */
+  opensConnection(req: IncomingMessage): boolean;
   handleRequest(req: IncomingMessage, res: ServerResponse): boolean;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
 }

@@ -24,8 +24,10 @@ declare module 'sockjs' {
   }
 }
 
-/** The parts of a sockjs session that hold unsent data. */
+/** The parts of a sockjs session that identify it and hold unsent data. */
 interface SockJsSession {
+  /** From the URL (`<prefix>/<server>/<session>/<transport>`); none for raw websockets. */
+  session_id?: string | null;
   /** Frames waiting for the client's next poll or streaming response. */
   send_buffer?: string[];
   /** The receiver attached now: a websocket (`connection`) or an HTTP response. */
@@ -47,12 +49,29 @@ export function createSockJsEndpoint(options: SockJsEndpointOptions): HttpEndpoi
     faye_server_options: { maxLength: options.maxMessageBytes },
     log: (severity, line) => (severity === 'error' ? options.logger.warn(line) : options.logger.debug(line)),
   });
+  // Until sockjs forgets the session: a poll that comes for its close frame is not a new connection.
+  const sessions = new Set<string>();
   server.on('connection', (conn: sockjs.Connection | null) => {
     // null when the session timed out before its connection event ran.
-    if (conn) options.onConnection(adapt(conn));
+    if (!conn) return;
+    const id = conn._session?.session_id;
+    if (id) {
+      sessions.add(id);
+      conn.once('close', () => sessions.delete(id));
+    }
+    options.onConnection(adapt(conn));
   });
   const handler = server.listener().getHandler();
   return {
+    opensConnection(req) {
+      const path = (req.url ?? '').split('?')[0]!;
+      if (!path.startsWith(`${options.prefix}/`)) return false;
+      // <prefix>/<server>/<session>/<transport>: new unless it is one of our open sessions.
+      const parts = path.slice(options.prefix.length).split('/');
+      if (parts.length === 4) return !sessions.has(parts[2]!);
+      // /info, /websocket, /iframe.html: the first request of every client.
+      return path !== `${options.prefix}/`;
+    },
     handleRequest(req, res) {
       if (!handler(req, res)) return false;
       limitBody(req, res, options.maxMessageBytes);

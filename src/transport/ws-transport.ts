@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { ClientConnection, HttpEndpoint } from './client-connection.js';
@@ -17,10 +18,12 @@ export function createWebSocketEndpoint(options: WebSocketEndpointOptions): Http
   // No permessage-deflate (ws's default, spelt out because send() below frames messages itself).
   const server = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: options.maxMessageBytes });
   const sweep = new PingSweep(options.pingIntervalMs);
+  const owns = (req: IncomingMessage) => (req.url ?? '').split('?')[0] === options.path;
   return {
+    opensConnection: owns,
     handleRequest: () => false,
     handleUpgrade(req, socket, head) {
-      if ((req.url ?? '').split('?')[0] !== options.path) return false;
+      if (!owns(req)) return false;
       server.handleUpgrade(req, socket, head, (ws) => {
         sweep.watch(ws);
         options.onConnection(new WebSocketConnection(ws, req.socket, sweep));

@@ -13,7 +13,7 @@ describe('operational endpoints and authentication', () => {
   it('serves /healthz, /readyz and Prometheus /metrics without a token', async () => {
     await t.http.get('/healthz').expect(200, { status: 'ok' });
     const ready = await t.http.get('/readyz').expect(200);
-    assert.deepEqual(ready.body, { status: 'ready', checks: { database: 'ok', eventBus: 'ok' } });
+    assert.deepEqual(ready.body, { status: 'ready', checks: { database: 'ok', eventBus: 'ok', gateway: 'ok' } });
     await openTrade(t, 'alice', 'bob');
     const metrics = await t.http.get('/metrics').expect(200);
     assert.match(metrics.headers['content-type']!, /text\/plain/);

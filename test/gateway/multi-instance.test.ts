@@ -55,7 +55,7 @@ describe('two gateway instances on one RabbitMQ exchange', () => {
   it('runs the gateway role without the REST API, ready with its database and bus', async () => {
     const ready = await fetch(`${second.baseUrl}/readyz`);
     assert.equal(ready.status, 200);
-    assert.deepEqual((await ready.json()).checks, { database: 'ok', eventBus: 'ok' });
+    assert.deepEqual((await ready.json()).checks, { database: 'ok', eventBus: 'ok', gateway: 'ok' });
     assert.equal((await fetch(`${second.baseUrl}/p2p/trades/x`)).status, 404);
     const metrics = await (await fetch(`${second.baseUrl}/metrics`)).text();
     assert.match(metrics, /gateway_consumers_ready\{role="gateway"\} 1/);

@@ -45,6 +45,9 @@ export class StompTestClient {
   readonly closed: Promise<number>;
   readonly firstError: Promise<IFrame>;
   isClosed = false;
+  closeReason: string | undefined;
+  /** Date.now() when the socket closed. */
+  closedAt: number | undefined;
   readonly #client: Client;
   #nextReceipt = 0;
 
@@ -72,8 +75,10 @@ export class StompTestClient {
       errored(frame);
       failed(new Error(`STOMP ERROR: ${frame.headers.message}`));
     };
-    this.#client.onWebSocketClose = (event: { code?: number }) => {
+    this.#client.onWebSocketClose = (event: { code?: number; reason?: string }) => {
       this.isClosed = true;
+      this.closeReason = event.reason;
+      this.closedAt = Date.now();
       closed(event.code ?? 0);
       failed(new Error('socket closed before CONNECTED'));
     };

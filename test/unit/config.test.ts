@@ -37,6 +37,7 @@ describe('configuration', () => {
     ['api', 'PORT out of range', { ...PROD, PORT: '70000' }, /^PORT is invalid/],
     ['api', 'LOG_LEVEL unknown', { ...PROD, LOG_LEVEL: 'loud' }, /^LOG_LEVEL is invalid/],
     ['gateway', 'GATEWAY_WS_PING_MS zero', { ...PROD, GATEWAY_WS_PING_MS: '0' }, /^GATEWAY_WS_PING_MS is invalid/],
+    ['gateway', 'GATEWAY_DRAIN_MS negative', { ...PROD, GATEWAY_DRAIN_MS: '-1' }, /^GATEWAY_DRAIN_MS is invalid/],
     ['sideways', 'an unknown role', PROD, /^unknown role "sideways"/],
   ];
   for (const [role, name, env, message] of failures) {
@@ -53,6 +54,11 @@ describe('configuration', () => {
   it('pings WebSocket clients every 25 s unless GATEWAY_WS_PING_MS says otherwise', () => {
     assert.equal(loadConfig('gateway', PROD).gateway.wsPingMs, 25_000);
     assert.equal(loadConfig('gateway', { ...PROD, GATEWAY_WS_PING_MS: '5000' }).gateway.wsPingMs, 5_000);
+  });
+
+  it('drains over 8 s on SIGTERM unless GATEWAY_DRAIN_MS says otherwise (0: no drain)', () => {
+    assert.equal(loadConfig('gateway', PROD).gateway.drainMs, 8_000);
+    assert.equal(loadConfig('gateway', { ...PROD, GATEWAY_DRAIN_MS: '0' }).gateway.drainMs, 0);
   });
 
   it('accepts a complete production environment', () => {
