@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
 import { CLOSE_CODES, retryAfterMsOf } from '../../src/contract/close-codes.js';
 import { DRIVER_SETS } from '../support/system.js';
 import { startGatewayTestSystem, uniqueUser, type GatewayTestSystem } from '../support/gateway-harness.js';
-import { CLIENT_KINDS, StompTestClient } from '../support/stomp-clients.js';
+import { CLIENT_KINDS, handshakeStatus, StompTestClient } from '../support/stomp-clients.js';
 import { eventually } from '../support/eventually.js';
 
 const CLIENTS = 24;
@@ -11,16 +10,6 @@ const WINDOW_MS = 2_000;
 
 function connectAll(t: GatewayTestSystem): Promise<StompTestClient[]> {
   return Promise.all(Array.from({ length: CLIENTS }, (_, i) => StompTestClient.connect(t.baseUrl, CLIENT_KINDS[i % CLIENT_KINDS.length]!, { authorization: t.auth(uniqueUser('drained')) })));
-}
-
-/** The status a plain WebSocket handshake gets, or 101 when it is accepted. */
-function upgradeStatus(baseUrl: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws/websocket`);
-    ws.once('open', () => (ws.close(), resolve(101)));
-    ws.once('unexpected-response', (_req, res) => (res.resume(), resolve(res.statusCode ?? 0)));
-    ws.once('error', reject);
-  });
 }
 
 for (const drivers of DRIVER_SETS) {
@@ -35,7 +24,7 @@ for (const drivers of DRIVER_SETS) {
 
         const ready = await t.http.get('/readyz').expect(503);
         assert.equal(ready.body.checks.gateway, 'down');
-        assert.equal(await upgradeStatus(t.baseUrl), 503);
+        assert.equal(await handshakeStatus(t.baseUrl), 503);
         const info = await fetch(`${t.baseUrl}/ws/info`);
         assert.equal(info.status, 503);
         assert.equal(((await info.json()) as { error: string }).error, 'draining');

@@ -130,3 +130,13 @@ export async function expectRefusal(client: StompTestClient, destination?: strin
   await client.closed;
   return error.headers.message ?? '';
 }
+
+/** The status a plain WebSocket handshake to the gateway gets: 101 when it is accepted. */
+export function handshakeStatus(baseUrl: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws/websocket`);
+    ws.once('open', () => (ws.close(), resolve(101)));
+    ws.once('unexpected-response', (_req, res) => (res.resume(), resolve(res.statusCode ?? 0)));
+    ws.once('error', reject);
+  });
+}
