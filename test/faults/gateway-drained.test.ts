@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { CLOSE_CODES } from '../../src/contract/close-codes.js';
 import { uniqueUser } from '../support/gateway-harness.js';
 import { handshakeStatus, StompTestClient, TWO_TRANSPORTS } from '../support/stomp-clients.js';
-import { startUserClient } from '../support/user-client.js';
 import { eventually, sleep } from '../support/eventually.js';
-import { assertSeesExactly, openClusterTrade, startChatter, storedChat, useCluster } from './support.js';
+import { assertMovedOverIntact, startChatter, useCluster, usersOnFirstGateway } from './support.js';
 
 const DRAIN_MS = 3_000;
 // After the window: the shutdown's grace for close handshakes (1 s) and closing the drivers.
@@ -16,27 +15,21 @@ describe('fault: a gateway process drained (SIGTERM) with clients on it', functi
 
   it('refuses new sockets, closes its sessions with 4000 spread over the window, exits in time; clients move over and lose nothing', async () => {
     const { cluster, users } = suite;
-    const { tradeId, buyer, seller } = await openClusterTrade(cluster);
-    const [doomed, survivor] = cluster.gateways;
-    const gatewayUrls = [doomed!.url, survivor!.url];
-    for (const user of [buyer, seller, seller, buyer]) {
-      users.push(await startUserClient(user, { apiUrl: cluster.api.url, gatewayUrls, tradeIds: [tradeId] }));
-    }
+    const { tradeId, buyer, seller, doomed, survivor } = await usersOnFirstGateway(cluster, users);
     // Third-party stompjs apps, which know nothing of the drain reason.
     const others = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => StompTestClient.connect(doomed!.url, TWO_TRANSPORTS[i % 2]!, { authorization: cluster.auth(uniqueUser('app')) })),
+      Array.from({ length: 12 }, (_, i) => StompTestClient.connect(doomed.url, TWO_TRANSPORTS[i % 2]!, { authorization: cluster.auth(uniqueUser('app')) })),
     );
-    await eventually(() => assert.ok(users.every((u) => u.client.state === 'live')), 15_000);
 
     const chatter = startChatter(cluster, tradeId, buyer, 100);
     await sleep(1_000);
     const statesBefore = users.map((u) => u.states.length);
-    const exited = new Promise<number>((resolve) => doomed!.child.once('exit', () => resolve(Date.now())));
+    const exited = new Promise<number>((resolve) => doomed.child.once('exit', () => resolve(Date.now())));
     const signalled = Date.now();
-    doomed!.child.kill('SIGTERM');
+    doomed.child.kill('SIGTERM');
 
-    await eventually(async () => assert.equal((await fetch(`${doomed!.url}/readyz`)).status, 503), 2_000, 50);
-    assert.equal(await handshakeStatus(doomed!.url), 503);
+    await eventually(async () => assert.equal((await fetch(`${doomed.url}/readyz`)).status, 503), 2_000, 50);
+    assert.equal(await handshakeStatus(doomed.url), 503);
 
     const exitedAt = await exited;
     assert.ok(exitedAt - signalled < DRAIN_MS + EXIT_MARGIN_MS, `exited ${exitedAt - signalled} ms after SIGTERM`);
@@ -44,16 +37,7 @@ describe('fault: a gateway process drained (SIGTERM) with clients on it', functi
     const closedAt = others.map((c) => c.closedAt! - signalled).sort((a, b) => a - b);
     assert.ok(closedAt.at(-1)! - closedAt[0]! >= DRAIN_MS / 2, `closes at ${closedAt.join(', ')} ms: not spread over the window`);
 
-    await eventually(() => assert.ok(users.every((u, i) => u.states.length > statesBefore[i]! && u.client.state === 'live')), 20_000);
-    await sleep(2_000);
-    await chatter.stop();
-
-    assert.deepEqual(chatter.failed, []);
-    const stored = await storedChat(cluster, tradeId, seller);
-    assert.equal(stored.length, chatter.accepted.length);
-    for (const user of users) await eventually(() => assertSeesExactly(user, tradeId, stored), 20_000, 250);
-    const survivorStats = await (await fetch(`${survivor!.url}/metrics`)).text();
-    assert.match(survivorStats, /^gateway_connections\{transport="sockjs",role="gateway"\} 4$/m, 'all four clients are on the survivor');
+    await assertMovedOverIntact(cluster, { users, statesBefore, chatter, survivorUrl: survivor.url, tradeId, reader: seller });
     console.log(`      sent ${chatter.accepted.length} messages; 4 clients saw each once across the drain; closes ${closedAt[0]}..${closedAt.at(-1)} ms, exit at ${exitedAt - signalled} ms`);
   });
 });

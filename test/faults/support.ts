@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { startCluster, type Cluster } from '../support/cluster.js';
-import type { UserClient } from '../support/user-client.js';
+import { startCluster, type Cluster, type RoleProcess } from '../support/cluster.js';
+import { startUserClient, type UserClient } from '../support/user-client.js';
 import { uniqueUser } from '../support/gateway-harness.js';
+import { eventually, sleep } from '../support/eventually.js';
 
 /**
  * Starts a cluster for the suite and stops it, with every user client the test started, after
@@ -29,6 +30,21 @@ export async function openClusterTrade(cluster: Cluster): Promise<{ tradeId: str
   });
   assert.equal(res.status, 201);
   return { tradeId: ((await res.json()) as { id: string }).id, buyer, seller };
+}
+
+/**
+ * Four users of the client library (buyer and seller of a new trade, two clients each), live on
+ * the cluster's first gateway, the one to be lost; their next attempt goes to the second.
+ */
+export async function usersOnFirstGateway(cluster: Cluster, users: UserClient[]) {
+  const { tradeId, buyer, seller } = await openClusterTrade(cluster);
+  const [doomed, survivor] = cluster.gateways as [RoleProcess, RoleProcess];
+  const gatewayUrls = [doomed.url, survivor.url];
+  for (const user of [buyer, seller, seller, buyer]) {
+    users.push(await startUserClient(user, { apiUrl: cluster.api.url, gatewayUrls, tradeIds: [tradeId] }));
+  }
+  await eventually(() => assert.ok(users.every((u) => u.client.state === 'live')), 15_000);
+  return { tradeId, buyer, seller, doomed, survivor };
 }
 
 /** Sends chat over REST at a steady pace until stopped; records what the API accepted. */
@@ -80,4 +96,26 @@ export function assertSeesExactly(user: UserClient, tradeId: string, expected: {
   assert.deepEqual([...ids].sort(), expected.map((m) => m.id).sort(), `shown ${ids.length}, expected ${expected.length}`);
   const seqs = seen.map((m) => m.seq);
   assert.ok(seqs.every((s, i) => i === 0 || s > seqs[i - 1]!), 'messages out of seq order');
+}
+
+/**
+ * After a gateway was lost: every user left `live` since `statesBefore` and is live again on the
+ * survivor, no chat send failed, and each user sees every stored message exactly once.
+ */
+export async function assertMovedOverIntact(
+  cluster: Cluster,
+  failover: { users: UserClient[]; statesBefore: number[]; chatter: ReturnType<typeof startChatter>; survivorUrl: string; tradeId: string; reader: string },
+): Promise<void> {
+  const { users, statesBefore, chatter, tradeId } = failover;
+  await eventually(() => assert.ok(users.every((u, i) => u.states.length > statesBefore[i]! && u.client.state === 'live')), 20_000);
+  await sleep(2_000);
+  await chatter.stop();
+
+  assert.deepEqual(chatter.failed, []);
+  const stored = await storedChat(cluster, tradeId, failover.reader);
+  assert.equal(stored.length, chatter.accepted.length);
+  for (const user of users) await eventually(() => assertSeesExactly(user, tradeId, stored), 20_000, 250);
+  const survivorStats = await (await fetch(`${failover.survivorUrl}/metrics`)).text();
+  const onSurvivor = new RegExp(`^gateway_connections\\{transport="sockjs",role="gateway"\\} ${users.length}$`, 'm');
+  assert.match(survivorStats, onSurvivor, `all ${users.length} clients are on the survivor`);
 }
