@@ -7,11 +7,32 @@ const x = (ratio: number) => `${ratio.toFixed(2)}x`;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 /**
- * Issue 5's targets for the gateway on plain WebSocket, each against a baseline of the same
- * run; a target whose figures the run did not measure (--only, --targets) is left out.
+ * The targets of issue 5 (the gateway on plain WebSocket) and issue 8 (a lost gateway), each
+ * against a baseline of the same run; a target whose figures the run did not measure (--only,
+ * --targets) is left out.
  */
 export function evaluateGoals(results: Omit<BenchResults, 'goals'>): Goal[] {
-  const goals: Goal[] = syncGoals(results.sync);
+  return [...syncGoals(results.sync), ...gatewayGoals(results), ...failoverGoals(results)];
+}
+
+const ALL_LIVE_TARGET_MS = 15_000;
+
+function failoverGoals({ failover }: Omit<BenchResults, 'goals'>): Goal[] {
+  if (!failover) return [];
+  return failover.runs.flatMap((run) => {
+    const n = `${run.signal}, ${run.clients.toLocaleString('en')} clients`;
+    const peak = run.apiPeakRequestsPerSecond / failover.capacity.requestsPerSecond;
+    return [
+      { goal: `${n}: all live on gateway B`, measured: run.allLiveMs === undefined ? `not within ${(run.gapMs / 1000).toFixed(0)} s` : `${(run.allLiveMs / 1000).toFixed(1)} s`, limit: '<= 15 s', met: run.allLiveMs !== undefined && run.allLiveMs <= ALL_LIVE_TARGET_MS },
+      { goal: `${n}: messages lost / duplicated (user level)`, measured: `${run.lost} / ${run.duplicated}`, limit: '0 / 0', met: run.lost === 0 && run.duplicated === 0 },
+      { goal: `${n}: chat sends failing in the gap`, measured: `${run.chatSendsFailedInGap} of ${run.chatSendsInGap}`, limit: '0', met: run.chatSendsFailedInGap === 0 },
+      ...(run.signal === 'SIGTERM' ? [{ goal: `${n}: api peak req/s in the gap`, measured: x(peak), limit: '< 1x capacity', met: peak < 1 }] : []),
+    ];
+  });
+}
+
+function gatewayGoals(results: Omit<BenchResults, 'goals'>): Goal[] {
+  const goals: Goal[] = [];
   const pass = (name: TargetName) => results.broadcast.find((b) => b.target === name);
   const [gateway, ceiling, socketio, webStomp] = (['gateway-ws', 'ceiling', 'socketio', 'web-stomp'] as const).map(pass);
   if (!gateway) return goals;

@@ -88,6 +88,33 @@ export function renderReport(results: BenchResults): string {
       [l.users, `${l.sent} (${l.messagesPerSecond}/s)`, `${l.latency.samples} of ${l.expectedDeliveries}`, f1(l.latency.p50), f1(l.latency.p95), f1(l.latency.p99), f1(l.latency.max), l.lost, l.duplicated, l.errors, f0(l.apiCpuMsPerSecond)],
     ]));
   }
+  const fo = results.failover;
+  if (fo) {
+    const c = fo.capacity;
+    const rows = fo.runs.map((r) => [
+      r.signal,
+      r.clients,
+      r.allLiveMs === undefined ? `not in ${f1(r.gapMs / 1000)}` : f1(r.allLiveMs / 1000),
+      r.onSurvivor,
+      r.apiRequests,
+      f0(r.apiPeakRequestsPerSecond),
+      ratio(r.apiPeakRequestsPerSecond, c.requestsPerSecond),
+      r.apiRequestsFailed,
+      `${f2(r.apiCores)} / ${f2(r.apiPeakCores)}`,
+      f2(r.loadGeneratorCores),
+      `${r.chatSendsFailedInGap} / ${r.chatSendsInGap}`,
+      `${r.chatSendsFailed} / ${r.chatSends}`,
+      `${r.lost} (${r.clientsMissingSome} clients)`,
+      r.duplicated,
+    ]);
+    out.push(
+      table(
+        `Gateway A lost with ${fo.clients.toLocaleString('en')} client-library users on it, ${fo.trades} trades, chat ${fo.chatPerSecond}/s over REST; api capacity (baseline, ${c.concurrency} connections): a catch-up sync ${f0(c.requestsPerSecond)} req/s at ${f2(c.cores)} cores, p99 ${f1(c.p99)} ms; an empty sync ${f0(c.emptyRequestsPerSecond)} req/s`,
+        ['signal', 'clients', 'all live on B (s)', 'on B', 'api requests in gap', 'api peak req/s', 'x catch-up capacity', 'failed', 'api cores mean / peak', 'load generator cores', 'sends failed in gap', 'sends failed overall', 'lost', 'duplicated'],
+        rows,
+      ),
+    );
+  }
   if (results.goals.length > 0) {
     out.push(table('Targets (issues 5 and 8)', ['target', 'measured', 'limit', 'met'], results.goals.map((g) => [g.goal, g.measured, g.limit, g.met ? 'yes' : 'NO'])));
   }

@@ -2,6 +2,7 @@ import type { Machine } from './infra/machine.js';
 import type { BroadcastResult } from './scenarios/broadcast.js';
 import type { DestinationsResult } from './scenarios/destinations.js';
 import type { EndToEnd } from './scenarios/end-to-end.js';
+import type { FailoverResult } from './scenarios/failover.js';
 import type { PollingResult } from './scenarios/polling.js';
 import type { SyncBenchResult } from './scenarios/sync.js';
 import type { Plan } from './settings.js';
@@ -26,5 +27,6 @@ export interface BenchResults {
   destinations: DestinationsResult | undefined;
   polling: PollingResult | undefined;
   sync: SyncBenchResult | undefined;
+  failover: FailoverResult | undefined;
   goals: Goal[];
 }

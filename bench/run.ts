@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--only fanout,e2e,destinations,polling,sync] [--targets gateway-ws,ceiling,...] [--profile]
+// npm run bench [-- --quick] [--only fanout,e2e,destinations,polling,sync,failover] [--targets gateway-ws,ceiling,...] [--profile]
 // A benchmark, not a test: it runs on throwaway PostgreSQL and RabbitMQ instances of its own
 // (the broker with the Web-STOMP plugin, the comparison; see bench/settings.ts), prints
 // Markdown tables of figures beside baselines measured in the same run, and writes them all to
@@ -17,6 +17,7 @@ import type { BenchResults } from './results.js';
 import { runBroadcast } from './scenarios/broadcast.js';
 import { runDestinations } from './scenarios/destinations.js';
 import { runEndToEnd } from './scenarios/end-to-end.js';
+import { runFailover } from './scenarios/failover.js';
 import { runPolling } from './scenarios/polling.js';
 import { runSync } from './scenarios/sync.js';
 import { buildProduct } from './servers/roles.js';
@@ -24,7 +25,7 @@ import { TARGET_NAMES, type TargetName } from './scenarios/targets.js';
 import { PLANS } from './settings.js';
 import { stopOwnedServices } from '../test/support/services/for-this-run.js';
 
-const SCENARIOS = ['fanout', 'e2e', 'destinations', 'polling', 'sync'] as const;
+const SCENARIOS = ['fanout', 'e2e', 'destinations', 'polling', 'sync', 'failover'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -81,6 +82,7 @@ const partial: Omit<BenchResults, 'goals'> = {
   destinations: undefined,
   polling: undefined,
   sync: undefined,
+  failover: undefined,
 };
 try {
   if (scenarios.includes('fanout')) for (const name of targets) partial.broadcast.push(await runBroadcast(ctx, name));
@@ -88,6 +90,7 @@ try {
   if (scenarios.includes('destinations')) partial.destinations = await runDestinations(ctx);
   if (scenarios.includes('polling')) partial.polling = await runPolling(ctx);
   if (scenarios.includes('sync')) partial.sync = await runSync(ctx);
+  if (scenarios.includes('failover')) partial.failover = await runFailover(ctx);
 } finally {
   await cleanUp();
 }

@@ -32,6 +32,8 @@ export interface Plan {
   polling: { messages: number; concurrency: number; seconds: number };
   /** The sync route: closed-loop req/s runs, and a fleet of long-polling users fed by one sender. */
   sync: { concurrency: number; seconds: number; longPollUsers: number; messagesPerSecond: number; longPollSeconds: number };
+  /** Client-library users on a gateway that is then killed; chat over REST meanwhile. */
+  failover: { clients: number; clientsPerTrade: number; chatPerSecond: number; steadySeconds: number };
 }
 
 export const PLANS: Record<Plan['name'], Plan> = {
@@ -47,6 +49,7 @@ export const PLANS: Record<Plan['name'], Plan> = {
     destinations: { subscribers: 100, few: 100, many: 10_000, rounds: 2 },
     polling: { messages: 10_000, concurrency: 16, seconds: 8 },
     sync: { concurrency: 50, seconds: 8, longPollUsers: 5000, messagesPerSecond: 1, longPollSeconds: 60 },
+    failover: { clients: 5000, clientsPerTrade: 100, chatPerSecond: 20, steadySeconds: 3 },
   },
   quick: {
     name: 'quick',
@@ -59,6 +62,7 @@ export const PLANS: Record<Plan['name'], Plan> = {
     destinations: { subscribers: 100, few: 100, many: 10_000, rounds: 1 },
     polling: { messages: 10_000, concurrency: 16, seconds: 3 },
     sync: { concurrency: 50, seconds: 3, longPollUsers: 5000, messagesPerSecond: 1, longPollSeconds: 20 },
+    failover: { clients: 500, clientsPerTrade: 100, chatPerSecond: 20, steadySeconds: 3 },
   },
 };
 

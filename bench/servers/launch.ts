@@ -14,6 +14,8 @@ export interface ServerProcess {
   readonly baseUrl: string;
   /** A full garbage collection in the server, so memory readings compare live data; returns process.memoryUsage() after it. */
   gc(): Promise<NodeJS.MemoryUsage | undefined>;
+  /** Sends the signal; resolves once the process has exited. */
+  kill(signal: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -87,6 +89,10 @@ export async function launch(name: string, options: LaunchOptions): Promise<Serv
       const done = once(child, 'message') as Promise<[{ memory: NodeJS.MemoryUsage }]>;
       child.send({ type: 'bench:gc' });
       return (await done)[0].memory;
+    },
+    async kill(signal) {
+      if (!exited) child.kill(signal);
+      await exit;
     },
     async stop() {
       if (exited) return;

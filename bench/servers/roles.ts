@@ -24,7 +24,7 @@ export function gatewayUrls(baseUrl: string): { websocket: string; sockjs: strin
  * (dist/main.js, see buildProduct) in production mode on the bench database and exchange. Limits meant for
  * browsers are lifted where a bench user holds thousands of connections or sends fast.
  */
-export function launchRole(ctx: BenchContext, role: 'gateway' | 'api', name: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+export function launchRole(ctx: BenchContext, role: 'gateway' | 'api' | 'notification', name: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   return launch(name, {
     command: ['dist/main.js', role],
     readyPath: '/readyz',

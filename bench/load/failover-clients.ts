@@ -1,0 +1,148 @@
+// The failover scenario's load generator, in a process of its own so that its CPU is measured
+// apart from the bench's: users of the project's client library in Node (SockJS, the library's
+// browser defaults and its list of gateway URLs), each watching one trade. Driven over IPC (failover-messages.ts).
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock } from '../../client/src/clock.js';
+import { RealtimeClient } from '../../client/src/realtime-client.js';
+import type { StompConnector } from '../../client/src/stomp-link.js';
+import { stompjsConnector } from '../../client/src/stompjs-link.js';
+import type { ChatMessage } from '../../client/src/wire.js';
+import { issueToken } from '../../src/auth/jwt.js';
+import type { FailoverSetup, FromLoadGenerator, RequestBucket, ToLoadGenerator } from './failover-messages.js';
+
+const BUCKET_MS = 250;
+
+interface User {
+  client: RealtimeClient;
+  userId: string;
+  tradeId: string;
+  /** How often each message id was shown (the library's `message` event). */
+  shown: Map<string, number>;
+  leftLive: boolean;
+}
+
+const send = (message: FromLoadGenerator) => process.send!(message);
+const users: User[] = [];
+let markedAt: number | undefined;
+const buckets: RequestBucket[] = [];
+const failures: Record<string, number> = {};
+const fail = (counts: RequestBucket | undefined, kind: string) => {
+  if (!counts) return;
+  counts.failed++;
+  failures[kind] = (failures[kind] ?? 0) + 1;
+};
+
+function bucket(): RequestBucket | undefined {
+  if (markedAt === undefined) return undefined;
+  const index = Math.floor((performance.now() - markedAt) / BUCKET_MS);
+  while (buckets.length <= index) buckets.push({ sent: 0, answered: 0, failed: 0 });
+  return buckets[index];
+}
+
+/** fetch, counting the requests made after the mark by the time they were sent. */
+const countedFetch: typeof fetch = async (input, init) => {
+  const counts = bucket();
+  if (counts) counts.sent++;
+  try {
+    const res = await fetch(input, init);
+    if (res.status >= 500) fail(counts, String(res.status));
+    else if (counts) counts.answered++;
+    return res;
+  } catch (err) {
+    fail(counts, 'error');
+    throw err;
+  }
+};
+
+/**
+ * The library's defaults for a browser (index.ts) with the two gateways as its URL list, every
+ * client starting on the first: the one the bench will kill.
+ */
+function connector(gatewayUrls: string[]): StompConnector {
+  const urls = gatewayUrls.map((url) => `${url}/ws`);
+  return stompjsConnector({ urls, transport: 'sockjs', heartbeatMs: 10_000, connectTimeoutMs: 10_000, receiptTimeoutMs: 5_000, random: () => 0 });
+}
+
+async function startUser(setup: FailoverSetup, token: string, userId: string, tradeId: string): Promise<User> {
+  const client = new RealtimeClient(
+    { userId, getToken: () => token, baseUrl: setup.apiUrl },
+    { connector: connector(setup.gatewayUrls), fetch: countedFetch, clock: systemClock, random: Math.random },
+  );
+  const user: User = { client, userId, tradeId, shown: new Map(), leftLive: false };
+  client.on('message', (message: ChatMessage) => user.shown.set(message.id, (user.shown.get(message.id) ?? 0) + 1));
+  client.on('connection', (state) => {
+    if (markedAt !== undefined && state !== 'live') user.leftLive = true;
+  });
+  client.start();
+  await client.watchTrade(tradeId);
+  while (client.state !== 'live') await sleep(50);
+  return user;
+}
+
+async function start(setup: FailoverSetup): Promise<void> {
+  const tokens = new Map<string, string>();
+  const tokenOf = (userId: string) => tokens.get(userId) ?? tokens.set(userId, issueToken(setup.jwtSecret, userId)).get(userId)!;
+  let next = 0;
+  const worker = async () => {
+    while (next < setup.clients.length) {
+      const { userId, tradeId } = setup.clients[next++]!;
+      users.push(await startUser(setup, tokenOf(userId), userId, tradeId));
+    }
+  };
+  await Promise.all(Array.from({ length: setup.startConcurrency }, worker));
+  send({ type: 'ready', clients: users.length });
+}
+
+/** Waits up to `settleMs` for every client to show every stored message, then counts. */
+async function verify(settleMs: number): Promise<void> {
+  // Read as each user: a side does not see the other side's system messages.
+  const stored = new Map<string, Set<string>>();
+  for (const user of users) {
+    const key = `${user.userId} ${user.tradeId}`;
+    if (!stored.has(key)) stored.set(key, new Set((await user.client.api.chatAfterSeq(user.tradeId, 0, 1000)).map((m) => m.id)));
+  }
+  const count = () => {
+    let [expected, lost, duplicated, clientsMissingSome] = [0, 0, 0, 0];
+    for (const user of users) {
+      const want = stored.get(`${user.userId} ${user.tradeId}`)!;
+      expected += want.size;
+      let missing = 0;
+      for (const id of want) if (!user.shown.has(id)) missing++;
+      for (const times of user.shown.values()) duplicated += times - 1;
+      lost += missing;
+      if (missing > 0) clientsMissingSome++;
+    }
+    return { expected, lost, duplicated, clientsMissingSome };
+  };
+  const deadline = performance.now() + settleMs;
+  let counted = count();
+  while (counted.lost > 0 && performance.now() < deadline) {
+    await sleep(250);
+    counted = count();
+  }
+  send({ type: 'verified', ...counted, failures, bucketMs: BUCKET_MS, buckets });
+}
+
+const back = (u: User) => u.leftLive && u.client.state === 'live';
+
+/** Reports, within 50 ms, the moment every client has left `live` since the mark and is back. */
+function watchForAllLive(): void {
+  const timer = setInterval(() => {
+    if (!users.every(back)) return;
+    clearInterval(timer);
+    send({ type: 'allLive', afterMs: performance.now() - markedAt! });
+  }, 50);
+}
+
+process.on('message', (message: ToLoadGenerator) => {
+  if (message.type === 'start') void start(message.setup);
+  else if (message.type === 'mark') {
+    markedAt = performance.now();
+    watchForAllLive();
+  } else if (message.type === 'status') {
+    send({ type: 'status', live: users.filter((u) => u.client.state === 'live').length, leftLive: users.filter((u) => u.leftLive).length, back: users.filter(back).length });
+  } else void verify(message.settleMs);
+});
+// The bench going away ends the run: stop rather than keep thousands of clients reconnecting.
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,50 @@
+/** What the failover scenario and its load-generator process say to each other over IPC. */
+
+export interface FailoverSetup {
+  apiUrl: string;
+  /** The clients' gateway URL list; every client starts on the first. */
+  gatewayUrls: string[];
+  jwtSecret: string;
+  /** One entry per client: the user it is logged in as and the trade it watches. */
+  clients: { userId: string; tradeId: string }[];
+  /** Clients starting at once. */
+  startConcurrency: number;
+}
+
+export type ToLoadGenerator =
+  | { type: 'start'; setup: FailoverSetup }
+  /** The gateway is about to be killed: from now on, count requests and watch states. */
+  | { type: 'mark' }
+  /** Chat has stopped: compare what each client showed with what the api stored. */
+  | { type: 'verify'; settleMs: number }
+  /** How many clients are live now, and how many of them left `live` since the mark. */
+  | { type: 'status' };
+
+/** REST requests of the clients in one bucket of time after the mark. */
+export interface RequestBucket {
+  sent: number;
+  /** Answered with a status below 500. */
+  answered: number;
+  /** 5xx or no answer. */
+  failed: number;
+}
+
+export type FromLoadGenerator =
+  | { type: 'ready'; clients: number }
+  | { type: 'status'; live: number; leftLive: number; back: number }
+  /** Every client has left `live` since the mark and is live again. */
+  | { type: 'allLive'; afterMs: number }
+  | {
+      type: 'verified';
+      /** Messages the api stored in the watched trades, summed over the clients that watch them. */
+      expected: number;
+      /** Stored messages a client never showed. */
+      lost: number;
+      /** Messages a client showed more than once (each extra showing counts). */
+      duplicated: number;
+      clientsMissingSome: number;
+      /** The clients' failed requests after the mark by status ('error': no answer). */
+      failures: Record<string, number>;
+      bucketMs: number;
+      buckets: RequestBucket[];
+    };

@@ -1,0 +1,228 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BenchContext } from '../context.js';
+import { cpuTimeMs } from '../infra/proc.js';
+import type { SyncResponse } from '../../src/contract/shapes.js';
+import { syncQueryString } from '../../src/contract/sync.js';
+import { bearer, openTrade, rest } from '../infra/rest-client.js';
+import { startChatSender, type ChatTrade } from '../load/chat-sender.js';
+import { FailoverFleet } from '../load/failover-fleet.js';
+import { httpLoad } from '../load/http-load.js';
+import type { ServerProcess } from '../servers/launch.js';
+import { launchRole } from '../servers/roles.js';
+import { JWT_SECRET } from '../settings.js';
+import { CpuSampler } from '../infra/cpu-sampler.js';
+
+export type KillSignal = 'SIGKILL' | 'SIGTERM';
+
+export interface FailoverRun {
+  signal: KillSignal;
+  clients: number;
+  /** From the signal until every client had left `live` and was live again; undefined: not within the limit. */
+  allLiveMs: number | undefined;
+  /** Client connections gateway B reported once everyone was live. */
+  onSurvivor: number;
+  /** The gap: from the signal to all live (or the limit). */
+  gapMs: number;
+  /** REST requests the clients sent in the gap, and the most in any one second of it. */
+  apiRequests: number;
+  apiPeakRequestsPerSecond: number;
+  /** Of those, failed (5xx or no answer). */
+  apiRequestsFailed: number;
+  /** The clients' failed requests after the signal by status ('error': no answer); the same for chat sends. */
+  requestFailures: Record<string, number>;
+  chatSendFailures: Record<string, number>;
+  /** CPU cores (CPU seconds per second) in the gap: mean and the busiest second. */
+  apiCores: number;
+  apiPeakCores: number;
+  loadGeneratorCores: number;
+  chatSendsInGap: number;
+  chatSendsFailedInGap: number;
+  chatSendsFailed: number;
+  chatSends: number;
+  /** User level, counted by the client library's `message` events against what the api stored. */
+  expectedShowings: number;
+  lost: number;
+  duplicated: number;
+  clientsMissingSome: number;
+}
+
+export interface FailoverResult {
+  clients: number;
+  trades: number;
+  chatPerSecond: number;
+  /** The api's capacity on the client's sync (one new message), measured first in the same run; and on an empty sync. */
+  capacity: { requestsPerSecond: number; cores: number; p99: number; concurrency: number; emptyRequestsPerSecond: number };
+  runs: FailoverRun[];
+}
+
+const ALL_LIVE_LIMIT_MS = 90_000;
+const CAPACITY_CONNECTIONS = 50;
+const SETTLE_MS = 30_000;
+
+/**
+ * Issue 8's lost gateway: clients of the client library (a separate load-generator process) on
+ * gateway A, with the api, the notification worker and gateway B running on PostgreSQL and
+ * RabbitMQ and chat sent over REST; then A is killed (SIGKILL) or drained (SIGTERM), and its
+ * clients fall back to polling and reconnect to B. The api's capacity on the same polls is the
+ * baseline, measured in the same run.
+ */
+export async function runFailover(ctx: BenchContext): Promise<FailoverResult> {
+  const { clients, clientsPerTrade, chatPerSecond, steadySeconds } = ctx.plan.failover;
+  const env = { AMQP_NOTIFICATION_QUEUE: `${ctx.feed.exchange}.notifications` };
+  ctx.log('failover: starting api, notification worker and gateway B');
+  const [api, worker, survivor] = await Promise.all([
+    launchRole(ctx, 'api', 'api-failover', env),
+    launchRole(ctx, 'notification', 'notification-failover', env),
+    launchRole(ctx, 'gateway', 'gateway-b', env),
+  ]);
+  try {
+    const capacity = await measureCapacity(ctx, api);
+    ctx.log(`failover: api capacity ${Math.round(capacity.requestsPerSecond)} req/s on a catch-up sync (${capacity.cores.toFixed(2)} cores), ${Math.round(capacity.emptyRequestsPerSecond)} on an empty one`);
+    const runs: FailoverRun[] = [];
+    for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+      const trades = await openTrades(api.baseUrl, signal, Math.max(1, Math.round(clients / clientsPerTrade)));
+      runs.push(await runOnce(ctx, { api, survivor, env, trades, clients, chatPerSecond, steadySeconds, signal }));
+    }
+    return { clients, trades: Math.max(1, Math.round(clients / clientsPerTrade)), chatPerSecond, capacity, runs };
+  } finally {
+    await Promise.all([api.stop(), worker.stop(), survivor.stop()]);
+  }
+}
+
+async function openTrades(apiUrl: string, tag: string, count: number): Promise<ChatTrade[]> {
+  const trades: ChatTrade[] = [];
+  const run = Math.random().toString(36).slice(2, 8);
+  for (let i = 0; i < count; i++) {
+    const [buyer, seller] = [`fo-${tag}-${run}-b${i}`, `fo-${tag}-${run}-s${i}`];
+    trades.push({ id: await openTrade(apiUrl, buyer, seller), buyer, seller });
+  }
+  return trades;
+}
+
+/**
+ * Closed-loop load on the sync a client sends in the gap, with the cursors current (an empty
+ * poll, answered from the head cache) and one message behind (a catch-up, which reads the
+ * database). The catch-up's req/s is the capacity the gap is compared with: the lower one.
+ */
+async function measureCapacity(ctx: BenchContext, api: ServerProcess): Promise<FailoverResult['capacity']> {
+  const [trade] = await openTrades(api.baseUrl, 'capacity', 1);
+  const { buyer, id } = trade!;
+  for (let i = 0; i < 20; i++) await rest(api.baseUrl, buyer, 'POST', `/p2p/trades/${id}/chat`, { message: `history ${i}` });
+  const first = await rest<SyncResponse>(api.baseUrl, buyer, 'GET', `/p2p/sync?${syncQueryString({ trades: [{ tradeId: id, afterSeq: 0 }] })}`);
+  const last = first.chat[id]!.at(-1)!.seq;
+  const cursors = { notificationsAfterSeq: first.notifications.at(-1)?.seq ?? 0, tradesAfter: first.tradesCursor };
+  const measure = async (afterSeq: number) => {
+    const path = `/p2p/sync?${syncQueryString({ trades: [{ tradeId: id, afterSeq }], ...cursors })}`;
+    const load = { baseUrl: api.baseUrl, path: () => path, headers: { Authorization: bearer(buyer) }, concurrency: CAPACITY_CONNECTIONS };
+    await httpLoad({ ...load, seconds: ctx.plan.warmupSeconds });
+    const cpuBefore = cpuTimeMs(api.pid);
+    const run = await httpLoad({ ...load, seconds: ctx.plan.polling.seconds });
+    return { requestsPerSecond: run.requestsPerSecond, cores: (cpuTimeMs(api.pid) - cpuBefore) / (ctx.plan.polling.seconds * 1000), p99: run.p99 };
+  };
+  const empty = await measure(last);
+  const catchUp = await measure(last - 1);
+  return { ...catchUp, emptyRequestsPerSecond: empty.requestsPerSecond, concurrency: CAPACITY_CONNECTIONS };
+}
+
+interface OneRun {
+  api: ServerProcess;
+  survivor: ServerProcess;
+  env: Record<string, string>;
+  trades: ChatTrade[];
+  clients: number;
+  chatPerSecond: number;
+  steadySeconds: number;
+  signal: KillSignal;
+}
+
+async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
+  const { api, survivor, trades, signal } = run;
+  const doomed = await launchRole(ctx, 'gateway', `gateway-a-${signal}`, run.env);
+  const fleet = FailoverFleet.start({
+    apiUrl: api.baseUrl,
+    gatewayUrls: [doomed.baseUrl, survivor.baseUrl],
+    jwtSecret: JWT_SECRET,
+    clients: Array.from({ length: run.clients }, (_, i) => {
+      const trade = trades[i % trades.length]!;
+      return { userId: Math.floor(i / trades.length) % 2 ? trade.seller : trade.buyer, tradeId: trade.id };
+    }),
+    startConcurrency: 50,
+  });
+  try {
+    ctx.log(`failover ${signal}: connecting ${run.clients} clients to gateway A`);
+    await fleet.next('ready', 600_000);
+    const onDoomed = await gatewayConnections(doomed);
+    if (onDoomed !== run.clients) throw new Error(`gateway A has ${onDoomed} connections, expected ${run.clients}`);
+    const sender = startChatSender(api.baseUrl, trades, run.chatPerSecond);
+    await sleep(run.steadySeconds * 1000);
+
+    const cpu = new CpuSampler({ api: api.pid, loadGenerator: fleet.pid });
+    const markedAt = performance.now();
+    fleet.mark();
+    const killed = doomed.kill(signal);
+    ctx.log(`failover ${signal}: gateway A sent ${signal}`);
+    const allLive = await fleet.next('allLive', ALL_LIVE_LIMIT_MS).then(
+      (m) => m.afterMs,
+      () => undefined,
+    );
+    const gapMs = allLive ?? performance.now() - markedAt;
+    if (allLive === undefined) ctx.log(`failover ${signal}: still not all live: ${JSON.stringify(await fleet.status())}`);
+    const cpuInGap = cpu.stop(gapMs);
+    const onSurvivor = await gatewayConnections(survivor);
+    await killed;
+    ctx.log(`failover ${signal}: ${allLive === undefined ? 'NOT all' : 'all'} clients live after ${(gapMs / 1000).toFixed(1)} s; ${onSurvivor} on gateway B`);
+    await sleep(run.steadySeconds * 1000);
+    await sender.stop();
+
+    const verified = await fleet.verify(SETTLE_MS);
+    const windows = slidingSums(verified.buckets.map((b) => b.sent), Math.round(1000 / verified.bucketMs));
+    const inGap = (b: number) => b * verified.bucketMs < gapMs;
+    const gapBuckets = verified.buckets.filter((_, i) => inGap(i));
+    const sendsInGap = sender.sends.filter((s) => s.at >= markedAt && s.at < markedAt + gapMs);
+    const result: FailoverRun = {
+      signal,
+      clients: run.clients,
+      allLiveMs: allLive,
+      onSurvivor,
+      gapMs,
+      apiRequests: gapBuckets.reduce((sum, b) => sum + b.sent, 0),
+      apiPeakRequestsPerSecond: Math.max(0, ...windows.filter((_, i) => inGap(i))),
+      apiRequestsFailed: gapBuckets.reduce((sum, b) => sum + b.failed, 0),
+      requestFailures: verified.failures,
+      chatSendFailures: histogram(sender.sends.filter((s) => s.status !== 201).map((s) => String(s.status || 'error'))),
+      apiCores: cpuInGap.api.mean,
+      apiPeakCores: cpuInGap.api.peak,
+      loadGeneratorCores: cpuInGap.loadGenerator.mean,
+      chatSendsInGap: sendsInGap.length,
+      chatSendsFailedInGap: sendsInGap.filter((s) => s.status !== 201).length,
+      chatSendsFailed: sender.sends.filter((s) => s.status !== 201).length,
+      chatSends: sender.sends.length,
+      expectedShowings: verified.expected,
+      lost: verified.lost,
+      duplicated: verified.duplicated,
+      clientsMissingSome: verified.clientsMissingSome,
+    };
+    ctx.log(`failover ${signal}: api peak ${result.apiPeakRequestsPerSecond} req/s, ${result.apiCores.toFixed(2)} cores; sends failed ${result.chatSendsFailed}/${result.chatSends} ${JSON.stringify(result.chatSendFailures)}; client requests failed ${JSON.stringify(result.requestFailures)}; lost ${result.lost}, duplicated ${result.duplicated}`);
+    return result;
+  } finally {
+    await fleet.stop();
+    await doomed.stop();
+  }
+}
+
+function histogram(keys: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
+  return counts;
+}
+
+/** Sums of `width` consecutive values, one per starting index. */
+function slidingSums(values: number[], width: number): number[] {
+  return values.map((_, i) => values.slice(i, i + width).reduce((a, b) => a + b, 0));
+}
+
+async function gatewayConnections(gateway: ServerProcess): Promise<number> {
+  const text = await (await fetch(`${gateway.baseUrl}/metrics`)).text();
+  return [...text.matchAll(/^gateway_connections\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
