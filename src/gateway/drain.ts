@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A session the drain can close. */
@@ -19,10 +20,12 @@ const BATCH_EVERY_MS = 250;
 export async function drainInBatches(sessions: readonly Drainable[], windowMs: number, stopped: () => boolean, random: () => number = Math.random): Promise<void> {
   const batches = Math.max(1, Math.floor(windowMs / BATCH_EVERY_MS));
   const periodMs = windowMs / batches;
+  const start = performance.now();
   for (let batch = 0; batch < batches; batch++) {
     if (stopped()) return;
     const [from, to] = [batch, batch + 1].map((b) => Math.floor((sessions.length * b) / batches));
     for (const session of sessions.slice(from, to)) session.drain(random() * periodMs);
-    await sleep(periodMs);
+    // Against the start, not the last wake-up: a busy event loop must not stretch the window.
+    await sleep(Math.max(0, start + (batch + 1) * periodMs - performance.now()));
   }
 }

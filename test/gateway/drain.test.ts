@@ -13,7 +13,9 @@ function connectAll(t: GatewayTestSystem): Promise<StompTestClient[]> {
 }
 
 for (const drivers of DRIVER_SETS) {
-  describe(`gateway drain (${drivers.name})`, () => {
+  describe(`gateway drain (${drivers.name})`, function () {
+    // Connecting 24 clients of three kinds to the embedded database's system takes seconds on a busy machine.
+    this.timeout(60_000);
     it('refuses new sockets and reports not ready, then closes every session with the drain code in batches over the window', async () => {
       const t = await startGatewayTestSystem(drivers, { GATEWAY_DRAIN_MS: String(WINDOW_MS) });
       try {
@@ -31,7 +33,7 @@ for (const drivers of DRIVER_SETS) {
 
         await drained;
         const elapsed = Date.now() - started;
-        assert.ok(elapsed >= WINDOW_MS * 0.9 && elapsed < WINDOW_MS + 1_000, `drain took ${elapsed} ms for a ${WINDOW_MS} ms window`);
+        assert.ok(elapsed >= WINDOW_MS * 0.9 && elapsed < WINDOW_MS + 1_500, `drain took ${elapsed} ms for a ${WINDOW_MS} ms window`);
         await eventually(() => assert.ok(clients.every((c) => c.isClosed)));
         assert.deepEqual(new Set(await Promise.all(clients.map((c) => c.closed))), new Set([CLOSE_CODES.drain]));
         for (const client of clients) {
