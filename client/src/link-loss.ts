@@ -1,4 +1,4 @@
-import { CLOSE_CODES } from '../../src/contract/close-codes.js';
+import { CLOSE_CODES, retryAfterMsOf } from '../../src/contract/close-codes.js';
 import type { LinkLoss } from './stomp-link.js';
 
 /** What to do after a link ended. */
@@ -12,13 +12,8 @@ export type LossAction =
   /** Anything else: reconnect with backoff. */
   | { kind: 'failure' };
 
-const DRAIN_DELAY = /(?:^|;)\s*retry-after-ms=(\d+)/;
-
 export function classifyLoss(loss: LinkLoss): LossAction {
-  if (loss.code === CLOSE_CODES.drain) {
-    const delay = DRAIN_DELAY.exec(loss.closeReason ?? '');
-    return { kind: 'drain', delayMs: delay ? Number(delay[1]) : 0 };
-  }
+  if (loss.code === CLOSE_CODES.drain) return { kind: 'drain', delayMs: retryAfterMsOf(loss.closeReason ?? '') ?? 0 };
   if (!loss.connected && refusedCredentials(loss)) return { kind: 'auth-refused' };
   if (loss.code === CLOSE_CODES.tokenExpired) return { kind: 'token-expired' };
   return { kind: 'failure' };

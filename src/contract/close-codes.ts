@@ -27,15 +27,16 @@ export const CLOSE_CODES = {
 export type CloseCodeName = keyof typeof CLOSE_CODES;
 export type CloseCode = (typeof CLOSE_CODES)[CloseCodeName];
 
-const DRAIN_REASON = /^drain;retry-after-ms=(\d+)$/;
+// Lenient on purpose: a later reason may add parts (`drain;retry-after-ms=120;…`).
+const DRAIN_DELAY = /(?:^|;)\s*retry-after-ms=(\d+)/;
 
 /** The close reason of a drain close: how long the client is advised to wait before reconnecting. */
 export function drainCloseReason(retryAfterMs: number): string {
   return `drain;retry-after-ms=${Math.max(0, Math.round(retryAfterMs))}`;
 }
 
-/** The advisory delay of a drain close reason; undefined for any other reason. */
+/** The advisory delay in a drain close reason; undefined when the reason carries none. */
 export function retryAfterMsOf(reason: string): number | undefined {
-  const match = DRAIN_REASON.exec(reason);
+  const match = DRAIN_DELAY.exec(reason);
   return match ? Number(match[1]) : undefined;
 }
