@@ -2,6 +2,7 @@ import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Config, Role } from '../config/config.js';
+import type { TokenRules } from '../auth/jwt.js';
 import type { Database } from '../persistence/database.js';
 import type { EventBus, Consumer } from '../messaging/event-bus.js';
 import { OutboxRelay, type OutboxRelayOptions } from '../messaging/outbox-relay.js';
@@ -22,6 +23,11 @@ import { startGateway, type Gateway } from '../gateway/gateway.js';
 import { createEventBus, openDatabase } from './infrastructure.js';
 
 export type SystemConfig = Config & { jwtSecret: string };
+
+/** The one set of token rules every entry point verifies with. */
+export function tokenRules(config: SystemConfig): TokenRules {
+  return { secret: config.jwtSecret, ...config.jwt };
+}
 
 export interface SystemDeps {
   /** Supplied by tests to run the same system on a chosen driver. */
@@ -97,7 +103,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
   if (memory) consumers.push(await startHeadFeed(bus, memory, config.sync.queue));
   // The gateway needs the database too: it authorizes trade subscriptions through `trades`.
   const gateway = RUNS_GATEWAY.includes(config.role)
-    ? await startGateway(config.gateway, { bus, trades, jwtSecret: config.jwtSecret, logger, metrics })
+    ? await startGateway(config.gateway, { bus, trades, tokens: tokenRules(config), logger, metrics })
     : undefined;
   // A gateway writes nothing, so it has no outbox rows of its own to relay.
   if (config.role !== 'gateway') relay.start();
@@ -106,6 +112,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
     logger,
     metrics,
     corsOrigins: config.corsOrigins,
+    metricsAccess: { token: config.metricsToken, openWithoutToken: !config.production },
     readiness: [
       { name: 'database', check: async () => (await db.ping(), true) },
       { name: 'eventBus', check: async () => bus.isReady() },
@@ -115,7 +122,9 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
     api: servesApi
       ? {
           demo: !config.production,
-          jwtSecret: config.jwtSecret,
+          tokens: tokenRules(config),
+          publicGatewayUrls: config.publicGatewayUrls,
+          tradeOpenRateLimit: config.tradeOpenRateLimit,
           bodyLimitBytes: config.bodyLimitBytes,
           chatRateLimitPerMinute: config.chatRateLimitPerMinute,
           trades,

@@ -8,25 +8,66 @@ const ADMIN: UserRole = 'ADMIN';
 
 export class AuthError extends Error {}
 
+/** What a token must satisfy beyond its HS256 signature (config.ts reads them, JWT_*). */
+export interface TokenPolicy {
+  /** Production: a token without `exp` would be good forever, so it is refused. */
+  requireExpiry: boolean;
+  /** A token whose `exp` is further away than this is refused (when `exp` is present). */
+  maxTtlSeconds: number;
+  issuer?: string;
+  audience?: string;
+}
+
+export interface TokenRules extends TokenPolicy {
+  secret: string;
+}
+
+/** The caller, and when their token stops being good (undefined: a demo token without `exp`). */
+export interface VerifiedToken {
+  actor: Actor;
+  expiresAtMs: number | undefined;
+}
+
 /**
  * Verifies an `Authorization: Bearer <JWT>` value (HS256 only, so a token cannot pick its own
- * algorithm). Shared by the REST API and the STOMP CONNECT handler.
+ * algorithm). The one verifier: REST, the lean sync path and the gateway's CONNECT all call it,
+ * so a token is judged the same way everywhere.
  */
-export function authenticate(authorization: string | undefined, secret: string): Actor {
+export function verifyToken(authorization: string | undefined, rules: TokenRules): VerifiedToken {
   if (!authorization) throw new AuthError('missing Authorization header');
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match) throw new AuthError('Authorization must be "Bearer <token>"');
   let claims: jwt.JwtPayload | string;
   try {
-    claims = jwt.verify(match[1]!, secretKey(secret), { algorithms: ['HS256'] });
+    claims = jwt.verify(match[1]!, secretKey(rules.secret), {
+      algorithms: ['HS256'],
+      ...(rules.issuer ? { issuer: rules.issuer } : {}),
+      ...(rules.audience ? { audience: rules.audience } : {}),
+    });
   } catch (err) {
-    throw new AuthError(err instanceof jwt.TokenExpiredError ? 'token expired' : 'invalid token');
+    if (err instanceof jwt.TokenExpiredError) throw new AuthError('token expired');
+    // jsonwebtoken names the failed claim ("jwt issuer invalid. expected: ..."); keep it short.
+    if (err instanceof jwt.JsonWebTokenError && /issuer|audience/.test(err.message)) throw new AuthError(`invalid token: wrong ${/issuer/.test(err.message) ? 'issuer' : 'audience'}`);
+    throw new AuthError('invalid token');
   }
   if (typeof claims === 'string' || typeof claims.sub !== 'string' || !isUserId(claims.sub)) {
     throw new AuthError(`token subject ${USER_ID_RULE}`);
   }
+  const { exp } = claims;
+  if (exp === undefined && rules.requireExpiry) throw new AuthError('invalid token: it has no expiry (exp)');
+  if (exp !== undefined && exp - Date.now() / 1000 > rules.maxTtlSeconds) {
+    throw new AuthError(`invalid token: it expires more than ${rules.maxTtlSeconds} s from now`);
+  }
   const roles: unknown = claims.roles;
-  return { userId: claims.sub, isAdmin: Array.isArray(roles) && roles.includes(ADMIN) };
+  return {
+    actor: { userId: claims.sub, isAdmin: Array.isArray(roles) && roles.includes(ADMIN) },
+    expiresAtMs: exp === undefined ? undefined : exp * 1000,
+  };
+}
+
+/** verifyToken for callers that only need to know who is asking (REST). */
+export function authenticate(authorization: string | undefined, rules: TokenRules): Actor {
+  return verifyToken(authorization, rules).actor;
 }
 
 // Given a string, jsonwebtoken first tries it as a public key and catches the failure, on every
@@ -37,9 +78,15 @@ function secretKey(secret: string): KeyObject {
   return cachedKey.key;
 }
 
-export function issueToken(secret: string, userId: string, options: { admin?: boolean; expiresIn?: string } = {}): string {
+export function issueToken(
+  secret: string,
+  userId: string,
+  options: { admin?: boolean; expiresIn?: string; issuer?: string; audience?: string } = {},
+): string {
   return jwt.sign({ sub: userId, roles: options.admin ? [ADMIN] : [] }, secret, {
     algorithm: 'HS256',
     expiresIn: (options.expiresIn ?? '12h') as jwt.SignOptions['expiresIn'],
+    ...(options.issuer ? { issuer: options.issuer } : {}),
+    ...(options.audience ? { audience: options.audience } : {}),
   });
 }

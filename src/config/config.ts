@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TokenPolicy } from '../auth/jwt.js';
 import type { GatewaySettings } from '../gateway/gateway.js';
 import { DEFAULT_EXCHANGE } from '../contract/routing-keys.js';
 
@@ -20,9 +21,22 @@ export interface Config {
   gateway: GatewaySettings;
   /** Undefined in demo mode until start-up generates or loads one. */
   jwtSecret: string | undefined;
+  /** Claims a token must carry besides its signature (JWT_MAX_TTL, JWT_ISSUER, JWT_AUDIENCE). */
+  jwt: TokenPolicy;
   corsOrigins: string[];
+  /**
+   * Where browsers reach the gateway (PUBLIC_GATEWAY_URLS); empty = the page's own origin. The
+   * demo page connects only here, and the page's CSP connect-src allows only these.
+   */
+  publicGatewayUrls: string[];
+  /** Bearer token /metrics requires; in production /metrics is refused without one. */
+  metricsToken: string | undefined;
   logLevel: string;
+  /** At info, production logs a request only when it failed or took at least this long. */
+  logSlowRequestMs: number;
   chatRateLimitPerMinute: number;
+  /** Per api process: trades one user may open a minute, in all and with one counterparty. */
+  tradeOpenRateLimit: { perOpenerPerMinute: number; perPairPerMinute: number };
   bodyLimitBytes: number;
   sync: SyncConfig;
 }
@@ -75,6 +89,7 @@ export function loadConfig(role: string, env: NodeJS.ProcessEnv = process.env): 
   const databaseUrl = parse('DATABASE_URL', urlWithScheme(['postgres:', 'postgresql:']), undefined);
   const amqpUrl = parse('AMQP_URL', urlWithScheme(['amqp:', 'amqps:']), undefined);
   const jwtSecret = parse('JWT_SECRET', z.string().min(32, 'must be at least 32 characters'), undefined);
+  const corsOrigins = (value('CORS_ORIGINS') ?? (production ? '' : '*')).split(',').map((o) => o.trim()).filter(Boolean);
 
   return {
     role: r,
@@ -103,11 +118,28 @@ export function loadConfig(role: string, env: NodeJS.ProcessEnv = process.env): 
       connectTimeoutMs: parse('GATEWAY_CONNECT_TIMEOUT_MS', positiveInt, 10_000),
       // Under an orchestrator's usual 10 s kill timeout, with room for the shutdown after it.
       drainMs: parse('GATEWAY_DRAIN_MS', nonNegativeInt, 8_000),
+      tokenLeewayMs: parse('GATEWAY_TOKEN_LEEWAY_MS', nonNegativeInt.max(30_000), 5_000),
+      // Browsers send Origin on WebSocket and cross-origin SockJS requests; other clients none.
+      handshakeOrigins: production ? corsOrigins : ['*'],
+      iframeAncestors: corsOrigins,
     },
     jwtSecret,
-    corsOrigins: (value('CORS_ORIGINS') ?? (production ? '' : '*')).split(',').map((o) => o.trim()).filter(Boolean),
+    jwt: {
+      requireExpiry: production,
+      maxTtlSeconds: parse('JWT_MAX_TTL', duration, 24 * 3600),
+      issuer: value('JWT_ISSUER'),
+      audience: value('JWT_AUDIENCE'),
+    },
+    corsOrigins,
+    publicGatewayUrls: parse('PUBLIC_GATEWAY_URLS', urlList(['http:', 'https:']), []),
+    metricsToken: parse('METRICS_TOKEN', z.string().min(16, 'must be at least 16 characters'), undefined),
     logLevel: parse('LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
+    logSlowRequestMs: parse('LOG_SLOW_REQUEST_MS', positiveInt, 1_000),
     chatRateLimitPerMinute: parse('CHAT_RATE_LIMIT_PER_MINUTE', positiveInt, 60),
+    tradeOpenRateLimit: {
+      perOpenerPerMinute: parse('TRADE_OPEN_RATE_LIMIT_PER_MINUTE', positiveInt, 20),
+      perPairPerMinute: parse('TRADE_OPEN_PAIR_RATE_LIMIT_PER_MINUTE', positiveInt, 5),
+    },
     bodyLimitBytes: parse('BODY_LIMIT_BYTES', positiveInt, 16 * 1024),
     sync: {
       pollIntervalMs: parse('SYNC_POLL_INTERVAL_MS', positiveInt, 2_000),
@@ -116,6 +148,23 @@ export function loadConfig(role: string, env: NodeJS.ProcessEnv = process.env): 
       queue: value('AMQP_API_SYNC_QUEUE') ?? 'api.sync.events.queue',
     },
   };
+}
+
+/** Seconds, or a number with s, m, h or d: `86400`, `24h`. */
+const duration: z.ZodType<number> = z
+  .string()
+  .regex(/^\d+[smhd]?$/, 'must be seconds or a number with s, m, h or d (24h)')
+  .transform((raw) => Number.parseInt(raw, 10) * ({ s: 1, m: 60, h: 3600, d: 86_400 }[raw.at(-1)!] ?? 1))
+  .refine((seconds) => seconds > 0, 'must be more than 0');
+
+/** Comma-separated absolute URLs; a trailing slash is dropped so they compose with paths. */
+function urlList(schemes: string[]): z.ZodType<string[]> {
+  const url = urlWithScheme(schemes);
+  return z
+    .string()
+    .transform((raw) => raw.split(',').map((u) => u.trim()).filter(Boolean))
+    .refine((urls) => urls.every((u) => url.safeParse(u).success), `must be comma-separated URLs starting with ${schemes.map((s) => `${s}//`).join(' or ')}`)
+    .transform((urls) => urls.map((u) => u.replace(/\/+$/, '')));
 }
 
 function urlWithScheme(schemes: string[]): z.ZodType<string> {

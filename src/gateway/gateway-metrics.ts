@@ -11,7 +11,8 @@ export type SessionEndReason =
   | 'unavailable'
   | 'internal'
   | 'connect-timeout'
-  | 'heartbeat-timeout';
+  | 'heartbeat-timeout'
+  | 'token-expired';
 
 export interface GatewayStats {
   connections: Record<TransportKind, number>;

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import { authenticate } from '../auth/jwt.js';
+import { verifyToken, type TokenRules } from '../auth/jwt.js';
 import { CLOSE_CODES, drainCloseReason } from '../contract/close-codes.js';
 import type { TradeAccess } from '../domain/trade-service.js';
 import type { Consumer, EventBus } from '../messaging/event-bus.js';
@@ -13,6 +13,7 @@ import { ConnectionQuota } from './connection-quota.js';
 import { drainInBatches } from './drain.js';
 import { DestinationGuard } from './destinations.js';
 import { EVENT_LISTENERS, type GatewayQueues } from './event-listeners.js';
+import { startExpirySweep } from './expiry-sweep.js';
 import { createGatewayMetrics, type GatewayStats } from './gateway-metrics.js';
 import { StompSession, type SessionDeps } from './stomp-session.js';
 import { RecentEvents } from './recent-events.js';
@@ -32,12 +33,18 @@ export interface GatewaySettings {
   connectTimeoutMs: number;
   /** How long a SIGTERM drain spreads the closing of sessions over; 0 closes them all at once. */
   drainMs: number;
+  /** How long past its token's expiry a session may live (clock skew); at most 30 s. */
+  tokenLeewayMs: number;
+  /** Browser origins whose handshakes are accepted ('*': any); a request without Origin always is. */
+  handshakeOrigins: string[];
+  /** Who may frame the SockJS iframe page (/ws/iframe.html): the API's CORS origins. */
+  iframeAncestors: string[];
 }
 
 export interface GatewayDeps {
   bus: EventBus;
   trades: TradeAccess;
-  jwtSecret: string;
+  tokens: TokenRules;
   logger: Logger;
   metrics: Metrics;
 }
@@ -91,7 +98,7 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
       maxBufferedBytes: settings.maxBufferedBytes,
       connectTimeoutMs: settings.connectTimeoutMs,
     },
-    authenticate: (authorization) => authenticate(authorization, deps.jwtSecret),
+    verify: (authorization) => verifyToken(authorization, deps.tokens),
     quota: new ConnectionQuota(settings.maxConnectionsPerUser),
     // TradeService remembers each trade's parties, so repeated subscriptions cost no query.
     guard: new DestinationGuard(deps.trades),
@@ -116,6 +123,7 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
     createSockJsEndpoint({ prefix: SOCKJS_PREFIX, maxMessageBytes: MAX_MESSAGE_BYTES, logger, onConnection: accept }),
   ];
 
+  const stopExpirySweep = startExpirySweep(() => open.values(), settings.tokenLeewayMs);
   const recent = new RecentEvents();
   consumers = await Promise.all(
     EVENT_LISTENERS.map((listener) =>
@@ -133,6 +141,7 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
 
   const isAccepting = () => !draining && !closing;
   const shutDown = async () => {
+    stopExpirySweep();
     await Promise.all(consumers.map((c) => c.cancel().catch((err: unknown) => logger.warn({ err }, 'cancelling a gateway consumer failed'))));
     consumers = [];
     for (const session of open.values()) session.shutdown();

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { AuthError } from '../auth/jwt.js';
+import { AuthError, type VerifiedToken } from '../auth/jwt.js';
 import { CLOSE_CODES, drainCloseReason, type CloseCode, type CloseCodeName } from '../contract/close-codes.js';
 import type { Actor } from '../domain/actor.js';
 import { encodeFrame, encodeHeaderLine, HEARTBEAT_EOL } from '../protocol/stomp/encoder.js';
@@ -26,7 +26,7 @@ export interface SessionSettings {
 export interface SessionDeps {
   settings: SessionSettings;
   /** Verifies the CONNECT frame's Authorization value; throws AuthError. */
-  authenticate(authorization: string | undefined): Actor;
+  verify(authorization: string | undefined): VerifiedToken;
   quota: ConnectionQuota;
   guard: DestinationGuard;
   registry: SubscriptionRegistry;
@@ -49,6 +49,7 @@ const CLOSE_CODE_OF: Record<SessionEndReason, CloseCodeName> = {
   limit: 'policy',
   'connect-timeout': 'policy',
   'heartbeat-timeout': 'policy',
+  'token-expired': 'tokenExpired',
   unavailable: 'unavailable',
   internal: 'internal',
 };
@@ -77,6 +78,8 @@ interface Subscription extends Subscriber {
 export class StompSession implements MessageSink {
   /** Set once CONNECT succeeded. */
   #actor: Actor | undefined;
+  /** When the CONNECT token expires (ms since the epoch); the gateway's expiry sweep reads it. */
+  #expiresAtMs = Infinity;
   #version: StompVersion = '1.0';
   #ended = false;
   #sawFirstFrame = false;
@@ -119,6 +122,15 @@ export class StompSession implements MessageSink {
     } catch (err) {
       this.#crash(err);
     }
+  }
+
+  /**
+   * Ends the session when its token expired before `cutoffMs` (now less the leeway): ERROR, then
+   * close with CLOSE_CODES.tokenExpired, so the client gets a new token before reconnecting.
+   */
+  expireIfBefore(cutoffMs: number): void {
+    if (this.#expiresAtMs > cutoffMs) return;
+    this.#guarded(() => this.#fail('token-expired', 'token expired: reconnect with a new token'));
   }
 
   /** Server shutdown: a clean close, after which clients fall back to polling. */
@@ -201,16 +213,20 @@ export class StompSession implements MessageSink {
     const clientBeats = version === '1.0' ? ([0, 0] as [number, number]) : parseHeartBeat(frame.headers['heart-beat']);
     if (!clientBeats) return this.#fail('protocol', 'malformed heart-beat header');
 
-    let actor: Actor;
+    let token: VerifiedToken;
     try {
-      actor = this.deps.authenticate(frame.headers.Authorization ?? frame.headers.authorization);
+      token = this.deps.verify(frame.headers.Authorization ?? frame.headers.authorization);
     } catch (err) {
       if (err instanceof AuthError) return this.#fail('auth', `authentication failed: ${err.message}`);
       throw err;
     }
+    const { actor } = token;
     if (!this.deps.quota.tryAcquire(actor.userId)) return this.#fail('limit', 'too many open connections for this user');
 
+    // Roles are read here only: a session lives no longer than its token, so a role taken
+    // away reaches live sessions within the token lifetime (at most JWT_MAX_TTL).
     this.#actor = actor;
+    this.#expiresAtMs = token.expiresAtMs ?? Infinity;
     this.#version = version;
     clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;

@@ -1,32 +1,38 @@
 import express, { type Express } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
 import type { TradeService } from '../domain/trade-service.js';
 import type { ChatService } from '../domain/chat-service.js';
 import type { NotificationService } from '../domain/notification-service.js';
-import { actorOf, requireAuth } from './authenticate.js';
-import { errorHandler, notFoundRoute, sendError } from './errors.js';
-import { opsRoutes, type ReadinessCheck } from './ops-routes.js';
+import type { TokenRules } from '../auth/jwt.js';
+import { requireAuth } from './authenticate.js';
+import { errorHandler, notFoundRoute } from './errors.js';
+import { opsRoutes, type MetricsAccess, type ReadinessCheck } from './ops-routes.js';
 import { tradeRoutes } from './routes/trade-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
 import { CLIENT_DIST_DIR, demoRoutes } from './demo-routes.js';
 import { apiRequestPipeline } from './request-pipeline.js';
 import { apiDocsRoutes } from './api-docs/routes.js';
+import { chatSendRateLimit, tradeOpenRateLimits, type TradeOpenLimits } from './rate-limits.js';
 
 export interface HttpAppOptions {
   logger: Logger;
   metrics: Metrics;
   readiness: ReadinessCheck[];
   corsOrigins: string[];
+  /** METRICS_TOKEN, and whether /metrics may go without one (demo mode only). */
+  metricsAccess: MetricsAccess;
   /** Absent for roles that serve only the operational endpoints (notification, gateway). */
   api?: {
     /** Demo mode (`npm start`): the demo page may log anyone in. Never in production. */
     demo: boolean;
-    jwtSecret: string;
+    tokens: TokenRules;
+    /** PUBLIC_GATEWAY_URLS: served to the page, and allowed by its CSP. */
+    publicGatewayUrls: string[];
     bodyLimitBytes: number;
     chatRateLimitPerMinute: number;
+    tradeOpenRateLimit: TradeOpenLimits;
     trades: TradeService;
     chat: ChatService;
     notifications: NotificationService;
@@ -44,29 +50,22 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.on('finish', () => end({ route: req.route ? `${req.baseUrl}${req.route.path}` : 'unmatched', status: res.statusCode }));
     next();
   });
-  app.use(opsRoutes(options.readiness, options.metrics.registry));
+  app.use(opsRoutes(options.readiness, options.metrics.registry, options.metricsAccess));
 
   const { api } = options;
   if (api) {
-    app.use(...apiRequestPipeline({ corsOrigins: options.corsOrigins }));
+    app.use(...apiRequestPipeline({ corsOrigins: options.corsOrigins, gatewayUrls: api.publicGatewayUrls }));
     app.use(apiDocsRoutes());
-    const sendRateLimit = rateLimit({
-      windowMs: 60_000,
-      limit: api.chatRateLimitPerMinute,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      keyGenerator: (_req, res) => actorOf(res).userId,
-      handler: (_req, res) => sendError(res, 429, 'rate_limited', 'too many chat messages; slow down'),
-    });
+    const limits = { send: chatSendRateLimit(api.chatRateLimitPerMinute), open: tradeOpenRateLimits(api.tradeOpenRateLimit) };
     const router = express.Router();
     router.use(express.json({ limit: api.bodyLimitBytes, strict: true }));
-    router.use(requireAuth(api.jwtSecret));
-    router.use(tradeRoutes(api.trades, api.chat, sendRateLimit));
+    router.use(requireAuth(api.tokens));
+    router.use(tradeRoutes(api.trades, api.chat, limits));
     router.use(notificationRoutes(api.notifications));
     // The contract's paths, and the plan's client's paths.
     app.use('/p2p', router);
     app.use('/api/p2p', router);
-    app.use(demoRoutes({ demo: api.demo, jwtSecret: api.jwtSecret, staticDir: CLIENT_DIST_DIR }));
+    app.use(demoRoutes({ demo: api.demo, tokens: api.tokens, staticDir: CLIENT_DIST_DIR, page: { gatewayUrls: api.publicGatewayUrls } }));
   }
 
   app.use(notFoundRoute);

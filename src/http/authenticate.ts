@@ -1,10 +1,10 @@
 import type { RequestHandler, Response } from 'express';
-import { authenticate } from '../auth/jwt.js';
+import { authenticate, type TokenRules } from '../auth/jwt.js';
 import type { Actor } from '../domain/actor.js';
 
-export function requireAuth(secret: string): RequestHandler {
+export function requireAuth(rules: TokenRules): RequestHandler {
   return (req, res, next) => {
-    res.locals.actor = authenticate(req.headers.authorization, secret);
+    res.locals.actor = authenticate(req.headers.authorization, rules);
     next();
   };
 }

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { issueToken } from '../auth/jwt.js';
+import { issueToken, type TokenRules } from '../auth/jwt.js';
+import { PAGE_CONFIG_PATH, type PageConfig } from '../contract/page-config.js';
 import { userIdSchema } from '../contract/shapes.js';
 import { sendError } from './errors.js';
 
@@ -11,7 +12,9 @@ export const CLIENT_DIST_DIR = fileURLToPath(new URL('../../client/dist/', impor
 export interface DemoRoutesOptions {
   /** Demo mode: `POST /demo/login` hands out a token for any user id. Never in production. */
   demo: boolean;
-  jwtSecret: string;
+  tokens: TokenRules;
+  /** Served at PAGE_CONFIG_PATH: where the page's socket may go. */
+  page: PageConfig;
   /** The built client, normally CLIENT_DIST_DIR. */
   staticDir: string;
 }
@@ -28,6 +31,9 @@ export const loginResponse = z.object({ token: z.string().meta({ description: 'A
  */
 export function demoRoutes(options: DemoRoutesOptions): Router {
   const router = Router();
+  router.get(PAGE_CONFIG_PATH, (_req, res) => {
+    res.json(options.page);
+  });
   router.use(express.static(options.staticDir));
   router.get('/', (_req, res) => {
     // Reached only when there is no built index.html to serve.
@@ -37,7 +43,8 @@ export function demoRoutes(options: DemoRoutesOptions): Router {
   if (options.demo) {
     router.post('/demo/login', express.json({ limit: 1024 }), (req, res) => {
       const { userId } = loginBody.parse(req.body);
-      res.json({ token: issueToken(options.jwtSecret, userId) } satisfies z.infer<typeof loginResponse>);
+      const { secret, issuer, audience } = options.tokens;
+      res.json({ token: issueToken(secret, userId, { issuer, audience }) } satisfies z.infer<typeof loginResponse>);
     });
   }
   return router;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
+import { securityHeaders } from './security-headers.js';
 
 /**
  * A connect-style step. Express runs these for every API route, and any lean path that answers
@@ -9,9 +10,14 @@ export type PipelineStep = (req: IncomingMessage, res: ServerResponse, next: (er
 
 export interface PipelineOptions {
   corsOrigins: string[];
+  /** PUBLIC_GATEWAY_URLS: what the CSP's connect-src allows besides the page's own origin. */
+  gatewayUrls: string[];
 }
 
 /** What every API request passes before its route. Add a cross-cutting step here, not in one path. */
 export function apiRequestPipeline(options: PipelineOptions): PipelineStep[] {
-  return [cors({ origin: options.corsOrigins.includes('*') ? true : options.corsOrigins })];
+  return [
+    securityHeaders({ gatewayUrls: options.gatewayUrls }),
+    cors({ origin: options.corsOrigins.includes('*') ? true : options.corsOrigins }),
+  ];
 }

@@ -9,11 +9,11 @@ import { authenticate } from '../../src/auth/jwt.js';
 import { demoRoutes } from '../../src/http/demo-routes.js';
 import { errorHandler, notFoundRoute } from '../../src/http/errors.js';
 
-const SECRET = 'demo-routes-test-secret-0123456789abcdef';
+const RULES = { secret: 'demo-routes-test-secret-0123456789abcdef', requireExpiry: false, maxTtlSeconds: 86_400 };
 
-function app(options: { demo: boolean; staticDir: string }) {
+function app(options: { demo: boolean; staticDir: string; gatewayUrls?: string[] }) {
   const app = express();
-  app.use(demoRoutes({ ...options, jwtSecret: SECRET }));
+  app.use(demoRoutes({ demo: options.demo, staticDir: options.staticDir, tokens: RULES, page: { gatewayUrls: options.gatewayUrls ?? [] } }));
   app.use(notFoundRoute);
   app.use(errorHandler(pino({ level: 'silent' })));
   return supertest(app);
@@ -40,7 +40,7 @@ describe('client: demo routes', () => {
 
   it('in demo mode, logs a user in with a token for them', async () => {
     const res = await app({ demo: true, staticDir }).post('/demo/login').send({ userId: 'alice' }).expect(200);
-    assert.deepEqual(authenticate(`Bearer ${res.body.token}`, SECRET), { userId: 'alice', isAdmin: false });
+    assert.deepEqual(authenticate(`Bearer ${res.body.token}`, RULES), { userId: 'alice', isAdmin: false });
   });
 
   it('refuses a user id that could not be a destination segment', async () => {
@@ -48,6 +48,15 @@ describe('client: demo routes', () => {
       const res = await app({ demo: true, staticDir }).post('/demo/login').send({ userId }).expect(400);
       assert.equal(res.body.error, 'bad_request');
     }
+  });
+
+  it('serves the page its gateway URLs from the configuration, and nothing else', async () => {
+    const urls = ['https://rt1.example.com', 'https://rt2.example.com'];
+    const res = await app({ demo: false, staticDir, gatewayUrls: urls }).get('/config.json').expect(200);
+    assert.deepEqual(res.body, { gatewayUrls: urls });
+    // The page's query string cannot change it.
+    const asked = await app({ demo: false, staticDir }).get('/config.json?socket=ws://evil.example').expect(200);
+    assert.deepEqual(asked.body, { gatewayUrls: [] });
   });
 
   it('has no login outside demo mode', async () => {

@@ -59,9 +59,9 @@ function setUp(trades: TradeAccess = { roleInTrade: async () => 'BUYER' }, autho
   const quota = new ConnectionQuota(1);
   const deps: SessionDeps = {
     settings: { heartbeatMs: 10_000, maxFrameBytes: 65536, maxSubscriptions: 10, maxBufferedBytes: 1024, connectTimeoutMs: 10_000 },
-    authenticate: (authorization) => {
+    verify: (authorization) => {
       if (authorization !== 'Bearer bob') throw new AuthError('invalid token');
-      return { userId: 'bob', isAdmin: false };
+      return { actor: { userId: 'bob', isAdmin: false }, expiresAtMs: undefined };
     },
     quota,
     guard: new DestinationGuard(trades),

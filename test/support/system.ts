@@ -68,6 +68,8 @@ export async function startTestSystem(drivers: Pick<DriverSet, 'db' | 'bus'>, op
   const config = loadConfig(options.role ?? 'all', {
     LOG_LEVEL: 'silent',
     CHAT_RATE_LIMIT_PER_MINUTE: '100000',
+    TRADE_OPEN_RATE_LIMIT_PER_MINUTE: '100000',
+    TRADE_OPEN_PAIR_RATE_LIMIT_PER_MINUTE: '100000',
     AMQP_NOTIFICATION_QUEUE: amqp.notificationQueue,
     ...options.env,
   });

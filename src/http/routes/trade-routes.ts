@@ -4,7 +4,7 @@ import type { ChatService } from '../../domain/chat-service.js';
 import { actorOf } from '../authenticate.js';
 import { chatBody, chatQuery, openTradeBody, statusBody, tradeListQuery } from '../validation.js';
 
-export function tradeRoutes(trades: TradeService, chat: ChatService, sendRateLimit: RequestHandler): Router {
+export function tradeRoutes(trades: TradeService, chat: ChatService, limits: { send: RequestHandler; open: RequestHandler[] }): Router {
   const router = Router();
   // Events and STOMP destinations carry trade ids exactly as the API hands them out (lower-case
   // UUIDs); another spelling of the same id would store a message whose live push no one can
@@ -14,7 +14,7 @@ export function tradeRoutes(trades: TradeService, chat: ChatService, sendRateLim
     next();
   });
 
-  router.post('/trades', async (req, res) => {
+  router.post('/trades', ...limits.open, async (req, res) => {
     res.status(201).json(await trades.open(actorOf(res), openTradeBody.parse(req.body)));
   });
 
@@ -32,7 +32,7 @@ export function tradeRoutes(trades: TradeService, chat: ChatService, sendRateLim
     res.json(await trades.changeStatus(actorOf(res), req.params.tradeId, status));
   });
 
-  router.post('/trades/:tradeId/chat', sendRateLimit, async (req, res) => {
+  router.post('/trades/:tradeId/chat', limits.send, async (req, res) => {
     const { message } = chatBody.parse(req.body);
     res.status(201).json(await chat.send(actorOf(res), String(req.params.tradeId), message));
   });
