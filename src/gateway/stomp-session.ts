@@ -36,8 +36,10 @@ export interface SessionDeps {
 
 const SUPPORTED_VERSIONS: readonly StompVersion[] = ['1.2', '1.1', '1.0'];
 const SERVER_NAME = 'p2p-gateway/0.1';
-// Frames parsed while a SUBSCRIBE waits for its access check; more means a client is flooding.
-const MAX_QUEUED_FRAMES = 32;
+// Frames parsed while a SUBSCRIBE waits for its access check, beyond a full set of SUBSCRIBEs:
+// a client may send all its subscriptions at once (stompjs does in onConnect), and on a cold
+// trade cache each waits for a query. More than that means a client is flooding.
+const QUEUED_FRAMES_BEYOND_SUBSCRIPTIONS = 32;
 const MAX_SUBSCRIPTION_ID_LENGTH = 128;
 
 /** The close code after an ERROR frame for each way a session fails. */
@@ -159,7 +161,7 @@ export class StompSession implements MessageSink {
       if (isConnect(frame)) this.#parser.setVersion(negotiateVersion(frame.headers['accept-version']) ?? '1.0');
     }
     if (this.#ended) return;
-    if (this.#inbox.length >= MAX_QUEUED_FRAMES) return this.#fail('limit', 'too many frames sent ahead');
+    if (this.#inbox.length >= this.deps.settings.maxSubscriptions + QUEUED_FRAMES_BEYOND_SUBSCRIPTIONS) return this.#fail('limit', 'too many frames sent ahead');
     this.#inbox.push(frame);
     if (!this.#draining) void this.#drain();
   }

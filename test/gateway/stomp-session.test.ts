@@ -125,6 +125,17 @@ describe('gateway STOMP session', () => {
       return eventually(() => assert.equal(t.connection.closedWith, code));
     });
   }
+  it('holds a full set of SUBSCRIBEs behind a slow access check, and cuts a client that sends more', async () => {
+    // maxSubscriptions is 10 here: 10 + 32 frames may wait, the next is a flood.
+    const { connection } = setUp({ roleInTrade: () => new Promise(() => {}) });
+    const subscribe = (i: number) => frame('SUBSCRIBE', { id: `s${i}`, destination: `/topic/trades/${TRADE}/chat`, receipt: `r${i}` });
+    await new Promise(setImmediate); // CONNECT handled: the first SUBSCRIBE below waits on its check
+    connection.receive(Array.from({ length: 43 }, (_, i) => subscribe(i)).join(''));
+    assert.equal(connection.closedWith, undefined, 'a burst within the bound was cut');
+    connection.receive(subscribe(43));
+    assert.equal(connection.frames.at(-1)?.command, 'ERROR');
+    assert.match(connection.frames.at(-1)!.headers.message!, /too many frames sent ahead/);
+  });
 
   it('drops a client whose unsent data passes the limit', () => {
     const { connection, quota } = setUp();
