@@ -1,5 +1,6 @@
 // The demo page: one user per browser tab (the session is per tab; recent trades are per user).
 import { checkTransition, roleOf, TRANSITIONS } from '../../src/contract/trade-transitions.js';
+import { PAGE_CONFIG_PATH, type PageConfig } from '../../src/contract/page-config.js';
 import {
   ApiError,
   createRealtimeClient,
@@ -33,6 +34,7 @@ function byTestId<T extends HTMLElement = HTMLElement>(testId: string): T {
 
 const ui = {
   connection: byTestId('connection-state'),
+  loginAgain: byTestId<HTMLButtonElement>('login-again'),
   user: byTestId('current-user'),
   bell: byTestId<HTMLButtonElement>('notification-bell'),
   badge: byTestId('notification-badge'),
@@ -58,6 +60,12 @@ const ui = {
   toasts: byTestId('toasts'),
 };
 
+/** Where the socket may go: the server says, never the page's URL (a link could carry any). */
+const pageConfig: Promise<PageConfig> = fetch(PAGE_CONFIG_PATH).then(async (response) => {
+  if (!response.ok) throw new Error(`the page's configuration did not load (${response.status})`);
+  return (await response.json()) as PageConfig;
+});
+
 let session: Session | undefined;
 let client: RealtimeClient | undefined;
 /** The trade on screen: its id is set before its history loads, its details once they have. */
@@ -71,7 +79,7 @@ async function logIn(form: FormData): Promise<void> {
   const pasted = String(form.get('token') ?? '').trim();
   const userId = String(form.get('userId') ?? '').trim();
   const token = pasted || (await devLogin(userId));
-  startSession({ userId: pasted ? subjectOf(pasted) : userId, token });
+  await startSession({ userId: pasted ? subjectOf(pasted) : userId, token });
 }
 
 async function devLogin(userId: string): Promise<string> {
@@ -95,11 +103,13 @@ function subjectOf(token: string): string {
   return sub;
 }
 
-function startSession(next: Session): void {
+async function startSession(next: Session): Promise<void> {
+  const socket = socketOptions((await pageConfig).gatewayUrls);
   session = next;
   sessionStorage.setItem(SESSION_KEY, JSON.stringify(next));
-  client = createRealtimeClient({ userId: next.userId, getToken: () => next.token, socket: socketOverrides() });
+  client = createRealtimeClient({ userId: next.userId, getToken: () => next.token, socket });
   client.on('connection', showConnection);
+  onAuthRequired(client, sessionEnded);
   client.on('message', (message) => {
     if (message.tradeId === current?.tradeId) appendChat(message);
   });
@@ -114,6 +124,7 @@ function startSession(next: Session): void {
   ui.user.textContent = next.userId;
   for (const element of [ui.connection, ui.user, ui.bell, ui.logout, ui.workspace]) element.hidden = false;
   ui.loginPanel.hidden = true;
+  ui.loginAgain.hidden = true;
   void refreshMyTrades();
   const fromHash = new URLSearchParams(location.hash.slice(1)).get('trade');
   if (fromHash) void showTrade(fromHash);
@@ -127,19 +138,48 @@ function logOut(): void {
   statuses.clear();
   sessionStorage.removeItem(SESSION_KEY);
   history.replaceState(null, '', location.pathname + location.search);
-  for (const element of [ui.connection, ui.user, ui.bell, ui.logout, ui.workspace, ui.tradePanel, ui.notificationPanel]) element.hidden = true;
+  for (const element of [ui.connection, ui.user, ui.bell, ui.logout, ui.loginAgain, ui.workspace, ui.tradePanel, ui.notificationPanel]) element.hidden = true;
   ui.loginPanel.hidden = false;
   showBadge(0);
 }
 
-/** `?transport=websocket` uses the raw WebSocket endpoint; `?socket=<url>` points at a separate gateway. */
-function socketOverrides(): Partial<SocketOptions> {
-  const params = new URLSearchParams(location.search);
-  const url = params.get('socket');
-  return {
-    ...(params.get('transport') === 'websocket' ? { transport: 'websocket' as const } : {}),
-    ...(url ? { url } : {}),
+/**
+ * The token ran out and the client stopped (it will not loop on a dead token). A normal end,
+ * not a failure: the indicator says so calmly and offers to log in again as the same user.
+ */
+function sessionEnded(): void {
+  const userId = session?.userId;
+  client?.stop();
+  ui.connection.textContent = 'session ended';
+  ui.connection.dataset.state = 'ended';
+  ui.loginAgain.hidden = false;
+  ui.loginAgain.onclick = () => {
+    logOut();
+    if (userId) byTestId<HTMLInputElement>('login-user').value = userId;
   };
+}
+
+// The client library's `auth-required` event (its token refresh); typed here until its
+// RealtimeEvents declares the event.
+function onAuthRequired(target: RealtimeClient, listener: () => void): void {
+  (target.on as (event: string, listener: () => void) => () => void).call(target, 'auth-required', listener);
+}
+
+/**
+ * The configured gateways (none: this page's origin), first choice first. `?transport=websocket`
+ * picks the raw WebSocket endpoint over SockJS; the address itself never comes from the URL.
+ */
+function socketOptions(gatewayUrls: readonly string[]): Partial<SocketOptions> {
+  const transport = new URLSearchParams(location.search).get('transport') === 'websocket' ? 'websocket' : 'sockjs';
+  const first = gatewayUrls[0];
+  return { transport, ...(first ? { url: endpointUrl(first, transport) } : {}) };
+}
+
+function endpointUrl(gatewayUrl: string, transport: 'websocket' | 'sockjs'): string {
+  if (transport === 'sockjs') return `${gatewayUrl}/ws`;
+  const url = new URL(`${gatewayUrl}/ws/websocket`);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.href;
 }
 
 // ---- trades ----
@@ -368,4 +408,4 @@ ui.bell.addEventListener('click', () => {
 });
 
 const saved = sessionStorage.getItem(SESSION_KEY);
-if (saved) startSession(JSON.parse(saved) as Session);
+if (saved) startSession(JSON.parse(saved) as Session).catch(showError);
