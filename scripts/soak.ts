@@ -6,6 +6,7 @@
 // at the end compares the first and last five minutes and prints a verdict (docs/soak.md).
 import { writeFile } from 'node:fs/promises';
 import { startCluster, type RoleProcess } from '../test/support/cluster.js';
+import { scrapeMetrics } from '../test/support/metrics.js';
 import { StompTestClient } from '../test/support/stomp-clients.js';
 
 const minutes = Number(process.argv[2] ?? 30);
@@ -29,7 +30,7 @@ const metric = (text: string, name: string) => {
 };
 
 async function sample(proc: RoleProcess, label: string, atSeconds: number): Promise<Sample> {
-  const text = await (await fetch(`${proc.url}/metrics`)).text();
+  const text = await scrapeMetrics(proc.url);
   return {
     atSeconds,
     role: label,

@@ -4,11 +4,14 @@
 // Usage: npm run start:cluster   (Ctrl-C stops every process)
 // Env: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/p2p, created if missing),
 //      AMQP_URL (default amqp://guest:guest@127.0.0.1:5672), JWT_SECRET (default: a dev value),
-//      API_PORT 8080, GATEWAY_PORTS 8081,8083, NOTIFICATION_PORT 8082.
+//      API_PORT 8080, GATEWAY_PORTS 8081,8083, NOTIFICATION_PORT 8082,
+//      PUBLIC_GATEWAY_URLS (default: http://localhost:<each gateway port>, where the demo page at
+//      http://localhost:8080 connects), METRICS_TOKEN (default: a dev value, printed).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import pg from 'pg';
 
+const gatewayPorts = (process.env.GATEWAY_PORTS ?? '8081,8083').split(',');
 const env = {
   ...process.env,
   NODE_ENV: 'production',
@@ -16,8 +19,9 @@ const env = {
   AMQP_URL: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
   JWT_SECRET: process.env.JWT_SECRET ?? 'cluster-dev-secret-change-me-0123456789',
   CORS_ORIGINS: process.env.CORS_ORIGINS ?? '*',
+  PUBLIC_GATEWAY_URLS: process.env.PUBLIC_GATEWAY_URLS ?? gatewayPorts.map((port) => `http://localhost:${port}`).join(','),
+  METRICS_TOKEN: process.env.METRICS_TOKEN ?? 'cluster-dev-metrics-token',
 };
-const gatewayPorts = (process.env.GATEWAY_PORTS ?? '8081,8083').split(',');
 const roles = [
   ['api', process.env.API_PORT ?? '8080'],
   ...gatewayPorts.map((port) => ['gateway', port]),
@@ -56,6 +60,7 @@ if (code !== 0) process.exit(code ?? 1);
 
 const children = roles.map(([role, port]) => run(`${role}:${port}`, [role], { PORT: port }));
 console.log(`cluster up: api :${roles[0][1]}, gateways :${gatewayPorts.join(', :')}, notification :${roles.at(-1)[1]}`);
+console.log(`demo page: http://localhost:${roles[0][1]}/ (its socket goes to ${env.PUBLIC_GATEWAY_URLS}); /metrics: Authorization: Bearer ${env.METRICS_TOKEN}`);
 
 let stopping = false;
 function stop() {

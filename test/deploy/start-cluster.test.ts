@@ -6,6 +6,7 @@ import { eventually } from '../support/eventually.js';
 import { JWT_SECRET } from '../support/services.js';
 import { StompTestClient } from '../support/stomp-clients.js';
 import { issueToken } from '../../src/auth/jwt.js';
+import { DemoPage, ensureClientBuilt, launchChromium } from '../support/browser.js';
 
 // `npm run start:cluster`: the docker-compose topology as plain processes on this machine.
 // It runs the built roles in dist/ (npm test builds first, in pretest).
@@ -47,10 +48,35 @@ describe('start-cluster script', function () {
       });
       for (const inbox of inboxes) await eventually(() => assert.deepEqual(inbox.bodies().map((m) => m.message), ['xin chào']));
       await Promise.all(clients.map((c) => c.disconnect()));
+
+      // The demo page on the api goes live through the first gateway, which the api names.
+      const apiUrl = `http://localhost:${ports.api}`;
+      const config = (await (await fetch(`${apiUrl}/config.json`)).json()) as { gatewayUrls: string[] };
+      assert.deepEqual(config.gatewayUrls, ports.gateways.map((port) => `http://localhost:${port}`));
+      const [browser] = await Promise.all([launchChromium(), ensureClientBuilt()]);
+      try {
+        const context = await browser.newContext();
+        const page = new DemoPage(context, await context.newPage(), apiUrl, undefined);
+        const sockets: string[] = [];
+        page.page.on('websocket', (ws) => sockets.push(ws.url()));
+        await page.loginWithToken('bob', issueToken(JWT_SECRET, 'bob'));
+        await page.waitForConnection('live', 20_000);
+        assert.ok(sockets.some((url) => url.startsWith(`ws://localhost:${ports.gateways[0]}/ws/`)), `sockets: ${sockets.join(', ')}`);
+        assert.deepEqual(page.pageErrors, []);
+      } finally {
+        await browser.close();
+      }
+      const scrape = await fetch(`http://127.0.0.1:${ports.gateways[0]}/metrics`, { headers: { Authorization: 'Bearer cluster-dev-metrics-token' } });
+      assert.equal(scrape.status, 200);
       child.kill('SIGINT');
       const [code] = await once(child, 'exit');
       assert.equal(code, 0, output);
     } finally {
+      // SIGINT first: the script passes it on to its roles, which a SIGKILL would orphan.
+      if (child.exitCode === null) {
+        child.kill('SIGINT');
+        await Promise.race([once(child, 'exit'), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      }
       child.kill('SIGKILL');
       await backends.dispose();
     }

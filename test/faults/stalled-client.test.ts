@@ -7,6 +7,7 @@ import { StompTestClient } from '../support/stomp-clients.js';
 import { eventually } from '../support/eventually.js';
 import { uniqueUser } from '../support/gateway-harness.js';
 import { AMQP_URL } from '../support/services.js';
+import { scrapeMetrics } from '../support/metrics.js';
 
 const EVENTS = 300;
 
@@ -45,7 +46,7 @@ describe('fault: a client whose network path stalls (stops reading)', function (
     }
 
     for (const inbox of inboxes) await eventually(() => assert.equal(inbox.messages.length, EVENTS), 30_000);
-    const metrics = await (await fetch(`${gateway}/metrics`)).text();
+    const metrics = await scrapeMetrics(gateway);
     assert.match(metrics, /^gateway_slow_client_disconnects_total\{transport="websocket",role="gateway"\} 1$/m);
     assert.match(metrics, /^gateway_connections\{transport="websocket",role="gateway"\} 2$/m);
     (await stalled.tcp).resume();

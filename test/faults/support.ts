@@ -3,6 +3,7 @@ import { startCluster, type Cluster, type RoleProcess } from '../support/cluster
 import { startUserClient, type UserClient } from '../support/user-client.js';
 import { uniqueUser } from '../support/gateway-harness.js';
 import { eventually, sleep } from '../support/eventually.js';
+import { scrapeMetrics } from '../support/metrics.js';
 
 /**
  * Starts a cluster for the suite and stops it, with every user client the test started, after
@@ -115,7 +116,7 @@ export async function assertMovedOverIntact(
   const stored = await storedChat(cluster, tradeId, failover.reader);
   assert.equal(stored.length, chatter.accepted.length);
   for (const user of users) await eventually(() => assertSeesExactly(user, tradeId, stored), 20_000, 250);
-  const survivorStats = await (await fetch(`${failover.survivorUrl}/metrics`)).text();
+  const survivorStats = await scrapeMetrics(failover.survivorUrl);
   const onSurvivor = new RegExp(`^gateway_connections\\{transport="sockjs",role="gateway"\\} ${users.length}$`, 'm');
   assert.match(survivorStats, onSurvivor, `all ${users.length} clients are on the survivor`);
 }

@@ -3,6 +3,7 @@ import { openTrade } from '../support/system.js';
 import { startGatewayTestSystem, startSecondGateway, uniqueUser, type GatewayTestSystem, type Listening } from '../support/gateway-harness.js';
 import { CLIENT_KINDS, StompTestClient } from '../support/stomp-clients.js';
 import { eventually } from '../support/eventually.js';
+import { scrapeMetrics } from '../support/metrics.js';
 
 describe('two gateway instances on one RabbitMQ exchange', () => {
   let first: GatewayTestSystem;
@@ -57,7 +58,7 @@ describe('two gateway instances on one RabbitMQ exchange', () => {
     assert.equal(ready.status, 200);
     assert.deepEqual((await ready.json()).checks, { database: 'ok', eventBus: 'ok', gateway: 'ok' });
     assert.equal((await fetch(`${second.baseUrl}/p2p/trades/x`)).status, 404);
-    const metrics = await (await fetch(`${second.baseUrl}/metrics`)).text();
+    const metrics = await scrapeMetrics(second.baseUrl);
     assert.match(metrics, /gateway_consumers_ready\{role="gateway"\} 1/);
   });
 });

@@ -30,6 +30,11 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** Debian's Chromium, headless, with nothing but the page under test on the network. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
 /** The client's poll period while the socket is down (RealtimeClientOptions.pollIntervalMs default). */
 export const POLL_INTERVAL_MS = 2000;
 
@@ -215,6 +220,18 @@ export class DemoPage {
     this.#userId = userId;
   }
 
+  /** Pasted-token login, the only one a production api offers. */
+  async loginWithToken(userId: string, token: string): Promise<void> {
+    await this.page.goto(`${this.baseUrl}/`);
+    // The form asks for a user id either way; the token's subject is what counts.
+    await this.byTestId('login-user').fill(userId);
+    await this.page.locator('summary').click();
+    await this.byTestId('login-token').fill(token);
+    await this.byTestId('login-submit').click();
+    await this.byTestId('current-user').filter({ hasText: exactly(userId) }).waitFor();
+    this.#userId = userId;
+  }
+
   /** Opens a trade with `sellerId` as its buyer; resolves with its id once it is on screen. */
   async openTrade(sellerId: string): Promise<string> {
     await this.byTestId('open-trade-seller').fill(sellerId);
@@ -350,7 +367,7 @@ export function useBrowserSuite(): BrowserSuite {
     // allSettled, not all: whatever did start must be there for `after` to close when another part failed.
     const results = await Promise.allSettled([
       startGatewayTestSystem({ db: 'embedded', bus: 'in-process' }).then((started) => (system = started)),
-      chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS }).then((launched) => (browser = launched)),
+      launchChromium().then((launched) => (browser = launched)),
       ensureClientBuilt(),
     ]);
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -5,7 +5,7 @@ import { issueToken } from '../../src/auth/jwt.js';
 import { createScratchPostgres } from './databases.js';
 import { deleteAmqpNames, uniqueAmqpNames } from './amqp.js';
 import { eventually } from './eventually.js';
-import { AMQP_URL, JWT_SECRET } from './services.js';
+import { AMQP_URL, JWT_SECRET, METRICS_TOKEN } from './services.js';
 import { freePort } from './ports.js';
 
 export interface RoleProcess {
@@ -78,6 +78,9 @@ export async function startCluster(options: { gateways?: number; env?: Record<st
   const env = {
     ...backends.env,
     CHAT_RATE_LIMIT_PER_MINUTE: '100000',
+    TRADE_OPEN_RATE_LIMIT_PER_MINUTE: '100000',
+    TRADE_OPEN_PAIR_RATE_LIMIT_PER_MINUTE: '100000',
+    METRICS_TOKEN,
     GATEWAY_MAX_CONNECTIONS_PER_USER: '1000',
     ...options.env,
   };

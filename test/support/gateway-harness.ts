@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config/config.js';
 import { startSystem, type System } from '../../src/app/system.js';
-import { AMQP_URL, JWT_SECRET } from './services.js';
+import { AMQP_URL, JWT_SECRET, METRICS_TOKEN } from './services.js';
 import { silentLogger, startTestSystem, type DriverSet, type TestSystem } from './system.js';
 
 export interface Listening {
@@ -54,6 +54,7 @@ export async function startSecondGateway(first: TestSystem, env: Record<string, 
     AMQP_URL,
     AMQP_EXCHANGE: first.amqp.exchange,
     JWT_SECRET,
+    METRICS_TOKEN,
     LOG_LEVEL: 'silent',
     ...env,
   });

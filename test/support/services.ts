@@ -12,3 +12,5 @@ export const AMQP_URL = services.amqpUrl;
 /** The RabbitMQ node this run started (undefined when TEST_AMQP_URL names someone else's broker). */
 export const PRIVATE_RABBITMQ = services.rabbitmq;
 export const JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
+/** What production-mode processes in tests require on /metrics (METRICS_TOKEN). */
+export const METRICS_TOKEN = 'test-metrics-token-0123456789';
