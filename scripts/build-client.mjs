@@ -3,6 +3,7 @@
 // It builds into a fresh folder beside client/dist and swaps it in, so a server serving the
 // page while it runs never sees half a bundle.
 import { chmod, copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { replaceDir } from './replace-dir.mjs';
@@ -30,6 +31,9 @@ try {
     build({ ...browser, entryPoints: { 'realtime-client': path('client/src/index.ts') } }),
     copyFile(path('client/demo/index.html'), `${outdir}/index.html`),
     copyFile(path('client/demo/demo.css'), `${outdir}/demo.css`),
+    // The gateway's SockJS iframe page loads this copy (src/config/client-dist.ts): the very
+    // sockjs-client bundled above, and in the image, which keeps client/dist but no dev packages.
+    copyFile(createRequire(import.meta.url).resolve('sockjs-client/dist/sockjs.min.js'), `${outdir}/sockjs.min.js`),
   ]);
 } catch (err) {
   await rm(outdir, { recursive: true, force: true });

@@ -6,7 +6,10 @@ import type { TradeAccess } from '../domain/trade-service.js';
 import type { Consumer, EventBus } from '../messaging/event-bus.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ClientConnection, TransportKind } from '../transport/client-connection.js';
+import { join } from 'node:path';
+import { CLIENT_DIST_DIR, SOCKJS_CLIENT_FILE } from '../config/client-dist.js';
 import { attachEndpoints } from '../transport/http-attach.js';
+import { originGate } from '../transport/origin-gate.js';
 import { createSockJsEndpoint } from '../transport/sockjs-transport.js';
 import { createWebSocketEndpoint } from '../transport/ws-transport.js';
 import { ConnectionQuota } from './connection-quota.js';
@@ -119,8 +122,16 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
     });
   };
   const endpoints = [
+    originGate({ prefix: SOCKJS_PREFIX, allowedOrigins: settings.handshakeOrigins }),
     createWebSocketEndpoint({ path: WEBSOCKET_PATH, maxMessageBytes: MAX_MESSAGE_BYTES, pingIntervalMs: settings.wsPingMs, onConnection: accept }),
-    createSockJsEndpoint({ prefix: SOCKJS_PREFIX, maxMessageBytes: MAX_MESSAGE_BYTES, logger, onConnection: accept }),
+    createSockJsEndpoint({
+      prefix: SOCKJS_PREFIX,
+      maxMessageBytes: MAX_MESSAGE_BYTES,
+      logger,
+      clientScriptPath: join(CLIENT_DIST_DIR, SOCKJS_CLIENT_FILE),
+      iframeAncestors: settings.iframeAncestors,
+      onConnection: accept,
+    }),
   ];
 
   const stopExpirySweep = startExpirySweep(() => open.values(), settings.tokenLeewayMs);

@@ -1,13 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { issueToken, type TokenRules } from '../auth/jwt.js';
 import { PAGE_CONFIG_PATH, type PageConfig } from '../contract/page-config.js';
 import { userIdSchema } from '../contract/shapes.js';
 import { sendError } from './errors.js';
-
-/** Where scripts/build-client.mjs puts the demo page (the same path from src/http and dist/http). */
-export const CLIENT_DIST_DIR = fileURLToPath(new URL('../../client/dist/', import.meta.url));
 
 export interface DemoRoutesOptions {
   /** Demo mode: `POST /demo/login` hands out a token for any user id. Never in production. */

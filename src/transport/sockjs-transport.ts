@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -39,13 +40,23 @@ export interface SockJsEndpointOptions {
   /** Limit on one websocket message or one xhr_send / jsonp_send body. */
   maxMessageBytes: number;
   logger: Logger;
+  /**
+   * The sockjs-client build the iframe page (`<prefix>/iframe.html`) loads, served here at
+   * `<prefix>/<its file name>`: no CDN, so the iframe transports work offline and pinned.
+   */
+  clientScriptPath: string;
+  /** Origins whose pages may frame the iframe page ('*': any); it is framed by design. */
+  iframeAncestors: string[];
   onConnection(connection: ClientConnection): void;
 }
 
 /** SockJS clients (websocket, xhr-streaming, polling, ...) under a URL prefix. */
 export function createSockJsEndpoint(options: SockJsEndpointOptions): HttpEndpoint {
+  const scriptName = options.clientScriptPath.split('/').pop()!;
   const server = sockjs.createServer({
     prefix: options.prefix,
+    // Relative to the iframe page, so it resolves under whatever path the gateway is mounted.
+    sockjs_url: scriptName,
     faye_server_options: { maxLength: options.maxMessageBytes },
     log: (severity, line) => (severity === 'error' ? options.logger.warn(line) : options.logger.debug(line)),
   });
@@ -62,6 +73,10 @@ export function createSockJsEndpoint(options: SockJsEndpointOptions): HttpEndpoi
     options.onConnection(adapt(conn));
   });
   const handler = server.listener().getHandler();
+  const scriptUrl = `${options.prefix}/${scriptName}`;
+  const iframeUrl = new RegExp(`^${options.prefix}/iframe[0-9-.a-z_]*\\.html(\\?|$)`);
+  const frameAncestors = options.iframeAncestors.includes('*') ? '*' : ["'self'", ...options.iframeAncestors].join(' ');
+  let script: Promise<Buffer> | undefined;
   return {
     opensConnection(req) {
       const path = (req.url ?? '').split('?')[0]!;
@@ -73,6 +88,19 @@ export function createSockJsEndpoint(options: SockJsEndpointOptions): HttpEndpoi
       return path !== `${options.prefix}/`;
     },
     handleRequest(req, res) {
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      if (req.method === 'GET' && (req.url ?? '').split('?')[0] === scriptUrl) {
+        script ??= readFile(options.clientScriptPath);
+        script.then(
+          (body) => res.writeHead(200, { 'Content-Type': 'application/javascript; charset=UTF-8', 'Cache-Control': 'public, max-age=3600' }).end(body),
+          () => {
+            script = undefined;
+            res.writeHead(404, { 'Content-Type': 'text/plain' }).end('sockjs-client is not built: run npm run build:client');
+          },
+        );
+        return true;
+      }
+      if (iframeUrl.test(req.url ?? '')) res.setHeader('Content-Security-Policy', `frame-ancestors ${frameAncestors}`);
       if (!handler(req, res)) return false;
       limitBody(req, res, options.maxMessageBytes);
       return true;

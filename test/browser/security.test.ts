@@ -13,15 +13,23 @@ interface Attacker {
   close(): Promise<void>;
 }
 
-/** A local stand-in for `evil.example`: answers anything, accepts WebSockets, and writes it all down. */
-async function startAttacker(framedUrl: string): Promise<Attacker> {
+/**
+ * A local stand-in for another site (`evil.example`): answers anything, accepts WebSockets,
+ * and writes it all down. `/frame.html` frames `appUrl`; `/sockjs.html` uses its gateway over
+ * SockJS as a third-party page would.
+ */
+async function startAttacker(appUrl: string): Promise<Attacker> {
   const seen: string[] = [];
   const note = (req: IncomingMessage) => seen.push(`${req.method} ${req.url} authorization=${req.headers.authorization ?? ''}`);
   const wss = new WebSocketServer({ noServer: true });
   const server: Server = createServer((req, res) => {
     if (req.url === '/frame.html') {
       res.setHeader('Content-Type', 'text/html');
-      return res.end(`<!doctype html><iframe id="victim" src="${framedUrl}"></iframe>`);
+      return res.end(`<!doctype html><iframe id="victim" src="${appUrl}/"></iframe>`);
+    }
+    if (req.url?.startsWith('/sockjs.html')) {
+      res.setHeader('Content-Type', 'text/html');
+      return res.end(`<!doctype html><script src="${appUrl}/ws/sockjs.min.js"></script>`);
     }
     note(req);
     res.setHeader('Access-Control-Allow-Origin', '*');
@@ -49,7 +57,7 @@ describe('browser: the demo page keeps its token to its own servers', function (
   let attacker: Attacker;
 
   before(async () => {
-    attacker = await startAttacker(`${suite.system.baseUrl}/`);
+    attacker = await startAttacker(suite.system.baseUrl);
   });
   after(() => attacker?.close());
 
@@ -69,6 +77,22 @@ describe('browser: the demo page keeps its token to its own servers', function (
       assert.deepEqual(attacker.seen, [], `the page at ${query} talked to the attacker`);
       await page.waitForConnection('live');
     }
+  });
+
+  it("SockJS's iframe transports work with the gateway's own copy of sockjs-client (no CDN)", async () => {
+    const page = await suite.openPage();
+    await page.page.goto(`http://${attacker.origin}/sockjs.html`);
+    const opened = await page.page.evaluate(
+      (url) =>
+        new Promise<string>((resolve) => {
+          const SockJS = (window as unknown as { SockJS: new (url: string, _: null, options: object) => WebSocket }).SockJS;
+          const socket = new SockJS(url, null, { transports: ['iframe-eventsource', 'iframe-htmlfile', 'iframe-xhr-polling'] });
+          socket.onopen = () => resolve(`open: ${(socket as unknown as { transport: string }).transport}`);
+          socket.onclose = (event) => resolve(`closed: ${event.code} ${event.reason}`);
+        }),
+      `${suite.system.baseUrl}/ws`,
+    );
+    assert.match(opened, /^open: iframe-/);
   });
 
   it('is live with its security headers on, and will not load in a foreign frame', async () => {

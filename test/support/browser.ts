@@ -42,7 +42,7 @@ export const POLL_INTERVAL_MS = 2000;
 
 /** What scripts/build-client.mjs reads: the client, the page, and the server modules the page imports. */
 const BUNDLE_INPUTS = ['client/src', 'client/demo', 'src/domain', 'src/events', 'scripts/build-client.mjs', 'package-lock.json'];
-const BUNDLE_OUTPUTS = ['client/dist/index.html', 'client/dist/demo.js', 'client/dist/demo.css'];
+const BUNDLE_OUTPUTS = ['client/dist/index.html', 'client/dist/demo.js', 'client/dist/demo.css', 'client/dist/sockjs.min.js'];
 
 async function newestMtime(path: string): Promise<number> {
   const info = await stat(path);
