@@ -113,6 +113,8 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
     metrics,
     corsOrigins: config.corsOrigins,
     metricsAccess: { token: config.metricsToken, openWithoutToken: !config.production },
+    production: config.production,
+    slowRequestMs: config.logSlowRequestMs,
     readiness: [
       { name: 'database', check: async () => (await db.ping(), true) },
       { name: 'eventBus', check: async () => bus.isReady() },

@@ -1,5 +1,4 @@
 import express, { type Express } from 'express';
-import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
 import type { TradeService } from '../domain/trade-service.js';
@@ -24,6 +23,9 @@ export interface HttpAppOptions {
   corsOrigins: string[];
   /** METRICS_TOKEN, and whether /metrics may go without one (demo mode only). */
   metricsAccess: MetricsAccess;
+  /** Production: access lines only for failures and requests slower than slowRequestMs. */
+  production: boolean;
+  slowRequestMs: number;
   /** Absent for roles that serve only the operational endpoints (notification, gateway). */
   api?: {
     /** Demo mode (`npm start`): the demo page may log anyone in. Never in production. */
@@ -44,7 +46,6 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(pinoHttp({ logger: options.logger, autoLogging: { ignore: (req) => req.url === '/metrics' } }));
   app.use((req, res, next) => {
     const end = options.metrics.httpRequests.startTimer({ method: req.method });
     // Label by route pattern, not raw URL, so ids do not explode the series count.
@@ -55,7 +56,13 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   const { api } = options;
   if (api) {
-    app.use(...apiRequestPipeline({ corsOrigins: options.corsOrigins, gatewayUrls: api.publicGatewayUrls }));
+    app.use(
+      ...apiRequestPipeline({
+        accessLog: { logger: options.logger, production: options.production, slowRequestMs: options.slowRequestMs },
+        corsOrigins: options.corsOrigins,
+        gatewayUrls: api.publicGatewayUrls,
+      }),
+    );
     app.use(apiDocsRoutes());
     const limits = { send: chatSendRateLimit(api.chatRateLimitPerMinute), open: tradeOpenRateLimits(api.tradeOpenRateLimit) };
     const router = express.Router();

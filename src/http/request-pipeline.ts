@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
+import { accessLog, type AccessLogOptions } from './access-log.js';
 import { securityHeaders } from './security-headers.js';
 
 /**
@@ -9,6 +10,7 @@ import { securityHeaders } from './security-headers.js';
 export type PipelineStep = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 export interface PipelineOptions {
+  accessLog: AccessLogOptions;
   corsOrigins: string[];
   /** PUBLIC_GATEWAY_URLS: what the CSP's connect-src allows besides the page's own origin. */
   gatewayUrls: string[];
@@ -17,6 +19,7 @@ export interface PipelineOptions {
 /** What every API request passes before its route. Add a cross-cutting step here, not in one path. */
 export function apiRequestPipeline(options: PipelineOptions): PipelineStep[] {
   return [
+    accessLog(options.accessLog),
     securityHeaders({ gatewayUrls: options.gatewayUrls }),
     cors({ origin: options.corsOrigins.includes('*') ? true : options.corsOrigins }),
   ];

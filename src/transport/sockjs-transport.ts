@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { CLOSE_CODES } from '../contract/close-codes.js';
 import type { ClientConnection, HttpEndpoint } from './client-connection.js';
 import { batchWritesThisTick } from './tick-batch.js';
+import { redactSecrets } from '../observability/redact.js';
 
 // sockjs 0.3.24 (its last release) has these in its source, but @types/sockjs lacks them.
 declare module 'sockjs' {
@@ -58,7 +59,8 @@ export function createSockJsEndpoint(options: SockJsEndpointOptions): HttpEndpoi
     // Relative to the iframe page, so it resolves under whatever path the gateway is mounted.
     sockjs_url: scriptName,
     faye_server_options: { maxLength: options.maxMessageBytes },
-    log: (severity, line) => (severity === 'error' ? options.logger.warn(line) : options.logger.debug(line)),
+    // Its lines hold request URLs, which may carry a token in their query string.
+    log: (severity, line) => (severity === 'error' ? options.logger.warn(redactSecrets(line)) : options.logger.debug(redactSecrets(line))),
   });
   // Until sockjs forgets the session: a poll that comes for its close frame is not a new connection.
   const sessions = new Set<string>();

@@ -1,5 +1,5 @@
 import supertest from 'supertest';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig, type Role } from '../../src/config/config.js';
 import { startSystem, type System } from '../../src/app/system.js';
 import { issueToken } from '../../src/auth/jwt.js';
@@ -61,6 +61,8 @@ export interface TestSystemOptions {
   /** Replaces the database handle the system gets (e.g. one that counts queries). */
   wrapDatabase?: (db: Database) => Database;
   relay?: OutboxRelayOptions;
+  /** Where the system logs; silent unless a test reads the lines. */
+  logger?: Logger;
 }
 
 export async function startTestSystem(drivers: Pick<DriverSet, 'db' | 'bus'>, options: TestSystemOptions = {}): Promise<TestSystem> {
@@ -77,7 +79,7 @@ export async function startTestSystem(drivers: Pick<DriverSet, 'db' | 'bus'>, op
     ? { db: await openPostgresDatabase({ url: options.shared.databaseUrl }), url: options.shared.databaseUrl, dispose: async () => {} }
     : await createTestDatabase(drivers.db);
   const bus = createTestBus(drivers.bus, amqp.exchange, options.amqpUrl);
-  const system = await startSystem({ ...config, jwtSecret: JWT_SECRET }, silentLogger, {
+  const system = await startSystem({ ...config, jwtSecret: JWT_SECRET }, options.logger ?? silentLogger, {
     db: options.wrapDatabase ? options.wrapDatabase(database.db) : database.db,
     bus,
     relay: options.relay ?? { pollIntervalMs: 100, retryDelayMs: 100 },
