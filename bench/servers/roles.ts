@@ -19,6 +19,9 @@ export function gatewayUrls(baseUrl: string): { websocket: string; sockjs: strin
   return { websocket: `${baseUrl.replace(/^http/, 'ws')}/ws/websocket`, sockjs: `${baseUrl}/ws` };
 }
 
+/** What the bench's production-mode roles require on /metrics (docs/security.md). */
+const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
+
 /**
  * One of the product's roles as its own process, started through the real entry point
  * (dist/main.js, see buildProduct) in production mode on the bench database and exchange. Limits meant for
@@ -38,6 +41,10 @@ export function launchRole(ctx: BenchContext, role: 'gateway' | 'api' | 'notific
       LOG_LEVEL: 'warn',
       GATEWAY_MAX_CONNECTIONS_PER_USER: '100000',
       CHAT_RATE_LIMIT_PER_MINUTE: '1000000',
+      TRADE_OPEN_RATE_LIMIT_PER_MINUTE: '1000000',
+      TRADE_OPEN_PAIR_RATE_LIMIT_PER_MINUTE: '1000000',
+      // Scrapes (profiles, the failover figures) authenticate as Prometheus would.
+      METRICS_TOKEN: BENCH_METRICS_TOKEN,
       ...env,
     },
   });
