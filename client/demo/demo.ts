@@ -1,6 +1,7 @@
 // The demo page: one user per browser tab (the session is per tab; recent trades are per user).
 import { checkTransition, roleOf, TRANSITIONS } from '../../src/contract/trade-transitions.js';
-import { PAGE_CONFIG_PATH, type PageConfig } from '../../src/contract/page-config.js';
+import { PAGE_CONFIG_PATH } from '../../src/contract/page-config.js';
+import type { PageConfig } from '../../src/contract/shapes.js';
 import {
   ApiError,
   createRealtimeClient,

@@ -75,6 +75,18 @@ export const readinessSchema = z.object({
   checks: z.record(z.string(), z.enum(['ok', 'down'])).meta({ description: 'Each dependency (database, event bus, …) by name.' }),
 });
 
+/**
+ * `GET /config.json` (PAGE_CONFIG_PATH): what the demo page needs before it connects. The page
+ * takes its gateway addresses from here and nowhere else: never from its own URL, which anyone
+ * can write into a link.
+ */
+export const pageConfigSchema = z.object({
+  gatewayUrls: z.array(z.string()).meta({
+    description:
+      'Base URLs of the gateways browsers may connect to (`https://rt.example.com`; SockJS at `<url>/ws`, plain WebSocket at `<url>/ws/websocket`), first choice first. Empty: the page’s own origin. From PUBLIC_GATEWAY_URLS.',
+  }),
+});
+
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 export type Trade = z.infer<typeof tradeSchema>;
 export type OpenTradeInput = z.infer<typeof openTradeInputSchema>;
@@ -82,6 +94,7 @@ export type Notification = z.infer<typeof notificationSchema>;
 export type ApiErrorBody = z.infer<typeof apiErrorSchema>;
 export type Health = z.infer<typeof healthSchema>;
 export type Readiness = z.infer<typeof readinessSchema>;
+export type PageConfig = z.infer<typeof pageConfigSchema>;
 
 /** `GET /p2p/sync`: everything past the caller's cursors in one answer (the polling fallback, docs/sync.md). */
 export const syncResponseSchema = z.object({

@@ -1,8 +1,8 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { issueToken, type TokenRules } from '../auth/jwt.js';
-import { PAGE_CONFIG_PATH, type PageConfig } from '../contract/page-config.js';
-import { userIdSchema } from '../contract/shapes.js';
+import { PAGE_CONFIG_PATH } from '../contract/page-config.js';
+import { userIdSchema, type PageConfig } from '../contract/shapes.js';
 import { sendError } from './errors.js';
 
 export interface DemoRoutesOptions {

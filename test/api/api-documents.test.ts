@@ -93,6 +93,7 @@ for (const drivers of DRIVER_SETS) {
       await call('get', '/openapi.json', '/openapi.json');
       await call('get', '/asyncapi.json', '/asyncapi.json');
       await call('get', '/', '/');
+      await call('get', '/config.json', '/config.json');
 
       // Every operation was met with a documented success.
       const operations = Object.entries(openApi.paths as Record<string, Record<string, { responses: object }>>).flatMap(([path, ops]) =>

@@ -7,6 +7,7 @@ import {
   chatMessageSchema,
   healthSchema,
   notificationSchema,
+  pageConfigSchema,
   readinessSchema,
   syncResponseSchema,
   tradeSchema,
@@ -38,6 +39,7 @@ const RESPONSES = {
   Health: healthSchema,
   Readiness: readinessSchema,
   DemoLoginResponse: loginResponse,
+  PageConfig: pageConfigSchema,
 };
 
 type RequestName = keyof typeof REQUESTS;
@@ -45,8 +47,8 @@ type ResponseName = keyof typeof RESPONSES;
 
 const ERRORS = {
   400: 'Bad input: a body, query or path value the contract does not allow.',
-  401: 'No token, or a bad or expired one.',
-  403: 'The caller may not do this (not a party of the trade, or the wrong side).',
+  401: 'No token, or a bad or expired one (on /metrics: not METRICS_TOKEN).',
+  403: 'The caller may not do this (not a party of the trade, or the wrong side; /metrics in production without METRICS_TOKEN).',
   404: 'No such trade or notification (or not the caller’s).',
   409: 'The status change is not allowed from the trade’s current status.',
   413: 'The request body is too large.',
@@ -82,7 +84,7 @@ const AUTHED: ErrorStatus[] = [401, 503];
 const OPERATIONS: Operation[] = [
   {
     method: 'post', path: '/p2p/trades', summary: 'Open a trade; the caller is the buyer.',
-    body: 'OpenTradeRequest', ok: { status: 201, schema: 'Trade', description: 'The new trade, PENDING.' }, errors: [400, 413, ...AUTHED],
+    body: 'OpenTradeRequest', ok: { status: 201, schema: 'Trade', description: 'The new trade, PENDING.' }, errors: [400, 413, 429, ...AUTHED],
   },
   {
     method: 'get', path: '/p2p/trades', summary: "The caller's trades (as buyer or seller), most recently changed first.",
@@ -125,12 +127,16 @@ const OPERATIONS: Operation[] = [
     ok: { status: 200, schema: 'Readiness', description: 'Ready.' }, errors: [],
   },
   {
-    method: 'get', path: '/metrics', summary: 'Prometheus metrics (every role).', anonymous: true,
-    ok: { status: 200, description: 'Prometheus text format.', contentType: 'text/plain' }, errors: [],
+    method: 'get', path: '/metrics', summary: 'Prometheus metrics (every role), with `Authorization: Bearer <METRICS_TOKEN>` when one is configured.', anonymous: true,
+    ok: { status: 200, description: 'Prometheus text format.', contentType: 'text/plain' }, errors: [401, 403],
   },
   {
     method: 'get', path: '/', summary: 'The demo page (the built browser client).', anonymous: true,
     ok: { status: 200, description: 'HTML.', contentType: 'text/html' }, errors: [404],
+  },
+  {
+    method: 'get', path: '/config.json', summary: 'The demo page’s configuration: where its socket may go.', anonymous: true,
+    ok: { status: 200, schema: 'PageConfig', description: 'The configuration.' }, errors: [],
   },
   {
     method: 'post', path: '/demo/login', summary: 'Demo mode only (`npm start`): a token for any user id.', anonymous: true,
