@@ -61,7 +61,7 @@ function setUp(trades: TradeAccess = { roleInTrade: async () => 'BUYER' }, autho
     settings: { heartbeatMs: 10_000, maxFrameBytes: 65536, maxSubscriptions: 10, maxBufferedBytes: 1024, connectTimeoutMs: 10_000 },
     verify: (authorization) => {
       if (authorization !== 'Bearer bob') throw new AuthError('invalid token');
-      return { actor: { userId: 'bob', isAdmin: false }, expiresAtMs: undefined };
+      return { actor: { userId: 'bob', isAdmin: false }, expiresAtMs: Date.now() + 60_000 };
     },
     quota,
     guard: new DestinationGuard(trades),
@@ -117,6 +117,7 @@ describe('gateway STOMP session', () => {
     ['an unsupported frame', 1008, ({ connection }) => connection.receive(frame('ACK', { id: '1' }))],
     ['DISCONNECT', 1000, ({ connection }) => connection.receive(frame('DISCONNECT', {}))],
     ['a server shutdown', 1001, ({ session }) => session.shutdown()],
+    ['its token expired', 4001, ({ session }) => session.expireIfBefore(Date.now() + 61_000)],
   ];
   for (const [name, code, act] of endings) {
     it(`closes with ${code} after ${name}`, () => {
