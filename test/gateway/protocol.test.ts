@@ -210,7 +210,8 @@ describe('gateway STOMP protocol (raw frames over WebSocket)', () => {
 
     it('answers frames sent far ahead of a pending SUBSCRIBE with ERROR', async () => {
       const socket = await connected('alice');
-      const flood = Array.from({ length: 40 }, (_, i) => frame('SUBSCRIBE', { id: `s${i}`, destination: '/topic/users/alice/trades' }));
+      // Past a full set of SUBSCRIBEs (GATEWAY_MAX_SUBSCRIPTIONS, 100) and the 32 frames beyond it.
+      const flood = Array.from({ length: 140 }, (_, i) => frame('SUBSCRIBE', { id: `s${i}`, destination: '/topic/users/alice/trades' }));
       socket.send(flood.join(''));
       assert.match((await socket.expectError()).headers.message!, /too many frames/);
     });
