@@ -101,20 +101,25 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
   }
   const sync = memory ? new SyncService(db, trades, memory, config.sync) : undefined;
   if (memory) consumers.push(await startHeadFeed(bus, memory, config.sync.queue));
+  const tokens = tokenRules(config);
   // The gateway needs the database too: it authorizes trade subscriptions through `trades`.
   const gateway = RUNS_GATEWAY.includes(config.role)
-    ? await startGateway(config.gateway, { bus, trades, tokens: tokenRules(config), logger, metrics })
+    ? await startGateway(config.gateway, { bus, trades, tokens, logger, metrics })
     : undefined;
   // A gateway writes nothing, so it has no outbox rows of its own to relay.
   if (config.role !== 'gateway') relay.start();
 
+  // One pipeline for Express and the lean sync path, so both log, set headers and limit alike.
+  const pipeline = apiRequestPipeline({
+    accessLog: { logger, production: config.production, slowRequestMs: config.logSlowRequestMs },
+    corsOrigins: config.corsOrigins,
+    gatewayUrls: config.publicGatewayUrls,
+  });
   const app = createHttpApp({
     logger,
     metrics,
-    corsOrigins: config.corsOrigins,
     metricsAccess: { token: config.metricsToken, openWithoutToken: !config.production },
-    production: config.production,
-    slowRequestMs: config.logSlowRequestMs,
+    pipeline,
     readiness: [
       { name: 'database', check: async () => (await db.ping(), true) },
       { name: 'eventBus', check: async () => bus.isReady() },
@@ -124,7 +129,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
     api: servesApi
       ? {
           demo: !config.production,
-          tokens: tokenRules(config),
+          tokens,
           publicGatewayUrls: config.publicGatewayUrls,
           tradeOpenRateLimit: config.tradeOpenRateLimit,
           bodyLimitBytes: config.bodyLimitBytes,
@@ -139,8 +144,8 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
   const handler = sync
     ? withLeanSync(app, {
         sync,
-        jwtSecret: config.jwtSecret,
-        pipeline: apiRequestPipeline({ corsOrigins: config.corsOrigins }),
+        tokens,
+        pipeline,
         metrics,
         logger,
         retryAfterSeconds: Math.ceil(config.sync.pollIntervalMs / 1000),

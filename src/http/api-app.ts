@@ -12,7 +12,7 @@ import { tradeRoutes } from './routes/trade-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
 import { CLIENT_DIST_DIR } from '../config/client-dist.js';
 import { demoRoutes } from './demo-routes.js';
-import { apiRequestPipeline } from './request-pipeline.js';
+import type { PipelineStep } from './request-pipeline.js';
 import { apiDocsRoutes } from './api-docs/routes.js';
 import { chatSendRateLimit, tradeOpenRateLimits, type TradeOpenLimits } from './rate-limits.js';
 
@@ -20,12 +20,10 @@ export interface HttpAppOptions {
   logger: Logger;
   metrics: Metrics;
   readiness: ReadinessCheck[];
-  corsOrigins: string[];
   /** METRICS_TOKEN, and whether /metrics may go without one (demo mode only). */
   metricsAccess: MetricsAccess;
-  /** Production: access lines only for failures and requests slower than slowRequestMs. */
-  production: boolean;
-  slowRequestMs: number;
+  /** apiRequestPipeline(...): built once, the same steps as the lean sync path's. */
+  pipeline: PipelineStep[];
   /** Absent for roles that serve only the operational endpoints (notification, gateway). */
   api?: {
     /** Demo mode (`npm start`): the demo page may log anyone in. Never in production. */
@@ -56,13 +54,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   const { api } = options;
   if (api) {
-    app.use(
-      ...apiRequestPipeline({
-        accessLog: { logger: options.logger, production: options.production, slowRequestMs: options.slowRequestMs },
-        corsOrigins: options.corsOrigins,
-        gatewayUrls: api.publicGatewayUrls,
-      }),
-    );
+    app.use(...options.pipeline);
     app.use(apiDocsRoutes());
     const limits = { send: chatSendRateLimit(api.chatRateLimitPerMinute), open: tradeOpenRateLimits(api.tradeOpenRateLimit) };
     const router = express.Router();

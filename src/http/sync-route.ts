@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { authenticate } from '../auth/jwt.js';
+import { authenticate, type TokenRules } from '../auth/jwt.js';
 import { SYNC_PATHS } from '../contract/sync.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { SyncService } from '../sync/sync-service.js';
@@ -10,7 +10,8 @@ import { parseSyncQuery } from './sync-query.js';
 
 export interface SyncRouteOptions {
   sync: SyncService;
-  jwtSecret: string;
+  /** The rules every entry point verifies tokens with (src/auth/jwt.ts). */
+  tokens: TokenRules;
   /** The same steps Express runs for every API route (apiRequestPipeline). */
   pipeline: PipelineStep[];
   metrics: Metrics;
@@ -44,7 +45,7 @@ export function withLeanSync(app: RequestListener, options: SyncRouteOptions): R
 
 async function serve(req: IncomingMessage, res: ServerResponse, search: string, options: SyncRouteOptions): Promise<void> {
   try {
-    const actor = authenticate(req.headers.authorization, options.jwtSecret);
+    const actor = authenticate(req.headers.authorization, options.tokens);
     const request = parseSyncQuery(search);
     const response = await options.sync.sync(actor, request, request.waitMs > 0 ? departure(res) : NEVER);
     if (!response) {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import jwt from 'jsonwebtoken';
 import { DRIVER_SETS, startTestSystem, type TestSystem } from '../support/system.js';
+import { JWT_SECRET } from '../support/services.js';
 
 // Production mode on the embedded drivers: the URLs only satisfy the configuration check.
 const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://unused/db', AMQP_URL: 'amqp://unused', JWT_SECRET: 'x'.repeat(32) };
@@ -28,11 +30,34 @@ describe('API surfaces: headers, /metrics, trade-open limits', () => {
       }
     });
 
+    it('puts them on the lean sync path too (the same pipeline)', async () => {
+      const res = await t.http.get('/p2p/sync').set('Authorization', t.auth('alice')).expect(200);
+      assert.match(res.headers['content-security-policy'] ?? '', /frame-ancestors 'none'/);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff');
+      assert.equal(res.headers['referrer-policy'], 'no-referrer');
+    });
+
     it('lets the page connect to the configured gateways and no others', async () => {
       const res = await t.http.get('/config.json').expect(200);
       assert.deepEqual(res.body, { gatewayUrls: ['https://rt1.example.com', 'http://localhost:8083'] });
       const connectSrc = /connect-src ([^;]*)/.exec(res.headers['content-security-policy'] ?? '')?.[1]?.split(' ');
       assert.deepEqual(connectSrc, ["'self'", 'https://rt1.example.com', 'http://localhost:8083', 'wss://rt1.example.com', 'ws://localhost:8083']);
+    });
+  });
+
+  describe('token rules in production, on every path', () => {
+    it('refuses a token without exp on REST and on the lean sync path alike', async () => {
+      const t = await startTestSystem(DRIVER_SETS[0]!, { env: PRODUCTION });
+      try {
+        const forever = `Bearer ${jwt.sign({ sub: 'alice' }, JWT_SECRET)}`;
+        for (const path of ['/p2p/notifications', '/p2p/sync']) {
+          const res = await t.http.get(path).set('Authorization', forever).expect(401);
+          assert.match(res.body.message, /no expiry/, path);
+          await t.http.get(path).set('Authorization', t.auth('alice')).expect(200);
+        }
+      } finally {
+        await t.close();
+      }
     });
   });
 
