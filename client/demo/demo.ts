@@ -110,7 +110,7 @@ async function startSession(next: Session): Promise<void> {
   sessionStorage.setItem(SESSION_KEY, JSON.stringify(next));
   client = createRealtimeClient({ userId: next.userId, getToken: () => next.token, socket });
   client.on('connection', showConnection);
-  onAuthRequired(client, sessionEnded);
+  client.on('auth-required', sessionEnded);
   client.on('message', (message) => {
     if (message.tradeId === current?.tradeId) appendChat(message);
   });
@@ -160,20 +160,14 @@ function sessionEnded(): void {
   };
 }
 
-// The client library's `auth-required` event (its token refresh); typed here until its
-// RealtimeEvents declares the event.
-function onAuthRequired(target: RealtimeClient, listener: () => void): void {
-  (target.on as (event: string, listener: () => void) => () => void).call(target, 'auth-required', listener);
-}
-
 /**
- * The configured gateways (none: this page's origin), first choice first. `?transport=websocket`
+ * The configured gateways (none: this page's origin), among which the client spreads and moves
+ * on failure. `?transport=websocket`
  * picks the raw WebSocket endpoint over SockJS; the address itself never comes from the URL.
  */
 function socketOptions(gatewayUrls: readonly string[]): Partial<SocketOptions> {
   const transport = new URLSearchParams(location.search).get('transport') === 'websocket' ? 'websocket' : 'sockjs';
-  const first = gatewayUrls[0];
-  return { transport, ...(first ? { url: endpointUrl(first, transport) } : {}) };
+  return { transport, ...(gatewayUrls.length ? { urls: gatewayUrls.map((url) => endpointUrl(url, transport)) } : {}) };
 }
 
 function endpointUrl(gatewayUrl: string, transport: 'websocket' | 'sockjs'): string {

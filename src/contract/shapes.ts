@@ -83,7 +83,7 @@ export const readinessSchema = z.object({
 export const pageConfigSchema = z.object({
   gatewayUrls: z.array(z.string()).meta({
     description:
-      'Base URLs of the gateways browsers may connect to (`https://rt.example.com`; SockJS at `<url>/ws`, plain WebSocket at `<url>/ws/websocket`), first choice first. Empty: the page’s own origin. From PUBLIC_GATEWAY_URLS.',
+      'Base URLs of the gateways browsers may connect to (`https://rt.example.com`; SockJS at `<url>/ws`, plain WebSocket at `<url>/ws/websocket`); the client starts at a random one and moves to the next on failure. Empty: the page’s own origin. From PUBLIC_GATEWAY_URLS.',
   }),
 });
 

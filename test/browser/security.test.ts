@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import jwt from 'jsonwebtoken';
 import { WebSocketServer } from 'ws';
+import { JWT_SECRET } from '../support/services.js';
 import { uniqueUser } from '../support/gateway-harness.js';
 import { useBrowserSuite } from '../support/browser.js';
 import { sleep } from '../support/eventually.js';
@@ -93,6 +95,22 @@ describe('browser: the demo page keeps its token to its own servers', function (
       `${suite.system.baseUrl}/ws`,
     );
     assert.match(opened, /^open: iframe-/);
+  });
+
+  it('when the token runs out, shows a calm "session ended" and a way to log in again', async () => {
+    const page = await suite.openPage();
+    const userId = uniqueUser('short');
+    // The client renews through getToken(); the demo's hands back the same token, so at expiry
+    // the library reports auth-required instead of looping.
+    await page.loginWithToken(userId, jwt.sign({ sub: userId, roles: [], exp: Math.floor(Date.now() / 1000) + 4 }, JWT_SECRET));
+    await page.waitForConnection('live');
+    const indicator = page.byTestId('connection-state');
+    await indicator.filter({ hasText: 'session ended' }).waitFor({ timeout: 15_000 });
+    assert.equal(await indicator.getAttribute('data-state'), 'ended');
+    assert.equal(await page.byTestId('error').isVisible(), false, 'expiry was shown as an error');
+    await page.byTestId('login-again').click();
+    await page.byTestId('login-panel').waitFor();
+    assert.equal(await page.byTestId('login-user').inputValue(), userId);
   });
 
   it('is live with its security headers on, and will not load in a foreign frame', async () => {
