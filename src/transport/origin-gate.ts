@@ -20,6 +20,8 @@ export function originGate(options: { prefix: string; allowedOrigins: string[] }
     return hostOf(origin) !== req.headers.host;
   };
   return {
+    // It only ever refuses: a drain's refusal comes first, and the endpoints behind it open.
+    opensConnection: () => false,
     handleRequest(req, res) {
       if (!refused(req)) return false;
       res.writeHead(403, { 'Content-Type': 'application/json; charset=utf-8' });
