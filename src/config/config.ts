@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { GatewaySettings } from '../gateway/gateway.js';
+import type { GatewaySettings } from './gateway-settings.js';
 import { DEFAULT_EXCHANGE } from '../contract/routing-keys.js';
 
 export const ROLES = ['all', 'api', 'gateway', 'notification'] as const;

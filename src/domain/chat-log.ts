@@ -3,7 +3,6 @@ import type { Prisma } from '../generated/prisma/client.js';
 import { chatMessageEvent, type BusEvent } from '../events/events.js';
 import type { TradeRole } from '../contract/trade-status.js';
 import type { ChatMessage } from '../contract/shapes.js';
-import type { ChatMessageEvent } from '../contract/events.js';
 
 export type { ChatMessage };
 
@@ -68,19 +67,5 @@ export function toChatMessage(row: {
     timestamp: row.timestamp.toISOString(),
     recipientRole: row.recipientRole,
     isSystemMessage: row.isSystemMessage,
-  };
-}
-
-/** The message an event announces, in the REST shape, so pushed, polled and synced messages are alike. */
-export function chatMessageOf(e: ChatMessageEvent): ChatMessage {
-  return {
-    id: e.chatId,
-    tradeId: e.tradeId,
-    seq: e.seq,
-    senderId: e.senderId,
-    message: e.message,
-    timestamp: e.timestamp,
-    recipientRole: e.recipientRole,
-    isSystemMessage: e.isSystemMessage,
   };
 }

@@ -2,7 +2,7 @@ import type { Database } from '../persistence/database.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Outbox } from '../messaging/outbox.js';
 import type { TradeRole } from '../contract/trade-status.js';
-import type { Actor } from './actor.js';
+import type { Actor } from '../auth/actor.js';
 import { appendChatMessage, toChatMessage, type ChatMessage } from './chat-log.js';
 import { forbidden } from './errors.js';
 import { roleOf } from '../contract/trade-transitions.js';

@@ -5,7 +5,7 @@ import { violatesUnique } from '../persistence/driver-errors.js';
 import type { Outbox } from '../messaging/outbox.js';
 import { notificationEvent } from '../events/events.js';
 import type { Notification } from '../contract/shapes.js';
-import type { Actor } from './actor.js';
+import type { Actor } from '../auth/actor.js';
 import { notFound } from './errors.js';
 import { isUuid } from '../contract/ids.js';
 

@@ -1,0 +1,20 @@
+/** The gateway's queue names (each instance binds its own copy of each). */
+export interface GatewayQueues {
+  trade: string;
+  chat: string;
+  notification: string;
+}
+
+/** The gateway's part of the configuration: config.ts reads it from the environment, the gateway runs on it. */
+export interface GatewaySettings {
+  queues: GatewayQueues;
+  heartbeatMs: number;
+  /** WebSocket ping period, which also finds vanished peers (see ws-transport.ts). */
+  wsPingMs: number;
+  maxBufferedBytes: number;
+  maxSubscriptionsPerConnection: number;
+  maxConnectionsPerUser: number;
+  connectTimeoutMs: number;
+  /** How long a SIGTERM drain spreads the closing of sessions over; 0 closes them all at once. */
+  drainMs: number;
+}
