@@ -39,32 +39,48 @@ export interface SyncConfig {
   queue: string;
 }
 
-export class ConfigError extends Error {}
+/** Every problem found in the environment, one line each, so a user fixes them in one go. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string | string[]) {
+    const list = typeof problems === 'string' ? [problems] : problems;
+    super(list.join('\n'));
+    this.problems = list;
+  }
+}
 
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().nonnegative();
 
 /**
- * Reads the environment. Every problem becomes a ConfigError whose message is one line
- * naming the variable, which start-up prints before exiting.
+ * Reads the environment. Each problem is one line naming the variable; all of them are thrown
+ * together as one ConfigError, which start-up prints before exiting.
  */
 export function loadConfig(role: string, env: NodeJS.ProcessEnv = process.env): Config {
   if (!(ROLES as readonly string[]).includes(role)) {
     throw new ConfigError(`unknown role "${role}": expected one of ${ROLES.join(', ')}`);
   }
-  const r = role as Role;
+  const problems: string[] = [];
+  const config = readConfig(role as Role, env, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** A bad value is recorded in `problems` and replaced by its fallback, so reading goes on. */
+function readConfig(r: Role, env: NodeJS.ProcessEnv, problems: string[]): Config {
   const production = r !== 'all' || env.NODE_ENV === 'production';
   const value = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
   const parse = <T>(name: string, schema: z.ZodType<T>, fallback: T): T => {
     const raw = value(name);
     if (raw === undefined) return fallback;
     const result = schema.safeParse(raw);
-    if (!result.success) throw new ConfigError(`${name} is invalid: ${result.error.issues[0]?.message ?? 'bad value'}`);
-    return result.data;
+    if (result.success) return result.data;
+    problems.push(`${name} is invalid: ${result.error.issues[0]?.message ?? 'bad value'}`);
+    return fallback;
   };
   const required = (name: string, hint: string) => {
     if (production && value(name) === undefined) {
-      throw new ConfigError(`${name} is required in production mode (role ${r}): ${hint}`);
+      problems.push(`${name} is required in production mode (role ${r}): ${hint}`);
     }
   };
 

@@ -37,7 +37,14 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(pinoHttp({ logger: options.logger, autoLogging: { ignore: (req) => req.url === '/metrics' } }));
+  app.use(
+    pinoHttp({
+      logger: options.logger,
+      autoLogging: { ignore: (req) => req.url === '/metrics' },
+      // The demo page polls: at info its successful requests would bury the start banner.
+      ...(options.api?.demo ? { customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug') } : {}),
+    }),
+  );
   app.use((req, res, next) => {
     const end = options.metrics.httpRequests.startTimer({ method: req.method });
     // Label by route pattern, not raw URL, so ids do not explode the series count.

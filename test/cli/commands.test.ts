@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,11 +25,67 @@ describe('commands (the processes a user starts)', function () {
   this.timeout(60_000);
 
   it('a production role without DATABASE_URL exits 1 with one line naming it', async () => {
-    const err = await run(process.execPath, [...MAIN, 'api'], { env: cleanEnv() }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+    const env = cleanEnv({ AMQP_URL: 'amqp://127.0.0.1:1', JWT_SECRET: 'x'.repeat(32) });
+    const err = await run(process.execPath, [...MAIN, 'api'], { env }).then(() => undefined, (e: { code: number; stderr: string }) => e);
     assert.ok(err, 'the process failed');
     assert.equal(err.code, 1);
     assert.equal(err.stderr.trim().split('\n').length, 1);
     assert.match(err.stderr, /^Configuration error: DATABASE_URL is required/);
+  });
+
+  it('reports every configuration problem in one run, one line each', async () => {
+    const err = await run(process.execPath, [...MAIN, 'api'], { env: cleanEnv({ PORT: 'eighty' }) }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+    assert.equal(err?.code, 1);
+    assert.deepEqual(err.stderr.trim().split('\n').map((line) => line.trim().split(' ')[0]), ['Configuration', 'DATABASE_URL', 'AMQP_URL', 'JWT_SECRET', 'PORT']);
+  });
+
+  it('--help lists the roles, the commands and the key variables, and exits 0', async () => {
+    const { stdout } = await run(process.execPath, [...MAIN, '--help'], { env: cleanEnv() });
+    for (const word of ['all', 'api', 'gateway', 'notification', 'migrate', 'npm run token', 'DATABASE_URL', 'AMQP_URL', 'JWT_SECRET', 'DATA_DIR', 'PORT']) {
+      assert.ok(stdout.includes(word), `--help mentions ${word}`);
+    }
+  });
+
+  it('a port already in use is one line, before the data folder is created or migrated', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'p2p-port-'));
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '0.0.0.0', resolve));
+    const { port } = holder.address() as { port: number };
+    try {
+      const err = await run(process.execPath, [...MAIN, 'all'], { env: cleanEnv({ DATA_DIR: dataDir, PORT: String(port) }) }).then(
+        () => undefined,
+        (e: { code: number; stderr: string }) => e,
+      );
+      assert.equal(err?.code, 1);
+      assert.equal(err.stderr.trim(), `port ${port} on 0.0.0.0 is already in use: stop the process using it, or set PORT`);
+      assert.equal(existsSync(join(dataDir, 'pglite')), false, 'no database was opened');
+    } finally {
+      holder.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('npm start ends with a banner naming the demo URL, and successful requests do not bury it at info', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'p2p-banner-'));
+    const port = await freePort();
+    const child = spawn(process.execPath, [...MAIN, 'all'], { env: cleanEnv({ DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      await eventually(async () => assert.match(output, new RegExp(`Demo: open http://localhost:${port}/ in a browser`)), 30_000, 200);
+      for (const path of ['/', '/readyz', '/healthz']) assert.equal((await fetch(`http://127.0.0.1:${port}${path}`)).status, 200);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/no-such-page`)).status, 404);
+      await eventually(async () => assert.match(output, /"url":"\/no-such-page"/), 5_000, 100);
+      const afterBanner = output.slice(output.indexOf('Demo: open'));
+      assert.doesNotMatch(afterBanner, /"url":"\/(readyz|healthz)?"/, 'successful requests are not logged at info');
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    } finally {
+      child.kill('SIGKILL');
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('the all role starts on the embedded defaults, serves REST, and stops cleanly on SIGTERM', async () => {

@@ -51,6 +51,19 @@ describe('configuration', () => {
     });
   }
 
+  it('reports every problem at once, one line each, instead of one per run', () => {
+    const env = { JWT_SECRET: 'short', PORT: 'eighty', LOG_LEVEL: 'loud', AMQP_URL: 'rabbit' };
+    assert.throws(() => loadConfig('api', env), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.deepEqual(
+        err.problems.map((p) => p.split(' ')[0]),
+        ['DATABASE_URL', 'AMQP_URL', 'JWT_SECRET', 'PORT', 'LOG_LEVEL'],
+      );
+      assert.equal(err.message.split('\n').length, 5);
+      return true;
+    });
+  });
+
   it('pings WebSocket clients every 25 s unless GATEWAY_WS_PING_MS says otherwise', () => {
     assert.equal(loadConfig('gateway', PROD).gateway.wsPingMs, 25_000);
     assert.equal(loadConfig('gateway', { ...PROD, GATEWAY_WS_PING_MS: '5000' }).gateway.wsPingMs, 5_000);
