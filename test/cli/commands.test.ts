@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +84,34 @@ describe('commands (the processes a user starts)', function () {
       assert.equal(await exited, 0);
     } finally {
       child.kill('SIGKILL');
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('npm run token: refuses a DATA_DIR with no secret (creating none) and a bad user id; issues 12 h tokens', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'p2p-token-'));
+    const token = (...args: string[]) =>
+      run('npm', ['run', '-s', 'token', '--', ...args], { env: cleanEnv({ DATA_DIR: dataDir }) }).then(
+        ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+    try {
+      const missing = await token('alice');
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr.trim(), /^no demo secret in .*jwt-secret: run `npm start` once with this DATA_DIR, or set JWT_SECRET$/);
+      assert.equal(existsSync(join(dataDir, 'jwt-secret')), false, 'no secret was written');
+
+      await writeFile(join(dataDir, 'jwt-secret'), 'a-demo-secret');
+      const badId = await token('a b');
+      assert.equal(badId.code, 2);
+      assert.match(badId.stderr, /^invalid user id "a b"/);
+
+      const issued = await token('alice');
+      assert.equal(issued.code, 0);
+      const claims = JSON.parse(Buffer.from(issued.stdout.trim().split('.')[1]!, 'base64url').toString()) as { sub: string; iat: number; exp: number };
+      assert.equal(claims.sub, 'alice');
+      assert.equal(claims.exp - claims.iat, 12 * 3600);
+    } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
   });
