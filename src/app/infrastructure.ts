@@ -5,6 +5,7 @@ import type { Database } from '../persistence/database.js';
 import { openEmbeddedDatabase } from '../persistence/embedded-database.js';
 import { openPostgresDatabase } from '../persistence/postgres-database.js';
 import { migrate } from '../persistence/migrator.js';
+import { assertFolderFree } from '../persistence/folder-users.js';
 import type { EventBus } from '../messaging/event-bus.js';
 import { InProcessBus } from '../messaging/in-process-bus.js';
 import { RabbitMqBus } from '../messaging/rabbitmq-bus.js';
@@ -13,6 +14,7 @@ import { RabbitMqBus } from '../messaging/rabbitmq-bus.js';
 export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, logger: Logger): Promise<Database> {
   if (config.databaseUrl) return openPostgresDatabase({ url: config.databaseUrl });
   const dir = join(config.dataDir, 'pglite');
+  assertFolderFree(dir);
   const db = await openEmbeddedDatabase(dir);
   const applied = await migrate(db);
   logger.info({ dir, applied }, 'embedded database ready');

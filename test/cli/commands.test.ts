@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { openEmbeddedDatabase } from '../../src/persistence/embedded-database.js';
 import { createScratchPostgres } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/ports.js';
@@ -112,6 +113,22 @@ describe('commands (the processes a user starts)', function () {
       assert.equal(claims.sub, 'alice');
       assert.equal(claims.exp - claims.iat, 12 * 3600);
     } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  // The lock is read from /proc, so it exists on Linux only (this project's machines and CI).
+  it('npm start refuses an embedded data folder another process holds, as Studio does the other way round (Linux)', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'p2p-lock-'));
+    // This test process holds the folder open, as a running Studio (or another npm start) would.
+    const db = await openEmbeddedDatabase(join(dataDir, 'pglite'));
+    try {
+      const env = cleanEnv({ DATA_DIR: dataDir, PORT: String(await freePort()) });
+      const err = await run(process.execPath, [...MAIN, 'all'], { env }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+      assert.equal(err?.code, 1);
+      assert.match(err.stderr.trim(), new RegExp(`^the embedded database in .*pglite is in use by process ${process.pid} .*stop it first`));
+    } finally {
+      await db.close();
       await rm(dataDir, { recursive: true, force: true });
     }
   });
