@@ -49,7 +49,7 @@ export function errorReply(err: unknown, logger: Logger, request: { method?: str
   }
   if (isDatabaseUnavailable(err)) {
     logger.warn({ err: (err as Error).message, url: request.url }, 'database unavailable');
-    return { status: 503, error: 'unavailable', message: 'the database connection was lost; retry shortly', retryAfter: 1 };
+    return { status: 503, error: 'unavailable', message: 'the database is unavailable; retry shortly', retryAfter: 1 };
   }
   logger.error({ err, method: request.method, url: request.url }, 'request failed');
   return { status: 500, error: 'internal', message: 'internal server error' };
