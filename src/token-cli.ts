@@ -2,7 +2,8 @@
 // Signs with JWT_SECRET when set, else with the demo secret `npm start` keeps in DATA_DIR, both
 // read by the same configuration code as `npm start`. It never creates a secret: tokens signed
 // with a new one would be refused by the server that runs on the old one.
-import { issueToken, USER_ID_RE } from './auth/jwt.js';
+import { issueToken } from './auth/jwt.js';
+import { isUserId, USER_ID_RULE } from './contract/ids.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { demoSecretFile, readDemoSecret } from './config/demo-secret.js';
 
@@ -18,7 +19,7 @@ const expiresIndex = args.indexOf('--expires');
 const expiresIn = expiresIndex >= 0 ? args[expiresIndex + 1] : undefined;
 const [userId, ...extra] = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--expires');
 if (!userId || extra.length > 0 || (expiresIndex >= 0 && !expiresIn)) fail(USAGE, 2);
-if (!USER_ID_RE.test(userId)) fail(`invalid user id "${userId}": use letters, digits and _ . @ : - (at most 128), as the API requires`, 2);
+if (!isUserId(userId)) fail(`invalid user id "${userId}": it ${USER_ID_RULE}, as the API requires`, 2);
 
 let config: ReturnType<typeof loadConfig>;
 try {
