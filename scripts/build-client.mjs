@@ -30,6 +30,7 @@ try {
     build({ ...browser, entryPoints: { 'realtime-client': path('client/src/index.ts') } }),
     copyFile(path('client/demo/index.html'), `${outdir}/index.html`),
     copyFile(path('client/demo/demo.css'), `${outdir}/demo.css`),
+    copyFile(path('client/demo/favicon.svg'), `${outdir}/favicon.svg`),
   ]);
 } catch (err) {
   await rm(outdir, { recursive: true, force: true });
