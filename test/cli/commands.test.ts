@@ -21,6 +21,15 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, LOG_LEVEL: 'warn', ...extra };
 }
 
+/** `main.ts all` as a child process, with what it prints so far and its exit code. */
+function startAll(env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [...MAIN, 'all'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { child, output: () => output, exited };
+}
 
 describe('commands (the processes a user starts)', function () {
   this.timeout(60_000);
@@ -69,17 +78,13 @@ describe('commands (the processes a user starts)', function () {
   it('npm start ends with a banner naming the demo URL, and successful requests do not bury it at info', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'p2p-banner-'));
     const port = await freePort();
-    const child = spawn(process.execPath, [...MAIN, 'all'], { env: cleanEnv({ DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' }), stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const { child, output, exited } = startAll(cleanEnv({ DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' }));
     try {
-      await eventually(async () => assert.match(output, new RegExp(`Demo: open http://localhost:${port}/ in a browser`)), 30_000, 200);
+      await eventually(async () => assert.match(output(), new RegExp(`Demo: open http://localhost:${port}/ in a browser`)), 30_000, 200);
       for (const path of ['/', '/readyz', '/healthz']) assert.equal((await fetch(`http://127.0.0.1:${port}${path}`)).status, 200);
       assert.equal((await fetch(`http://127.0.0.1:${port}/no-such-page`)).status, 404);
-      await eventually(async () => assert.match(output, /"url":"\/no-such-page"/), 5_000, 100);
-      const afterBanner = output.slice(output.indexOf('Demo: open'));
+      await eventually(async () => assert.match(output(), /"url":"\/no-such-page"/), 5_000, 100);
+      const afterBanner = output().slice(output().indexOf('Demo: open'));
       assert.doesNotMatch(afterBanner, /"url":"\/(readyz|healthz)?"/, 'successful requests are not logged at info');
       child.kill('SIGTERM');
       assert.equal(await exited, 0);
@@ -136,17 +141,13 @@ describe('commands (the processes a user starts)', function () {
   it('the all role starts on the embedded defaults, serves REST, and stops cleanly on SIGTERM', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'p2p-start-'));
     const port = await freePort();
-    const child = spawn(process.execPath, [...MAIN, 'all'], { env: cleanEnv({ DATA_DIR: dataDir, PORT: String(port) }), stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const { child, output, exited } = startAll(cleanEnv({ DATA_DIR: dataDir, PORT: String(port) }));
     try {
       await eventually(async () => {
         const res = await fetch(`http://127.0.0.1:${port}/readyz`);
         assert.equal(res.status, 200);
       }, 30_000, 200);
-      const token = /"alice" \(12 h\): (\S+)/.exec(output)?.[1];
+      const token = /"alice" \(12 h\): (\S+)/.exec(output())?.[1];
       assert.ok(token, 'start-up prints a demo token');
       const res = await fetch(`http://127.0.0.1:${port}/p2p/trades`, {
         method: 'POST',
@@ -155,7 +156,7 @@ describe('commands (the processes a user starts)', function () {
       });
       assert.equal(res.status, 201);
       // The token command, as the README has it (`TOKEN=$(npm run -s token -- bob)`), prints the
-      // token alone (its build's output goes to stderr) and signs with the same generated secret.
+      // token alone and signs with the secret this start generated in DATA_DIR.
       const { stdout } = await run('npm', ['run', '-s', 'token', '--', 'bob'], { env: cleanEnv({ DATA_DIR: dataDir }) });
       assert.match(stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n?$/, 'stdout is one JWT');
       const trade = (await res.json()) as { id: string };
