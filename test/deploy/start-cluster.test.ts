@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createRoleBackends } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
-import { JWT_SECRET } from '../support/services.js';
 import { StompTestClient } from '../support/stomp-clients.js';
 
 // `npm run start:cluster`: the docker-compose topology as plain processes on this machine.
