@@ -1,6 +1,6 @@
 import type { Database } from '../persistence/database.js';
 import type { TradeRole } from '../contract/trade-status.js';
-import type { Actor } from '../domain/actor.js';
+import type { Actor } from '../auth/actor.js';
 import { DomainError } from '../domain/errors.js';
 import { roleOf } from '../contract/trade-transitions.js';
 import type { TradeService } from '../domain/trade-service.js';
