@@ -11,11 +11,11 @@ import { InProcessBus } from '../messaging/in-process-bus.js';
 import { RabbitMqBus } from '../messaging/rabbitmq-bus.js';
 
 /** DATABASE_URL set: PostgreSQL (migrated by `npm run db:migrate`); unset: embedded, migrated here. */
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, logger: Logger): Promise<Database> {
-  if (config.databaseUrl) return openPostgresDatabase({ url: config.databaseUrl });
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'database'>, logger: Logger): Promise<Database> {
+  if (config.databaseUrl) return openPostgresDatabase({ url: config.databaseUrl, capacity: config.database });
   const dir = join(config.dataDir, 'pglite');
   assertFolderFree(dir);
-  const db = await openEmbeddedDatabase(dir);
+  const db = await openEmbeddedDatabase(dir, config.database);
   const applied = await migrate(db);
   logger.info({ dir, applied }, 'embedded database ready');
   return db;

@@ -18,6 +18,8 @@ import { HeadCache } from '../sync/head-cache.js';
 import { applyEvent, startHeadFeed } from '../sync/head-feed.js';
 import { SyncService } from '../sync/sync-service.js';
 import { RecentChat } from '../sync/recent-chat.js';
+import { Unavailable } from '../http/unavailable.js';
+import { OverloadGuard } from '../http/overload.js';
 import { startGateway, type Gateway } from '../gateway/gateway.js';
 import { createEventBus, openDatabase } from './infrastructure.js';
 
@@ -45,6 +47,10 @@ export interface System {
   notifications: NotificationService;
   /** Roles that serve the API. */
   sync: SyncService | undefined;
+  /** Roles `all` and `api`: sheds reads when overloaded; a lean API path must use it too. */
+  overload: OverloadGuard | undefined;
+  /** Answers and counts every 503 with Retry-After. */
+  unavailable: Unavailable;
   /** Roles `all` and `gateway`: attach it to the HTTP server that serves `app`. */
   gateway: Gateway | undefined;
   close(): Promise<void>;
@@ -102,22 +108,26 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
   // A gateway writes nothing, so it has no outbox rows of its own to relay.
   if (config.role !== 'gateway') relay.start();
 
+  const unavailable = new Unavailable(config.overload.retryAfterSeconds, metrics.unavailableResponses);
+  const overload = servesApi ? new OverloadGuard(config.overload, unavailable) : undefined;
   const app = createHttpApp({
     logger,
     metrics,
     corsOrigins: config.corsOrigins,
+    unavailable,
     readiness: [
       { name: 'database', check: async () => (await db.ping(), true) },
       { name: 'eventBus', check: async () => bus.isReady() },
       // Down while draining, so a load balancer stops sending new clients here.
       ...(gateway ? [{ name: 'gateway', check: async () => gateway.isAccepting() }] : []),
     ],
-    api: servesApi
+    api: overload
       ? {
           demo: !config.production,
           jwtSecret: config.jwtSecret,
           bodyLimitBytes: config.bodyLimitBytes,
           chatRateLimitPerMinute: config.chatRateLimitPerMinute,
+          overload,
           trades,
           chat,
           notifications,
@@ -125,16 +135,20 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
       : undefined,
   });
 
-  const handler = sync
-    ? withLeanSync(app, {
-        sync,
-        jwtSecret: config.jwtSecret,
-        pipeline: apiRequestPipeline({ corsOrigins: config.corsOrigins }),
-        metrics,
-        logger,
-        retryAfterSeconds: Math.ceil(config.sync.pollIntervalMs / 1000),
-      })
-    : app;
+  const handler =
+    sync && overload
+      ? withLeanSync(app, {
+          sync,
+          jwtSecret: config.jwtSecret,
+          // The same guard as Express's pipeline: one in-flight count for every API request.
+          pipeline: apiRequestPipeline({ corsOrigins: config.corsOrigins, shedReads: overload.step }),
+          overload,
+          unavailable,
+          metrics,
+          logger,
+          retryAfterSeconds: Math.ceil(config.sync.pollIntervalMs / 1000),
+        })
+      : app;
 
   return {
     role: config.role,
@@ -150,7 +164,10 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
     notifications,
     sync,
     gateway,
+    overload,
+    unavailable,
     async close() {
+      overload?.close();
       // Clients first, while the bus is still up, so they are told to fall back to polling.
       await gateway?.close();
       await Promise.all(consumers.map((c) => c.cancel().catch(() => {})));

@@ -25,6 +25,8 @@ export interface Config {
   chatRateLimitPerMinute: number;
   bodyLimitBytes: number;
   sync: SyncConfig;
+  database: DatabaseCapacity;
+  overload: OverloadSettings;
 }
 
 /** The sync route (docs/sync.md). */
@@ -37,6 +39,26 @@ export interface SyncConfig {
   cacheMaxEntries: number;
   /** Base name of each api process's own queue of the events that feed the cache. */
   queue: string;
+}
+
+/** How the database connections are shared between reads and writes (docs/overload.md). */
+export interface DatabaseCapacity {
+  /** PostgreSQL connections in this process's pool. */
+  poolSize: number;
+  /** Reads (polls) in flight at once; the rest of the pool is kept for writes. */
+  readConcurrency: number;
+  /** How long a read may queue for its turn before it is answered 503. */
+  readWaitMs: number;
+}
+
+/** When the API sheds reads with 503 instead of queueing them (docs/overload.md). */
+export interface OverloadSettings {
+  /** API requests in flight (long polls held by sync excluded) above which reads are shed. */
+  maxInFlight: number;
+  /** Event-loop delay that lasted (docs/overload.md) above which reads are shed. */
+  eventLoopLagMs: number;
+  /** The Retry-After of every 503 the API answers. */
+  retryAfterSeconds: number;
 }
 
 /** Every problem found in the environment, one line each, so a user fixes them in one go. */
@@ -131,9 +153,35 @@ function readConfig(r: Role, env: NodeJS.ProcessEnv, problems: string[]): Config
       cacheMaxEntries: parse('SYNC_CACHE_MAX_ENTRIES', positiveInt, 200_000),
       queue: value('AMQP_API_SYNC_QUEUE') ?? 'api.sync.events.queue',
     },
+    database: databaseCapacity(parse),
+    overload: {
+      maxInFlight: parse('OVERLOAD_MAX_IN_FLIGHT', positiveInt, 256),
+      eventLoopLagMs: parse('OVERLOAD_EVENT_LOOP_LAG_MS', positiveInt, 100),
+      retryAfterSeconds: parse('RETRY_AFTER_SECONDS', positiveInt, 1),
+    },
   };
 }
 
+type Parse = <T>(name: string, schema: z.ZodType<T>, fallback: T) => T;
+
+/** By default a quarter of the pool (at least one connection) is kept for writes. */
+export function defaultDatabaseCapacity(poolSize = 10): DatabaseCapacity {
+  return { poolSize, readConcurrency: poolSize - Math.max(1, Math.floor(poolSize / 4)), readWaitMs: 1_000 };
+}
+
+function databaseCapacity(parse: Parse): DatabaseCapacity {
+  const poolSize = parse('DATABASE_POOL_SIZE', positiveInt.min(2, 'must be at least 2 (one for reads, one kept for writes)'), 10);
+  const defaults = defaultDatabaseCapacity(poolSize);
+  return {
+    poolSize,
+    readConcurrency: parse(
+      'DATABASE_READ_CONCURRENCY',
+      positiveInt.max(poolSize - 1, `must be below DATABASE_POOL_SIZE (${poolSize}) so writes keep a connection`),
+      defaults.readConcurrency,
+    ),
+    readWaitMs: parse('DATABASE_READ_WAIT_MS', positiveInt, defaults.readWaitMs),
+  };
+}
 function urlWithScheme(schemes: string[]): z.ZodType<string> {
   return z.string().refine((raw) => {
     try {

@@ -44,11 +44,9 @@ export class ChatService {
       ...(query.since ? { timestamp: { gt: query.since } } : {}),
       ...(query.afterSeq !== undefined ? { seq: { gt: query.afterSeq } } : {}),
     };
-    const rows = await this.db.prisma.tradeChat.findMany({
-      where,
-      orderBy: { seq: 'asc' },
-      take: Math.min(query.limit ?? MAX_PAGE, MAX_PAGE),
-    });
+    const rows = await this.db.reads.run(() =>
+      this.db.prisma.tradeChat.findMany({ where, orderBy: { seq: 'asc' }, take: Math.min(query.limit ?? MAX_PAGE, MAX_PAGE) }),
+    );
     return rows.map(toChatMessage);
   }
 

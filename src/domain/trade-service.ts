@@ -40,16 +40,18 @@ export class TradeService implements TradeAccess {
 
   /** The caller's trades, as buyer or seller, most recently changed first. */
   async listMine(actor: Actor, limit: number): Promise<Trade[]> {
-    const rows = await this.db.prisma.trade.findMany({
-      where: { OR: [{ buyerId: actor.userId }, { sellerId: actor.userId }] },
-      orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }],
-      take: limit,
-    });
+    const rows = await this.db.reads.run(() =>
+      this.db.prisma.trade.findMany({
+        where: { OR: [{ buyerId: actor.userId }, { sellerId: actor.userId }] },
+        orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }],
+        take: limit,
+      }),
+    );
     return rows.map(toTrade);
   }
 
   async get(actor: Actor, tradeId: string): Promise<Trade> {
-    const row = await this.find(tradeId);
+    const row = await this.db.reads.run(() => this.find(tradeId));
     if (!actor.isAdmin && !roleOf(row, actor.userId)) throw forbidden('this trade is not yours');
     return toTrade(row);
   }

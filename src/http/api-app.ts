@@ -14,12 +14,16 @@ import { notificationRoutes } from './routes/notification-routes.js';
 import { CLIENT_DIST_DIR, demoRoutes } from './demo-routes.js';
 import { apiRequestPipeline } from './request-pipeline.js';
 import { apiDocsRoutes } from './api-docs/routes.js';
+import type { Unavailable } from './unavailable.js';
+import type { OverloadGuard } from './overload.js';
 
 export interface HttpAppOptions {
   logger: Logger;
   metrics: Metrics;
   readiness: ReadinessCheck[];
   corsOrigins: string[];
+  /** How every 503 is answered and counted. */
+  unavailable: Unavailable;
   /** Absent for roles that serve only the operational endpoints (notification, gateway). */
   api?: {
     /** Demo mode (`npm start`): the demo page may log anyone in. Never in production. */
@@ -27,6 +31,7 @@ export interface HttpAppOptions {
     jwtSecret: string;
     bodyLimitBytes: number;
     chatRateLimitPerMinute: number;
+    overload: OverloadGuard;
     trades: TradeService;
     chat: ChatService;
     notifications: NotificationService;
@@ -55,7 +60,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   const { api } = options;
   if (api) {
-    app.use(...apiRequestPipeline({ corsOrigins: options.corsOrigins }));
+    app.use(...apiRequestPipeline({ corsOrigins: options.corsOrigins, shedReads: api.overload.step }));
     app.use(apiDocsRoutes());
     const sendRateLimit = rateLimit({
       windowMs: 60_000,
@@ -77,6 +82,6 @@ export function createHttpApp(options: HttpAppOptions): Express {
   }
 
   app.use(notFoundRoute);
-  app.use(errorHandler(options.logger));
+  app.use(errorHandler(options.logger, options.unavailable));
   return app;
 }

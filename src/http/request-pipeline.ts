@@ -9,9 +9,17 @@ export type PipelineStep = (req: IncomingMessage, res: ServerResponse, next: (er
 
 export interface PipelineOptions {
   corsOrigins: string[];
+  /** `OverloadGuard.step`: one guard per process, so its in-flight count sees every path. */
+  shedReads: PipelineStep;
 }
 
 /** What every API request passes before its route. Add a cross-cutting step here, not in one path. */
 export function apiRequestPipeline(options: PipelineOptions): PipelineStep[] {
-  return [cors({ origin: options.corsOrigins.includes('*') ? true : options.corsOrigins })];
+  return [
+    // Retry-After is not a CORS-safelisted header: a browser client on another origin could not
+    // read it without this.
+    cors({ origin: options.corsOrigins.includes('*') ? true : options.corsOrigins, exposedHeaders: ['Retry-After'] }),
+    // After CORS, so a browser can read the 503 it sheds with.
+    options.shedReads,
+  ];
 }

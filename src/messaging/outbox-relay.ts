@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../persistence/database.js';
 import type { BusEvent } from '../events/events.js';
 import type { EventBus } from './event-bus.js';
-import { isDatabaseUnavailable } from '../persistence/driver-errors.js';
+import { databaseOutage } from '../persistence/driver-errors.js';
 import { OutageLog } from '../observability/outage-log.js';
 
 export interface OutboxRelayOptions {
@@ -110,7 +110,8 @@ export class OutboxRelay {
         while (!this.stopped && (await this.drainBatch()) === this.batchSize);
         this.databaseOutage.up();
       } catch (err) {
-        if (isDatabaseUnavailable(err)) this.databaseOutage.down(err);
+        // Busy or unreachable: either way the next pass retries, and the outage is logged once.
+        if (databaseOutage(err) !== undefined) this.databaseOutage.down(err);
         else this.logger.warn({ err }, 'outbox relay pass failed; will retry');
       }
     } while (this.again && !this.stopped);

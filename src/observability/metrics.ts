@@ -20,6 +20,12 @@ export function createMetrics(role: string, probes: MetricProbes = {}) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    unavailableResponses: new Counter({
+      name: 'http_unavailable_responses_total',
+      help: 'API requests answered 503 with Retry-After, by cause (overload_* are reads shed before any work)',
+      labelNames: ['cause'],
+      registers: [registry],
+    }),
     eventsPublished: new Counter({
       name: 'outbox_events_published_total',
       help: 'Events confirmed by the event bus and removed from the outbox',

@@ -1,14 +1,17 @@
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { defaultDatabaseCapacity, type DatabaseCapacity } from '../config/config.js';
 import type { Database } from './database.js';
+import { ReadGate } from './read-gate.js';
 
 export interface PostgresOptions {
   url: string;
-  poolSize?: number;
+  capacity?: DatabaseCapacity;
 }
 
-export async function openPostgresDatabase({ url, poolSize = 10 }: PostgresOptions): Promise<Database> {
+export async function openPostgresDatabase({ url, capacity = defaultDatabaseCapacity() }: PostgresOptions): Promise<Database> {
+  const { poolSize } = capacity;
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
   // A backend killed by the server (failover, pg_terminate_backend) surfaces here on idle
   // clients; without a listener the pool's 'error' event would crash the process.
@@ -22,6 +25,7 @@ export async function openPostgresDatabase({ url, poolSize = 10 }: PostgresOptio
   return {
     kind: 'postgres',
     prisma,
+    reads: new ReadGate(capacity.readConcurrency, capacity.readWaitMs),
     async inSqlTransaction(work) {
       const client = await pool.connect();
       try {
