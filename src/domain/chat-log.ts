@@ -10,6 +10,8 @@ export interface NewChatMessage {
   senderId: string | null;
   message: string;
   recipientRole: TradeRole | null;
+  /** The sender's idempotency key; system messages have none. */
+  clientMessageId?: string;
 }
 
 /**
@@ -33,13 +35,13 @@ export async function appendChatMessage(
           last_chat_at = GREATEST(date_trunc('milliseconds', clock_timestamp()), last_chat_at + interval '1 millisecond')
       WHERE id = ${tradeId}::uuid
       RETURNING chat_seq, last_chat_at)
-    INSERT INTO trade_chat_messages (id, trade_id, seq, sender_id, message, recipient_role, is_system_message, timestamp)
-    SELECT ${id}::uuid, ${tradeId}::uuid, chat_seq, ${input.senderId}, ${input.message}, ${input.recipientRole}::"TradeRole", ${isSystemMessage}, last_chat_at
+    INSERT INTO trade_chat_messages (id, trade_id, seq, sender_id, message, recipient_role, is_system_message, timestamp, client_message_id)
+    SELECT ${id}::uuid, ${tradeId}::uuid, chat_seq, ${input.senderId}, ${input.message}, ${input.recipientRole}::"TradeRole", ${isSystemMessage}, last_chat_at, ${input.clientMessageId ?? null}
     FROM slot
     RETURNING seq, timestamp`;
   if (!slot) throw new Error(`trade ${tradeId} vanished inside its own transaction`);
 
-  const message = toChatMessage({ id, tradeId, ...input, isSystemMessage, seq: slot.seq, timestamp: slot.timestamp });
+  const message = toChatMessage({ id, tradeId, senderId: input.senderId, message: input.message, recipientRole: input.recipientRole, isSystemMessage, seq: slot.seq, timestamp: slot.timestamp });
   const event = chatMessageEvent({
     eventId: randomUUID(),
     tradeId,
