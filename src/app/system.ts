@@ -69,17 +69,21 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
   const db = deps.db ?? (await openDatabase(config, logger));
   const bus = deps.bus ?? createEventBus(config, logger);
 
+  const servesApi = SERVES_API.includes(config.role);
   let relay: OutboxRelay | undefined;
+  let overload: OverloadGuard | undefined;
   const metrics = createMetrics(config.role, {
     outboxPending: () => relay?.pendingCount() ?? Promise.resolve(0),
     busConnected: () => bus.isReady(),
+    ...(servesApi
+      ? { overload: () => ({ inFlight: overload?.inFlight ?? 0, eventLoopLagMs: overload?.eventLoopLagMs ?? 0 }), databaseReads: () => db.reads }
+      : {}),
   });
   relay = new OutboxRelay(db, bus, logger.child({ component: 'outbox' }), {
     ...deps.relay,
     onPublished: (n) => metrics.eventsPublished.inc(n),
     onPublishFailed: () => metrics.publishFailures.inc(),
   });
-  const servesApi = SERVES_API.includes(config.role);
   // The sync route's feed heads, fed by this process's commits at once and by every other one's events.
   const memory = servesApi
     ? { heads: new HeadCache(config.sync.cacheMaxEntries), recent: new RecentChat(RECENT_PER_TRADE, RECENT_TRADES) }
@@ -109,7 +113,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
   if (config.role !== 'gateway') relay.start();
 
   const unavailable = new Unavailable(config.overload.retryAfterSeconds, metrics.unavailableResponses);
-  const overload = servesApi ? new OverloadGuard(config.overload, unavailable) : undefined;
+  if (servesApi) overload = new OverloadGuard(config.overload, unavailable);
   const app = createHttpApp({
     logger,
     metrics,

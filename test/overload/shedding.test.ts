@@ -44,11 +44,13 @@ function slowSend(port: number, tradeId: string, auth: string, message: string) 
 
 const get = (base: string, path: string, auth?: string) => fetch(`${base}${path}`, { headers: auth ? { authorization: auth } : {} });
 
-async function unavailableCount(base: string, cause: string): Promise<number> {
+/** A sample from /metrics, by name and one label it must carry (every sample has `role`). */
+async function metric(base: string, name: string, label = ''): Promise<number> {
   const text = await (await get(base, '/metrics')).text();
-  const line = text.split('\n').find((l) => l.startsWith('http_unavailable_responses_total{') && l.includes(`cause="${cause}"`));
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(label));
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
+const unavailableCount = (base: string, cause: string) => metric(base, 'http_unavailable_responses_total', `cause="${cause}"`);
 
 async function assertShed(res: Response): Promise<void> {
   assert.equal(res.status, 503);
@@ -84,6 +86,7 @@ for (const drivers of DRIVER_SETS) {
         const auth = t.auth('bob');
         const slow = [slowSend(http.port, tradeId, auth, 'slow one'), slowSend(http.port, tradeId, auth, 'slow two')];
         await eventually(() => assert.equal(t.system.overload!.inFlight, 2));
+        assert.equal(await metric(http.base, 'http_requests_in_flight'), 2, 'the ops routes are not counted');
 
         await assertShed(await get(http.base, `/p2p/trades/${tradeId}/chat?afterSeq=0`, auth));
         await assertShed(await get(http.base, '/api/p2p/notifications', auth));
@@ -136,6 +139,7 @@ for (const drivers of DRIVER_SETS) {
         assert.equal(send.status, 201);
         await assertOpsRoutesAnswer(http.base);
         assert.ok((await unavailableCount(http.base, 'overload_event_loop')) >= 1);
+        assert.ok((await metric(http.base, 'event_loop_lag_sustained_seconds')) > 0.03);
 
         clearInterval(hog);
         await eventually(async () => assert.equal((await get(http.base, `/p2p/trades/${tradeId}/chat`, auth)).status, 200), 10_000, 100);

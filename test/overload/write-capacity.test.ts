@@ -54,11 +54,17 @@ describe(`writes under a poll storm [${POSTGRES.name}]`, function () {
         }).then(async (r) => ({ status: r.status, body: await r.text() })),
       ),
     );
+    const queued = await fetch(`${base}/metrics`).then((r) => r.text());
     const answered = await Promise.all(polls);
 
     const byStatus = (rs: { status: number }[]) => rs.reduce<Record<number, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
     console.log(`      polls by status ${JSON.stringify(byStatus(answered))}; sends by status ${JSON.stringify(byStatus(sends))}`);
     assert.deepEqual(sends.map((s) => s.status), [201, 201, 201, 201, 201], JSON.stringify(sends.filter((s) => s.status !== 201)[0]));
+    assert.match(queued, /^database_reads\{[^}]*state="active"[^}]*\} 1$/m, 'the one read slot is in use');
+    const shed = answered.filter((p) => p.status === 503).length;
+    assert.ok(shed > 0, 'some polls waited past DATABASE_READ_WAIT_MS');
+    const counted = await fetch(`${base}/metrics`).then((r) => r.text());
+    assert.match(counted, new RegExp(`^http_unavailable_responses_total\\{[^}]*cause="read_capacity"[^}]*\\} ${shed}$`, 'm'));
     for (const poll of answered) {
       assert.ok([200, 503].includes(poll.status), `a poll answered ${poll.status}: ${poll.body.slice(0, 200)}`);
       if (poll.status === 503) assert.ok(Number(poll.retryAfter) >= 1, 'a 503 carries Retry-After');
