@@ -21,6 +21,10 @@ export async function openPostgresDatabase({ url, capacity = defaultDatabaseCapa
   pool.on('connect', (client) => client.on('error', () => {}));
   releaseDeadClients(pool);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // Readiness asks "is the database reachable", not "is a pool connection free": behind a busy
+  // pool the check would time out, and a load balancer would drop every busy api at once.
+  const probe = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 2_000 });
+  probe.on('error', () => {});
 
   return {
     kind: 'postgres',
@@ -46,11 +50,12 @@ export async function openPostgresDatabase({ url, capacity = defaultDatabaseCapa
       }
     },
     query: async <Row>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as Row[],
-    ping: async () => void (await pool.query('SELECT 1')),
+    ping: async () => void (await probe.query('SELECT 1')),
     async close() {
       await prisma.$disconnect();
       // The adapter may already have ended the pool it was given; close() stays idempotent.
       if (!pool.ended) await pool.end();
+      if (!probe.ended) await probe.end();
     },
   };
 }

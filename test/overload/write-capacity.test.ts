@@ -70,6 +70,20 @@ describe(`writes under a poll storm [${POSTGRES.name}]`, function () {
       if (poll.status === 503) assert.ok(Number(poll.retryAfter) >= 1, 'a 503 carries Retry-After');
     }
   });
+
+  it('stays ready (/readyz 200) while every pool connection is busy', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const holders = [1, 2].map(() => t.system.db.prisma.$transaction(() => held, { timeout: 10_000 }));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const res = await fetch(`${base}/readyz`);
+      assert.equal(res.status, 200, await res.text());
+    } finally {
+      release();
+      await Promise.all(holders);
+    }
+  });
 });
 
 /**
