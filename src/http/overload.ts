@@ -16,13 +16,13 @@ const LAG_WINDOW_MS = 500;
  * pass. Overloaded means too many API requests in flight, or an event loop that has lagged for a
  * while (perf_hooks' monitorEventLoopDelay, sampled in 500 ms windows).
  *
- * A long poll that is only waiting for news costs nothing, so the sync route takes it out of the
- * in-flight count with `hold(req)` while it waits and puts it back with `resume(req)` when it
- * wakes up to answer.
+ * A long poll mostly waits for news, which costs nothing, and has its own bound (SYNC_MAX_HELD):
+ * the sync route takes it out of the in-flight count with `hold(req)`.
  */
 export class OverloadGuard {
   #inFlight = 0;
-  readonly #state = new WeakMap<IncomingMessage, 'counted' | 'held' | 'done'>();
+  // Whether a request is in the in-flight count; a held or answered one is not.
+  readonly #counted = new WeakSet<IncomingMessage>();
   // Mean delay of the last two windows; the lower one is the lag that lasted.
   #windows: [number, number] = [0, 0];
   readonly #delay = monitorEventLoopDelay({ resolution: 10 });
@@ -60,31 +60,21 @@ export class OverloadGuard {
         : undefined;
       if (cause) return this.unavailable.send(res, cause, 'the api is overloaded; retry shortly');
     }
-    this.#move(req, 'counted');
+    this.#counted.add(req);
+    this.#inFlight++;
     // 'close' comes once per response, answered or aborted.
-    res.once('close', () => this.#move(req, 'done'));
+    res.once('close', () => this.hold(req));
     next();
   };
 
+  /** Takes the request out of the in-flight count for the rest of its life. */
   hold(req: IncomingMessage): void {
-    if (this.#state.get(req) === 'counted') this.#move(req, 'held');
-  }
-
-  resume(req: IncomingMessage): void {
-    if (this.#state.get(req) === 'held') this.#move(req, 'counted');
+    if (this.#counted.delete(req)) this.#inFlight--;
   }
 
   close(): void {
     clearInterval(this.#sampler);
     this.#delay.disable();
-  }
-
-  #move(req: IncomingMessage, to: 'counted' | 'held' | 'done'): void {
-    const from = this.#state.get(req);
-    if (from === 'done' || from === to) return;
-    if (from === 'counted') this.#inFlight--;
-    if (to === 'counted') this.#inFlight++;
-    this.#state.set(req, to);
   }
 }
 

@@ -6,7 +6,7 @@ import { eventually } from '../support/eventually.js';
 
 /** The system's app on a real port: shedding is about requests on the wire. */
 async function serve(t: TestSystem): Promise<{ base: string; port: number; close: () => Promise<void> }> {
-  const server: Server = createServer(t.system.app);
+  const server: Server = createServer(t.system.handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -42,7 +42,8 @@ function slowSend(port: number, tradeId: string, auth: string, message: string) 
   };
 }
 
-const get = (base: string, path: string, auth?: string) => fetch(`${base}${path}`, { headers: auth ? { authorization: auth } : {} });
+const get = (base: string, path: string, auth?: string, signal?: AbortSignal) =>
+  fetch(`${base}${path}`, { headers: auth ? { authorization: auth } : {}, signal });
 
 /** A sample from /metrics, by name and one label it must carry (every sample has `role`). */
 async function metric(base: string, name: string, label = ''): Promise<number> {
@@ -106,6 +107,34 @@ for (const drivers of DRIVER_SETS) {
         const after = await get(http.base, `/p2p/trades/${tradeId}/chat?afterSeq=0`, auth);
         assert.equal(after.status, 200);
         assert.equal(((await after.json()) as unknown[]).length, 3);
+      });
+    });
+
+    describe('long polls', () => {
+      let t: TestSystem;
+      let http: Awaited<ReturnType<typeof serve>>;
+      before(async () => {
+        t = await startTestSystem(drivers, { env: { OVERLOAD_MAX_IN_FLIGHT: '2', RETRY_AFTER_SECONDS: '2' } });
+        http = await serve(t);
+      });
+      after(async () => {
+        await http.close();
+        await t.close();
+      });
+
+      it('are not counted in flight while held, so they do not shed the reads of others', async () => {
+        const tradeId = await openTrade(t, 'alice', 'bob');
+        const controller = new AbortController();
+        const held = ['carol', 'dave', 'erin'].map((user) =>
+          get(http.base, '/p2p/sync?wait=20', t.auth(user), controller.signal).catch(() => undefined),
+        );
+        await eventually(() => assert.equal(t.system.sync!.heldRequests, 3));
+        assert.equal(t.system.overload!.inFlight, 0);
+        assert.equal((await get(http.base, `/p2p/trades/${tradeId}/chat`, t.auth('bob'))).status, 200);
+        controller.abort();
+        await Promise.all(held);
+        await eventually(() => assert.equal(t.system.sync!.heldRequests, 0));
+        assert.equal(t.system.overload!.inFlight, 0);
       });
     });
 

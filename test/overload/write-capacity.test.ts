@@ -21,7 +21,7 @@ describe(`writes under a poll storm [${POSTGRES.name}]`, function () {
     t = await startTestSystem(POSTGRES, {
       env: { DATABASE_POOL_SIZE: '2', DATABASE_READ_CONCURRENCY: '1', OVERLOAD_MAX_IN_FLIGHT: '100000' },
     });
-    server = createServer(t.system.app);
+    server = createServer(t.system.handler);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
