@@ -57,7 +57,11 @@ describe(`writes under a poll storm [${POSTGRES.name}]`, function () {
     const queued = await fetch(`${base}/metrics`).then((r) => r.text());
     const answered = await Promise.all(polls);
 
-    const byStatus = (rs: { status: number }[]) => rs.reduce<Record<number, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
+    const byStatus = (rs: { status: number }[]) => {
+      const counts: Record<number, number> = {};
+      for (const r of rs) counts[r.status] = (counts[r.status] ?? 0) + 1;
+      return counts;
+    };
     console.log(`      polls by status ${JSON.stringify(byStatus(answered))}; sends by status ${JSON.stringify(byStatus(sends))}`);
     assert.deepEqual(sends.map((s) => s.status), [201, 201, 201, 201, 201], JSON.stringify(sends.filter((s) => s.status !== 201)[0]));
     assert.match(queued, /^database_reads\{[^}]*state="active"[^}]*\} 1$/m, 'the one read slot is in use');
