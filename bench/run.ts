@@ -3,6 +3,8 @@
 // (the broker with the Web-STOMP plugin, the comparison; see bench/settings.ts), prints
 // Markdown tables of figures beside baselines measured in the same run, and writes them all to
 // bench/results/latest.json. Each server runs in its own process; this process is the load.
+// First: the services it starts (with Web-STOMP) are the ones every module here shares.
+import './settings.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';

@@ -6,9 +6,10 @@ export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 /**
  * The bench's services: throwaway PostgreSQL and RabbitMQ (with the Web-STOMP plugin, the
  * comparison, and a raised open-file limit) as the test suites get them, removed when the run
- * ends; or existing ones named by TEST_PG_ADMIN_URL / TEST_AMQP_URL.
+ * ends (run.ts stops them after its own clean-up, also when interrupted); or existing ones
+ * named by TEST_PG_ADMIN_URL / TEST_AMQP_URL.
  */
-export const SERVICES = await useServices({ webStomp: true });
+export const SERVICES = await useServices({ webStomp: true, stopOnSignal: false });
 export const { amqpUrl: AMQP_URL, pgAdminUrl: PG_ADMIN_URL } = SERVICES;
 
 /** HS256 secret every server under test verifies CONNECT tokens with (the load generator signs). */

@@ -34,6 +34,7 @@ try {
     // The gateway's SockJS iframe page loads this copy (src/config/client-dist.ts): the very
     // sockjs-client bundled above, and in the image, which keeps client/dist but no dev packages.
     copyFile(createRequire(import.meta.url).resolve('sockjs-client/dist/sockjs.min.js'), `${outdir}/sockjs.min.js`),
+    copyFile(path('client/demo/favicon.svg'), `${outdir}/favicon.svg`),
   ]);
 } catch (err) {
   await rm(outdir, { recursive: true, force: true });

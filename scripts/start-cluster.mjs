@@ -3,7 +3,8 @@
 // notification worker as separate processes on this machine's PostgreSQL and RabbitMQ.
 // Usage: npm run start:cluster   (Ctrl-C stops every process)
 // Env: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/p2p, created if missing),
-//      AMQP_URL (default amqp://guest:guest@127.0.0.1:5672), JWT_SECRET (default: a dev value),
+//      AMQP_URL (default amqp://guest:guest@127.0.0.1:5672), JWT_SECRET (default: a dev value,
+//      printed with ready-made tokens once the api is up: the cluster has no dev login),
 //      API_PORT 8080, GATEWAY_PORTS 8081,8083, NOTIFICATION_PORT 8082,
 //      PUBLIC_GATEWAY_URLS (default: http://localhost:<each gateway port>, where the demo page at
 //      http://localhost:8080 connects), METRICS_TOKEN (default: a dev value, printed).
@@ -62,6 +63,29 @@ const children = roles.map(([role, port]) => run(`${role}:${port}`, [role], { PO
 console.log(`cluster up: api :${roles[0][1]}, gateways :${gatewayPorts.join(', :')}, notification :${roles.at(-1)[1]}`);
 console.log(`demo page: http://localhost:${roles[0][1]}/ (its socket goes to ${env.PUBLIC_GATEWAY_URLS}); /metrics: Authorization: Bearer ${env.METRICS_TOKEN}`);
 
+/**
+ * The cluster runs in production mode, where the demo page's dev login is refused: once the api
+ * answers, say how to log in instead (ready-made tokens, and the command for more).
+ */
+async function printLogin(apiPort) {
+  for (let i = 0; i < 120 && !stopping; i++) {
+    const ready = await fetch(`http://127.0.0.1:${apiPort}/readyz`).then((r) => r.ok, () => false);
+    if (ready) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  if (stopping) return;
+  // Built by prestart:cluster, like the roles this script runs.
+  const { issueToken } = await import('../dist/auth/jwt.js');
+  const secretShown = process.env.JWT_SECRET ? '"$JWT_SECRET"' : `'${env.JWT_SECRET}'`;
+  console.log(`
+  ==> Demo: open http://localhost:${apiPort}/ . This is production mode: there is no dev login, so
+  paste a token under "No dev login on this server? Paste a token instead" (12 h each):
+    alice: ${issueToken(env.JWT_SECRET, 'alice')}
+    bob:   ${issueToken(env.JWT_SECRET, 'bob')}
+  More tokens: JWT_SECRET=${secretShown} npm run token -- <userId> [--admin]
+`);
+}
+
 let stopping = false;
 function stop() {
   if (stopping) return;
@@ -73,4 +97,5 @@ process.on('SIGTERM', stop);
 // A role that dies is reported and the others keep serving (as with one failed container).
 children.forEach((child, i) =>
   child.on('exit', (code, signal) => !stopping && console.error(`${roles[i].join(':')} exited (${signal ?? code})`)));
+void printLogin(roles[0][1]);
 await Promise.all(children.map((child) => once(child, 'exit')));

@@ -7,7 +7,8 @@
 //                       @electric-sql/pglite-socket, from this process. No migrations are
 //                       applied. PGlite must not be opened by two processes at once, so this
 //                       refuses to start while another process (such as `npm start`) has files
-//                       of that folder open (detected through /proc on Linux).
+//                       of that folder open (src/persistence/folder-users.ts; `npm start`
+//                       makes the same check the other way round).
 //
 // Studio itself is the Prisma 7 CLI, installed in prisma/studio/ with its own package.json and
 // lockfile (on first use, here): Prisma 6.19.3's Studio cannot work offline, and installing
@@ -16,10 +17,11 @@
 // Env: STUDIO_PORT (default 5555). Options: --install-only (install the CLI and exit).
 // Studio binds 127.0.0.1 only; it can read and write every table.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const studioDir = join(root, 'prisma', 'studio');
@@ -81,38 +83,6 @@ function ensureStudioCli() {
   }
 }
 
-/** Processes other than this one that have files under `dir` open (Linux; empty elsewhere). */
-function processesUsing(dir) {
-  if (process.platform !== 'linux' || !existsSync('/proc/self/fd')) return [];
-  const prefix = realpathSync(dir) + sep;
-  const found = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    let fds;
-    try {
-      fds = readdirSync(`/proc/${entry}/fd`);
-    } catch {
-      continue; // gone, or not ours to read
-    }
-    const holds = fds.some((fd) => {
-      try {
-        return readlinkSync(`/proc/${entry}/fd/${fd}`).startsWith(prefix);
-      } catch {
-        return false;
-      }
-    });
-    if (!holds) continue;
-    let command = '';
-    try {
-      command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-    } catch {
-      // exited meanwhile
-    }
-    found.push({ pid: Number(entry), command });
-  }
-  return found;
-}
-
 /** Opens the embedded database read/write and serves it on a free 127.0.0.1 port. */
 async function serveEmbedded() {
   const dataDir = resolve(env('DATA_DIR') ?? './data');
@@ -121,6 +91,8 @@ async function serveEmbedded() {
   if (!existsSync(join(dir, 'PG_VERSION'))) {
     throw new UserError(`no embedded database in ${shown}: run \`npm start\` once first (or set DATA_DIR, or DATABASE_URL for PostgreSQL)`);
   }
+  // The same check `npm start` makes the other way round, from the app's source.
+  const { processesUsing } = await tsImport('../src/persistence/folder-users.ts', import.meta.url);
   const users = processesUsing(dir);
   if (users.length > 0) {
     const [first] = users;

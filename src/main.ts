@@ -1,13 +1,15 @@
 import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from './config/config.js';
 import { resolveJwtSecret } from './config/demo-secret.js';
-import { issueToken } from './auth/jwt.js';
+import { StartupError } from './config/startup-error.js';
 import { createLogger } from './observability/logger.js';
 import { openDatabase } from './app/infrastructure.js';
 import { migrate } from './persistence/migrator.js';
 import { startSystem } from './app/system.js';
+import { startBanner } from './app/banner.js';
+import { HELP } from './app/help.js';
+import { ensurePortFree, listen } from './app/listen.js';
 
-// Usage: node dist/main.js [all|api|gateway|notification|migrate]
 const command = process.argv[2] ?? 'all';
 
 async function runMigrations(): Promise<void> {
@@ -24,14 +26,15 @@ async function runMigrations(): Promise<void> {
 
 async function runRole(role: string): Promise<void> {
   const config = loadConfig(role);
+  await ensurePortFree(config.port, config.host);
   const jwtSecret = resolveJwtSecret(config);
   const logger = createLogger(config.logLevel, { role: config.role });
   const system = await startSystem({ ...config, jwtSecret }, logger);
   const server = createServer(system.handler);
   system.gateway?.attach(server);
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  await listen(server, config.port, config.host);
   logger.info({ port: config.port, database: system.db.kind, bus: system.bus.kind }, `${config.role} role listening`);
-  if (!config.production) printDemoHelp(config.port, jwtSecret);
+  console.log(startBanner({ role: config.role, host: config.host, port: config.port, demoSecret: config.production ? undefined : jwtSecret }));
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -57,18 +60,19 @@ async function runRole(role: string): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-function printDemoHelp(port: number, secret: string): void {
-  const token = issueToken(secret, 'alice');
-  console.log(`
-  Demo mode: embedded defaults, JWT secret kept in the data folder.
-  A token for user "alice" (12 h): ${token}
-  More tokens: npm run token -- <userId> [--admin]
-  Try: curl -H "Authorization: Bearer ${token.slice(0, 12)}..." http://localhost:${port}/p2p/notifications
-`);
+if (command === '--help' || command === '-h' || command === 'help') {
+  process.stdout.write(HELP);
+} else {
+  (command === 'migrate' ? runMigrations() : runRole(command)).catch((err: unknown) => {
+    console.error(describeFailure(err));
+    process.exit(1);
+  });
 }
 
-(command === 'migrate' ? runMigrations() : runRole(command)).catch((err: unknown) => {
-  // A configuration problem is one line naming the variable; anything else gets its stack.
-  console.error(err instanceof ConfigError ? `Configuration error: ${err.message}` : err);
-  process.exit(1);
-});
+/** What the user can fix is said in one line each, without a stack; anything else gets its stack. */
+function describeFailure(err: unknown): unknown {
+  if (err instanceof ConfigError) {
+    return err.problems.length === 1 ? `Configuration error: ${err.message}` : `Configuration errors:\n  ${err.problems.join('\n  ')}`;
+  }
+  return err instanceof StartupError ? err.message : err;
+}

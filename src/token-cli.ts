@@ -1,17 +1,40 @@
-// Prints a JWT for a user: npm run token -- <userId> [--admin] [--expires 1h]
-// Uses JWT_SECRET when set, else the demo secret in the data folder (created by npm start).
+// Prints a JWT for a user: npm run token -- <userId> [--admin] [--expires 1h]   (default 12 h)
+// Signs with JWT_SECRET when set, else with the demo secret `npm start` keeps in DATA_DIR, both
+// read by the same configuration code as `npm start`. It never creates a secret: tokens signed
+// with a new one would be refused by the server that runs on the old one.
 import { issueToken } from './auth/jwt.js';
-import { resolveJwtSecret } from './config/demo-secret.js';
+import { isUserId, USER_ID_RULE } from './contract/ids.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { demoSecretFile, readDemoSecret } from './config/demo-secret.js';
+
+const USAGE = 'usage: npm run token -- <userId> [--admin] [--expires 1h]';
+
+function fail(message: string, code = 1): never {
+  console.error(message);
+  process.exit(code);
+}
 
 const args = process.argv.slice(2);
-const userId = args.find((a) => !a.startsWith('--'));
-if (!userId) {
-  console.error('usage: npm run token -- <userId> [--admin] [--expires 1h]');
-  process.exit(2);
-}
 const expiresIndex = args.indexOf('--expires');
-const secret = resolveJwtSecret({ jwtSecret: process.env.JWT_SECRET, dataDir: process.env.DATA_DIR ?? './data' });
-console.log(issueToken(secret, userId, {
-  admin: args.includes('--admin'),
-  expiresIn: expiresIndex >= 0 ? args[expiresIndex + 1] : undefined,
-}));
+const expiresIn = expiresIndex >= 0 ? args[expiresIndex + 1] : undefined;
+const [userId, ...extra] = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--expires');
+if (!userId || extra.length > 0 || (expiresIndex >= 0 && !expiresIn)) fail(USAGE, 2);
+if (!isUserId(userId)) fail(`invalid user id "${userId}": it ${USER_ID_RULE}, as the API requires`, 2);
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  // Production-only requirements (DATABASE_URL, AMQP_URL) say nothing about signing a token.
+  config = loadConfig('all', { ...process.env, NODE_ENV: undefined });
+} catch (err) {
+  if (err instanceof ConfigError) fail(`Configuration error: ${err.problems.join('; ')}`);
+  throw err;
+}
+const secret = config.jwtSecret ?? readDemoSecret(config.dataDir);
+if (secret === undefined) {
+  fail(`no demo secret in ${demoSecretFile(config.dataDir)}: run \`npm start\` once with this DATA_DIR, or set JWT_SECRET`);
+}
+try {
+  console.log(issueToken(secret, userId, { admin: args.includes('--admin'), expiresIn }));
+} catch (err) {
+  fail(`cannot issue the token: ${(err as Error).message} (--expires takes e.g. 30m, 12h, 7d)`, 2);
+}

@@ -23,6 +23,7 @@ interface Session {
 const SESSION_KEY = 'p2p-demo.session';
 const MY_TRADES_LIMIT = 10;
 const TOAST_MS = 6000;
+const MAX_TOASTS = 3;
 const ERROR_MS = 6000;
 // A button for every status a transition leads to; each is shown only when allowed.
 const STATUS_CHOICES: readonly TradeStatus[] = [...new Set(TRANSITIONS.map((t) => t.to))];
@@ -226,8 +227,16 @@ function renderTrade(): void {
   }
 }
 
+/** Irreversible steps: releasing hands over the assets, a dispute calls in an admin. */
+const CONFIRM: Partial<Record<TradeStatus, string>> = {
+  RELEASED: 'Release the assets to the buyer? This cannot be undone.',
+  DISPUTED: 'Open a dispute on this trade? An admin will have to settle it.',
+};
+
 async function changeStatus(status: TradeStatus): Promise<void> {
   if (!client || !current) return;
+  const question = CONFIRM[status];
+  if (question && !confirm(question)) return;
   try {
     await client.changeStatus(current.tradeId, status);
   } catch (err) {
@@ -315,14 +324,32 @@ function showBadge(count: number): void {
 function showToast(notification: Notification): void {
   const toast = makeButton('toast', 'toast', notification.message);
   toast.dataset.notificationId = notification.id;
-  toast.title = 'Mark as read';
+  toast.title = 'Open the trade';
   const dismiss = () => toast.remove();
   toast.addEventListener('click', () => {
     dismiss();
     void markRead(notification.id);
+    void openNotifiedTrade(notification);
   });
   ui.toasts.append(toast);
+  // A burst of notifications shows the newest few, not a column growing up the screen.
+  while (ui.toasts.childElementCount > MAX_TOASTS) ui.toasts.firstElementChild?.remove();
   setTimeout(dismiss, TOAST_MS);
+}
+
+/**
+ * Notifications name their trade by its first 8 characters (the contract's Notification has no
+ * trade id), which is unique among the user's own trades: the page finds it there.
+ */
+async function openNotifiedTrade(notification: Notification): Promise<void> {
+  const prefix = /\b[0-9a-f]{8}\b/.exec(notification.message)?.[0];
+  if (!client || !prefix) return;
+  try {
+    const trade = (await client.api.listTrades(MY_TRADES_LIMIT)).find((t) => t.id.startsWith(prefix));
+    if (trade) await showTrade(trade.id);
+  } catch (err) {
+    showError(err);
+  }
 }
 
 function renderNotifications(): void {

@@ -48,8 +48,7 @@ export class SyncRounds {
       // A user watching more trades than one request takes is polled, not held, chunk by chunk.
       const wait = chunks.length === 1 ? options.wait : 0;
       for (const chunk of chunks) {
-        // Every message held now was committed before the request: the answer covers below it.
-        const horizons = new Map(chunk.map(([tradeId, sync]) => [tradeId, sync.feed.horizon]));
+        const listed = new Map(chunk);
         const answer = await this.host.api.sync(
           {
             trades: chunk.map(([tradeId, sync]) => ({ tradeId, afterSeq: sync.feed.cursor })),
@@ -59,7 +58,7 @@ export class SyncRounds {
           },
           options.signal,
         );
-        news = this.#apply(answer, horizons, backlog, tradesBacklog) || news;
+        news = this.#apply(answer, listed, backlog, tradesBacklog) || news;
         backlog = false;
         more ||= answer.more;
       }
@@ -67,17 +66,18 @@ export class SyncRounds {
     return news;
   }
 
-  #apply(answer: SyncResponse, horizons: Map<string, number>, backlog: boolean, tradesBacklog: boolean): boolean {
-    const chats = this.host.chats();
+  #apply(answer: SyncResponse, listed: ReadonlyMap<string, ChatSync>, backlog: boolean, tradesBacklog: boolean): boolean {
     let news = answer.notifications.length > 0 || (!tradesBacklog && answer.trades.length > 0);
     this.host.onAdvice(answer.pollIntervalMs);
     for (const [tradeId, page] of Object.entries(answer.chat ?? {})) {
-      const sync = chats.get(tradeId);
-      if (!sync || !horizons.has(tradeId)) continue;
+      const sync = listed.get(tradeId);
+      if (!sync) continue;
       news ||= page.length > 0;
-      const lastSeq = page.at(-1)?.seq ?? 0;
-      // `more` may mean this list was cut at its page limit: trust it only as far as it goes.
-      sync.apply(page, answer.more ? lastSeq : Math.max(horizons.get(tradeId)!, lastSeq));
+      // Complete only up to its last message: a server answering from its head cache does not
+      // know yet of commits whose events are on their way, so a message this client already
+      // holds (its own send, a push) does not vouch for the seqs below it. Those gaps are the
+      // chat route's to fill (ChatSync), which reads the database.
+      sync.apply(page, page.at(-1)?.seq ?? 0);
     }
     for (const [tradeId, { error }] of Object.entries(answer.errors ?? {})) {
       news = true;

@@ -5,15 +5,17 @@ import type { Database } from '../persistence/database.js';
 import { openEmbeddedDatabase } from '../persistence/embedded-database.js';
 import { openPostgresDatabase } from '../persistence/postgres-database.js';
 import { migrate } from '../persistence/migrator.js';
+import { assertFolderFree } from '../persistence/folder-users.js';
 import type { EventBus } from '../messaging/event-bus.js';
 import { InProcessBus } from '../messaging/in-process-bus.js';
 import { RabbitMqBus } from '../messaging/rabbitmq-bus.js';
 
 /** DATABASE_URL set: PostgreSQL (migrated by `npm run db:migrate`); unset: embedded, migrated here. */
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, logger: Logger): Promise<Database> {
-  if (config.databaseUrl) return openPostgresDatabase({ url: config.databaseUrl });
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'database'>, logger: Logger): Promise<Database> {
+  if (config.databaseUrl) return openPostgresDatabase({ url: config.databaseUrl, capacity: config.database });
   const dir = join(config.dataDir, 'pglite');
-  const db = await openEmbeddedDatabase(dir);
+  assertFolderFree(dir);
+  const db = await openEmbeddedDatabase(dir, config.database);
   const applied = await migrate(db);
   logger.info({ dir, applied }, 'embedded database ready');
   return db;

@@ -19,6 +19,8 @@ import { HeadCache } from '../sync/head-cache.js';
 import { applyEvent, startHeadFeed } from '../sync/head-feed.js';
 import { SyncService } from '../sync/sync-service.js';
 import { RecentChat } from '../sync/recent-chat.js';
+import { Unavailable } from '../http/unavailable.js';
+import { OverloadGuard } from '../http/overload.js';
 import { startGateway, type Gateway } from '../gateway/gateway.js';
 import { createEventBus, openDatabase } from './infrastructure.js';
 
@@ -51,6 +53,10 @@ export interface System {
   notifications: NotificationService;
   /** Roles that serve the API. */
   sync: SyncService | undefined;
+  /** Roles `all` and `api`: sheds reads when overloaded; a lean API path must use it too. */
+  overload: OverloadGuard | undefined;
+  /** Answers and counts every 503 with Retry-After. */
+  unavailable: Unavailable;
   /** Roles `all` and `gateway`: attach it to the HTTP server that serves `app`. */
   gateway: Gateway | undefined;
   close(): Promise<void>;
@@ -69,17 +75,21 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
   const db = deps.db ?? (await openDatabase(config, logger));
   const bus = deps.bus ?? createEventBus(config, logger);
 
+  const servesApi = SERVES_API.includes(config.role);
   let relay: OutboxRelay | undefined;
+  let overload: OverloadGuard | undefined;
   const metrics = createMetrics(config.role, {
     outboxPending: () => relay?.pendingCount() ?? Promise.resolve(0),
     busConnected: () => bus.isReady(),
+    ...(servesApi
+      ? { overload: () => ({ inFlight: overload?.inFlight ?? 0, eventLoopLagMs: overload?.eventLoopLagMs ?? 0 }), databaseReads: () => db.reads }
+      : {}),
   });
   relay = new OutboxRelay(db, bus, logger.child({ component: 'outbox' }), {
     ...deps.relay,
     onPublished: (n) => metrics.eventsPublished.inc(n),
     onPublishFailed: () => metrics.publishFailures.inc(),
   });
-  const servesApi = SERVES_API.includes(config.role);
   // The sync route's feed heads, fed by this process's commits at once and by every other one's events.
   const memory = servesApi
     ? { heads: new HeadCache(config.sync.cacheMaxEntries), recent: new RecentChat(RECENT_PER_TRADE, RECENT_TRADES) }
@@ -109,24 +119,30 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
   // A gateway writes nothing, so it has no outbox rows of its own to relay.
   if (config.role !== 'gateway') relay.start();
 
-  // One pipeline for Express and the lean sync path, so both log, set headers and limit alike.
-  const pipeline = apiRequestPipeline({
-    accessLog: { logger, production: config.production, slowRequestMs: config.logSlowRequestMs },
-    corsOrigins: config.corsOrigins,
-    gatewayUrls: config.publicGatewayUrls,
-  });
+  const unavailable = new Unavailable(config.overload.retryAfterSeconds, metrics.unavailableResponses);
+  if (servesApi) overload = new OverloadGuard(config.overload, unavailable);
+  // One pipeline for Express and the lean sync path, so both log, set headers and shed alike.
+  const pipeline = overload
+    ? apiRequestPipeline({
+        accessLog: { logger, production: config.production, slowRequestMs: config.logSlowRequestMs },
+        corsOrigins: config.corsOrigins,
+        gatewayUrls: config.publicGatewayUrls,
+        shedReads: overload.step,
+      })
+    : [];
   const app = createHttpApp({
     logger,
     metrics,
     metricsAccess: { token: config.metricsToken, openWithoutToken: !config.production },
     pipeline,
+    unavailable,
     readiness: [
       { name: 'database', check: async () => (await db.ping(), true) },
       { name: 'eventBus', check: async () => bus.isReady() },
       // Down while draining, so a load balancer stops sending new clients here.
       ...(gateway ? [{ name: 'gateway', check: async () => gateway.isAccepting() }] : []),
     ],
-    api: servesApi
+    api: overload
       ? {
           demo: !config.production,
           tokens,
@@ -141,16 +157,19 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
       : undefined,
   });
 
-  const handler = sync
-    ? withLeanSync(app, {
-        sync,
-        tokens,
-        pipeline,
-        metrics,
-        logger,
-        retryAfterSeconds: Math.ceil(config.sync.pollIntervalMs / 1000),
-      })
-    : app;
+  const handler =
+    sync && overload
+      ? withLeanSync(app, {
+          sync,
+          tokens,
+          pipeline,
+          overload,
+          unavailable,
+          metrics,
+          logger,
+          retryAfterSeconds: Math.ceil(config.sync.pollIntervalMs / 1000),
+        })
+      : app;
 
   return {
     role: config.role,
@@ -166,7 +185,10 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
     notifications,
     sync,
     gateway,
+    overload,
+    unavailable,
     async close() {
+      overload?.close();
       // Clients first, while the bus is still up, so they are told to fall back to polling.
       await gateway?.close();
       await Promise.all(consumers.map((c) => c.cancel().catch(() => {})));

@@ -1,6 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { Actor } from '../domain/actor.js';
+import type { Actor } from './actor.js';
 import { isUserId, USER_ID_RULE } from '../contract/ids.js';
 import type { UserRole } from '../contract/trade-status.js';
 

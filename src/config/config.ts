@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { TokenPolicy } from '../auth/jwt.js';
-import type { GatewaySettings } from '../gateway/gateway.js';
+import type { GatewaySettings } from './gateway-settings.js';
 import { DEFAULT_EXCHANGE } from '../contract/routing-keys.js';
 
 export const ROLES = ['all', 'api', 'gateway', 'notification'] as const;
@@ -39,6 +39,8 @@ export interface Config {
   tradeOpenRateLimit: { perOpenerPerMinute: number; perPairPerMinute: number };
   bodyLimitBytes: number;
   sync: SyncConfig;
+  database: DatabaseCapacity;
+  overload: OverloadSettings;
 }
 
 /** The sync route (docs/sync.md). */
@@ -53,32 +55,68 @@ export interface SyncConfig {
   queue: string;
 }
 
-export class ConfigError extends Error {}
+/** How the database connections are shared between reads and writes (docs/overload.md). */
+export interface DatabaseCapacity {
+  /** PostgreSQL connections in this process's pool. */
+  poolSize: number;
+  /** Reads (polls) in flight at once; the rest of the pool is kept for writes. */
+  readConcurrency: number;
+  /** How long a read may queue for its turn before it is answered 503. */
+  readWaitMs: number;
+}
+
+/** When the API sheds reads with 503 instead of queueing them (docs/overload.md). */
+export interface OverloadSettings {
+  /** API requests in flight (long polls held by sync excluded) above which reads are shed. */
+  maxInFlight: number;
+  /** Event-loop delay that lasted (docs/overload.md) above which reads are shed. */
+  eventLoopLagMs: number;
+  /** The Retry-After of every 503 the API answers. */
+  retryAfterSeconds: number;
+}
+
+/** Every problem found in the environment, one line each, so a user fixes them in one go. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string | string[]) {
+    const list = typeof problems === 'string' ? [problems] : problems;
+    super(list.join('\n'));
+    this.problems = list;
+  }
+}
 
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().nonnegative();
 
 /**
- * Reads the environment. Every problem becomes a ConfigError whose message is one line
- * naming the variable, which start-up prints before exiting.
+ * Reads the environment. Each problem is one line naming the variable; all of them are thrown
+ * together as one ConfigError, which start-up prints before exiting.
  */
 export function loadConfig(role: string, env: NodeJS.ProcessEnv = process.env): Config {
   if (!(ROLES as readonly string[]).includes(role)) {
     throw new ConfigError(`unknown role "${role}": expected one of ${ROLES.join(', ')}`);
   }
-  const r = role as Role;
+  const problems: string[] = [];
+  const config = readConfig(role as Role, env, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** A bad value is recorded in `problems` and replaced by its fallback, so reading goes on. */
+function readConfig(r: Role, env: NodeJS.ProcessEnv, problems: string[]): Config {
   const production = r !== 'all' || env.NODE_ENV === 'production';
   const value = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
   const parse = <T>(name: string, schema: z.ZodType<T>, fallback: T): T => {
     const raw = value(name);
     if (raw === undefined) return fallback;
     const result = schema.safeParse(raw);
-    if (!result.success) throw new ConfigError(`${name} is invalid: ${result.error.issues[0]?.message ?? 'bad value'}`);
-    return result.data;
+    if (result.success) return result.data;
+    problems.push(`${name} is invalid: ${result.error.issues[0]?.message ?? 'bad value'}`);
+    return fallback;
   };
   const required = (name: string, hint: string) => {
     if (production && value(name) === undefined) {
-      throw new ConfigError(`${name} is required in production mode (role ${r}): ${hint}`);
+      problems.push(`${name} is required in production mode (role ${r}): ${hint}`);
     }
   };
 
@@ -147,9 +185,35 @@ export function loadConfig(role: string, env: NodeJS.ProcessEnv = process.env): 
       cacheMaxEntries: parse('SYNC_CACHE_MAX_ENTRIES', positiveInt, 200_000),
       queue: value('AMQP_API_SYNC_QUEUE') ?? 'api.sync.events.queue',
     },
+    database: databaseCapacity(parse),
+    overload: {
+      maxInFlight: parse('OVERLOAD_MAX_IN_FLIGHT', positiveInt, 256),
+      eventLoopLagMs: parse('OVERLOAD_EVENT_LOOP_LAG_MS', positiveInt, 100),
+      retryAfterSeconds: parse('RETRY_AFTER_SECONDS', positiveInt, 1),
+    },
   };
 }
 
+type Parse = <T>(name: string, schema: z.ZodType<T>, fallback: T) => T;
+
+/** By default a quarter of the pool (at least one connection) is kept for writes. */
+export function defaultDatabaseCapacity(poolSize = 10): DatabaseCapacity {
+  return { poolSize, readConcurrency: poolSize - Math.max(1, Math.floor(poolSize / 4)), readWaitMs: 1_000 };
+}
+
+function databaseCapacity(parse: Parse): DatabaseCapacity {
+  const poolSize = parse('DATABASE_POOL_SIZE', positiveInt.min(2, 'must be at least 2 (one for reads, one kept for writes)'), 10);
+  const defaults = defaultDatabaseCapacity(poolSize);
+  return {
+    poolSize,
+    readConcurrency: parse(
+      'DATABASE_READ_CONCURRENCY',
+      positiveInt.max(poolSize - 1, `must be below DATABASE_POOL_SIZE (${poolSize}) so writes keep a connection`),
+      defaults.readConcurrency,
+    ),
+    readWaitMs: parse('DATABASE_READ_WAIT_MS', positiveInt, defaults.readWaitMs),
+  };
+}
 /** Seconds, or a number with s, m, h or d: `86400`, `24h`. */
 const duration: z.ZodType<number> = z
   .string()

@@ -7,14 +7,22 @@ import { join } from 'node:path';
  * restarts and `npm run token` can sign with the same secret. Production must set JWT_SECRET.
  */
 export function loadOrCreateDemoSecret(dataDir: string): string {
-  const file = join(dataDir, 'jwt-secret');
+  const existing = readDemoSecret(dataDir);
+  if (existing !== undefined) return existing;
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(demoSecretFile(dataDir), secret, { mode: 0o600, flag: 'wx' });
+  return secret;
+}
+
+export const demoSecretFile = (dataDir: string) => join(dataDir, 'jwt-secret');
+
+/** The secret `npm start` generated in this data folder, if it ever ran there. */
+export function readDemoSecret(dataDir: string): string | undefined {
   try {
-    return readFileSync(file, 'utf8').trim();
+    return readFileSync(demoSecretFile(dataDir), 'utf8').trim();
   } catch {
-    mkdirSync(dataDir, { recursive: true });
-    const secret = randomBytes(48).toString('base64url');
-    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-    return secret;
+    return undefined;
   }
 }
 

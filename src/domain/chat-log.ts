@@ -3,7 +3,6 @@ import type { Prisma } from '../generated/prisma/client.js';
 import { chatMessageEvent, type BusEvent } from '../events/events.js';
 import type { TradeRole } from '../contract/trade-status.js';
 import type { ChatMessage } from '../contract/shapes.js';
-import type { ChatMessageEvent } from '../contract/events.js';
 
 export type { ChatMessage };
 
@@ -11,6 +10,8 @@ export interface NewChatMessage {
   senderId: string | null;
   message: string;
   recipientRole: TradeRole | null;
+  /** The sender's idempotency key; system messages have none. */
+  clientMessageId?: string;
 }
 
 /**
@@ -34,13 +35,13 @@ export async function appendChatMessage(
           last_chat_at = GREATEST(date_trunc('milliseconds', clock_timestamp()), last_chat_at + interval '1 millisecond')
       WHERE id = ${tradeId}::uuid
       RETURNING chat_seq, last_chat_at)
-    INSERT INTO trade_chat_messages (id, trade_id, seq, sender_id, message, recipient_role, is_system_message, timestamp)
-    SELECT ${id}::uuid, ${tradeId}::uuid, chat_seq, ${input.senderId}, ${input.message}, ${input.recipientRole}::"TradeRole", ${isSystemMessage}, last_chat_at
+    INSERT INTO trade_chat_messages (id, trade_id, seq, sender_id, message, recipient_role, is_system_message, timestamp, client_message_id)
+    SELECT ${id}::uuid, ${tradeId}::uuid, chat_seq, ${input.senderId}, ${input.message}, ${input.recipientRole}::"TradeRole", ${isSystemMessage}, last_chat_at, ${input.clientMessageId ?? null}
     FROM slot
     RETURNING seq, timestamp`;
   if (!slot) throw new Error(`trade ${tradeId} vanished inside its own transaction`);
 
-  const message = toChatMessage({ id, tradeId, ...input, isSystemMessage, seq: slot.seq, timestamp: slot.timestamp });
+  const message = toChatMessage({ id, tradeId, senderId: input.senderId, message: input.message, recipientRole: input.recipientRole, isSystemMessage, seq: slot.seq, timestamp: slot.timestamp });
   const event = chatMessageEvent({
     eventId: randomUUID(),
     tradeId,
@@ -68,19 +69,5 @@ export function toChatMessage(row: {
     timestamp: row.timestamp.toISOString(),
     recipientRole: row.recipientRole,
     isSystemMessage: row.isSystemMessage,
-  };
-}
-
-/** The message an event announces, in the REST shape, so pushed, polled and synced messages are alike. */
-export function chatMessageOf(e: ChatMessageEvent): ChatMessage {
-  return {
-    id: e.chatId,
-    tradeId: e.tradeId,
-    seq: e.seq,
-    senderId: e.senderId,
-    message: e.message,
-    timestamp: e.timestamp,
-    recipientRole: e.recipientRole,
-    isSystemMessage: e.isSystemMessage,
   };
 }

@@ -2,9 +2,10 @@ import type { Database } from '../persistence/database.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Outbox } from '../messaging/outbox.js';
 import type { TradeRole } from '../contract/trade-status.js';
-import type { Actor } from './actor.js';
+import type { Actor } from '../auth/actor.js';
 import { appendChatMessage, toChatMessage, type ChatMessage } from './chat-log.js';
-import { forbidden } from './errors.js';
+import { conflict, forbidden } from './errors.js';
+import { violatesUnique } from '../persistence/driver-errors.js';
 import { roleOf } from '../contract/trade-transitions.js';
 import { MAX_PAGE } from '../contract/shapes.js';
 import type { TradeService } from './trade-service.js';
@@ -16,6 +17,15 @@ export interface ChatQuery {
   limit?: number;
 }
 
+/** Named by the unique index of (trade_id, sender_id, client_message_id). */
+const CLIENT_KEY = 'trade_chat_messages_trade_id_sender_id_client_message_id_key';
+
+export interface SentMessage {
+  message: ChatMessage;
+  /** False when `clientMessageId` found the message stored by an earlier try. */
+  created: boolean;
+}
+
 export class ChatService {
   constructor(
     private readonly db: Database,
@@ -23,13 +33,27 @@ export class ChatService {
     private readonly outbox: Outbox,
   ) {}
 
-  async send(actor: Actor, tradeId: string, text: string): Promise<ChatMessage> {
+  /**
+   * Stores and publishes a message. With a `clientMessageId` the send is idempotent: the unique
+   * index decides, so of concurrent tries exactly one commits (and one event goes out); the
+   * others roll back, seq gap included, and return the stored message. The same key with another
+   * text is a conflict: the client reused a key, and answering with either message would hide it.
+   */
+  async send(actor: Actor, tradeId: string, text: string, clientMessageId?: string): Promise<SentMessage> {
     await this.participantRole(actor, tradeId);
-    return this.outbox.transaction(async (tx, stage) => {
-      const appended = await appendChatMessage(tx, tradeId, { senderId: actor.userId, message: text, recipientRole: null });
-      stage(appended.event);
-      return appended.message;
-    });
+    try {
+      const message = await this.outbox.transaction(async (tx, stage) => {
+        const appended = await appendChatMessage(tx, tradeId, { senderId: actor.userId, message: text, recipientRole: null, clientMessageId });
+        stage(appended.event);
+        return appended.message;
+      });
+      return { message, created: true };
+    } catch (err) {
+      if (!clientMessageId || !violatesUnique(err, CLIENT_KEY)) throw err;
+    }
+    const stored = await this.db.prisma.tradeChat.findFirstOrThrow({ where: { tradeId, senderId: actor.userId, clientMessageId } });
+    if (stored.message !== text) throw conflict('this clientMessageId was already used for a different message in this trade');
+    return { message: toChatMessage(stored), created: false };
   }
 
   /**
@@ -44,11 +68,9 @@ export class ChatService {
       ...(query.since ? { timestamp: { gt: query.since } } : {}),
       ...(query.afterSeq !== undefined ? { seq: { gt: query.afterSeq } } : {}),
     };
-    const rows = await this.db.prisma.tradeChat.findMany({
-      where,
-      orderBy: { seq: 'asc' },
-      take: Math.min(query.limit ?? MAX_PAGE, MAX_PAGE),
-    });
+    const rows = await this.db.reads.run(() =>
+      this.db.prisma.tradeChat.findMany({ where, orderBy: { seq: 'asc' }, take: Math.min(query.limit ?? MAX_PAGE, MAX_PAGE) }),
+    );
     return rows.map(toChatMessage);
   }
 

@@ -5,7 +5,7 @@ import { violatesUnique } from '../persistence/driver-errors.js';
 import type { Outbox } from '../messaging/outbox.js';
 import { notificationEvent } from '../events/events.js';
 import type { Notification } from '../contract/shapes.js';
-import type { Actor } from './actor.js';
+import type { Actor } from '../auth/actor.js';
 import { notFound } from './errors.js';
 import { isUuid } from '../contract/ids.js';
 
@@ -71,17 +71,19 @@ export class NotificationService {
 
   /** Oldest first. `afterSeq` is the gapless cursor; `since` compares creation times. */
   async list(actor: Actor, query: { since?: Date; afterSeq?: number; unreadOnly?: boolean; limit?: number }): Promise<Notification[]> {
-    const rows = await this.db.prisma.notification.findMany({
-      where: {
-        userId: actor.userId,
-        ...(query.since ? { createdAt: { gt: query.since } } : {}),
-        ...(query.afterSeq !== undefined ? { seq: { gt: query.afterSeq } } : {}),
-        ...(query.unreadOnly ? { read: false } : {}),
-      },
-      // By time when paging by time; else by seq, which is commit order.
-      orderBy: query.since ? [{ createdAt: 'asc' }, { id: 'asc' }] : { seq: 'asc' },
-      take: Math.min(query.limit ?? 1000, 1000),
-    });
+    const rows = await this.db.reads.run(() =>
+      this.db.prisma.notification.findMany({
+        where: {
+          userId: actor.userId,
+          ...(query.since ? { createdAt: { gt: query.since } } : {}),
+          ...(query.afterSeq !== undefined ? { seq: { gt: query.afterSeq } } : {}),
+          ...(query.unreadOnly ? { read: false } : {}),
+        },
+        // By time when paging by time; else by seq, which is commit order.
+        orderBy: query.since ? [{ createdAt: 'asc' }, { id: 'asc' }] : { seq: 'asc' },
+        take: Math.min(query.limit ?? 1000, 1000),
+      }),
+    );
     return rows.map(toNotification);
   }
 

@@ -6,19 +6,14 @@ import { tradeStatusEvent } from '../events/events.js';
 import type { TradeRole, TradeStatus } from '../contract/trade-status.js';
 import { isUuid } from '../contract/ids.js';
 import type { OpenTradeInput, Trade } from '../contract/shapes.js';
-import type { Actor } from './actor.js';
+import type { Actor } from '../auth/actor.js';
 import { appendChatMessage } from './chat-log.js';
 import { nextFeedPositions } from './trade-feed.js';
 import { badRequest, conflict, DomainError, forbidden, notFound } from './errors.js';
 import { checkTransition, roleOf } from '../contract/trade-transitions.js';
+import type { TradeAccess } from './trade-access.js';
 
 export type { Trade, OpenTradeInput };
-
-/** Who may see a trade's events: the seam the gateway uses to authorize subscriptions. */
-export interface TradeAccess {
-  /** The user's side of the trade, or null when it is not theirs or does not exist. */
-  roleInTrade(tradeId: string, userId: string): Promise<TradeRole | null>;
-}
 
 type Parties = { buyerId: string; sellerId: string };
 export const PARTIES_CACHE_SIZE = 10_000;
@@ -45,16 +40,18 @@ export class TradeService implements TradeAccess {
 
   /** The caller's trades, as buyer or seller, most recently changed first. */
   async listMine(actor: Actor, limit: number): Promise<Trade[]> {
-    const rows = await this.db.prisma.trade.findMany({
-      where: { OR: [{ buyerId: actor.userId }, { sellerId: actor.userId }] },
-      orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }],
-      take: limit,
-    });
+    const rows = await this.db.reads.run(() =>
+      this.db.prisma.trade.findMany({
+        where: { OR: [{ buyerId: actor.userId }, { sellerId: actor.userId }] },
+        orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }],
+        take: limit,
+      }),
+    );
     return rows.map(toTrade);
   }
 
   async get(actor: Actor, tradeId: string): Promise<Trade> {
-    const row = await this.find(tradeId);
+    const row = await this.db.reads.run(() => this.find(tradeId));
     if (!actor.isAdmin && !roleOf(row, actor.userId)) throw forbidden('this trade is not yours');
     return toTrade(row);
   }

@@ -1,5 +1,5 @@
-import type { Actor } from '../domain/actor.js';
-import type { TradeAccess } from '../domain/trade-service.js';
+import type { Actor } from '../auth/actor.js';
+import type { TradeAccess } from '../domain/trade-access.js';
 import type { TradeRole } from '../contract/trade-status.js';
 import { parseDestination } from '../contract/destinations.js';
 

@@ -1,15 +1,9 @@
-import { chatMessageOf } from '../domain/chat-log.js';
+import { chatMessageOf } from '../contract/chat-message-of.js';
 import type { BusEvent } from '../events/events.js';
 import { ROUTING_KEYS } from '../contract/routing-keys.js';
 import { destinations } from '../contract/destinations.js';
+import type { GatewayQueues } from '../config/gateway-settings.js';
 import type { Publication } from './subscription-registry.js';
-
-/** The gateway's queue names (each instance binds its own copy of each). */
-export interface GatewayQueues {
-  trade: string;
-  chat: string;
-  notification: string;
-}
 
 /** The plan's three listeners: which events each consumes, and where each event goes. */
 export interface EventListener {

@@ -1,8 +1,9 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
+import type { GatewaySettings } from '../config/gateway-settings.js';
 import { verifyToken, type TokenRules } from '../auth/jwt.js';
 import { CLOSE_CODES, drainCloseReason } from '../contract/close-codes.js';
-import type { TradeAccess } from '../domain/trade-service.js';
+import type { TradeAccess } from '../domain/trade-access.js';
 import type { Consumer, EventBus } from '../messaging/event-bus.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ClientConnection, TransportKind } from '../transport/client-connection.js';
@@ -15,7 +16,7 @@ import { createWebSocketEndpoint } from '../transport/ws-transport.js';
 import { ConnectionQuota } from './connection-quota.js';
 import { drainInBatches } from './drain.js';
 import { DestinationGuard } from './destinations.js';
-import { EVENT_LISTENERS, type GatewayQueues } from './event-listeners.js';
+import { EVENT_LISTENERS } from './event-listeners.js';
 import { startExpirySweep } from './expiry-sweep.js';
 import { createGatewayMetrics, type GatewayStats } from './gateway-metrics.js';
 import { StompSession, type SessionDeps } from './stomp-session.js';
@@ -23,26 +24,6 @@ import { RecentEvents } from './recent-events.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
 
 export type { GatewayStats } from './gateway-metrics.js';
-
-/** The gateway's part of the configuration (config.ts reads it from the environment). */
-export interface GatewaySettings {
-  queues: GatewayQueues;
-  heartbeatMs: number;
-  /** WebSocket ping period, which also finds vanished peers (see ws-transport.ts). */
-  wsPingMs: number;
-  maxBufferedBytes: number;
-  maxSubscriptionsPerConnection: number;
-  maxConnectionsPerUser: number;
-  connectTimeoutMs: number;
-  /** How long a SIGTERM drain spreads the closing of sessions over; 0 closes them all at once. */
-  drainMs: number;
-  /** How long past its token's expiry a session may live (clock skew); at most 30 s. */
-  tokenLeewayMs: number;
-  /** Browser origins whose handshakes are accepted ('*': any); a request without Origin always is. */
-  handshakeOrigins: string[];
-  /** Who may frame the SockJS iframe page (/ws/iframe.html): the API's CORS origins. */
-  iframeAncestors: string[];
-}
 
 export interface GatewayDeps {
   bus: EventBus;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { AuthError, type VerifiedToken } from '../auth/jwt.js';
 import { CLOSE_CODES, drainCloseReason, type CloseCode, type CloseCodeName } from '../contract/close-codes.js';
-import type { Actor } from '../domain/actor.js';
+import type { Actor } from '../auth/actor.js';
 import { encodeFrame, encodeHeaderLine, HEARTBEAT_EOL } from '../protocol/stomp/encoder.js';
 import { StompParser } from '../protocol/stomp/parser.js';
 import type { StompFrame, StompVersion } from '../protocol/stomp/frame.js';

@@ -15,6 +15,7 @@ import { demoRoutes } from './demo-routes.js';
 import type { PipelineStep } from './request-pipeline.js';
 import { apiDocsRoutes } from './api-docs/routes.js';
 import { chatSendRateLimit, tradeOpenRateLimits, type TradeOpenLimits } from './rate-limits.js';
+import type { Unavailable } from './unavailable.js';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -24,6 +25,8 @@ export interface HttpAppOptions {
   metricsAccess: MetricsAccess;
   /** apiRequestPipeline(...): built once, the same steps as the lean sync path's. */
   pipeline: PipelineStep[];
+  /** How every 503 is answered and counted. */
+  unavailable: Unavailable;
   /** Absent for roles that serve only the operational endpoints (notification, gateway). */
   api?: {
     /** Demo mode (`npm start`): the demo page may log anyone in. Never in production. */
@@ -69,6 +72,6 @@ export function createHttpApp(options: HttpAppOptions): Express {
   }
 
   app.use(notFoundRoute);
-  app.use(errorHandler(options.logger));
+  app.use(errorHandler(options.logger, options.unavailable));
   return app;
 }

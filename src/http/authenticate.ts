@@ -1,6 +1,6 @@
 import type { RequestHandler, Response } from 'express';
 import { authenticate, type TokenRules } from '../auth/jwt.js';
-import type { Actor } from '../domain/actor.js';
+import type { Actor } from '../auth/actor.js';
 
 export function requireAuth(rules: TokenRules): RequestHandler {
   return (req, res, next) => {

@@ -31,6 +31,8 @@ export function demoRoutes(options: DemoRoutesOptions): Router {
     res.json(options.page);
   });
   router.use(express.static(options.staticDir));
+  // Browsers ask for /favicon.ico whatever the page links; a 404 there is a console error.
+  router.get('/favicon.ico', (_req, res) => res.redirect(301, '/favicon.svg'));
   router.get('/', (_req, res) => {
     // Reached only when there is no built index.html to serve.
     sendError(res, 404, 'not_found', 'the demo client is not built: run npm run build:client');

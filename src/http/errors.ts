@@ -3,7 +3,9 @@ import { ZodError } from 'zod';
 import type { Logger } from 'pino';
 import { DomainError } from '../domain/errors.js';
 import { AuthError } from '../auth/jwt.js';
-import { isDatabaseUnavailable } from '../persistence/driver-errors.js';
+import { databaseOutage } from '../persistence/driver-errors.js';
+import { ReadCapacityError } from '../persistence/read-gate.js';
+import type { Unavailable } from './unavailable.js';
 
 const DOMAIN_STATUS: Record<DomainError['code'], number> = {
   bad_request: 400,
@@ -31,7 +33,7 @@ export interface ErrorReply {
  * Every failure becomes `{ error, message }` with its status; only real bugs are 500s (logged).
  * Shared by Express and the lean sync path, so both answer a failure alike.
  */
-export function errorReply(err: unknown, logger: Logger, request: { method?: string; url?: string }): ErrorReply {
+export function errorReply(err: unknown, logger: Logger, request: { method?: string; url?: string }, unavailable: Unavailable): ErrorReply {
   if (err instanceof DomainError) return { status: DOMAIN_STATUS[err.code], error: err.code, message: err.message };
   if (err instanceof AuthError) return { status: 401, error: 'unauthorized', message: err.message };
   if (err instanceof ZodError) {
@@ -47,18 +49,23 @@ export function errorReply(err: unknown, logger: Logger, request: { method?: str
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { status, error: 'bad_request', message: (err as Error).message };
   }
-  if (isDatabaseUnavailable(err)) {
+  // A request the database could not serve in time, or at all, may succeed when retried. Busy and
+  // read-capacity 503s come in storms and are counted in /metrics; a log line each would add load.
+  if (err instanceof ReadCapacityError) return unavailable.reply('read_capacity', 'too many reads are waiting for the database; retry shortly');
+  const outage = databaseOutage(err);
+  if (outage === 'busy') return unavailable.reply('database_busy', 'the database is busy; retry shortly');
+  if (outage === 'unreachable') {
     logger.warn({ err: (err as Error).message, url: request.url }, 'database unavailable');
-    return { status: 503, error: 'unavailable', message: 'the database connection was lost; retry shortly', retryAfter: 1 };
+    return unavailable.reply('database_unreachable', 'the database is unavailable; retry shortly');
   }
   logger.error({ err, method: request.method, url: request.url }, 'request failed');
   return { status: 500, error: 'internal', message: 'internal server error' };
 }
 
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+export function errorHandler(logger: Logger, unavailable: Unavailable): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (res.headersSent) return;
-    const reply = errorReply(err, logger, { method: req.method, url: req.originalUrl });
+    const reply = errorReply(err, logger, { method: req.method, url: req.originalUrl }, unavailable);
     if (reply.retryAfter !== undefined) res.setHeader('Retry-After', String(reply.retryAfter));
     sendError(res, reply.status, reply.error, reply.message);
   };

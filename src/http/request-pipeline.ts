@@ -14,6 +14,8 @@ export interface PipelineOptions {
   corsOrigins: string[];
   /** PUBLIC_GATEWAY_URLS: what the CSP's connect-src allows besides the page's own origin. */
   gatewayUrls: string[];
+  /** `OverloadGuard.step`: one guard per process, so its in-flight count sees every path. */
+  shedReads: PipelineStep;
 }
 
 /** What every API request passes before its route. Add a cross-cutting step here, not in one path. */
@@ -21,6 +23,10 @@ export function apiRequestPipeline(options: PipelineOptions): PipelineStep[] {
   return [
     accessLog(options.accessLog),
     securityHeaders({ gatewayUrls: options.gatewayUrls }),
-    cors({ origin: options.corsOrigins.includes('*') ? true : options.corsOrigins }),
+    // Retry-After is not a CORS-safelisted header: a browser client on another origin could not
+    // read it without this.
+    cors({ origin: options.corsOrigins.includes('*') ? true : options.corsOrigins, exposedHeaders: ['Retry-After'] }),
+    // After CORS, so a browser can read the 503 it sheds with.
+    options.shedReads,
   ];
 }

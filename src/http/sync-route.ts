@@ -6,6 +6,8 @@ import type { Metrics } from '../observability/metrics.js';
 import type { SyncService } from '../sync/sync-service.js';
 import { errorReply, type ErrorReply } from './errors.js';
 import type { PipelineStep } from './request-pipeline.js';
+import type { OverloadGuard } from './overload.js';
+import type { Unavailable } from './unavailable.js';
 import { parseSyncQuery } from './sync-query.js';
 
 export interface SyncRouteOptions {
@@ -14,6 +16,9 @@ export interface SyncRouteOptions {
   tokens: TokenRules;
   /** The same steps Express runs for every API route (apiRequestPipeline). */
   pipeline: PipelineStep[];
+  /** Its `step` is in `pipeline`; a long poll leaves its in-flight count while held. */
+  overload: OverloadGuard;
+  unavailable: Unavailable;
   metrics: Metrics;
   logger: Logger;
   /** Told to clients refused because too many long polls are held. */
@@ -47,14 +52,13 @@ async function serve(req: IncomingMessage, res: ServerResponse, search: string, 
   try {
     const actor = authenticate(req.headers.authorization, options.tokens);
     const request = parseSyncQuery(search);
+    // A long poll mostly waits, which costs nothing: it is bounded by SYNC_MAX_HELD instead of
+    // the in-flight limit, for its whole life (its reads still pass the database read gate).
+    if (request.waitMs > 0) options.overload.hold(req);
     const response = await options.sync.sync(actor, request, request.waitMs > 0 ? departure(res) : NEVER);
     if (!response) {
-      return sendReply(res, {
-        status: 503,
-        error: 'unavailable',
-        message: 'too many long polls are held by this server; retry shortly',
-        retryAfter: options.retryAfterSeconds,
-      });
+      const message = 'too many long polls are held by this server; retry shortly';
+      return sendReply(res, options.unavailable.reply('long_poll_limit', message, options.retryAfterSeconds));
     }
     sendJson(res, 200, response);
   } catch (err) {
@@ -74,7 +78,7 @@ function departure(res: ServerResponse): AbortSignal {
 }
 
 function errorReplyFor(err: unknown, req: IncomingMessage, options: SyncRouteOptions) {
-  return errorReply(err, options.logger, { method: req.method, url: req.url });
+  return errorReply(err, options.logger, { method: req.method, url: req.url }, options.unavailable);
 }
 
 /** Connect-style: each step calls next() to go on, next(err) to fail, or answers by itself. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_MESSAGE_LENGTH, MAX_PAGE, openTradeInputSchema } from '../contract/shapes.js';
 import { TRADE_STATUSES } from '../contract/trade-status.js';
+import { CLIENT_MESSAGE_ID_RE, CLIENT_MESSAGE_ID_RULE } from '../contract/ids.js';
 
 // Zone designator optional; without one the time is UTC (the plan's Java LocalDateTime).
 const ISO_RE = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -55,6 +56,14 @@ export const chatBody = z.object({
     // PostgreSQL text cannot hold it, so the insert would fail.
     .refine((m) => !m.includes('\u0000'), 'must not contain the NUL character (U+0000)')
     .refine((m) => [...m].length <= MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`),
+  clientMessageId: z
+    .string()
+    .regex(CLIENT_MESSAGE_ID_RE, CLIENT_MESSAGE_ID_RULE)
+    .optional()
+    .meta({
+      description:
+        'The sender\'s key for this send: a retry with the same key in the same trade returns the stored message with 200 instead of storing it twice (201 the first time); the same key with another message is 409.',
+    }),
 });
 
 const limit = z.coerce.number().int().min(1).max(MAX_PAGE);

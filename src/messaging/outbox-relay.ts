@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Database } from '../persistence/database.js';
 import type { BusEvent } from '../events/events.js';
 import type { EventBus } from './event-bus.js';
+import { databaseOutage } from '../persistence/driver-errors.js';
+import { OutageLog } from '../observability/outage-log.js';
 
 export interface OutboxRelayOptions {
   batchSize?: number;
@@ -40,6 +42,8 @@ export class OutboxRelay {
   private again = false;
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
+  // The relay polls every second, so it is the one that notices (and logs) a database outage.
+  private readonly databaseOutage: OutageLog;
 
   constructor(
     private readonly db: Database,
@@ -50,6 +54,7 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 100;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.retryDelayMs = options.retryDelayMs ?? 1_000;
+    this.databaseOutage = new OutageLog(logger, 'the database');
   }
 
   start(): void {
@@ -103,8 +108,11 @@ export class OutboxRelay {
       this.again = false;
       try {
         while (!this.stopped && (await this.drainBatch()) === this.batchSize);
+        this.databaseOutage.up();
       } catch (err) {
-        this.logger.warn({ err }, 'outbox relay pass failed; will retry');
+        // Busy or unreachable: either way the next pass retries, and the outage is logged once.
+        if (databaseOutage(err) !== undefined) this.databaseOutage.down(err);
+        else this.logger.warn({ err }, 'outbox relay pass failed; will retry');
       }
     } while (this.again && !this.stopped);
   }

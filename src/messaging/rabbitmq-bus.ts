@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { isEventType, type BusEvent } from '../events/events.js';
 import { parseEvent } from '../events/event-schemas.js';
 import type { Consumer, ConsumerSpec, EventBus, EventHandler } from './event-bus.js';
+import { OutageLog } from '../observability/outage-log.js';
 
 export interface RabbitMqBusOptions {
   url: string;
@@ -32,6 +33,8 @@ export class RabbitMqBus implements EventBus {
   private readonly connection: AmqpConnectionManager;
   private readonly publisher: ChannelWrapper;
   private readonly consumers = new Set<Consumer>();
+  /** Whether the first connection attempt succeeded. */
+  private readonly firstAttempt: Promise<boolean>;
 
   constructor(private readonly options: RabbitMqBusOptions) {
     this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -40,11 +43,15 @@ export class RabbitMqBus implements EventBus {
       reconnectTimeInSeconds: 1,
       connectionOptions: { clientProperties: { connection_name: `p2p-${this.instanceId}` } },
     });
-    this.connection.on('connect', () => options.logger.info('rabbitmq connected'));
-    this.connection.on('disconnect', ({ err }) =>
-      options.logger.warn({ err: err?.message }, 'rabbitmq disconnected; reconnecting'));
-    this.connection.on('connectFailed', ({ err }) =>
-      options.logger.warn({ err: err?.message }, 'rabbitmq connection failed; retrying'));
+    // It retries every second: the log says when that starts and ends, not every attempt.
+    const outage = new OutageLog(options.logger, 'RabbitMQ');
+    this.connection.on('connect', () => outage.up());
+    this.connection.on('disconnect', ({ err }) => outage.down(err));
+    this.connection.on('connectFailed', ({ err }) => outage.down(err));
+    this.firstAttempt = new Promise((resolve) => {
+      this.connection.once('connect', () => resolve(true));
+      this.connection.once('connectFailed', () => resolve(false));
+    });
     this.publisher = this.connection.createChannel({
       name: 'publisher',
       confirm: true,
@@ -102,7 +109,9 @@ export class RabbitMqBus implements EventBus {
       },
     };
     this.consumers.add(consumer);
-    await channel.waitForConnect();
+    // Connected: the consumer is bound when this resolves. Broker unreachable: the role starts
+    // anyway (not ready in /readyz) and the channel binds itself once the broker answers.
+    if ((await this.firstAttempt) || this.connection.isConnected()) await channel.waitForConnect();
     return consumer;
   }
 

@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
+import type { ReadGate } from './read-gate.js';
 
 /** A connection-bound SQL session, used where Prisma's query API does not fit (migrations). */
 export interface SqlSession {
@@ -14,6 +15,12 @@ export interface SqlSession {
 export interface Database {
   readonly kind: 'embedded' | 'postgres';
   readonly prisma: PrismaClient;
+  /**
+   * Every read a poll makes goes through here (`db.reads.run(() => db.prisma...)`), so reads
+   * can never hold every connection and starve writes. Writes and the reads inside a write's
+   * transaction or permission check use `prisma` directly.
+   */
+  readonly reads: ReadGate;
   /** Runs `work` inside one transaction on one connection; rolls back if it throws. */
   inSqlTransaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
   /**

@@ -2,13 +2,16 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { defaultDatabaseCapacity, type DatabaseCapacity } from '../config/config.js';
 import type { Database, SqlSession } from './database.js';
+import { ReadGate } from './read-gate.js';
 
 /**
  * PostgreSQL compiled to WebAssembly, in this process: `npm start` needs no database server.
- * `dataDir` undefined keeps everything in memory (tests).
+ * `dataDir` undefined keeps everything in memory (tests). It has one connection, so the read
+ * bound is what keeps a write from queueing behind a whole storm of polls.
  */
-export async function openEmbeddedDatabase(dataDir?: string): Promise<Database> {
+export async function openEmbeddedDatabase(dataDir?: string, capacity: DatabaseCapacity = defaultDatabaseCapacity()): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const pglite = new PGlite(dataDir);
   await pglite.waitReady;
@@ -17,6 +20,7 @@ export async function openEmbeddedDatabase(dataDir?: string): Promise<Database> 
   return {
     kind: 'embedded',
     prisma,
+    reads: new ReadGate(capacity.readConcurrency, capacity.readWaitMs),
     inSqlTransaction: (work) =>
       pglite.transaction((tx) => {
         const session: SqlSession = {

@@ -1,14 +1,17 @@
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { defaultDatabaseCapacity, type DatabaseCapacity } from '../config/config.js';
 import type { Database } from './database.js';
+import { ReadGate } from './read-gate.js';
 
 export interface PostgresOptions {
   url: string;
-  poolSize?: number;
+  capacity?: DatabaseCapacity;
 }
 
-export async function openPostgresDatabase({ url, poolSize = 10 }: PostgresOptions): Promise<Database> {
+export async function openPostgresDatabase({ url, capacity = defaultDatabaseCapacity() }: PostgresOptions): Promise<Database> {
+  const { poolSize } = capacity;
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
   // A backend killed by the server (failover, pg_terminate_backend) surfaces here on idle
   // clients; without a listener the pool's 'error' event would crash the process.
@@ -18,10 +21,15 @@ export async function openPostgresDatabase({ url, poolSize = 10 }: PostgresOptio
   pool.on('connect', (client) => client.on('error', () => {}));
   releaseDeadClients(pool);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // Readiness asks "is the database reachable", not "is a pool connection free": behind a busy
+  // pool the check would time out, and a load balancer would drop every busy api at once.
+  const probe = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 2_000 });
+  probe.on('error', () => {});
 
   return {
     kind: 'postgres',
     prisma,
+    reads: new ReadGate(capacity.readConcurrency, capacity.readWaitMs),
     async inSqlTransaction(work) {
       const client = await pool.connect();
       try {
@@ -42,11 +50,12 @@ export async function openPostgresDatabase({ url, poolSize = 10 }: PostgresOptio
       }
     },
     query: async <Row>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as Row[],
-    ping: async () => void (await pool.query('SELECT 1')),
+    ping: async () => void (await probe.query('SELECT 1')),
     async close() {
       await prisma.$disconnect();
       // The adapter may already have ended the pool it was given; close() stays idempotent.
       if (!pool.ended) await pool.end();
+      if (!probe.ended) await probe.end();
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { BusEvent } from '../events/events.js';
 import { ROUTING_KEYS } from '../contract/routing-keys.js';
 import type { Consumer, EventBus } from '../messaging/event-bus.js';
-import { chatMessageOf } from '../domain/chat-log.js';
+import { chatMessageOf } from '../contract/chat-message-of.js';
 import { chatKey, notificationKey, tradeFeedKey, type HeadCache } from './head-cache.js';
 import type { RecentChat } from './recent-chat.js';
 

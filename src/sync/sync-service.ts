@@ -1,6 +1,6 @@
 import type { Database } from '../persistence/database.js';
 import type { TradeRole } from '../contract/trade-status.js';
-import type { Actor } from '../domain/actor.js';
+import type { Actor } from '../auth/actor.js';
 import { DomainError } from '../domain/errors.js';
 import { roleOf } from '../contract/trade-transitions.js';
 import type { TradeService } from '../domain/trade-service.js';
@@ -134,10 +134,12 @@ export class SyncService {
     const keys = [...chatReads.map((r) => chatKey(r.tradeId, r.role)), ...(readN ? [nKey] : []), ...(readF ? [fKey] : [])];
     const tickets = new Map(keys.map((key) => [key, this.cache.ticket(key)]));
     try {
+      // Each read takes a turn at the read gate, so polls never hold the connections writes need.
+      const { reads } = this.db;
       const [chatPages, notifications, feed] = await Promise.all([
-        chatReads.length > 0 ? readChat(this.db, chatReads, SYNC_CHAT_PAGE) : undefined,
-        readN ? readNotifications(this.db, plan.userId, plan.notificationsAfterSeq, SYNC_NOTIFICATION_PAGE) : undefined,
-        readF ? readTradeFeed(this.db, plan.userId, plan.tradesAfter, SYNC_TRADE_PAGE) : undefined,
+        chatReads.length > 0 ? reads.run(() => readChat(this.db, chatReads, SYNC_CHAT_PAGE)) : undefined,
+        readN ? reads.run(() => readNotifications(this.db, plan.userId, plan.notificationsAfterSeq, SYNC_NOTIFICATION_PAGE)) : undefined,
+        readF ? reads.run(() => readTradeFeed(this.db, plan.userId, plan.tradesAfter, SYNC_TRADE_PAGE)) : undefined,
       ]);
       const fill = (key: string, head: number) => this.cache.fill(key, head, tickets.get(key)!);
       const response: SyncResponse = {

@@ -8,6 +8,8 @@ import { pino } from 'pino';
 import { authenticate } from '../../src/auth/jwt.js';
 import { demoRoutes } from '../../src/http/demo-routes.js';
 import { errorHandler, notFoundRoute } from '../../src/http/errors.js';
+import { Unavailable } from '../../src/http/unavailable.js';
+import { createMetrics } from '../../src/observability/metrics.js';
 
 const RULES = { secret: 'demo-routes-test-secret-0123456789abcdef', requireExpiry: false, maxTtlSeconds: 86_400 };
 
@@ -15,7 +17,7 @@ function app(options: { demo: boolean; staticDir: string; gatewayUrls?: string[]
   const app = express();
   app.use(demoRoutes({ demo: options.demo, staticDir: options.staticDir, tokens: RULES, page: { gatewayUrls: options.gatewayUrls ?? [] } }));
   app.use(notFoundRoute);
-  app.use(errorHandler(pino({ level: 'silent' })));
+  app.use(errorHandler(pino({ level: 'silent' }), new Unavailable(1, createMetrics('api').unavailableResponses)));
   return supertest(app);
 }
 

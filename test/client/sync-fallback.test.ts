@@ -63,6 +63,23 @@ describe('client: the fallback through GET /sync', () => {
     assert.deepEqual(afterSeqs, [`${TRADE_ID}:1`, `${TRADE_ID}:3`, `${TRADE_ID}:5`, `${TRADE_ID}:6`]);
   });
 
+  it('loses no message a sync answers without yet, when the client holds a later one of its own', async () => {
+    const world = setup();
+    world.server.holdsLongPolls = false;
+    await live(world, 1);
+    world.broker.current.lose();
+    // The seller's message and this user's send are committed through other api processes; the
+    // syncing process has not heard of them yet, and the gap's chat fetch is shed (503).
+    world.server.syncHeardThrough = 1;
+    world.server.append();
+    world.server.failures.push({ match: /^GET \/p2p\/trades\/[^/]+\/chat$/, status: 503 });
+    await world.client.sendMessage(TRADE_ID, 'mine');
+    await world.clock.advance(2000);
+    world.server.syncHeardThrough = Infinity;
+    await world.clock.advance(10_000);
+    assert.deepEqual(world.seqs(), [1, 2, 3]);
+  });
+
   it('stops following a trade the sync refuses, and keeps the others', async () => {
     const world = setup();
     await downWithThreeTrades(world);

@@ -3,9 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createRoleBackends } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
-import { JWT_SECRET } from '../support/services.js';
 import { StompTestClient } from '../support/stomp-clients.js';
-import { issueToken } from '../../src/auth/jwt.js';
 import { DemoPage, ensureClientBuilt, launchChromium } from '../support/browser.js';
 
 // `npm run start:cluster`: the docker-compose topology as plain processes on this machine.
@@ -32,7 +30,14 @@ describe('start-cluster script', function () {
       for (const port of [ports.api, ...ports.gateways, ports.notification]) {
         await eventually(async () => assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200), 60_000, 250);
       }
-      const auth = (user: string) => `Bearer ${issueToken(JWT_SECRET, user)}`;
+      // The cluster has no dev login: it prints tokens to paste, signed with its JWT_SECRET.
+      const printed = await eventually(async () => {
+        const tokens = { alice: /alice: (\S+)/.exec(output)?.[1], bob: /bob: {3}(\S+)/.exec(output)?.[1] };
+        assert.ok(tokens.alice && tokens.bob, output);
+        return tokens as Record<'alice' | 'bob', string>;
+      }, 20_000, 250);
+      assert.match(output, /JWT_SECRET="\$JWT_SECRET" npm run token -- <userId>/);
+      const auth = (user: 'alice' | 'bob') => `Bearer ${printed[user]}`;
       const opened = await fetch(`http://127.0.0.1:${ports.api}/p2p/trades`, {
         method: 'POST',
         headers: { Authorization: auth('alice'), 'Content-Type': 'application/json' },
@@ -59,7 +64,7 @@ describe('start-cluster script', function () {
         const page = new DemoPage(context, await context.newPage(), apiUrl, undefined);
         const sockets: string[] = [];
         page.page.on('websocket', (ws) => sockets.push(ws.url()));
-        await page.loginWithToken('bob', issueToken(JWT_SECRET, 'bob'));
+        await page.loginWithToken('bob', printed.bob);
         await page.waitForConnection('live', 20_000);
         assert.ok(sockets.length > 0 && sockets.every((url) => ports.gateways.some((port) => url.startsWith(`ws://localhost:${port}/ws/`))), `sockets: ${sockets.join(', ')}`);
         assert.deepEqual(page.pageErrors, []);

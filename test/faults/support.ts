@@ -44,7 +44,7 @@ export async function usersOnFirstGateway(cluster: Cluster, users: UserClient[])
   for (const user of [buyer, seller, seller, buyer]) {
     users.push(await startUserClient(user, { apiUrl: cluster.api.url, gatewayUrls, tradeIds: [tradeId] }));
   }
-  await eventually(() => assert.ok(users.every((u) => u.client.state === 'live')), 15_000);
+  await eventually(() => assert.ok(users.every((u) => u.client.state === 'live'), 'not every user is live'), 30_000);
   return { tradeId, buyer, seller, doomed, survivor };
 }
 
@@ -108,7 +108,9 @@ export async function assertMovedOverIntact(
   failover: { users: UserClient[]; statesBefore: number[]; chatter: ReturnType<typeof startChatter>; survivorUrl: string; tradeId: string; reader: string },
 ): Promise<void> {
   const { users, statesBefore, chatter, tradeId } = failover;
-  await eventually(() => assert.ok(users.every((u, i) => u.states.length > statesBefore[i]! && u.client.state === 'live')), 20_000);
+  // Generous: on a busy machine a reconnect's connect and receipts take seconds.
+  const movedOver = () => users.map((u, i) => `${u.states.length > statesBefore[i]! ? 'left' : 'stayed'}/${u.client.state}`);
+  await eventually(() => assert.ok(users.every((u, i) => u.states.length > statesBefore[i]! && u.client.state === 'live'), `users: ${movedOver().join(', ')}`), 45_000);
   await sleep(2_000);
   await chatter.stop();
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { DestinationGuard } from '../../src/gateway/destinations.js';
 import { destinations, parseDestination } from '../../src/contract/destinations.js';
-import type { TradeAccess } from '../../src/domain/trade-service.js';
+import type { TradeAccess } from '../../src/domain/trade-access.js';
 
 const TRADE = '0b9c6a53-5a8a-4d8e-9b57-2f8f2f6f7c11';
 

@@ -6,7 +6,7 @@ import { DestinationGuard } from '../../src/gateway/destinations.js';
 import { createGatewayMetrics } from '../../src/gateway/gateway-metrics.js';
 import { StompSession, type SessionDeps } from '../../src/gateway/stomp-session.js';
 import { SubscriptionRegistry } from '../../src/gateway/subscription-registry.js';
-import type { TradeAccess } from '../../src/domain/trade-service.js';
+import type { TradeAccess } from '../../src/domain/trade-access.js';
 import { StompParser } from '../../src/protocol/stomp/parser.js';
 import type { StompFrame } from '../../src/protocol/stomp/frame.js';
 import type { ClientConnection } from '../../src/transport/client-connection.js';

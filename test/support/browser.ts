@@ -7,7 +7,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Route, type WebSocketRoute } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Dialog, type Locator, type Page, type Route, type WebSocketRoute } from 'playwright-core';
 import type { ConnectionState } from '../../client/src/realtime-client.js';
 import type { ChatMessage, TradeStatus } from '../../client/src/wire.js';
 import { eventually } from './eventually.js';
@@ -41,8 +41,8 @@ export const POLL_INTERVAL_MS = 2000;
 // ---- the client bundle ----
 
 /** What scripts/build-client.mjs reads: the client, the page, and the server modules the page imports. */
-const BUNDLE_INPUTS = ['client/src', 'client/demo', 'src/domain', 'src/events', 'scripts/build-client.mjs', 'package-lock.json'];
-const BUNDLE_OUTPUTS = ['client/dist/index.html', 'client/dist/demo.js', 'client/dist/demo.css', 'client/dist/sockjs.min.js'];
+const BUNDLE_INPUTS = ['client/src', 'client/demo', 'src/contract', 'scripts/build-client.mjs', 'package-lock.json'];
+const BUNDLE_OUTPUTS = ['client/dist/index.html', 'client/dist/demo.js', 'client/dist/demo.css', 'client/dist/favicon.svg', 'client/dist/sockjs.min.js'];
 
 async function newestMtime(path: string): Promise<number> {
   const info = await stat(path);
@@ -301,8 +301,15 @@ export class DemoPage {
     return this.byTestId('status-actions').locator('button:visible').evaluateAll((buttons) => buttons.map((b) => (b as HTMLElement).dataset.status ?? ''));
   }
 
-  async pressStatus(status: TradeStatus): Promise<void> {
-    await this.byTestId(`status-${status}`).click();
+  /** Presses a status button, answering the confirmation that Release and Dispute ask with `confirm`. */
+  async pressStatus(status: TradeStatus, confirm = true): Promise<void> {
+    const answer = (dialog: Dialog) => void (confirm ? dialog.accept() : dialog.dismiss());
+    this.page.once('dialog', answer);
+    try {
+      await this.byTestId(`status-${status}`).click();
+    } finally {
+      this.page.off('dialog', answer);
+    }
   }
 
   /** A notification toast containing `text`. */

@@ -16,6 +16,7 @@ export function countingDatabase(db: Database): { db: Database; count: () => num
     db: {
       kind: db.kind,
       prisma,
+      reads: db.reads,
       inSqlTransaction: (work) => (n++, db.inSqlTransaction(work)),
       query: (sql, params) => (n++, db.query(sql, params)),
       ping: () => (n++, db.ping()),

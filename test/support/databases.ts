@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Database } from '../../src/persistence/database.js';
+import type { DatabaseCapacity } from '../../src/config/config.js';
 import { openEmbeddedDatabase } from '../../src/persistence/embedded-database.js';
 import { openPostgresDatabase } from '../../src/persistence/postgres-database.js';
 import { migrate } from '../../src/persistence/migrator.js';
@@ -35,14 +36,14 @@ export async function createScratchPostgres(prefix = 'p2p_test'): Promise<{ url:
 }
 
 /** A migrated database of the given kind: in-memory PGlite, or a scratch PostgreSQL database. */
-export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+export async function createTestDatabase(kind: DatabaseKind, capacity?: DatabaseCapacity): Promise<TestDatabase> {
   if (kind === 'embedded') {
-    const db = await openEmbeddedDatabase();
+    const db = await openEmbeddedDatabase(undefined, capacity);
     await migrate(db);
     return { db, dispose: () => db.close() };
   }
   const scratch = await createScratchPostgres();
-  const db = await openPostgresDatabase({ url: scratch.url });
+  const db = await openPostgresDatabase({ url: scratch.url, capacity });
   await migrate(db);
   return {
     db,

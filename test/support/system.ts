@@ -72,12 +72,15 @@ export async function startTestSystem(drivers: Pick<DriverSet, 'db' | 'bus'>, op
     CHAT_RATE_LIMIT_PER_MINUTE: '100000',
     TRADE_OPEN_RATE_LIMIT_PER_MINUTE: '100000',
     TRADE_OPEN_PAIR_RATE_LIMIT_PER_MINUTE: '100000',
+    // The test's own clients, and PGlite's queries, share the server's event loop here: their lag
+    // is not the server's overload. Suites about shedding set it back (test/overload).
+    OVERLOAD_EVENT_LOOP_LAG_MS: '60000',
     AMQP_NOTIFICATION_QUEUE: amqp.notificationQueue,
     ...options.env,
   });
   const database: TestDatabase = options.shared
-    ? { db: await openPostgresDatabase({ url: options.shared.databaseUrl }), url: options.shared.databaseUrl, dispose: async () => {} }
-    : await createTestDatabase(drivers.db);
+    ? { db: await openPostgresDatabase({ url: options.shared.databaseUrl, capacity: config.database }), url: options.shared.databaseUrl, dispose: async () => {} }
+    : await createTestDatabase(drivers.db, config.database);
   const bus = createTestBus(drivers.bus, amqp.exchange, options.amqpUrl);
   const system = await startSystem({ ...config, jwtSecret: JWT_SECRET }, options.logger ?? silentLogger, {
     db: options.wrapDatabase ? options.wrapDatabase(database.db) : database.db,

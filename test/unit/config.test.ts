@@ -38,6 +38,9 @@ describe('configuration', () => {
     ['api', 'LOG_LEVEL unknown', { ...PROD, LOG_LEVEL: 'loud' }, /^LOG_LEVEL is invalid/],
     ['gateway', 'GATEWAY_WS_PING_MS zero', { ...PROD, GATEWAY_WS_PING_MS: '0' }, /^GATEWAY_WS_PING_MS is invalid/],
     ['gateway', 'GATEWAY_DRAIN_MS negative', { ...PROD, GATEWAY_DRAIN_MS: '-1' }, /^GATEWAY_DRAIN_MS is invalid/],
+    ['api', 'DATABASE_POOL_SIZE below 2', { ...PROD, DATABASE_POOL_SIZE: '1' }, /^DATABASE_POOL_SIZE is invalid: must be at least 2/],
+    ['api', 'DATABASE_READ_CONCURRENCY taking the whole pool', { ...PROD, DATABASE_POOL_SIZE: '4', DATABASE_READ_CONCURRENCY: '4' }, /^DATABASE_READ_CONCURRENCY is invalid: must be below DATABASE_POOL_SIZE \(4\)/],
+    ['api', 'OVERLOAD_MAX_IN_FLIGHT zero', { ...PROD, OVERLOAD_MAX_IN_FLIGHT: '0' }, /^OVERLOAD_MAX_IN_FLIGHT is invalid/],
     ['sideways', 'an unknown role', PROD, /^unknown role "sideways"/],
   ];
   for (const [role, name, env, message] of failures) {
@@ -51,6 +54,19 @@ describe('configuration', () => {
     });
   }
 
+  it('reports every problem at once, one line each, instead of one per run', () => {
+    const env = { JWT_SECRET: 'short', PORT: 'eighty', LOG_LEVEL: 'loud', AMQP_URL: 'rabbit' };
+    assert.throws(() => loadConfig('api', env), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.deepEqual(
+        err.problems.map((p) => p.split(' ')[0]),
+        ['DATABASE_URL', 'AMQP_URL', 'JWT_SECRET', 'PORT', 'LOG_LEVEL'],
+      );
+      assert.equal(err.message.split('\n').length, 5);
+      return true;
+    });
+  });
+
   it('pings WebSocket clients every 25 s unless GATEWAY_WS_PING_MS says otherwise', () => {
     assert.equal(loadConfig('gateway', PROD).gateway.wsPingMs, 25_000);
     assert.equal(loadConfig('gateway', { ...PROD, GATEWAY_WS_PING_MS: '5000' }).gateway.wsPingMs, 5_000);
@@ -59,6 +75,20 @@ describe('configuration', () => {
   it('drains over 8 s on SIGTERM unless GATEWAY_DRAIN_MS says otherwise (0: no drain)', () => {
     assert.equal(loadConfig('gateway', PROD).gateway.drainMs, 8_000);
     assert.equal(loadConfig('gateway', { ...PROD, GATEWAY_DRAIN_MS: '0' }).gateway.drainMs, 0);
+  });
+
+  it('keeps a quarter of the database pool for writes unless told otherwise', () => {
+    assert.deepEqual(loadConfig('api', PROD).database, { poolSize: 10, readConcurrency: 8, readWaitMs: 1_000 });
+    assert.deepEqual(loadConfig('api', { ...PROD, DATABASE_POOL_SIZE: '20' }).database, { poolSize: 20, readConcurrency: 15, readWaitMs: 1_000 });
+    assert.deepEqual(loadConfig('api', { ...PROD, DATABASE_POOL_SIZE: '2' }).database.readConcurrency, 1);
+    const set = loadConfig('api', { ...PROD, DATABASE_POOL_SIZE: '6', DATABASE_READ_CONCURRENCY: '3', DATABASE_READ_WAIT_MS: '250' });
+    assert.deepEqual(set.database, { poolSize: 6, readConcurrency: 3, readWaitMs: 250 });
+  });
+
+  it('sheds reads past 256 requests in flight or 100 ms of event-loop lag, with Retry-After 1, unless told otherwise', () => {
+    assert.deepEqual(loadConfig('api', PROD).overload, { maxInFlight: 256, eventLoopLagMs: 100, retryAfterSeconds: 1 });
+    const set = loadConfig('api', { ...PROD, OVERLOAD_MAX_IN_FLIGHT: '64', OVERLOAD_EVENT_LOOP_LAG_MS: '50', RETRY_AFTER_SECONDS: '5' });
+    assert.deepEqual(set.overload, { maxInFlight: 64, eventLoopLagMs: 50, retryAfterSeconds: 5 });
   });
 
   it('accepts a complete production environment', () => {

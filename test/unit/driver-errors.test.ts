@@ -1,28 +1,11 @@
 import assert from 'node:assert/strict';
-import { isDatabaseUnavailable, violatesUnique } from '../../src/persistence/driver-errors.js';
+import { databaseOutage, violatesUnique } from '../../src/persistence/driver-errors.js';
+import { BUSY, NEITHER, UNREACHABLE } from '../support/database-errors.js';
 
-describe('database-unavailable classification (503 rather than 500)', () => {
-  const unavailable: [string, unknown][] = [
-    ['a terminated backend from a raw query (P2010)', { code: 'P2010', meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { kind: 'postgres', code: '57P01' } } } }],
-    ['a DriverAdapterError for a terminated backend', { name: 'DriverAdapterError', cause: { kind: 'postgres', code: '57P01' } }],
-    ['a connection exception SQLSTATE class 08', { cause: { code: '08006' } }],
-    ['a pg client that lost its connection', new Error('Client has encountered a connection error and is not queryable')],
-    ['a pool checkout timeout', new Error('timeout exceeded when trying to connect')],
-    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
-    ['Prisma P1001', { code: 'P1001', message: "Can't reach database server" }],
-  ];
-  for (const [name, err] of unavailable) {
-    it(`treats ${name} as unavailable`, () => assert.equal(isDatabaseUnavailable(err), true));
-  }
-  const other: [string, unknown][] = [
-    ['a unique violation', { code: 'P2002' }],
-    ['a syntax error', { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'postgres', code: '42601' } } } }],
-    ['a plain bug', new TypeError('x is undefined')],
-    ['a non-object', 'boom'],
-  ];
-  for (const [name, err] of other) {
-    it(`does not treat ${name} as unavailable`, () => assert.equal(isDatabaseUnavailable(err), false));
-  }
+describe('database outage classification (503 rather than 500)', () => {
+  for (const [name, err] of BUSY) it(`treats ${name} as busy`, () => assert.equal(databaseOutage(err), 'busy'));
+  for (const [name, err] of UNREACHABLE) it(`treats ${name} as unreachable`, () => assert.equal(databaseOutage(err), 'unreachable'));
+  for (const [name, err] of NEITHER) it(`does not treat ${name} as an outage`, () => assert.equal(databaseOutage(err), undefined));
 });
 
 describe('unique violations by constraint name', () => {

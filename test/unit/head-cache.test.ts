@@ -43,9 +43,9 @@ describe('the sync head cache', () => {
   });
 
   it('lets no read fill that raced an invalidation, and the next read fills', () => {
-    const before = startRead(cache, 'k');
+    const earlier = startRead(cache, 'k');
     cache.invalidate('k');
-    before(3);
+    earlier(3);
     assert.equal(cache.head('k'), undefined);
     startRead(cache, 'k')(4);
     assert.equal(cache.head('k'), 4);
@@ -54,10 +54,10 @@ describe('the sync head cache', () => {
   });
 
   it('lets no read that began before a change of trust fill the new epoch', () => {
-    const before = startRead(cache, 'k');
+    const earlier = startRead(cache, 'k');
     cache.setTrusted(false);
     cache.setTrusted(true);
-    before(3);
+    earlier(3);
     assert.equal(cache.head('k'), undefined);
   });
 

@@ -99,8 +99,9 @@ const OPERATIONS: Operation[] = [
     body: 'StatusChangeRequest', ok: { status: 200, schema: 'Trade', description: 'The trade after the change.' }, errors: [400, 403, 404, 409, 413, ...AUTHED],
   },
   {
-    method: 'post', path: '/p2p/trades/{tradeId}/chat', summary: 'Send a chat message to the trade.',
-    body: 'ChatMessageRequest', ok: { status: 201, schema: 'ChatMessage', description: 'The stored message.' }, errors: [400, 403, 404, 413, 429, ...AUTHED],
+    method: 'post', path: '/p2p/trades/{tradeId}/chat',
+    summary: 'Send a chat message to the trade. A retry with the same `clientMessageId` answers 200 with the message stored by the first try; the same key with another text is 409.',
+    body: 'ChatMessageRequest', ok: { status: 201, schema: 'ChatMessage', description: 'The stored message.' }, errors: [400, 403, 404, 409, 413, 429, ...AUTHED],
   },
   {
     method: 'get', path: '/p2p/trades/{tradeId}/chat', summary: 'The chat, by time (`since`) or loss-free by cursor (`afterSeq`); not both.',

@@ -33,8 +33,10 @@ export function tradeRoutes(trades: TradeService, chat: ChatService, limits: { s
   });
 
   router.post('/trades/:tradeId/chat', limits.send, async (req, res) => {
-    const { message } = chatBody.parse(req.body);
-    res.status(201).json(await chat.send(actorOf(res), String(req.params.tradeId), message));
+    const { message, clientMessageId } = chatBody.parse(req.body);
+    const sent = await chat.send(actorOf(res), String(req.params.tradeId), message, clientMessageId);
+    // 200: a retry of a send already stored; the body is the stored message.
+    res.status(sent.created ? 201 : 200).json(sent.message);
   });
 
   // A plain JSON array either way: the plan's client iterates the body.

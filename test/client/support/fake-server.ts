@@ -45,6 +45,11 @@ export class FakeServer {
   /** The sync answer's page limit per list (`more` when one is reached). */
   syncPageLimit = 1000;
   pollIntervalMs = 2000;
+  /**
+   * The sync route has heard of messages up to this seq only: the later ones' events are still on
+   * their way to its process, whose head cache answers "nothing new" meanwhile (docs/sync.md).
+   */
+  syncHeardThrough = Infinity;
   /** Trades whose sync entry is an error rather than chat. */
   readonly refusedTrades = new Set<string>();
   readonly notifications: Notification[] = [];
@@ -212,7 +217,7 @@ export class FakeServer {
     for (const entry of (query.get('trades') ?? '').split(',').filter(Boolean)) {
       const [tradeId, afterSeq] = entry.split(':') as [string, string];
       if (this.refusedTrades.has(tradeId) || !this.#trades.has(tradeId)) errors[tradeId] = { error: 'forbidden' };
-      else chat[tradeId] = page(this.#visible(tradeId).filter((m) => m.seq > Number(afterSeq)));
+      else chat[tradeId] = page(this.#visible(tradeId).filter((m) => m.seq > Number(afterSeq) && m.seq <= this.syncHeardThrough));
     }
     const notificationsAfter = Number(query.get('notificationsAfterSeq') ?? 0);
     const tradesAfter = Number(query.get('tradesAfter') ?? 0);

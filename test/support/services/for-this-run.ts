@@ -14,19 +14,40 @@ export interface RunServices {
   rabbitmq?: RabbitMqNode;
 }
 
+export interface UseServicesOptions extends Pick<ServicesRequest, 'webStomp'> {
+  /**
+   * Stop them and exit on SIGINT, SIGTERM or SIGHUP (default). A program with clean-up of its
+   * own that needs them (the bench) says false and calls stopOwnedServices after it.
+   */
+  stopOnSignal?: boolean;
+}
+
+let using: { options: UseServicesOptions; services: Promise<RunServices> } | undefined;
+
 /**
  * The services of this test run: those named by TEST_PG_ADMIN_URL / TEST_AMQP_URL, and a
  * throwaway instance of each one not named. The URLs go into those variables so that child
- * processes use the same ones.
+ * processes use the same ones. Every caller in a process shares the first call's services
+ * (modules with top-level await may call it concurrently), so the first call sets the options.
  */
-export async function useServices(extra: Pick<ServicesRequest, 'webStomp'> = {}): Promise<RunServices> {
-  const request: ServicesRequest = { postgres: !process.env.TEST_PG_ADMIN_URL, rabbitmq: !process.env.TEST_AMQP_URL, ...extra };
+export function useServices(options: UseServicesOptions = {}): Promise<RunServices> {
+  if (using && options.webStomp && !using.options.webStomp) {
+    return Promise.reject(new Error('Web-STOMP was asked for after the services were started without it: the bench imports bench/settings.ts first'));
+  }
+  using ??= { options, services: startServices(options) };
+  return using.services;
+}
+
+async function startServices(options: UseServicesOptions): Promise<RunServices> {
+  const request: ServicesRequest = { postgres: !process.env.TEST_PG_ADMIN_URL, rabbitmq: !process.env.TEST_AMQP_URL, webStomp: options.webStomp };
   if (request.postgres || request.rabbitmq) {
     owned = await startThrowawayServices(request);
     // Interrupted: the services go first, then the run (mocha's wrapper sends SIGINT and
     // SIGTERM together; both wait for the same stop).
-    for (const [signal, code] of Object.entries(EXIT_CODES)) {
-      process.once(signal, () => void stopOwnedServices().finally(() => process.exit(code)));
+    if (options.stopOnSignal ?? true) {
+      for (const [signal, code] of Object.entries(EXIT_CODES)) {
+        process.once(signal, () => void stopOwnedServices().finally(() => process.exit(code)));
+      }
     }
     if (owned.pgAdminUrl) process.env.TEST_PG_ADMIN_URL = owned.pgAdminUrl;
     if (owned.amqpUrl) process.env.TEST_AMQP_URL = owned.amqpUrl;

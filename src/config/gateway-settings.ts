@@ -1,0 +1,26 @@
+/** The gateway's queue names (each instance binds its own copy of each). */
+export interface GatewayQueues {
+  trade: string;
+  chat: string;
+  notification: string;
+}
+
+/** The gateway's part of the configuration: config.ts reads it from the environment, the gateway runs on it. */
+export interface GatewaySettings {
+  queues: GatewayQueues;
+  heartbeatMs: number;
+  /** WebSocket ping period, which also finds vanished peers (see ws-transport.ts). */
+  wsPingMs: number;
+  maxBufferedBytes: number;
+  maxSubscriptionsPerConnection: number;
+  maxConnectionsPerUser: number;
+  connectTimeoutMs: number;
+  /** How long a SIGTERM drain spreads the closing of sessions over; 0 closes them all at once. */
+  drainMs: number;
+  /** How long past its token's expiry a session may live (clock skew); at most 30 s. */
+  tokenLeewayMs: number;
+  /** Browser origins whose handshakes are accepted ('*': any); a request without Origin always is. */
+  handshakeOrigins: string[];
+  /** Who may frame the SockJS iframe page (/ws/iframe.html): the API's CORS origins. */
+  iframeAncestors: string[];
+}

@@ -1,0 +1,10 @@
+import type { TradeRole } from '../contract/trade-status.js';
+
+/**
+ * Who may see a trade's events: the one seam through which the gateway reaches trade data
+ * (parties and status), so it depends on no service, table or driver.
+ */
+export interface TradeAccess {
+  /** The user's side of the trade, or null when it is not theirs or does not exist. */
+  roleInTrade(tradeId: string, userId: string): Promise<TradeRole | null>;
+}
