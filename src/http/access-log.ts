@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { PipelineStep } from './request-pipeline.js';
+import type { PipelineStep } from './pipeline-step.js';
 
 export interface AccessLogOptions {
   logger: Logger;
@@ -27,13 +27,12 @@ export function accessLog(options: AccessLogOptions): PipelineStep {
     res.once('finish', () => {
       const ms = performance.now() - start;
       const status = res.statusCode;
-      const level =
-        status >= 500 && status !== 503 ? 'error'
-        : ms >= slowRequestMs ? 'warn'
-        : status >= 400 && !production ? 'warn'
-        : 'debug';
+      const level = status >= 500 && status !== 503 ? 'error' : ms >= slowRequestMs ? 'warn' : status >= 400 && !production ? 'warn' : 'debug';
       if (!logger.isLevelEnabled(level)) return;
-      logger[level]({ req: { method, url, remoteAddress: req.socket.remoteAddress }, res: { statusCode: status }, responseTimeMs: Math.round(ms) }, level === 'warn' && ms >= slowRequestMs ? 'slow request' : 'request completed');
+      logger[level](
+        { req: { method, url, remoteAddress: req.socket.remoteAddress }, res: { statusCode: status }, responseTimeMs: Math.round(ms) },
+        level === 'warn' && ms >= slowRequestMs ? 'slow request' : 'request completed',
+      );
     });
     next();
   };

@@ -1,13 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
 import { accessLog, type AccessLogOptions } from './access-log.js';
+import type { PipelineStep } from './pipeline-step.js';
 import { securityHeaders } from './security-headers.js';
 
-/**
- * A connect-style step. Express runs these for every API route, and any lean path that answers
- * outside Express (the sync poll) runs the same list, so both give the same headers and limits.
- */
-export type PipelineStep = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+export type { PipelineStep } from './pipeline-step.js';
 
 export interface PipelineOptions {
   accessLog: AccessLogOptions;

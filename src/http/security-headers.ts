@@ -1,5 +1,5 @@
 import helmet from 'helmet';
-import type { PipelineStep } from './request-pipeline.js';
+import type { PipelineStep } from './pipeline-step.js';
 
 /**
  * CSP sources for the gateways a page may reach: each URL's origin, for SockJS's HTTP requests

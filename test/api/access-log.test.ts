@@ -77,7 +77,13 @@ describe('access logs', function () {
     const token = t.token('alice');
     await t.http.get(`/p2p/notifications?access_token=${token}`).set('X-Access-Token', token).expect(401);
     await t.http.get('/p2p/notifications').set('Authorization', `Bearer ${token}`).expect(200);
-    assert.deepEqual(access().map((l) => [l.res!.statusCode, l.level]), [[401, 40], [200, 20]]);
+    assert.deepEqual(
+      access().map((l) => [l.res!.statusCode, l.level]),
+      [
+        [401, 40],
+        [200, 20],
+      ],
+    );
     assert.ok(!raw.join('').includes(token), 'a token reached the log');
     assert.match(access()[0]!.req!.url, /access_token=\[redacted\]/);
   });

@@ -17,7 +17,10 @@ describe('gateway: a burst of subscriptions up to the limit, on a cold trade cac
     api = await startGatewayTestSystem({ db: 'postgres', bus: 'rabbitmq' });
     buyer = uniqueUser('buyer');
     for (let i = 0; i < SUBSCRIPTIONS; i++) {
-      const trade = await api.system.trades.open({ userId: buyer, isAdmin: false }, { sellerId: uniqueUser('seller'), amount: '1', asset: 'USDT', fiat: 'VND' });
+      const trade = await api.system.trades.open(
+        { userId: buyer, isAdmin: false },
+        { sellerId: uniqueUser('seller'), amount: '1', asset: 'USDT', fiat: 'VND' },
+      );
       tradeIds.push(trade.id);
     }
   });

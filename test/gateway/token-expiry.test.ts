@@ -33,8 +33,7 @@ for (const drivers of DRIVER_SETS) {
         await t?.close();
       });
 
-      const sendChat = (text: string) =>
-        t.http.post(`/p2p/trades/${tradeId}/chat`).set('Authorization', t.auth(seller)).send({ message: text }).expect(201);
+      const sendChat = (text: string) => t.http.post(`/p2p/trades/${tradeId}/chat`).set('Authorization', t.auth(seller)).send({ message: text }).expect(201);
 
       it('ends it at expiry with ERROR "token expired" and close code tokenExpired, leaving no subscription', async () => {
         const client = await StompTestClient.connect(t.baseUrl, kind, { authorization: expiringIn(buyer, 3) });
@@ -96,7 +95,8 @@ for (const drivers of DRIVER_SETS) {
             await sleep(50);
           }
           await eventually(async () => {
-            const stored = (await t.http.get(`/p2p/trades/${tradeId}/chat`).query({ afterSeq: 0, limit: 1000 }).set('Authorization', t.auth(buyer))).body as ChatMessage[];
+            const stored = (await t.http.get(`/p2p/trades/${tradeId}/chat`).query({ afterSeq: 0, limit: 1000 }).set('Authorization', t.auth(buyer)))
+              .body as ChatMessage[];
             assert.deepEqual(
               seen.map((m) => m.seq).sort((a, b) => a - b),
               stored.map((m) => m.seq),
