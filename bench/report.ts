@@ -115,6 +115,21 @@ export function renderReport(results: BenchResults): string {
       ),
     );
   }
+  const w = results.writes;
+  if (w) {
+    const [alone] = w.runs;
+    const rows = w.runs.map((r) => [
+      r.name,
+      `${r.failed} / ${r.sends}`,
+      f1(r.latency.p50),
+      f1(r.latency.p99),
+      ratio(r.latency.p99, alone?.latency.p99),
+      r.polls ? f0(r.polls.requestsPerSecond) : '-',
+      r.polls ? r.polls.errors : '-',
+      Object.entries(r.unavailable).map(([cause, n]) => `${cause} ${n}`).join(', ') || '-',
+    ]);
+    out.push(table(`Chat sends (${w.chatPerSecond}/s) alone and during a poll storm, one api process (ms)`, ['run', 'sends failed', 'p50', 'p99', 'p99 x alone', 'polls served/s', 'polls not served (503 or error)', "api's 503s by cause"], rows));
+  }
   if (results.goals.length > 0) {
     out.push(table('Targets (issues 5 and 8)', ['target', 'measured', 'limit', 'met'], results.goals.map((g) => [g.goal, g.measured, g.limit, g.met ? 'yes' : 'NO'])));
   }
