@@ -81,8 +81,11 @@ export function renderReport(results: BenchResults): string {
     const rows = [
       [s.empty.baseline, s.empty.sync],
       [s.messages.baseline, s.messages.sync],
-    ].flatMap(([baseline, run]) => [baseline!, run!].map((r) => [r.name, r.request, f0(r.requestsPerSecond), ratio(r.requestsPerSecond, baseline!.requestsPerSecond), f1(r.p50), f1(r.p99), f2(r.serverCpuMsPerRequest), r.errors]));
-    out.push(table(`Sync route, ${s.concurrency} connections (ms)`, ['server', 'request', 'req/s', 'x baseline', 'p50', 'p99', 'server CPU ms/req', 'errors'], rows));
+    ].flatMap(([baseline, run]) =>
+      [baseline!, run!].map((r) => [r.name, r.request, f0(r.requestsPerSecond), ratio(r.requestsPerSecond, baseline!.requestsPerSecond), f1(r.p50), f1(r.p99), f2(r.serverCpuMsPerRequest), ratio(baseline!.serverCpuMsPerRequest, r.serverCpuMsPerRequest), r.errors]),
+    );
+    // Requests per CPU second against the baseline's: the capacity ratio on a machine whose other load blurs req/s.
+    out.push(table(`Sync route, ${s.concurrency} connections (ms)`, ['server', 'request', 'req/s', 'x baseline', 'p50', 'p99', 'server CPU ms/req', 'x baseline req/CPU-s', 'errors'], rows));
     const l = s.longPoll;
     out.push(table('Long polling, one api process (commit -> answer, ms)', ['users', 'messages', 'deliveries', 'p50', 'p95', 'p99', 'max', 'lost', 'duplicated', 'errors', 'api CPU ms/s'], [
       [l.users, `${l.sent} (${l.messagesPerSecond}/s)`, `${l.latency.samples} of ${l.expectedDeliveries}`, f1(l.latency.p50), f1(l.latency.p95), f1(l.latency.p99), f1(l.latency.max), l.lost, l.duplicated, l.errors, f0(l.apiCpuMsPerSecond)],
