@@ -87,8 +87,8 @@ export function renderReport(results: BenchResults): string {
     // Requests per CPU second against the baseline's: the capacity ratio on a machine whose other load blurs req/s.
     out.push(table(`Sync route, ${s.concurrency} connections (ms)`, ['server', 'request', 'req/s', 'x baseline', 'p50', 'p99', 'server CPU ms/req', 'x baseline req/CPU-s', 'errors'], rows));
     const l = s.longPoll;
-    out.push(table('Long polling, one api process (commit -> answer, ms)', ['users', 'messages', 'deliveries', 'p50', 'p95', 'p99', 'max', 'lost', 'duplicated', 'errors', 'api CPU ms/s'], [
-      [l.users, `${l.sent} (${l.messagesPerSecond}/s)`, `${l.latency.samples} of ${l.expectedDeliveries}`, f1(l.latency.p50), f1(l.latency.p95), f1(l.latency.p99), f1(l.latency.max), l.lost, l.duplicated, l.errors, f0(l.apiCpuMsPerSecond)],
+    out.push(table('Long polling, one api process (commit -> answer, ms)', ['users', 'messages', 'deliveries', 'p50', 'p95', 'p99', 'max', 'send -> 201 p50 / p99', '201 -> answer p50 / p99', 'lost', 'duplicated', 'errors', 'api CPU ms/s'], [
+      [l.users, `${l.sent} (${l.messagesPerSecond}/s)`, `${l.latency.samples} of ${l.expectedDeliveries}`, f1(l.latency.p50), f1(l.latency.p95), f1(l.latency.p99), f1(l.latency.max), `${f1(l.send.p50)} / ${f1(l.send.p99)}`, `${f1(l.afterSend.p50)} / ${f1(l.afterSend.p99)}`, l.lost, l.duplicated, l.errors, f0(l.apiCpuMsPerSecond)],
     ]));
   }
   const fo = results.failover;

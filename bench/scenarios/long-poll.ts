@@ -17,6 +17,10 @@ export interface LongPollResult {
   sent: number;
   /** Commit (the message's timestamp, the database clock) -> the long poll's answer arriving (ms). */
   latency: Percentiles;
+  /** The sends themselves, request -> 201 (ms): a slow commit shows here as much as in `latency`. */
+  send: Percentiles;
+  /** The sender's 201 -> each answer (ms; negative when the answer came first): what the sync path adds after the commit. */
+  afterSend: Percentiles;
   expectedDeliveries: number;
   lost: number;
   duplicated: number;
@@ -48,6 +52,8 @@ export async function runLongPoll(ctx: BenchContext): Promise<LongPollResult> {
     const users: User[] = trades.flatMap((t) => [t.buyerId, t.sellerId].map((id) => ({ id, tradeId: t.id, after: 0, tradesCursor: undefined, received: new Map() })));
     const url = new URL(api.baseUrl);
     const latency = new Samples(4096);
+    const afterSend = new Samples(4096);
+    const answeredAt = new Map<string, number[]>();
     let errors = 0;
     let running = true;
 
@@ -73,6 +79,7 @@ export async function runLongPoll(ctx: BenchContext): Promise<LongPollResult> {
       const now = Date.now();
       for (const m of res.chat[user.tradeId] ?? []) {
         latency.add(now - Date.parse(m.timestamp));
+        answeredAt.set(m.id, [...(answeredAt.get(m.id) ?? []), now]);
         user.received.set(m.id, (user.received.get(m.id) ?? 0) + 1);
         user.after = m.seq;
       }
@@ -96,6 +103,8 @@ export async function runLongPoll(ctx: BenchContext): Promise<LongPollResult> {
     ctx.log(`long poll: ${users.length} users holding; sending ${messagesPerSecond}/s for ${longPollSeconds} s`);
 
     const sent = new Map<string, string[]>();
+    const sendLatency = new Samples(4096);
+    const createdAt = new Map<string, number>();
     const cpuBefore = cpuTimeMs(api.pid);
     const started = Date.now();
     let count = 0;
@@ -103,7 +112,11 @@ export async function runLongPoll(ctx: BenchContext): Promise<LongPollResult> {
       const next = started + (n * 1000) / messagesPerSecond;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())));
       const trade = trades[Math.floor(Math.random() * trades.length)]!;
+      const sentAt = Date.now();
       const message = await rest<{ id: string }>(api.baseUrl, trade.buyerId, 'POST', `/p2p/trades/${trade.id}/chat`, { message: `long poll ${n}` });
+      const created = Date.now();
+      sendLatency.add(created - sentAt);
+      createdAt.set(message.id, created);
       sent.set(trade.id, [...(sent.get(trade.id) ?? []), message.id]);
       count++;
     }
@@ -114,6 +127,7 @@ export async function runLongPoll(ctx: BenchContext): Promise<LongPollResult> {
     agent.destroy();
     await Promise.all(loops);
 
+    for (const [id, times] of answeredAt) for (const at of times) afterSend.add(at - createdAt.get(id)!);
     let expectedDeliveries = 0;
     let lost = 0;
     let duplicated = 0;
@@ -129,6 +143,8 @@ export async function runLongPoll(ctx: BenchContext): Promise<LongPollResult> {
       seconds: longPollSeconds,
       sent: count,
       latency: latency.percentiles(),
+      send: sendLatency.percentiles(),
+      afterSend: afterSend.percentiles(),
       expectedDeliveries,
       lost,
       duplicated,
