@@ -9,6 +9,7 @@ import type { SyncResponse } from '../../src/contract/shapes.js';
 const WAIT_SECONDS = 25;
 // Users' first (plain) syncs in flight at once while the fleet starts.
 const START_CONCURRENCY = 100;
+const SETTLE_MS = 5_000;
 
 export interface LongPollResult {
   users: number;
@@ -100,6 +101,8 @@ export async function runLongPoll(ctx: BenchContext): Promise<LongPollResult> {
         else if (running) await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     });
+    // The fleet's first long polls arrive at once; the measurement is of the steady state after them.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     ctx.log(`long poll: ${users.length} users holding; sending ${messagesPerSecond}/s for ${longPollSeconds} s`);
 
     const sent = new Map<string, string[]>();
