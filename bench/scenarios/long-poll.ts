@@ -10,6 +10,7 @@ const WAIT_SECONDS = 25;
 // Users' first (plain) syncs in flight at once while the fleet starts.
 const START_CONCURRENCY = 100;
 const SETTLE_MS = 5_000;
+const DELIVERY_GRACE_MS = 10_000;
 
 export interface LongPollResult {
   users: number;
@@ -95,8 +96,10 @@ export async function runLongPoll(ctx: BenchContext): Promise<LongPollResult> {
       }));
     }
     const loops = users.map(async (u) => {
-      while (running) {
-        const res = await get(u, WAIT_SECONDS);
+      // The first wait is drawn at random, so the fleet's waits run out spread over time, as a
+      // fleet's do once it has run a while (not all 5,000 in the same second).
+      for (let wait = 1 + Math.floor(Math.random() * WAIT_SECONDS); running; wait = WAIT_SECONDS) {
+        const res = await get(u, wait);
         if (res) take(u, res);
         else if (running) await new Promise((resolve) => setTimeout(resolve, 1000));
       }
@@ -124,8 +127,11 @@ export async function runLongPoll(ctx: BenchContext): Promise<LongPollResult> {
       count++;
     }
     const apiCpuMsPerSecond = (cpuTimeMs(api.pid) - cpuBefore) / ((Date.now() - started) / 1000);
-    // The last message's answers are on their way.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // The last messages' answers are on their way: a message not there within the grace is lost.
+    const deliveredAll = () => users.every((u) => (sent.get(u.tradeId) ?? []).every((id) => u.received.has(id)));
+    for (const deadline = Date.now() + DELIVERY_GRACE_MS; !deliveredAll() && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     running = false;
     agent.destroy();
     await Promise.all(loops);
