@@ -150,6 +150,7 @@ process.on('message', (message: ToLoadGenerator) => {
   if (message.type === 'start') void start(message.setup);
   else if (message.type === 'mark') {
     markedAt = performance.now();
+    send({ type: 'marked' });
     watchForAllLive();
   } else if (message.type === 'status') {
     send({ type: 'status', live: users.filter((u) => u.client.state === 'live').length, leftLive: users.filter((u) => u.leftLive).length, back: users.filter(back).length });

@@ -157,9 +157,9 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
     const sender = startChatSender(api.baseUrl, trades, run.chatPerSecond);
     await sleep(run.steadySeconds * 1000);
 
+    await fleet.mark();
     const cpu = new CpuSampler({ api: api.pid, loadGenerator: fleet.pid });
     const markedAt = performance.now();
-    fleet.mark();
     const killed = doomed.kill(signal);
     ctx.log(`failover ${signal}: gateway A sent ${signal}`);
     const allLive = await fleet.next('allLive', ALL_LIVE_LIMIT_MS).then(
