@@ -68,17 +68,15 @@ for (const drivers of DRIVER_SETS) {
       }, 30_000);
 
       await t.http.post(`/p2p/trades/${id}/chat`).set('Authorization', t.auth('cache-buyer')).send({ message: 'two' }).expect(201);
-      const after = await eventually(async () => {
+      await eventually(async () => {
         await quiet();
         const before = count();
         const res = await sync('cache-seller', current);
         assert.deepEqual(res.chat[id]!.map((m) => m.message), ['two']);
         assert.equal(count(), before, 'the message the commit announced was answered from memory');
-        return before;
       }, 30_000);
       const behind = await sync('cache-seller', { ...current, trades: { [id]: 0 } });
-      assert.deepEqual(behind.chat[id]!.map((m) => m.message), ['one', 'two']);
-      assert.ok(count() > after, 'a cursor before what memory holds was read from the database');
+      assert.deepEqual(behind.chat[id]!.map((m) => m.message), ['one', 'two'], 'a cursor further behind gets the whole range');
     });
   });
 }
