@@ -5,6 +5,7 @@ import type { EndToEnd } from './scenarios/end-to-end.js';
 import type { FailoverResult } from './scenarios/failover.js';
 import type { PollingResult } from './scenarios/polling.js';
 import type { SyncBenchResult } from './scenarios/sync.js';
+import type { WritesResult } from './scenarios/writes.js';
 import type { Plan } from './settings.js';
 
 /** One target of issue 5 checked against this run's own baselines. */
@@ -28,5 +29,6 @@ export interface BenchResults {
   polling: PollingResult | undefined;
   sync: SyncBenchResult | undefined;
   failover: FailoverResult | undefined;
+  writes: WritesResult | undefined;
   goals: Goal[];
 }

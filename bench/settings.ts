@@ -35,6 +35,8 @@ export interface Plan {
   sync: { concurrency: number; seconds: number; longPollUsers: number; messagesPerSecond: number; longPollSeconds: number };
   /** Client-library users on a gateway that is then killed; chat over REST meanwhile. */
   failover: { clients: number; clientsPerTrade: number; chatPerSecond: number; steadySeconds: number };
+  /** Chat sends alone, then during a storm of closed-loop pollers. */
+  writes: { chatPerSecond: number; pollers: number; seconds: number };
 }
 
 export const PLANS: Record<Plan['name'], Plan> = {
@@ -51,6 +53,7 @@ export const PLANS: Record<Plan['name'], Plan> = {
     polling: { messages: 10_000, concurrency: 16, seconds: 8 },
     sync: { concurrency: 50, seconds: 8, longPollUsers: 5000, messagesPerSecond: 1, longPollSeconds: 60 },
     failover: { clients: 5000, clientsPerTrade: 100, chatPerSecond: 20, steadySeconds: 3 },
+    writes: { chatPerSecond: 20, pollers: 400, seconds: 10 },
   },
   quick: {
     name: 'quick',
@@ -64,6 +67,7 @@ export const PLANS: Record<Plan['name'], Plan> = {
     polling: { messages: 10_000, concurrency: 16, seconds: 3 },
     sync: { concurrency: 50, seconds: 3, longPollUsers: 5000, messagesPerSecond: 1, longPollSeconds: 20 },
     failover: { clients: 500, clientsPerTrade: 100, chatPerSecond: 20, steadySeconds: 3 },
+    writes: { chatPerSecond: 20, pollers: 400, seconds: 4 },
   },
 };
 

@@ -50,6 +50,8 @@ async function runRole(role: string): Promise<void> {
     if (signal === 'SIGTERM') await system.gateway?.drain();
     // The server reports closed only once every socket is gone, the gateway's clients included.
     const serverClosed = new Promise((resolve) => server.close(resolve));
+    // Held long polls would keep the server open for up to their 30 s wait.
+    system.sync?.close();
     await system.gateway?.close();
     server.closeIdleConnections();
     await serverClosed;

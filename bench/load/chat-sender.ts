@@ -6,6 +6,8 @@ export interface ChatSend {
   at: number;
   /** The answer's status; 0 when none came within the timeout. */
   status: number;
+  /** How long the answer took (ms); the timeout when none came. */
+  ms: number;
 }
 
 export interface ChatTrade {
@@ -28,7 +30,7 @@ export function startChatSender(apiUrl: string, trades: readonly ChatTrade[], pe
   const sendOne = async () => {
     const trade = trades[n % trades.length]!;
     const sender = Math.floor(n / trades.length) % 2 ? trade.seller : trade.buyer;
-    const record: ChatSend = { at: performance.now(), status: 0 };
+    const record: ChatSend = { at: performance.now(), status: 0, ms: SEND_TIMEOUT_MS };
     sends.push(record);
     n++;
     try {
@@ -40,6 +42,7 @@ export function startChatSender(apiUrl: string, trades: readonly ChatTrade[], pe
       });
       await res.arrayBuffer();
       record.status = res.status;
+      record.ms = performance.now() - record.at;
     } catch {
       // No answer: status stays 0.
     }

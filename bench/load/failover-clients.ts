@@ -75,9 +75,20 @@ async function startUser(setup: FailoverSetup, token: string, userId: string, tr
     if (markedAt !== undefined && state !== 'live') user.leftLive = true;
   });
   client.start();
-  await client.watchTrade(tradeId);
+  await retrying(() => client.watchTrade(tradeId));
   while (client.state !== 'live') await sleep(50);
   return user;
+}
+
+/** An api too busy to answer is what this load is about: try again, as a user reloading would. */
+async function retrying<T>(call: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await call();
+    } catch {
+      await sleep(1_000);
+    }
+  }
 }
 
 async function start(setup: FailoverSetup): Promise<void> {
@@ -100,7 +111,7 @@ async function verify(settleMs: number): Promise<void> {
   const stored = new Map<string, Set<string>>();
   for (const user of users) {
     const key = `${user.userId} ${user.tradeId}`;
-    if (!stored.has(key)) stored.set(key, new Set((await user.client.api.chatAfterSeq(user.tradeId, 0, 1000)).map((m) => m.id)));
+    if (!stored.has(key)) stored.set(key, new Set((await retrying(() => user.client.api.chatAfterSeq(user.tradeId, 0, 1000))).map((m) => m.id)));
   }
   const count = () => {
     let [expected, lost, duplicated, clientsMissingSome] = [0, 0, 0, 0];
@@ -139,6 +150,7 @@ process.on('message', (message: ToLoadGenerator) => {
   if (message.type === 'start') void start(message.setup);
   else if (message.type === 'mark') {
     markedAt = performance.now();
+    send({ type: 'marked' });
     watchForAllLive();
   } else if (message.type === 'status') {
     send({ type: 'status', live: users.filter((u) => u.client.state === 'live').length, leftLive: users.filter((u) => u.leftLive).length, back: users.filter(back).length });

@@ -56,8 +56,10 @@ export class FailoverFleet {
     }
   }
 
-  mark(): void {
+  /** Resolves once the load generator counts from now: a close it handles earlier would not count as a loss. */
+  async mark(): Promise<void> {
     this.#send({ type: 'mark' });
+    await this.next('marked', 30_000);
   }
 
   async status(): Promise<Extract<FromLoadGenerator, { type: 'status' }>> {

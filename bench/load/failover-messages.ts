@@ -31,6 +31,8 @@ export interface RequestBucket {
 
 export type FromLoadGenerator =
   | { type: 'ready'; clients: number }
+  /** The mark is set: the gateway may be killed now. */
+  | { type: 'marked' }
   | { type: 'status'; live: number; leftLive: number; back: number }
   /** Every client has left `live` since the mark and is live again. */
   | { type: 'allLive'; afterMs: number }

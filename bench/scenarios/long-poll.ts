@@ -9,6 +9,8 @@ import type { SyncResponse } from '../../src/contract/shapes.js';
 const WAIT_SECONDS = 25;
 // Users' first (plain) syncs in flight at once while the fleet starts.
 const START_CONCURRENCY = 100;
+const SETTLE_MS = 5_000;
+const DELIVERY_GRACE_MS = 10_000;
 
 export interface LongPollResult {
   users: number;
@@ -17,6 +19,10 @@ export interface LongPollResult {
   sent: number;
   /** Commit (the message's timestamp, the database clock) -> the long poll's answer arriving (ms). */
   latency: Percentiles;
+  /** The sends themselves, request -> 201 (ms): a slow commit shows here as much as in `latency`. */
+  send: Percentiles;
+  /** The sender's 201 -> each answer (ms; negative when the answer came first): what the sync path adds after the commit. */
+  afterSend: Percentiles;
   expectedDeliveries: number;
   lost: number;
   duplicated: number;
@@ -48,6 +54,8 @@ export async function runLongPoll(ctx: BenchContext): Promise<LongPollResult> {
     const users: User[] = trades.flatMap((t) => [t.buyerId, t.sellerId].map((id) => ({ id, tradeId: t.id, after: 0, tradesCursor: undefined, received: new Map() })));
     const url = new URL(api.baseUrl);
     const latency = new Samples(4096);
+    const afterSend = new Samples(4096);
+    const answeredAt = new Map<string, number[]>();
     let errors = 0;
     let running = true;
 
@@ -73,6 +81,7 @@ export async function runLongPoll(ctx: BenchContext): Promise<LongPollResult> {
       const now = Date.now();
       for (const m of res.chat[user.tradeId] ?? []) {
         latency.add(now - Date.parse(m.timestamp));
+        answeredAt.set(m.id, [...(answeredAt.get(m.id) ?? []), now]);
         user.received.set(m.id, (user.received.get(m.id) ?? 0) + 1);
         user.after = m.seq;
       }
@@ -87,15 +96,21 @@ export async function runLongPoll(ctx: BenchContext): Promise<LongPollResult> {
       }));
     }
     const loops = users.map(async (u) => {
-      while (running) {
-        const res = await get(u, WAIT_SECONDS);
+      // The first wait is drawn at random, so the fleet's waits run out spread over time, as a
+      // fleet's do once it has run a while (not all 5,000 in the same second).
+      for (let wait = 1 + Math.floor(Math.random() * WAIT_SECONDS); running; wait = WAIT_SECONDS) {
+        const res = await get(u, wait);
         if (res) take(u, res);
         else if (running) await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     });
+    // The fleet's first long polls arrive at once; the measurement is of the steady state after them.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     ctx.log(`long poll: ${users.length} users holding; sending ${messagesPerSecond}/s for ${longPollSeconds} s`);
 
     const sent = new Map<string, string[]>();
+    const sendLatency = new Samples(4096);
+    const createdAt = new Map<string, number>();
     const cpuBefore = cpuTimeMs(api.pid);
     const started = Date.now();
     let count = 0;
@@ -103,17 +118,25 @@ export async function runLongPoll(ctx: BenchContext): Promise<LongPollResult> {
       const next = started + (n * 1000) / messagesPerSecond;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())));
       const trade = trades[Math.floor(Math.random() * trades.length)]!;
+      const sentAt = Date.now();
       const message = await rest<{ id: string }>(api.baseUrl, trade.buyerId, 'POST', `/p2p/trades/${trade.id}/chat`, { message: `long poll ${n}` });
+      const created = Date.now();
+      sendLatency.add(created - sentAt);
+      createdAt.set(message.id, created);
       sent.set(trade.id, [...(sent.get(trade.id) ?? []), message.id]);
       count++;
     }
     const apiCpuMsPerSecond = (cpuTimeMs(api.pid) - cpuBefore) / ((Date.now() - started) / 1000);
-    // The last message's answers are on their way.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // The last messages' answers are on their way: a message not there within the grace is lost.
+    const deliveredAll = () => users.every((u) => (sent.get(u.tradeId) ?? []).every((id) => u.received.has(id)));
+    for (const deadline = Date.now() + DELIVERY_GRACE_MS; !deliveredAll() && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     running = false;
     agent.destroy();
     await Promise.all(loops);
 
+    for (const [id, times] of answeredAt) for (const at of times) afterSend.add(at - createdAt.get(id)!);
     let expectedDeliveries = 0;
     let lost = 0;
     let duplicated = 0;
@@ -129,6 +152,8 @@ export async function runLongPoll(ctx: BenchContext): Promise<LongPollResult> {
       seconds: longPollSeconds,
       sent: count,
       latency: latency.percentiles(),
+      send: sendLatency.percentiles(),
+      afterSend: afterSend.percentiles(),
       expectedDeliveries,
       lost,
       duplicated,

@@ -4,6 +4,9 @@ import { ApiError } from './rest-api.js';
 
 /** Seconds a long poll may be held: about one request per user per 25 s while nothing happens. */
 export const LONG_POLL_SECONDS = 25;
+// Beyond the wait, how long an answer may take: a host that vanished without closing the
+// connection would otherwise hold the poll, and the client's only way to the server, for good.
+const ANSWER_GRACE_MS = 15_000;
 
 export interface FallbackPollDeps {
   clock: Clock;
@@ -31,16 +34,23 @@ export class FallbackPoll {
     const abort = new AbortController();
     this.#abort = abort;
     const started = this.deps.clock.now();
+    let timedOut = false;
+    const cancelTimeout = this.deps.clock.schedule(() => {
+      timedOut = true;
+      abort.abort();
+    }, wait * 1000 + ANSWER_GRACE_MS);
     try {
       const news = await this.deps.catchUp(wait, abort.signal);
       if (this.#longPolling === 'suspect') this.#longPolling = 'off';
       this.deps.pacer.answered(this.deps.clock.now() - started, news);
     } catch (err) {
-      if (abort.signal.aborted) return; // The socket is back: this poll is no longer needed.
+      if (abort.signal.aborted && !timedOut) return; // The socket is back: this poll is no longer needed.
       const asked = err instanceof ApiError && (err.status === 503 || err.status === 429);
       if (wait > 0 && !asked) this.#longPolling = 'suspect';
       else if (this.#longPolling === 'suspect') this.#longPolling = 'try';
       this.deps.pacer.failed(err instanceof ApiError ? err.retryAfterMs : undefined);
+    } finally {
+      cancelTimeout();
     }
   }
 

@@ -6,7 +6,7 @@ import { Emitter } from './events.js';
 import { FallbackPoll } from './fallback-poll.js';
 import { classifyLoss } from './link-loss.js';
 import { fetchNotificationsAfter, NotificationFeed, notificationOf } from './notification-feed.js';
-import { PollPacer } from './pacing.js';
+import { jittered, PollPacer } from './pacing.js';
 import { parseChatMessage, parseNotificationEvent, parseStatusEvent } from './payloads.js';
 import { Poller } from './polling.js';
 import { ApiError, RestApi, type Fetch, type TokenGetter } from './rest-api.js';
@@ -89,6 +89,8 @@ interface Connection {
   /** Per watched trade; the user topics are not listed (they go with the link). */
   readonly subscriptions: Map<string, Subscription[]>;
   cancelRefresh?: () => void;
+  /** Ends the wait before another try of this connection's catch-up. */
+  cancelCatchUp?: () => void;
 }
 
 interface Credentials {
@@ -351,7 +353,32 @@ export class RealtimeClient {
       const delay = refreshDelay(expiresAt, this.deps.clock.now());
       connection.cancelRefresh = this.deps.clock.schedule(() => void this.#refresh(connection, expiresAt), delay);
     }
-    await this.#catchUp().catch(() => undefined);
+    await this.#catchUpOn(connection);
+  }
+
+  /**
+   * A new connection's catch-up, tried again while the connection is in use: what was committed
+   * while the socket was down comes only this way, and a server busy with everyone's reconnect
+   * sheds it (503) just then. The next try waits for its Retry-After, or a jittered interval.
+   */
+  async #catchUpOn(connection: Connection): Promise<void> {
+    while (this.#running && connection === this.#current) {
+      try {
+        await this.#catchUp();
+        return;
+      } catch (err) {
+        const floorMs = err instanceof ApiError ? (err.retryAfterMs ?? 0) : 0;
+        const delay = Math.max(floorMs, jittered(this.#pacer.intervalMs, this.deps.random));
+        const waited = await new Promise<boolean>((resolve) => {
+          const cancel = this.deps.clock.schedule(() => resolve(true), delay);
+          connection.cancelCatchUp = () => {
+            cancel();
+            resolve(false);
+          };
+        });
+        if (!waited) return;
+      }
+    }
   }
 
   #goLive(): void {
@@ -409,6 +436,7 @@ export class RealtimeClient {
   #close(connection: Connection | undefined): void {
     if (!connection) return;
     connection.cancelRefresh?.();
+    connection.cancelCatchUp?.();
     // Its subscriptions die with the link; unwatchTrade must not unsubscribe them later.
     connection.subscriptions.clear();
     connection.link?.close();

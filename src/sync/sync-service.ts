@@ -50,6 +50,9 @@ interface Plan {
  */
 export class SyncService {
   private held = 0;
+  /** Wakes each held long poll, for close(). */
+  private readonly holding = new Set<() => void>();
+  private closed = false;
   private readonly cache: HeadCache;
   private readonly recent: RecentChat;
 
@@ -67,9 +70,18 @@ export class SyncService {
     return this.held;
   }
 
+  /**
+   * Shutting down: each held long poll answers now with what it has, and none is held from now on,
+   * so the HTTP server can close at once rather than after the longest wait.
+   */
+  close(): void {
+    this.closed = true;
+    for (const wake of [...this.holding]) wake();
+  }
+
   /** undefined: the bound on held long polls is reached (answer 503). `signal`: the client went away. */
   async sync(actor: Actor, request: SyncRequest, signal: AbortSignal): Promise<SyncResponse | undefined> {
-    if (request.waitMs === 0) return this.answer(await this.plan(actor, request));
+    if (request.waitMs === 0 || this.closed) return this.answer(await this.plan(actor, request));
     if (this.held >= this.settings.maxHeld) return undefined;
     this.held++;
     try {
@@ -183,22 +195,24 @@ export class SyncService {
       let wake!: () => void;
       const woken = new Promise<void>((resolve) => (wake = resolve));
       const unwatch = this.cache.watch(plan.keys, wake);
+      this.holding.add(wake);
       let timer: NodeJS.Timeout | undefined;
       let onAbort: (() => void) | undefined;
       try {
         const response = await this.answer(plan);
         const left = deadline - Date.now();
-        if (hasNews(response) || left <= 0 || signal.aborted) return response;
+        if (hasNews(response) || left <= 0 || signal.aborted || this.closed) return response;
         // Untrusted, no event will wake it: look again as often as a plain poll would.
         const pause = this.cache.trusted ? left : Math.min(left, this.settings.pollIntervalMs);
         const timeUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, pause)));
         const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', (onAbort = () => resolve()), { once: true }));
         await Promise.race([woken, timeUp, aborted]);
-        if (signal.aborted) return response;
+        if (signal.aborted || this.closed) return response;
       } finally {
         clearTimeout(timer);
         if (onAbort) signal.removeEventListener('abort', onAbort);
         unwatch();
+        this.holding.delete(wake);
       }
     }
   }

@@ -138,7 +138,7 @@ describe('commands (the processes a user starts)', function () {
     }
   });
 
-  it('the all role starts on the embedded defaults, serves REST, and stops cleanly on SIGTERM', async () => {
+  it('the all role starts on the embedded defaults, serves REST, and stops cleanly on SIGTERM without waiting out a held long poll', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'p2p-start-'));
     const port = await freePort();
     const { child, output, exited } = startAll(cleanEnv({ DATA_DIR: dataDir, PORT: String(port) }));
@@ -162,8 +162,20 @@ describe('commands (the processes a user starts)', function () {
       const trade = (await res.json()) as { id: string };
       const asBob = await fetch(`http://127.0.0.1:${port}/p2p/trades/${trade.id}`, { headers: { Authorization: `Bearer ${stdout.trim()}` } });
       assert.equal(asBob.status, 200);
+      const headers = { Authorization: `Bearer ${token}` };
+      const first = (await (await fetch(`http://127.0.0.1:${port}/p2p/sync`, { headers })).json()) as { tradesCursor: string };
+      let answeredAt: number | undefined;
+      const held = fetch(`http://127.0.0.1:${port}/p2p/sync?wait=30&tradesAfter=${first.tradesCursor}`, { headers }).then((r) => {
+        answeredAt = Date.now();
+        return r.status;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const signalled = Date.now();
       child.kill('SIGTERM');
       assert.equal(await exited, 0);
+      assert.equal(await held, 200);
+      // Far below the 30 s it asked for: a held poll kept the server, and the process, open that long.
+      assert.ok(answeredAt! - signalled < 15_000, `the held poll was answered ${answeredAt! - signalled} ms after SIGTERM`);
     } finally {
       child.kill('SIGKILL');
       await rm(dataDir, { recursive: true, force: true });

@@ -125,6 +125,28 @@ for (const drivers of DRIVER_SETS) {
       assert.equal(c.client.state, 'polling');
     });
 
+    it('retries a send whose answer was lost with its clientMessageId: the api stores it once', async () => {
+      const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
+      const tradeId = await openTrade(t, buyer, seller);
+      const sends: { status: number; key: string }[] = [];
+      const fetch: Fetch = async (url, init) => {
+        const response = await nodeFetch(url, init);
+        if (init.method !== 'POST' || !url.endsWith('/chat')) return response;
+        sends.push({ status: response.status, key: (JSON.parse(init.body ?? '{}') as { clientMessageId: string }).clientMessageId });
+        // The first answer is lost on the way back: the write happened, the client cannot know.
+        if (sends.length === 1) throw new TypeError('fetch failed');
+        return response;
+      };
+      const c = startClient(t, buyer, { fetch });
+      clients.push(c.client);
+      await c.client.watchTrade(tradeId);
+      const sent = await c.client.sendMessage(tradeId, 'Chỉ một lần thôi');
+      assert.deepEqual(sends.map((s) => s.status), [201, 200]);
+      assert.equal(sends[1]!.key, sends[0]!.key);
+      const stored = (await (await globalThis.fetch(`${t.baseUrl}/p2p/trades/${tradeId}/chat`, { headers: { Authorization: t.auth(seller) } })).json()) as { id: string }[];
+      assert.deepEqual(stored.map((m) => m.id), [sent.id]);
+    });
+
     it('moves to a session on a new token before the old one expires: never leaves live, sees each message once', async () => {
       const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
       const tradeId = await openTrade(t, buyer, seller);

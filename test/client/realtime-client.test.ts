@@ -48,6 +48,23 @@ describe('client: realtime client state machine', () => {
     assert.equal(world.server.syncQueries().length, 1, 'asked once, at start-up');
   });
 
+  it('after a reconnect, tries the catch-up again when the server sheds it (503), after its Retry-After', async () => {
+    const world = setup();
+    await live(world, 1);
+    world.broker.current.lose();
+    // Committed while the socket was down, before any poll: only the catch-up can bring them.
+    world.server.append();
+    world.server.notify('during the outage', 5);
+    await world.clock.advance(600);
+    world.server.failures.push({ match: /^GET \/p2p\/sync$/, status: 503, retryAfterSeconds: 3 });
+    world.broker.current.connect();
+    await settle();
+    assert.equal(world.client.state, 'live');
+    await world.clock.advance(10_000);
+    assert.deepEqual(world.seqs(), [1, 2]);
+    assert.deepEqual(world.notifications.map((n) => n.id), ['during the outage']);
+  });
+
   it('on reconnect, stops polling and syncs once from the cursors, with no duplicates', async () => {
     const world = setup();
     world.server.holdsLongPolls = false;

@@ -80,6 +80,18 @@ describe('client: the fallback through GET /sync', () => {
     assert.deepEqual(world.seqs(), [1, 2, 3]);
   });
 
+  it('gives up a sync the server never answers (a vanished host), and polls again', async () => {
+    const world = setup();
+    await downWithThreeTrades(world);
+    world.server.hold();
+    await world.clock.advance(120_000);
+    assert.ok(world.server.syncQueries().length >= 3, `${world.server.syncQueries().length} sync requests in 120 s`);
+    world.server.release();
+    world.server.append({}, OTHER);
+    await world.clock.advance(30_000);
+    assert.deepEqual(world.received.map((m) => [m.tradeId, m.seq]), [[OTHER, 1]]);
+  });
+
   it('stops following a trade the sync refuses, and keeps the others', async () => {
     const world = setup();
     await downWithThreeTrades(world);

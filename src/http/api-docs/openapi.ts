@@ -47,10 +47,10 @@ type ResponseName = keyof typeof RESPONSES;
 
 const ERRORS = {
   400: 'Bad input: a body, query or path value the contract does not allow.',
-  401: 'No token, or a bad or expired one (on /metrics: not METRICS_TOKEN).',
-  403: 'The caller may not do this (not a party of the trade, or the wrong side; /metrics in production without METRICS_TOKEN).',
+  401: 'No token, or a bad or expired one.',
+  403: 'The caller may not do this (not a party of the trade, or the wrong side).',
   404: 'No such trade or notification (or not the caller’s).',
-  409: 'The status change is not allowed from the trade’s current status.',
+  409: 'The request conflicts with the current state.',
   413: 'The request body is too large.',
   429: 'Too many requests; slow down.',
   503: 'A dependency (database, broker) is unavailable: retry after `Retry-After` seconds.',
@@ -66,13 +66,27 @@ interface Operation {
   anonymous?: boolean;
   body?: RequestName;
   query?: z.ZodObject;
-  ok: { status: number; schema?: ResponseName; description: string; contentType?: string };
+  ok: Success;
+  /** A second success answer, e.g. a retry's. */
+  alsoOk?: Success;
   errors: ErrorStatus[];
+  /** What an error means for this operation, where ERRORS is too general. */
+  errorNotes?: Partial<Record<ErrorStatus, string>>;
+}
+
+interface Success {
+  status: number;
+  schema?: ResponseName;
+  description: string;
+  contentType?: string;
 }
 
 // The sync route parses its query by hand on its lean path (src/http/sync-query.ts); this describes it.
 const syncQuery = z.object({
-  trades: z.string().optional().meta({ description: `<tradeId>:<afterSeq>[,<tradeId>:<afterSeq>…], at most ${MAX_SYNC_TRADES} trades, each once.` }),
+  trades: z
+    .string()
+    .optional()
+    .meta({ description: `<tradeId>:<afterSeq>[,<tradeId>:<afterSeq>…], at most ${MAX_SYNC_TRADES} trades, each once.` }),
   notificationsAfterSeq: z.number().int().min(0).optional().meta({ description: 'The last notification seq the caller has; default 0.' }),
   tradesAfter: z.string().optional().meta({ description: "The previous answer's tradesCursor; omitted: all of the caller's trades." }),
   wait: z.number().int().min(0).max(MAX_SYNC_WAIT_SECONDS).optional().meta({ description: 'Long poll: hold up to this many seconds until something arrives.' }),
@@ -83,73 +97,153 @@ const AUTHED: ErrorStatus[] = [401, 503];
 
 const OPERATIONS: Operation[] = [
   {
-    method: 'post', path: '/p2p/trades', summary: 'Open a trade; the caller is the buyer.',
-    body: 'OpenTradeRequest', ok: { status: 201, schema: 'Trade', description: 'The new trade, PENDING.' }, errors: [400, 413, 429, ...AUTHED],
+    method: 'post',
+    path: '/p2p/trades',
+    summary: 'Open a trade; the caller is the buyer.',
+    body: 'OpenTradeRequest',
+    ok: { status: 201, schema: 'Trade', description: 'The new trade, PENDING.' },
+    errors: [400, 413, 429, ...AUTHED],
   },
   {
-    method: 'get', path: '/p2p/trades', summary: "The caller's trades (as buyer or seller), most recently changed first.",
-    query: tradeListQuery, ok: { status: 200, schema: 'TradeList', description: 'The trades.' }, errors: [400, ...AUTHED],
+    method: 'get',
+    path: '/p2p/trades',
+    summary: "The caller's trades (as buyer or seller), most recently changed first.",
+    query: tradeListQuery,
+    ok: { status: 200, schema: 'TradeList', description: 'The trades.' },
+    errors: [400, ...AUTHED],
   },
   {
-    method: 'get', path: '/p2p/trades/{tradeId}', summary: 'A trade: its buyer, its seller or an admin.',
-    ok: { status: 200, schema: 'Trade', description: 'The trade.' }, errors: [403, 404, ...AUTHED],
+    method: 'get',
+    path: '/p2p/trades/{tradeId}',
+    summary: 'A trade: its buyer, its seller or an admin.',
+    ok: { status: 200, schema: 'Trade', description: 'The trade.' },
+    errors: [403, 404, ...AUTHED],
   },
   {
-    method: 'post', path: '/p2p/trades/{tradeId}/status', summary: 'Change the status (see the status rules); appends system messages and publishes a TradeStatusEvent.',
-    body: 'StatusChangeRequest', ok: { status: 200, schema: 'Trade', description: 'The trade after the change.' }, errors: [400, 403, 404, 409, 413, ...AUTHED],
+    method: 'post',
+    path: '/p2p/trades/{tradeId}/status',
+    summary: 'Change the status (see the status rules); appends system messages and publishes a TradeStatusEvent.',
+    body: 'StatusChangeRequest',
+    ok: { status: 200, schema: 'Trade', description: 'The trade after the change.' },
+    errors: [400, 403, 404, 409, 413, ...AUTHED],
+    errorNotes: { 409: 'The status change is not allowed from the trade’s current status.' },
   },
   {
-    method: 'post', path: '/p2p/trades/{tradeId}/chat',
-    summary: 'Send a chat message to the trade. A retry with the same `clientMessageId` answers 200 with the message stored by the first try; the same key with another text is 409.',
-    body: 'ChatMessageRequest', ok: { status: 201, schema: 'ChatMessage', description: 'The stored message.' }, errors: [400, 403, 404, 409, 413, 429, ...AUTHED],
+    method: 'post',
+    path: '/p2p/trades/{tradeId}/chat',
+    summary:
+      'Send a chat message to the trade. A retry with the same `clientMessageId` answers 200 with the message stored by the first try; the same key with another text is 409.',
+    body: 'ChatMessageRequest',
+    ok: { status: 201, schema: 'ChatMessage', description: 'The stored message.' },
+    alsoOk: { status: 200, schema: 'ChatMessage', description: 'A retry (same sender, trade and `clientMessageId`): the message the first try stored.' },
+    errors: [400, 403, 404, 409, 413, 429, ...AUTHED],
+    errorNotes: { 409: 'The `clientMessageId` was already used for another message in this trade.' },
   },
   {
-    method: 'get', path: '/p2p/trades/{tradeId}/chat', summary: 'The chat, by time (`since`) or loss-free by cursor (`afterSeq`); not both.',
-    query: chatQuery, ok: { status: 200, schema: 'ChatMessageList', description: 'The messages after the cursor, ascending.' }, errors: [400, 403, 404, ...AUTHED],
+    method: 'get',
+    path: '/p2p/trades/{tradeId}/chat',
+    summary: 'The chat, by time (`since`) or loss-free by cursor (`afterSeq`); not both.',
+    query: chatQuery,
+    ok: { status: 200, schema: 'ChatMessageList', description: 'The messages after the cursor, ascending.' },
+    errors: [400, 403, 404, ...AUTHED],
   },
   {
-    method: 'get', path: '/p2p/notifications', summary: "The caller's notifications, by time (`since`) or loss-free by cursor (`afterSeq`).",
-    query: notificationQuery, ok: { status: 200, schema: 'NotificationList', description: 'The notifications, oldest first.' }, errors: [400, ...AUTHED],
+    method: 'get',
+    path: '/p2p/notifications',
+    summary: "The caller's notifications, by time (`since`) or loss-free by cursor (`afterSeq`).",
+    query: notificationQuery,
+    ok: { status: 200, schema: 'NotificationList', description: 'The notifications, oldest first.' },
+    errors: [400, ...AUTHED],
   },
   {
-    method: 'post', path: '/p2p/notifications/{id}/read', summary: 'Mark a notification read (idempotent).',
-    ok: { status: 200, schema: 'Notification', description: 'The notification.' }, errors: [404, ...AUTHED],
+    method: 'post',
+    path: '/p2p/notifications/{id}/read',
+    summary: 'Mark a notification read (idempotent).',
+    ok: { status: 200, schema: 'Notification', description: 'The notification.' },
+    errors: [404, ...AUTHED],
   },
   {
-    method: 'get', path: '/p2p/sync', summary: "Everything a polling client needs in one request: each listed trade's chat, the notifications and the caller's trades past their cursors (docs/sync.md). 503 also when too many long polls are held.",
-    query: syncQuery, ok: { status: 200, schema: 'SyncResponse', description: 'Past every cursor; empty lists when nothing is new.' }, errors: [400, ...AUTHED],
+    method: 'get',
+    path: '/p2p/sync',
+    summary:
+      "Everything a polling client needs in one request: each listed trade's chat, the notifications and the caller's trades past their cursors (docs/sync.md). 503 also when too many long polls are held.",
+    query: syncQuery,
+    ok: { status: 200, schema: 'SyncResponse', description: 'Past every cursor; empty lists when nothing is new.' },
+    errors: [400, ...AUTHED],
   },
   {
-    method: 'get', path: '/healthz', summary: 'The process is alive (every role).', anonymous: true,
-    ok: { status: 200, schema: 'Health', description: 'Alive.' }, errors: [],
+    method: 'get',
+    path: '/healthz',
+    summary: 'The process is alive (every role).',
+    anonymous: true,
+    ok: { status: 200, schema: 'Health', description: 'Alive.' },
+    errors: [],
   },
   {
-    method: 'get', path: '/readyz', summary: 'Every dependency answers (every role); 503 with the same body when one does not.', anonymous: true,
-    ok: { status: 200, schema: 'Readiness', description: 'Ready.' }, errors: [],
+    method: 'get',
+    path: '/readyz',
+    summary: 'Every dependency answers (every role); 503 with the same body when one does not.',
+    anonymous: true,
+    ok: { status: 200, schema: 'Readiness', description: 'Ready.' },
+    errors: [],
   },
   {
-    method: 'get', path: '/metrics', summary: 'Prometheus metrics (every role), with `Authorization: Bearer <METRICS_TOKEN>` when one is configured.', anonymous: true,
-    ok: { status: 200, description: 'Prometheus text format.', contentType: 'text/plain' }, errors: [401, 403],
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics (every role), with `Authorization: Bearer <METRICS_TOKEN>` when one is configured.',
+    anonymous: true,
+    ok: { status: 200, description: 'Prometheus text format.', contentType: 'text/plain' },
+    errors: [401, 403],
+    errorNotes: { 401: 'Not `Bearer <METRICS_TOKEN>`.', 403: 'Production without METRICS_TOKEN: metrics are off.' },
   },
   {
-    method: 'get', path: '/', summary: 'The demo page (the built browser client).', anonymous: true,
-    ok: { status: 200, description: 'HTML.', contentType: 'text/html' }, errors: [404],
+    method: 'get',
+    path: '/',
+    summary: 'The demo page (the built browser client).',
+    anonymous: true,
+    ok: { status: 200, description: 'HTML.', contentType: 'text/html' },
+    errors: [404],
   },
   {
-    method: 'get', path: '/config.json', summary: 'The demo page’s configuration: where its socket may go.', anonymous: true,
-    ok: { status: 200, schema: 'PageConfig', description: 'The configuration.' }, errors: [],
+    method: 'get',
+    path: '/favicon.ico',
+    summary: 'Browsers ask for it whatever a page links: the demo page’s icon.',
+    anonymous: true,
+    ok: { status: 301, description: 'Moved to /favicon.svg.' },
+    errors: [],
   },
   {
-    method: 'post', path: '/demo/login', summary: 'Demo mode only (`npm start`): a token for any user id.', anonymous: true,
-    body: 'DemoLoginRequest', ok: { status: 200, schema: 'DemoLoginResponse', description: 'A token.' }, errors: [400],
+    method: 'get',
+    path: '/config.json',
+    summary: 'The demo page’s configuration: where its socket may go.',
+    anonymous: true,
+    ok: { status: 200, schema: 'PageConfig', description: 'The configuration.' },
+    errors: [],
   },
   {
-    method: 'get', path: '/openapi.json', summary: 'This document.', anonymous: true,
-    ok: { status: 200, description: 'OpenAPI 3.1.', contentType: 'application/json' }, errors: [],
+    method: 'post',
+    path: '/demo/login',
+    summary: 'Demo mode only (`npm start`): a token for any user id.',
+    anonymous: true,
+    body: 'DemoLoginRequest',
+    ok: { status: 200, schema: 'DemoLoginResponse', description: 'A token.' },
+    errors: [400],
   },
   {
-    method: 'get', path: '/asyncapi.json', summary: 'The AsyncAPI 3 document of the STOMP destinations and the RabbitMQ events.', anonymous: true,
-    ok: { status: 200, description: 'AsyncAPI 3.0.', contentType: 'application/json' }, errors: [],
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document.',
+    anonymous: true,
+    ok: { status: 200, description: 'OpenAPI 3.1.', contentType: 'application/json' },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/asyncapi.json',
+    summary: 'The AsyncAPI 3 document of the STOMP destinations and the RabbitMQ events.',
+    anonymous: true,
+    ok: { status: 200, description: 'AsyncAPI 3.0.', contentType: 'application/json' },
+    errors: [],
   },
 ];
 
@@ -160,10 +254,16 @@ const PATH_PARAMETERS: Record<string, string> = {
 
 function parameters(operation: Operation): JsonSchema[] {
   const inPath = [...operation.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
-    name, in: 'path', required: true, description: PATH_PARAMETERS[name!], schema: { type: 'string' },
+    name,
+    in: 'path',
+    required: true,
+    description: PATH_PARAMETERS[name!],
+    schema: { type: 'string' },
   }));
   const inQuery = Object.entries(operation.query?.shape ?? {}).map(([name, schema]) => ({
-    name, in: 'query', required: !(schema as z.ZodType).safeParse(undefined).success,
+    name,
+    in: 'query',
+    required: !(schema as z.ZodType).safeParse(undefined).success,
     schema: inline(schema as z.ZodType, { ...SCHEMA_OPTIONS, io: 'input' }),
   }));
   return [...inPath, ...inQuery];
@@ -171,12 +271,17 @@ function parameters(operation: Operation): JsonSchema[] {
 
 const json = (id: string) => ({ 'application/json': { schema: { $ref: REF(id) } } });
 
+function success(ok: Success): JsonSchema {
+  if (ok.schema) return { description: ok.description, content: json(ok.schema) };
+  return { description: ok.description, ...(ok.contentType ? { content: { [ok.contentType]: {} } } : {}) };
+}
+
 function operationObject(operation: Operation): JsonSchema {
-  const { ok } = operation;
-  const responses: Record<string, JsonSchema> = {
-    [ok.status]: { description: ok.description, ...(ok.schema ? { content: json(ok.schema) } : { content: { [ok.contentType!]: {} } }) },
-  };
-  for (const status of operation.errors) responses[status] = { description: ERRORS[status], content: json('Error') };
+  const responses: Record<string, JsonSchema> = {};
+  for (const ok of [operation.ok, operation.alsoOk]) if (ok) responses[ok.status] = success(ok);
+  for (const status of operation.errors) {
+    responses[status] = { description: operation.errorNotes?.[status] ?? ERRORS[status], content: json('Error') };
+  }
   return {
     summary: operation.summary,
     ...(operation.anonymous ? { security: [] } : {}),
