@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { CLOSE_CODES } from '../../src/contract/close-codes.js';
+import { destinations } from '../../src/contract/destinations.js';
 import { DRIVER_SETS } from '../support/system.js';
 import { startGatewayTestSystem, uniqueUser, type GatewayTestSystem } from '../support/gateway-harness.js';
+import { frame, RawStompSocket } from '../support/raw-stomp.js';
 import { expectRefusal, StompTestClient, TWO_TRANSPORTS } from '../support/stomp-clients.js';
 import { eventually } from '../support/eventually.js';
 
@@ -52,4 +57,42 @@ describe('gateway limits', () => {
       });
     });
   }
+});
+
+// A table lock holds a SUBSCRIBE's access check for as long as the test likes, so what the client
+// sends next waits in the session; that needs PostgreSQL, whose other sessions can take the lock.
+describe('gateway limits: frames waiting behind an access check', function () {
+  this.timeout(30_000);
+  let t: GatewayTestSystem;
+  let locker: pg.Client;
+
+  before(async () => {
+    t = await startGatewayTestSystem(DRIVER_SETS[1]!);
+    locker = new pg.Client({ connectionString: t.database.url });
+    await locker.connect();
+  });
+  after(async () => {
+    await locker?.end();
+    await t?.close();
+  });
+
+  it('cuts a session whose waiting frames pass 1 MiB, though they are few', async () => {
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE trades IN ACCESS EXCLUSIVE MODE');
+    const socket = await RawStompSocket.open(t.baseUrl);
+    try {
+      await socket.connect(t.auth(uniqueUser('user')));
+      socket.send(frame('SUBSCRIBE', { id: 'held', destination: destinations.tradeChat(randomUUID()), receipt: 'held' }));
+      // 20 frames of 60 KiB each: far fewer than the frames allowed to wait, 1.2 MiB in all.
+      const padding = 'x'.repeat(60 * 1024);
+      for (let i = 0; i < 20; i++) socket.send(frame('UNSUBSCRIBE', { id: `u${i}`, receipt: `u${i}`, 'x-padding': padding }));
+      const error = await socket.expectError();
+      assert.match(error.headers.message!, /sent ahead/);
+      assert.equal(error.headers['receipt-id'], undefined, 'refused on arrival, not after the check');
+      assert.equal(socket.closeCode, CLOSE_CODES.policy);
+    } finally {
+      await locker.query('ROLLBACK');
+      socket.close();
+    }
+  });
 });
