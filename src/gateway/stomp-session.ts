@@ -4,7 +4,7 @@ import { CLOSE_CODES, drainCloseReason, type CloseCode, type CloseCodeName } fro
 import type { Actor } from '../auth/actor.js';
 import { encodeFrame, encodeHeaderLine, HEARTBEAT_EOL } from '../protocol/stomp/encoder.js';
 import { StompParser } from '../protocol/stomp/parser.js';
-import type { StompFrame, StompVersion } from '../protocol/stomp/frame.js';
+import { frameSize, type StompFrame, type StompVersion } from '../protocol/stomp/frame.js';
 import type { ClientConnection } from '../transport/client-connection.js';
 import type { ConnectionQuota } from './connection-quota.js';
 import type { Access, DestinationGuard } from './destinations.js';
@@ -40,6 +40,11 @@ const SERVER_NAME = 'p2p-gateway/0.1';
 // a client may send all its subscriptions at once (stompjs does in onConnect), and on a cold
 // trade cache each waits for a query. More than that means a client is flooding.
 const QUEUED_FRAMES_BEYOND_SUBSCRIPTIONS = 32;
+// What those waiting frames may hold in all: the frame count alone lets each be of the largest
+// size, some 8 MB per connection. A constant, not maxBufferedBytes: a full set of SUBSCRIBEs is a
+// few hundred bytes each, far below it, and it holds 16 frames of the largest size; tying it to
+// the outgoing limit, which is tuned for slow readers, would let lowering that one refuse bursts.
+const MAX_QUEUED_BYTES = 1024 * 1024;
 const MAX_SUBSCRIPTION_ID_LENGTH = 128;
 
 /** The close code after an ERROR frame for each way a session fails. */
@@ -90,6 +95,7 @@ export class StompSession implements MessageSink {
   // concat, which allocates exactly the entries (a push or a spread reserves 17 slots).
   #subscriptions: readonly Subscription[] = [];
   #inbox: StompFrame[] = [];
+  #inboxBytes = 0;
   #draining = false;
   readonly #parser: StompParser;
   readonly #heartbeats = new Heartbeats();
@@ -162,14 +168,17 @@ export class StompSession implements MessageSink {
     }
     if (this.#ended) return;
     if (this.#inbox.length >= this.deps.settings.maxSubscriptions + QUEUED_FRAMES_BEYOND_SUBSCRIPTIONS) return this.#fail('limit', 'too many frames sent ahead');
+    const size = frameSize(frame);
+    if (this.#inboxBytes + size > MAX_QUEUED_BYTES) return this.#fail('limit', 'too many bytes sent ahead');
     this.#inbox.push(frame);
+    this.#inboxBytes += size;
     if (!this.#draining) void this.#drain();
   }
 
   async #drain(): Promise<void> {
     this.#draining = true;
     try {
-      for (let frame = this.#inbox.shift(); frame && !this.#ended; frame = this.#inbox.shift()) {
+      for (let frame = this.#takeQueued(); frame && !this.#ended; frame = this.#takeQueued()) {
         await this.#handle(frame);
       }
     } catch (err) {
@@ -179,6 +188,12 @@ export class StompSession implements MessageSink {
       // An emptied array keeps its grown backing store; an idle session should not.
       if (this.#inbox.length === 0) this.#inbox = [];
     }
+  }
+
+  #takeQueued(): StompFrame | undefined {
+    const frame = this.#inbox.shift();
+    if (frame) this.#inboxBytes -= frameSize(frame);
+    return frame;
   }
 
   async #handle(frame: StompFrame): Promise<void> {
@@ -361,6 +376,7 @@ export class StompSession implements MessageSink {
     this.#connectTimer = undefined;
     this.#heartbeats.stop();
     this.#inbox = [];
+    this.#inboxBytes = 0;
     for (const subscription of this.#subscriptions) this.deps.registry.remove(subscription.destination, subscription);
     this.#subscriptions = [];
     if (this.#actor) this.deps.quota.release(this.#actor.userId);

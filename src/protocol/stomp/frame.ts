@@ -22,6 +22,13 @@ export interface StompFrame {
   body: Buffer;
 }
 
+/** About the bytes a parsed frame holds: its wire size less the separators. */
+export function frameSize(frame: StompFrame): number {
+  let size = frame.command.length + frame.body.length;
+  for (const name in frame.headers) size += name.length + frame.headers[name]!.length;
+  return size;
+}
+
 export type StompErrorCode =
   | 'frame-too-large'
   | 'bad-command'
