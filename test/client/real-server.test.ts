@@ -7,7 +7,6 @@ import { stompjsConnector } from '../../client/src/stompjs-link.js';
 import { issueToken } from '../../src/auth/jwt.js';
 import { eventually, sleep } from '../support/eventually.js';
 import { startGatewayTestSystem, uniqueUser, type GatewayTestSystem } from '../support/gateway-harness.js';
-import { freePort } from '../support/ports.js';
 import { JWT_SECRET } from '../support/services.js';
 import { DRIVER_SETS, openTrade } from '../support/system.js';
 
@@ -45,6 +44,9 @@ function startClient(t: GatewayTestSystem, userId: string, options: {
   return { client, states, authRequired, attempts: () => attempts };
 }
 
+/** A SockJS endpoint that answers nothing but 404 (a free port could be taken by another run's server). */
+const deadGateway = (t: GatewayTestSystem) => `${t.baseUrl}/no-gateway-here`;
+
 /** The gateway's open connections, from its metrics. */
 async function openSessions(t: GatewayTestSystem): Promise<number> {
   const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
@@ -58,7 +60,8 @@ for (const drivers of DRIVER_SETS) {
     const clients: RealtimeClient[] = [];
 
     before(async () => {
-      t = await startGatewayTestSystem(drivers);
+      // No leeway: a session the client did not renew is ended as soon as its token expires.
+      t = await startGatewayTestSystem(drivers, { GATEWAY_TOKEN_LEEWAY_MS: '0' });
     });
     afterEach(() => {
       for (const client of clients.splice(0)) client.stop();
@@ -69,9 +72,8 @@ for (const drivers of DRIVER_SETS) {
 
     it('moves on from a gateway URL that does not answer to the next in its list', async () => {
       const user = uniqueUser('buyer');
-      const dead = `http://127.0.0.1:${await freePort()}/ws`;
       // random 0: the list starts at the dead gateway.
-      const c = startClient(t, user, { urls: [dead, `${t.baseUrl}/ws`] });
+      const c = startClient(t, user, { urls: [deadGateway(t), `${t.baseUrl}/ws`] });
       clients.push(c.client);
       await eventually(() => assert.equal(c.client.state, 'live'), 15_000);
       assert.ok(c.attempts() >= 2, `attempts: ${c.attempts()}`);
@@ -99,12 +101,12 @@ for (const drivers of DRIVER_SETS) {
         return nodeFetch(url, init);
       };
       // The only gateway is gone: the client polls from start to end.
-      const c = startClient(t, buyer, { urls: [`http://127.0.0.1:${await freePort()}/ws`], fetch });
+      const c = startClient(t, buyer, { urls: [deadGateway(t)], fetch });
       clients.push(c.client);
       const opened: string[] = [];
       c.client.on('status', (s) => opened.push(s.tradeId));
       await c.client.watchTrade(tradeId);
-      await eventually(() => assert.ok(requests.includes('GET /p2p/sync (long)')), 10_000);
+      await eventually(() => assert.ok(requests.includes('GET /p2p/sync (long)'), `${c.client.state}: ${requests.join(', ')}`), 10_000);
       requests.length = 0;
 
       const send = (text: string) =>
@@ -147,7 +149,7 @@ for (const drivers of DRIVER_SETS) {
       assert.deepEqual(stored.map((m) => m.id), [sent.id]);
     });
 
-    it('moves to a session on a new token before the old one expires: never leaves live, sees each message once', async () => {
+    it('moves to a session on a new token before the gateway ends the old one: never leaves live, sees each message once', async () => {
       const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
       const tradeId = await openTrade(t, buyer, seller);
       const c = startClient(t, buyer, { getToken: () => issueToken(JWT_SECRET, buyer, { expiresIn: '4s' }) });
@@ -171,6 +173,19 @@ for (const drivers of DRIVER_SETS) {
       assert.deepEqual(c.authRequired, []);
       // Each old session was closed once the new one took over.
       await eventually(async () => assert.equal(await openSessions(t), 1), 5_000);
+    });
+
+    it('when getToken() has nothing newer, the gateway ends the session at expiry and the client asks for login once', async () => {
+      const user = uniqueUser('buyer');
+      const token = issueToken(JWT_SECRET, user, { expiresIn: '2s' });
+      const c = startClient(t, user, { getToken: () => token });
+      clients.push(c.client);
+      await eventually(() => assert.equal(c.client.state, 'live'), 10_000);
+      await eventually(() => assert.deepEqual(c.authRequired, [{ reason: 'expired' }]), 10_000);
+      await sleep(1_500);
+      assert.equal(c.attempts(), 1, 'no reconnect with the expired token');
+      assert.deepEqual(c.authRequired, [{ reason: 'expired' }]);
+      assert.equal(c.client.state, 'offline');
     });
   });
 }
