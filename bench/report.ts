@@ -22,7 +22,15 @@ function broadcastTables(broadcast: BroadcastResult[]): string[] {
   const fanoutRows = broadcast.flatMap((b) =>
     b.fanout.map((f) => {
       const at = (baseline: BroadcastResult | undefined) => baseline?.fanout.find((g) => g.subscribers === f.subscribers);
-      return [b.label, f.subscribers, f0(f.deliveriesPerSecond), ratio(f.deliveriesPerSecond, at(ceiling)?.deliveriesPerSecond), f2(f.cpuUsPerDelivery), ratio(f.cpuUsPerDelivery, at(socketio)?.cpuUsPerDelivery), f2(f.serverCores)];
+      return [
+        b.label,
+        f.subscribers,
+        f0(f.deliveriesPerSecond),
+        ratio(f.deliveriesPerSecond, at(ceiling)?.deliveriesPerSecond),
+        f2(f.cpuUsPerDelivery),
+        ratio(f.cpuUsPerDelivery, at(socketio)?.cpuUsPerDelivery),
+        f2(f.serverCores),
+      ];
     }),
   );
   const memoryRows = broadcast.map(({ label, idleMemory: m }) => [
@@ -33,10 +41,28 @@ function broadcastTables(broadcast: BroadcastResult[]): string[] {
     m.heapBytesPerConnection === undefined ? '-' : f1(m.heapBytesPerConnection / 1024),
     m.heapBytesPerConnection === undefined ? '-' : ratio(m.heapBytesPerConnection, ceiling?.idleMemory.heapBytesPerConnection),
   ]);
-  const latencyRows = broadcast.map(({ label, latency: l }) => [label, `${l.subscribers} x ${l.ratePerSecond}/s`, l.samples, f1(l.p50), f1(l.p95), f1(l.p99), f1(l.max), ratio(l.p99, ceiling?.latency.p99), f1(l.cpuUsPerDelivery)]);
+  const latencyRows = broadcast.map(({ label, latency: l }) => [
+    label,
+    `${l.subscribers} x ${l.ratePerSecond}/s`,
+    l.samples,
+    f1(l.p50),
+    f1(l.p95),
+    f1(l.p99),
+    f1(l.max),
+    ratio(l.p99, ceiling?.latency.p99),
+    f1(l.cpuUsPerDelivery),
+  ]);
   return [
-    table('Fan-out at full rate (one topic)', ['server', 'subscribers', 'deliveries/s', 'x ceiling', 'CPU us/delivery', 'x Socket.IO', 'server cores'], fanoutRows),
-    table('Memory per idle connection (connected, subscribed)', ['server', 'connections', 'RSS KB/conn', 'x ceiling', 'live JS heap KB/conn', 'x ceiling'], memoryRows),
+    table(
+      'Fan-out at full rate (one topic)',
+      ['server', 'subscribers', 'deliveries/s', 'x ceiling', 'CPU us/delivery', 'x Socket.IO', 'server cores'],
+      fanoutRows,
+    ),
+    table(
+      'Memory per idle connection (connected, subscribed)',
+      ['server', 'connections', 'RSS KB/conn', 'x ceiling', 'live JS heap KB/conn', 'x ceiling'],
+      memoryRows,
+    ),
     table('Latency, broker publish -> socket (ms)', ['server', 'load', 'samples', 'p50', 'p95', 'p99', 'max', 'p99 x ceiling', 'CPU us/delivery'], latencyRows),
   ];
 }
@@ -63,18 +89,45 @@ export function renderReport(results: BenchResults): string {
       `${f1(l.rest.p50)} / ${f1(l.rest.p99)}`,
       `${f1(l.toBroker.p50)} / ${f1(l.toBroker.p99)}`,
     ]);
-    out.push(table('Latency, REST chat send -> PostgreSQL -> outbox -> RabbitMQ -> socket (ms)', ['connections', 'samples', 'p50', 'p95', 'p99', 'max', 'p99 - ceiling p99', 'REST 201 p50 / p99', 'on the broker p50 / p99'], rows));
+    out.push(
+      table(
+        'Latency, REST chat send -> PostgreSQL -> outbox -> RabbitMQ -> socket (ms)',
+        ['connections', 'samples', 'p50', 'p95', 'p99', 'max', 'p99 - ceiling p99', 'REST 201 p50 / p99', 'on the broker p50 / p99'],
+        rows,
+      ),
+    );
   }
   const d = results.destinations;
   if (d) {
     const rows = [d.few, d.many].flatMap((side) => side.runs.map((r) => [side.destinations, r.subscribers, f0(r.deliveriesPerSecond), f2(r.cpuUsPerDelivery)]));
-    out.push(table(`One destination among others (gateway); ratio ${f2(d.throughputRatio)}x deliveries/s, ${f2(d.cpuRatio)}x CPU`, ['other destinations', 'subscribers', 'deliveries/s', 'CPU us/delivery'], rows));
+    out.push(
+      table(
+        `One destination among others (gateway); ratio ${f2(d.throughputRatio)}x deliveries/s, ${f2(d.cpuRatio)}x CPU`,
+        ['other destinations', 'subscribers', 'deliveries/s', 'CPU us/delivery'],
+        rows,
+      ),
+    );
   }
   const p = results.polling;
   if (p) {
     const baseline = p.runs[0]?.requestsPerSecond;
-    const rows = p.runs.map((r) => [r.request.replace(/[0-9a-f-]{36}/, '{id}'), f0(r.requestsPerSecond), ratio(r.requestsPerSecond, baseline), f1(r.p50), f1(r.p95), f1(r.p99), f2(r.apiCpuMsPerRequest), r.errors]);
-    out.push(table(`Polling, ${p.messages.toLocaleString('en')} messages in the trade, ${p.concurrency} connections (ms)`, ['request', 'req/s', 'x healthz', 'p50', 'p95', 'p99', 'api CPU ms/req', 'errors'], rows));
+    const rows = p.runs.map((r) => [
+      r.request.replace(/[0-9a-f-]{36}/, '{id}'),
+      f0(r.requestsPerSecond),
+      ratio(r.requestsPerSecond, baseline),
+      f1(r.p50),
+      f1(r.p95),
+      f1(r.p99),
+      f2(r.apiCpuMsPerRequest),
+      r.errors,
+    ]);
+    out.push(
+      table(
+        `Polling, ${p.messages.toLocaleString('en')} messages in the trade, ${p.concurrency} connections (ms)`,
+        ['request', 'req/s', 'x healthz', 'p50', 'p95', 'p99', 'api CPU ms/req', 'errors'],
+        rows,
+      ),
+    );
   }
   const s = results.sync;
   if (s) {
@@ -82,14 +135,64 @@ export function renderReport(results: BenchResults): string {
       [s.empty.baseline, s.empty.sync],
       [s.messages.baseline, s.messages.sync],
     ].flatMap(([baseline, run]) =>
-      [baseline!, run!].map((r) => [r.name, r.request, f0(r.requestsPerSecond), ratio(r.requestsPerSecond, baseline!.requestsPerSecond), f1(r.p50), f1(r.p99), f2(r.serverCpuMsPerRequest), ratio(baseline!.serverCpuMsPerRequest, r.serverCpuMsPerRequest), r.errors]),
+      [baseline!, run!].map((r) => [
+        r.name,
+        r.request,
+        f0(r.requestsPerSecond),
+        ratio(r.requestsPerSecond, baseline!.requestsPerSecond),
+        f1(r.p50),
+        f1(r.p99),
+        f2(r.serverCpuMsPerRequest),
+        ratio(baseline!.serverCpuMsPerRequest, r.serverCpuMsPerRequest),
+        r.errors,
+      ]),
     );
     // Requests per CPU second against the baseline's: the capacity ratio on a machine whose other load blurs req/s.
-    out.push(table(`Sync route, ${s.concurrency} connections (ms)`, ['server', 'request', 'req/s', 'x baseline', 'p50', 'p99', 'server CPU ms/req', 'x baseline req/CPU-s', 'errors'], rows));
+    out.push(
+      table(
+        `Sync route, ${s.concurrency} connections (ms)`,
+        ['server', 'request', 'req/s', 'x baseline', 'p50', 'p99', 'server CPU ms/req', 'x baseline req/CPU-s', 'errors'],
+        rows,
+      ),
+    );
     const l = s.longPoll;
-    out.push(table('Long polling, one api process (commit -> answer, ms)', ['users', 'messages', 'deliveries', 'p50', 'p95', 'p99', 'max', 'send -> 201 p50 / p99', '201 -> answer p50 / p99', 'lost', 'duplicated', 'errors', 'api CPU ms/s'], [
-      [l.users, `${l.sent} (${l.messagesPerSecond}/s)`, `${l.latency.samples} of ${l.expectedDeliveries}`, f1(l.latency.p50), f1(l.latency.p95), f1(l.latency.p99), f1(l.latency.max), `${f1(l.send.p50)} / ${f1(l.send.p99)}`, `${f1(l.afterSend.p50)} / ${f1(l.afterSend.p99)}`, l.lost, l.duplicated, l.errors, f0(l.apiCpuMsPerSecond)],
-    ]));
+    out.push(
+      table(
+        'Long polling, one api process (commit -> answer, ms)',
+        [
+          'users',
+          'messages',
+          'deliveries',
+          'p50',
+          'p95',
+          'p99',
+          'max',
+          'send -> 201 p50 / p99',
+          '201 -> answer p50 / p99',
+          'lost',
+          'duplicated',
+          'errors',
+          'api CPU ms/s',
+        ],
+        [
+          [
+            l.users,
+            `${l.sent} (${l.messagesPerSecond}/s)`,
+            `${l.latency.samples} of ${l.expectedDeliveries}`,
+            f1(l.latency.p50),
+            f1(l.latency.p95),
+            f1(l.latency.p99),
+            f1(l.latency.max),
+            `${f1(l.send.p50)} / ${f1(l.send.p99)}`,
+            `${f1(l.afterSend.p50)} / ${f1(l.afterSend.p99)}`,
+            l.lost,
+            l.duplicated,
+            l.errors,
+            f0(l.apiCpuMsPerSecond),
+          ],
+        ],
+      ),
+    );
   }
   const fo = results.failover;
   if (fo) {
@@ -113,7 +216,22 @@ export function renderReport(results: BenchResults): string {
     out.push(
       table(
         `Gateway A lost with ${fo.clients.toLocaleString('en')} client-library users on it, ${fo.trades} trades, chat ${fo.chatPerSecond}/s over REST; api capacity (baseline, ${c.concurrency} connections): a catch-up sync ${f0(c.catchUpRequestsPerSecond)} req/s, an empty sync ${f0(c.emptyRequestsPerSecond)} req/s; the lower at ${f2(c.cores)} cores, p99 ${f1(c.p99)} ms`,
-        ['signal', 'clients', 'all live on B (s)', 'on B', 'api requests in gap', 'api peak req/s', 'x capacity', 'failed', 'api cores mean / peak', 'load generator cores', 'sends failed in gap', 'sends failed overall', 'lost', 'duplicated'],
+        [
+          'signal',
+          'clients',
+          'all live on B (s)',
+          'on B',
+          'api requests in gap',
+          'api peak req/s',
+          'x capacity',
+          'failed',
+          'api cores mean / peak',
+          'load generator cores',
+          'sends failed in gap',
+          'sends failed overall',
+          'lost',
+          'duplicated',
+        ],
         rows,
       ),
     );
@@ -129,12 +247,26 @@ export function renderReport(results: BenchResults): string {
       ratio(r.latency.p99, alone?.latency.p99),
       r.polls ? f0(r.polls.requestsPerSecond) : '-',
       r.polls ? r.polls.errors : '-',
-      Object.entries(r.unavailable).map(([cause, n]) => `${cause} ${n}`).join(', ') || '-',
+      Object.entries(r.unavailable)
+        .map(([cause, n]) => `${cause} ${n}`)
+        .join(', ') || '-',
     ]);
-    out.push(table(`Chat sends (${w.chatPerSecond}/s) alone and during a poll storm, one api process (ms)`, ['run', 'sends failed', 'p50', 'p99', 'p99 x alone', 'polls served/s', 'polls not served (503 or error)', "api's 503s by cause"], rows));
+    out.push(
+      table(
+        `Chat sends (${w.chatPerSecond}/s) alone and during a poll storm, one api process (ms)`,
+        ['run', 'sends failed', 'p50', 'p99', 'p99 x alone', 'polls served/s', 'polls not served (503 or error)', "api's 503s by cause"],
+        rows,
+      ),
+    );
   }
   if (results.goals.length > 0) {
-    out.push(table('Targets (issues 5 and 8)', ['target', 'measured', 'limit', 'met'], results.goals.map((g) => [g.goal, g.measured, g.limit, g.met ? 'yes' : 'NO'])));
+    out.push(
+      table(
+        'Targets (issues 5 and 8)',
+        ['target', 'measured', 'limit', 'met'],
+        results.goals.map((g) => [g.goal, g.measured, g.limit, g.met ? 'yes' : 'NO']),
+      ),
+    );
   }
   return out.join('\n');
 }

@@ -56,7 +56,8 @@ const log = (line: string) => console.error(`[${((Date.now() - started) / 1000).
 log('building dist/ unless it is current');
 await buildProduct();
 const machine = await describeMachine();
-const webStomp = scenarios.includes('fanout') && targets.includes('web-stomp') ? prepareWebStomp(Math.max(...plan.fanoutSizes, plan.idleConnections)) : undefined;
+const webStomp =
+  scenarios.includes('fanout') && targets.includes('web-stomp') ? prepareWebStomp(Math.max(...plan.fanoutSizes, plan.idleConnections)) : undefined;
 const database = await createBenchDatabase();
 const feed = await EventFeed.open(benchExchangeName());
 let cleaning: Promise<void> | undefined;

@@ -15,7 +15,18 @@ import { replaceDir } from './replace-dir.mjs';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const at = (path) => join(ROOT, path);
 /** Everything a build reads. src/generated is its output. */
-const INPUTS = ['src', 'client/src', 'client/demo', 'prisma/schema.prisma', 'prisma.config.ts', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json', 'scripts/build.mjs', 'scripts/build-client.mjs'];
+const INPUTS = [
+  'src',
+  'client/src',
+  'client/demo',
+  'prisma/schema.prisma',
+  'prisma.config.ts',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'package-lock.json',
+  'scripts/build.mjs',
+  'scripts/build-client.mjs',
+];
 const GENERATED = at('src/generated');
 const OUTPUTS = ['dist/main.js', 'client/dist/index.html', 'src/generated/prisma/client.ts'];
 /** Written last, inside dist/: its mtime is the moment the build read its inputs. */

@@ -63,7 +63,11 @@ try {
     const trade = trades[slot % TRADES]!;
     const user = slot % 2 ? trade.buyer : trade.seller;
     const gateway = cluster.gateways[connects++ % cluster.gateways.length]!;
-    const client = await StompTestClient.connect(gateway.url, slot % 3 ? 'websocket' : 'sockjs-websocket', { authorization: auth(user), heartbeatIncoming: 10_000, heartbeatOutgoing: 10_000 });
+    const client = await StompTestClient.connect(gateway.url, slot % 3 ? 'websocket' : 'sockjs-websocket', {
+      authorization: auth(user),
+      heartbeatIncoming: 10_000,
+      heartbeatOutgoing: 10_000,
+    });
     const inbox = await client.subscribe(`/topic/trades/${trade.id}/chat`);
     await client.subscribe(`/topic/users/${user}/notifications`);
     return { client, inbox };
@@ -79,7 +83,10 @@ try {
       method: 'POST',
       headers: { Authorization: auth(trade.buyer), 'Content-Type': 'application/json' },
       body: JSON.stringify({ message: `soak ${sent} — thử nghiệm` }),
-    }).then((r) => r.status !== 201 && failed++, () => failed++);
+    }).then(
+      (r) => r.status !== 201 && failed++,
+      () => failed++,
+    );
   }, 1000 / CHAT_PER_SECOND);
 
   // A slot being replaced is skipped until its new client is in, so no client is ever
@@ -104,9 +111,19 @@ try {
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, deadline - Date.now())));
     const at = Math.round((Date.now() - started) / 1000);
-    const labels: [RoleProcess, string][] = [[cluster.api, 'api'], [cluster.gateways[0]!, 'gateway-1'], [cluster.gateways[1]!, 'gateway-2'], [cluster.notification, 'notification']];
+    const labels: [RoleProcess, string][] = [
+      [cluster.api, 'api'],
+      [cluster.gateways[0]!, 'gateway-1'],
+      [cluster.gateways[1]!, 'gateway-2'],
+      [cluster.notification, 'notification'],
+    ];
     samples.push(...(await Promise.all(labels.map(([p, l]) => sample(p, l, at)))));
-    console.log(samples.slice(-4).map((s) => `${s.role} rss=${s.rssMb.toFixed(0)}MB heap=${s.heapMb.toFixed(0)}MB handles=${s.handles} conns=${s.connections}`).join(' | '));
+    console.log(
+      samples
+        .slice(-4)
+        .map((s) => `${s.role} rss=${s.rssMb.toFixed(0)}MB heap=${s.heapMb.toFixed(0)}MB handles=${s.handles} conns=${s.connections}`)
+        .join(' | '),
+    );
   }
   clearInterval(chat);
   clearInterval(churn);
@@ -121,9 +138,28 @@ try {
     const last = mine.filter((s) => s.atSeconds >= minutes * 60 - window);
     return { role, rssFirstMb: avg(first, 'rssMb'), rssLastMb: avg(last, 'rssMb'), handlesFirst: avg(first, 'handles'), handlesLast: avg(last, 'handles') };
   });
-  const result = { minutes, clients: CLIENTS, chatPerSecond: CHAT_PER_SECOND, churnPerSecond: CHURN_PER_SECOND, sent, failed, received, connects, summary, samples };
+  const result = {
+    minutes,
+    clients: CLIENTS,
+    chatPerSecond: CHAT_PER_SECOND,
+    churnPerSecond: CHURN_PER_SECOND,
+    sent,
+    failed,
+    received,
+    connects,
+    summary,
+    samples,
+  };
   await writeFile('soak-result.json', JSON.stringify(result, null, 2));
-  console.table(summary.map((s) => ({ ...s, rssFirstMb: s.rssFirstMb.toFixed(1), rssLastMb: s.rssLastMb.toFixed(1), handlesFirst: s.handlesFirst.toFixed(0), handlesLast: s.handlesLast.toFixed(0) })));
+  console.table(
+    summary.map((s) => ({
+      ...s,
+      rssFirstMb: s.rssFirstMb.toFixed(1),
+      rssLastMb: s.rssLastMb.toFixed(1),
+      handlesFirst: s.handlesFirst.toFixed(0),
+      handlesLast: s.handlesLast.toFixed(0),
+    })),
+  );
   console.log(`sent ${sent} (failed ${failed}), deliveries counted ${received}, connects ${connects}; samples in soak-result.json`);
 } finally {
   await cluster.close();

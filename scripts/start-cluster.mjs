@@ -61,7 +61,9 @@ if (code !== 0) process.exit(code ?? 1);
 
 const children = roles.map(([role, port]) => run(`${role}:${port}`, [role], { PORT: port }));
 console.log(`cluster up: api :${roles[0][1]}, gateways :${gatewayPorts.join(', :')}, notification :${roles.at(-1)[1]}`);
-console.log(`demo page: http://localhost:${roles[0][1]}/ (its socket goes to ${env.PUBLIC_GATEWAY_URLS}); /metrics: Authorization: Bearer ${env.METRICS_TOKEN}`);
+console.log(
+  `demo page: http://localhost:${roles[0][1]}/ (its socket goes to ${env.PUBLIC_GATEWAY_URLS}); /metrics: Authorization: Bearer ${env.METRICS_TOKEN}`,
+);
 
 /**
  * The cluster runs in production mode, where the demo page's dev login is refused: once the api
@@ -69,7 +71,10 @@ console.log(`demo page: http://localhost:${roles[0][1]}/ (its socket goes to ${e
  */
 async function printLogin(apiPort) {
   for (let i = 0; i < 120 && !stopping; i++) {
-    const ready = await fetch(`http://127.0.0.1:${apiPort}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`http://127.0.0.1:${apiPort}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -95,7 +100,6 @@ function stop() {
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 // A role that dies is reported and the others keep serving (as with one failed container).
-children.forEach((child, i) =>
-  child.on('exit', (code, signal) => !stopping && console.error(`${roles[i].join(':')} exited (${signal ?? code})`)));
+children.forEach((child, i) => child.on('exit', (code, signal) => !stopping && console.error(`${roles[i].join(':')} exited (${signal ?? code})`)));
 void printLogin(roles[0][1]);
 await Promise.all(children.map((child) => once(child, 'exit')));

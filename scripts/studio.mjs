@@ -54,11 +54,7 @@ function assertPortFree(port) {
   return new Promise((done, fail) => {
     const probe = createServer();
     probe.once('error', (error) =>
-      fail(
-        error.code === 'EADDRINUSE'
-          ? new UserError(`port ${port} on ${HOST} is in use: set STUDIO_PORT to another port`)
-          : error,
-      ),
+      fail(error.code === 'EADDRINUSE' ? new UserError(`port ${port} on ${HOST} is in use: set STUDIO_PORT to another port`) : error),
     );
     probe.listen(port, HOST, () => probe.close(() => done()));
   });
@@ -71,9 +67,7 @@ function ensureStudioCli() {
   if (existsSync(installedManifest) && JSON.parse(readFileSync(installedManifest, 'utf8')).version === wanted) return;
   log(`installing the Prisma ${wanted} CLI for Studio into prisma/studio/node_modules (first run only)...`);
   // Install scripts are skipped: they only fetch engines, which Studio does not use.
-  const npm = process.env.npm_execpath?.endsWith('.js')
-    ? [process.execPath, [process.env.npm_execpath]]
-    : ['npm', []];
+  const npm = process.env.npm_execpath?.endsWith('.js') ? [process.execPath, [process.env.npm_execpath]] : ['npm', []];
   const result = spawnSync(npm[0], [...npm[1], 'ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel', 'error'], {
     cwd: studioDir,
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -96,9 +90,7 @@ async function serveEmbedded() {
   const users = processesUsing(dir);
   if (users.length > 0) {
     const [first] = users;
-    throw new UserError(
-      `the embedded database in ${shown} is in use by process ${first.pid} (${first.command.slice(0, 80)}): stop it (\`npm start\`) first`,
-    );
+    throw new UserError(`the embedded database in ${shown} is in use by process ${first.pid} (${first.command.slice(0, 80)}): stop it (\`npm start\`) first`);
   }
   // Imported here so the PostgreSQL path needs neither package.
   const { PGlite } = await import('@electric-sql/pglite');
@@ -149,15 +141,11 @@ async function main() {
 
   // The URL goes through the environment (read by prisma/studio/prisma.config.mjs), not argv,
   // so a password never shows in the process list.
-  const studio = spawn(
-    process.execPath,
-    [studioCli, 'studio', '--config', 'prisma.config.mjs', '--port', String(port), '--browser', 'none'],
-    {
-      cwd: studioDir,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, STUDIO_DATABASE_URL: database.url, CHECKPOINT_DISABLE: '1', PRISMA_HIDE_UPDATE_MESSAGE: '1' },
-    },
-  );
+  const studio = spawn(process.execPath, [studioCli, 'studio', '--config', 'prisma.config.mjs', '--port', String(port), '--browser', 'none'], {
+    cwd: studioDir,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, STUDIO_DATABASE_URL: database.url, CHECKPOINT_DISABLE: '1', PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+  });
   const exited = new Promise((done) => {
     studio.once('exit', (code, signal) => done({ code, signal }));
     studio.once('error', (error) => {

@@ -22,7 +22,7 @@ export function prepareWebStomp(connections: number): WebStompBroker {
   const node = SERVICES.rabbitmq;
   const pid = node && brokerPid(node);
   if (!node?.webStompPort || pid === undefined) {
-    throw new Error('the web-stomp target needs the bench\'s own broker: unset TEST_AMQP_URL, or leave it out with --targets');
+    throw new Error("the web-stomp target needs the bench's own broker: unset TEST_AMQP_URL, or leave it out with --targets");
   }
   const needed = connections + SPARE_FILES;
   const limit = openFileLimit(pid);

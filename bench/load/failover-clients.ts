@@ -153,7 +153,12 @@ process.on('message', (message: ToLoadGenerator) => {
     send({ type: 'marked' });
     watchForAllLive();
   } else if (message.type === 'status') {
-    send({ type: 'status', live: users.filter((u) => u.client.state === 'live').length, leftLive: users.filter((u) => u.leftLive).length, back: users.filter(back).length });
+    send({
+      type: 'status',
+      live: users.filter((u) => u.client.state === 'live').length,
+      leftLive: users.filter((u) => u.leftLive).length,
+      back: users.filter(back).length,
+    });
   } else void verify(message.settleMs);
 });
 // The bench going away ends the run: stop rather than keep thousands of clients reconnecting.

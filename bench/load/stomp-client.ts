@@ -57,7 +57,9 @@ export class StompLoadClient {
     for (let i = 0; i < destinations.length; i += SUBSCRIBE_BATCH) {
       const batch = destinations.slice(i, i + SUBSCRIBE_BATCH);
       client.#batches.push(
-        batch.map((destination, j) => frame('SUBSCRIBE', { id: `sub-${i + j}`, destination, ...(j === batch.length - 1 ? { receipt: `r-${i}` } : {}) })).join(''),
+        batch
+          .map((destination, j) => frame('SUBSCRIBE', { id: `sub-${i + j}`, destination, ...(j === batch.length - 1 ? { receipt: `r-${i}` } : {}) }))
+          .join(''),
       );
     }
     return new Promise((resolve, reject) => {

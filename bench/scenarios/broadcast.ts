@@ -36,7 +36,9 @@ export async function runBroadcast(ctx: BenchContext, name: TargetName): Promise
       if (plan.fanoutSizes.includes(size)) {
         const result = await measureThroughput(server, fleet, publish, plan);
         fanout.push(result);
-        ctx.log(`${target.label}: ${size} subscribers, ${Math.round(result.deliveriesPerSecond)} deliveries/s, ${result.cpuUsPerDelivery.toFixed(1)} us CPU each`);
+        ctx.log(
+          `${target.label}: ${size} subscribers, ${Math.round(result.deliveriesPerSecond)} deliveries/s, ${result.cpuUsPerDelivery.toFixed(1)} us CPU each`,
+        );
       }
       if (size === plan.latency.subscribers) {
         latency = await measureLatency(server, fleet, publish, plan.latency.ratePerSecond, plan.latency.seconds);

@@ -41,10 +41,20 @@ export async function runDestinations(ctx: BenchContext): Promise<DestinationsRe
   });
   const target = new Fleet((_, tally) => StompLoadClient.open(endpoint(USER), [destinations.userNotifications(USER)], tally));
   const others = new Fleet((_, tally) =>
-    StompLoadClient.open(endpoint('bench-admin', true), Array.from({ length: SUBSCRIPTIONS_PER_CONNECTION }, () => destinations.trade(randomUUID())), tally),
+    StompLoadClient.open(
+      endpoint('bench-admin', true),
+      Array.from({ length: SUBSCRIPTIONS_PER_CONNECTION }, () => destinations.trade(randomUUID())),
+      tally,
+    ),
   );
   const publish = () => ctx.feed.publish(USER);
-  const result: DestinationsResult = { subscribers, few: { destinations: few, runs: [] }, many: { destinations: many, runs: [] }, throughputRatio: 0, cpuRatio: 0 };
+  const result: DestinationsResult = {
+    subscribers,
+    few: { destinations: few, runs: [] },
+    many: { destinations: many, runs: [] },
+    throughputRatio: 0,
+    cpuRatio: 0,
+  };
   try {
     await target.grow(subscribers);
     for (let round = 0; round < rounds; round++) {
@@ -52,7 +62,9 @@ export async function runDestinations(ctx: BenchContext): Promise<DestinationsRe
         others.shrink(side.destinations / SUBSCRIPTIONS_PER_CONNECTION);
         await others.grow(side.destinations / SUBSCRIPTIONS_PER_CONNECTION);
         const run = await measureThroughput(gateway, target, publish, plan);
-        ctx.log(`destinations: ${side.destinations} others, ${Math.round(run.deliveriesPerSecond)} deliveries/s, ${run.cpuUsPerDelivery.toFixed(1)} us CPU each`);
+        ctx.log(
+          `destinations: ${side.destinations} others, ${Math.round(run.deliveriesPerSecond)} deliveries/s, ${run.cpuUsPerDelivery.toFixed(1)} us CPU each`,
+        );
         side.runs.push(run);
       }
     }

@@ -53,7 +53,9 @@ export async function runEndToEnd(ctx: BenchContext): Promise<EndToEnd[]> {
       calls = new Samples(1024);
       const latency = await measureLatency(gateway, fleet, send, plan.latency.ratePerSecond, plan.latency.seconds);
       const toBroker = probe.take().percentiles();
-      ctx.log(`end to end: ${size} connections, p50 ${latency.p50.toFixed(1)} / p99 ${latency.p99.toFixed(1)} ms (on the broker: p50 ${toBroker.p50.toFixed(1)} / p99 ${toBroker.p99.toFixed(1)} ms)`);
+      ctx.log(
+        `end to end: ${size} connections, p50 ${latency.p50.toFixed(1)} / p99 ${latency.p99.toFixed(1)} ms (on the broker: p50 ${toBroker.p50.toFixed(1)} / p99 ${toBroker.p99.toFixed(1)} ms)`,
+      );
       results.push({ ...latency, rest: calls.percentiles(), toBroker });
     }
     if (fleet.tally.dropped > 0) throw new Error(`the gateway dropped ${fleet.tally.dropped} clients`);

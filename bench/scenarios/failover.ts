@@ -78,7 +78,9 @@ export async function runFailover(ctx: BenchContext): Promise<FailoverResult> {
   ]);
   try {
     const capacity = await measureCapacity(ctx, api);
-    ctx.log(`failover: api capacity ${Math.round(capacity.catchUpRequestsPerSecond)} req/s on a catch-up sync, ${Math.round(capacity.emptyRequestsPerSecond)} on an empty one`);
+    ctx.log(
+      `failover: api capacity ${Math.round(capacity.catchUpRequestsPerSecond)} req/s on a catch-up sync, ${Math.round(capacity.emptyRequestsPerSecond)} on an empty one`,
+    );
     const runs: FailoverRun[] = [];
     for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
       const trades = await openTrades(api.baseUrl, signal, Math.max(1, Math.round(clients / clientsPerTrade)));
@@ -177,7 +179,10 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
     await sender.stop();
 
     const verified = await fleet.verify(SETTLE_MS);
-    const windows = slidingSums(verified.buckets.map((b) => b.sent), Math.round(1000 / verified.bucketMs));
+    const windows = slidingSums(
+      verified.buckets.map((b) => b.sent),
+      Math.round(1000 / verified.bucketMs),
+    );
     const inGap = (b: number) => b * verified.bucketMs < gapMs;
     const gapBuckets = verified.buckets.filter((_, i) => inGap(i));
     const sendsInGap = sender.sends.filter((s) => s.at >= markedAt && s.at < markedAt + gapMs);
@@ -204,7 +209,9 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
       duplicated: verified.duplicated,
       clientsMissingSome: verified.clientsMissingSome,
     };
-    ctx.log(`failover ${signal}: api peak ${result.apiPeakRequestsPerSecond} req/s, ${result.apiCores.toFixed(2)} cores; sends failed ${result.chatSendsFailed}/${result.chatSends} ${JSON.stringify(result.chatSendFailures)}; client requests failed ${JSON.stringify(result.requestFailures)}; lost ${result.lost}, duplicated ${result.duplicated}`);
+    ctx.log(
+      `failover ${signal}: api peak ${result.apiPeakRequestsPerSecond} req/s, ${result.apiCores.toFixed(2)} cores; sends failed ${result.chatSendsFailed}/${result.chatSends} ${JSON.stringify(result.chatSendFailures)}; client requests failed ${JSON.stringify(result.requestFailures)}; lost ${result.lost}, duplicated ${result.duplicated}`,
+    );
     return result;
   } finally {
     await fleet.stop();

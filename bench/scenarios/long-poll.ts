@@ -51,7 +51,9 @@ export async function runLongPoll(ctx: BenchContext): Promise<LongPollResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
   try {
     const trades = await ctx.database.seedTrades(`bench-lp-${Date.now()}`, longPollUsers / 2);
-    const users: User[] = trades.flatMap((t) => [t.buyerId, t.sellerId].map((id) => ({ id, tradeId: t.id, after: 0, tradesCursor: undefined, received: new Map() })));
+    const users: User[] = trades.flatMap((t) =>
+      [t.buyerId, t.sellerId].map((id) => ({ id, tradeId: t.id, after: 0, tradesCursor: undefined, received: new Map() })),
+    );
     const url = new URL(api.baseUrl);
     const latency = new Samples(4096);
     const afterSend = new Samples(4096);
@@ -90,10 +92,12 @@ export async function runLongPoll(ctx: BenchContext): Promise<LongPollResult> {
 
     // Each user's first sync learns its trades cursor (and fills the api's cache).
     for (let i = 0; i < users.length; i += START_CONCURRENCY) {
-      await Promise.all(users.slice(i, i + START_CONCURRENCY).map(async (u) => {
-        const res = await get(u, 0);
-        if (res) take(u, res);
-      }));
+      await Promise.all(
+        users.slice(i, i + START_CONCURRENCY).map(async (u) => {
+          const res = await get(u, 0);
+          if (res) take(u, res);
+        }),
+      );
     }
     const loops = users.map(async (u) => {
       // The first wait is drawn at random, so the fleet's waits run out spread over time, as a
@@ -160,7 +164,9 @@ export async function runLongPoll(ctx: BenchContext): Promise<LongPollResult> {
       errors,
       apiCpuMsPerSecond,
     };
-    ctx.log(`long poll: p99 ${result.latency.p99.toFixed(1)} ms over ${result.latency.samples} deliveries, ${lost} lost, ${duplicated} duplicated, ${errors} errors`);
+    ctx.log(
+      `long poll: p99 ${result.latency.p99.toFixed(1)} ms over ${result.latency.samples} deliveries, ${lost} lost, ${duplicated} duplicated, ${errors} errors`,
+    );
     return result;
   } finally {
     agent.destroy();

@@ -36,7 +36,11 @@ export async function runPolling(ctx: BenchContext): Promise<PollingResult> {
     const endpoints = [
       { name: 'healthz (baseline)', request: 'GET /healthz', path: () => '/healthz' },
       { name: 'afterSeq', request: `GET ${chat}?afterSeq=N&limit=${PAGE}`, path: () => `${chat}?afterSeq=${randomStart()}&limit=${PAGE}` },
-      { name: 'since', request: `GET ${chat}?since=ISO&limit=${PAGE}`, path: () => `${chat}?since=${new Date(firstMs + randomStart()).toISOString()}&limit=${PAGE}` },
+      {
+        name: 'since',
+        request: `GET ${chat}?since=ISO&limit=${PAGE}`,
+        path: () => `${chat}?since=${new Date(firstMs + randomStart()).toISOString()}&limit=${PAGE}`,
+      },
     ];
     const headers = { Authorization: bearer(BUYER) };
     const runs: PollingRun[] = [];

@@ -56,7 +56,8 @@ export async function runSync(ctx: BenchContext): Promise<SyncBenchResult> {
     const tenNew = cursors([HISTORY - 4, HISTORY - 3, HISTORY - 3]);
     const check = await rest<SyncResponse>(api.baseUrl, BUYER, 'GET', `/p2p/sync?trades=${tenNew}&${current}`);
     const returned = Object.values(check.chat).reduce((n, list) => n + list.length, 0);
-    if (returned !== 10 || check.trades.length !== 0) throw new Error(`sync bench: expected 10 messages and no trades, got ${returned} and ${check.trades.length}`);
+    if (returned !== 10 || check.trades.length !== 0)
+      throw new Error(`sync bench: expected 10 messages and no trades, got ${returned} and ${check.trades.length}`);
 
     const headers = { Authorization: bearer(BUYER) };
     const measure = async (server: ServerProcess, name: string, path: string): Promise<SyncRun> => {
@@ -75,8 +76,14 @@ export async function runSync(ctx: BenchContext): Promise<SyncBenchResult> {
       const b2 = await measure(...baseline);
       return { baseline: merge(b1, b2), sync: merge(s1, s2) };
     };
-    const empty = await compare([bare, 'bare node http []', '/'], [api, 'sync, nothing new', `/p2p/sync?trades=${cursors([HISTORY, HISTORY, HISTORY])}&${current}`]);
-    const messages = await compare([pgBaseline, 'plain pg, same statement', `/?trades=${tenNew}`], [api, 'sync, 10 new messages', `/p2p/sync?trades=${tenNew}&${current}`]);
+    const empty = await compare(
+      [bare, 'bare node http []', '/'],
+      [api, 'sync, nothing new', `/p2p/sync?trades=${cursors([HISTORY, HISTORY, HISTORY])}&${current}`],
+    );
+    const messages = await compare(
+      [pgBaseline, 'plain pg, same statement', `/?trades=${tenNew}`],
+      [api, 'sync, 10 new messages', `/p2p/sync?trades=${tenNew}&${current}`],
+    );
     for (const server of servers.splice(0)) await server.stop();
     const longPoll = await runLongPoll(ctx);
     return { concurrency, empty, messages, longPoll };

@@ -76,7 +76,10 @@ export async function launch(name: string, options: LaunchOptions): Promise<Serv
       child.kill('SIGKILL');
       throw new Error(`${name} was not ready within ${READY_TIMEOUT_MS} ms:\n${output}`);
     }
-    const ready = await fetch(`${baseUrl}${options.readyPath}`).then((res) => res.ok, () => false);
+    const ready = await fetch(`${baseUrl}${options.readyPath}`).then(
+      (res) => res.ok,
+      () => false,
+    );
     if (ready) break;
     await sleep(200);
   }

@@ -27,7 +27,12 @@ const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
  * (dist/main.js, see buildProduct) in production mode on the bench database and exchange. Limits meant for
  * browsers are lifted where a bench user holds thousands of connections or sends fast.
  */
-export function launchRole(ctx: BenchContext, role: 'gateway' | 'api' | 'notification', name: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+export function launchRole(
+  ctx: BenchContext,
+  role: 'gateway' | 'api' | 'notification',
+  name: string,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
   return launch(name, {
     command: ['dist/main.js', role],
     readyPath: '/readyz',

@@ -388,9 +388,8 @@ function makeButton(className: string, testId: string, text: string): HTMLButton
 let hideError: ReturnType<typeof setTimeout> | undefined;
 
 function showError(err: unknown): void {
-  ui.error.textContent = err instanceof ApiError && err.unreachable
-    ? 'The server cannot be reached; try again in a moment.'
-    : err instanceof Error ? err.message : String(err);
+  ui.error.textContent =
+    err instanceof ApiError && err.unreachable ? 'The server cannot be reached; try again in a moment.' : err instanceof Error ? err.message : String(err);
   ui.error.hidden = false;
   clearTimeout(hideError);
   hideError = setTimeout(() => (ui.error.hidden = true), ERROR_MS);

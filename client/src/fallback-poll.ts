@@ -35,10 +35,13 @@ export class FallbackPoll {
     this.#abort = abort;
     const started = this.deps.clock.now();
     let timedOut = false;
-    const cancelTimeout = this.deps.clock.schedule(() => {
-      timedOut = true;
-      abort.abort();
-    }, wait * 1000 + ANSWER_GRACE_MS);
+    const cancelTimeout = this.deps.clock.schedule(
+      () => {
+        timedOut = true;
+        abort.abort();
+      },
+      wait * 1000 + ANSWER_GRACE_MS,
+    );
     try {
       const news = await this.deps.catchUp(wait, abort.signal);
       if (this.#longPolling === 'suspect') this.#longPolling = 'off';

@@ -179,7 +179,11 @@ export class RealtimeClient {
       syncAvailable: () => this.#syncAvailable,
       catchUp: (wait, signal) => this.#catchUp(wait, signal),
     });
-    this.#poller = new Poller(deps.clock, () => this.#pacer.next(), () => this.#poll.run());
+    this.#poller = new Poller(
+      deps.clock,
+      () => this.#pacer.next(),
+      () => this.#poll.run(),
+    );
     this.#backoff = new Backoff({ baseMs: options.reconnect?.baseMs ?? 1000, maxMs: options.reconnect?.maxMs ?? 30_000, random: deps.random });
   }
 
@@ -427,9 +431,7 @@ export class RealtimeClient {
     this.#pacer.reset();
     this.#poller.start();
     const delay =
-      action.kind === 'drain' ? action.delayMs + Math.floor(this.deps.random() * DRAIN_JITTER_MS)
-      : action.kind === 'token-expired' ? 0
-      : this.#backoff.next();
+      action.kind === 'drain' ? action.delayMs + Math.floor(this.deps.random() * DRAIN_JITTER_MS) : action.kind === 'token-expired' ? 0 : this.#backoff.next();
     this.#cancelReconnect = this.deps.clock.schedule(() => void this.#connect(), delay);
   }
 
@@ -514,10 +516,7 @@ export class RealtimeClient {
   async #pollEachResource(): Promise<void> {
     await Promise.allSettled([
       this.#syncNotifications(),
-      ...[...this.#trades].flatMap(([tradeId, watched]) => [
-        watched.sync.sync(),
-        this.api.getTrade(tradeId).then((trade) => this.#acceptTrade(trade)),
-      ]),
+      ...[...this.#trades].flatMap(([tradeId, watched]) => [watched.sync.sync(), this.api.getTrade(tradeId).then((trade) => this.#acceptTrade(trade))]),
     ]);
   }
 

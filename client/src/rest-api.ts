@@ -1,4 +1,13 @@
-import { syncQueryString, type ChatMessage, type Notification, type OpenTradeInput, type SyncQuery, type SyncResponse, type Trade, type TradeStatus } from './wire.js';
+import {
+  syncQueryString,
+  type ChatMessage,
+  type Notification,
+  type OpenTradeInput,
+  type SyncQuery,
+  type SyncResponse,
+  type Trade,
+  type TradeStatus,
+} from './wire.js';
 
 /** What the client needs of `fetch`; the browser's and Node's both fit. */
 export type Fetch = (

@@ -91,9 +91,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
     onPublishFailed: () => metrics.publishFailures.inc(),
   });
   // The sync route's feed heads, fed by this process's commits at once and by every other one's events.
-  const memory = servesApi
-    ? { heads: new HeadCache(config.sync.cacheMaxEntries), recent: new RecentChat(RECENT_PER_TRADE, RECENT_TRADES) }
-    : undefined;
+  const memory = servesApi ? { heads: new HeadCache(config.sync.cacheMaxEntries), recent: new RecentChat(RECENT_PER_TRADE, RECENT_TRADES) } : undefined;
   const outbox = new Outbox(db, (events) => {
     relay.publishCommitted(events);
     if (memory) for (const event of events) applyEvent(memory, event);
@@ -113,9 +111,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
   if (memory) consumers.push(await startHeadFeed(bus, memory, config.sync.queue));
   const tokens = tokenRules(config);
   // The gateway needs the database too: it authorizes trade subscriptions through `trades`.
-  const gateway = RUNS_GATEWAY.includes(config.role)
-    ? await startGateway(config.gateway, { bus, trades, tokens, logger, metrics })
-    : undefined;
+  const gateway = RUNS_GATEWAY.includes(config.role) ? await startGateway(config.gateway, { bus, trades, tokens, logger, metrics }) : undefined;
   // A gateway writes nothing, so it has no outbox rows of its own to relay.
   if (config.role !== 'gateway') relay.start();
 

@@ -47,7 +47,8 @@ export function verifyToken(authorization: string | undefined, rules: TokenRules
   } catch (err) {
     if (err instanceof jwt.TokenExpiredError) throw new AuthError('token expired');
     // jsonwebtoken names the failed claim ("jwt issuer invalid. expected: ..."); keep it short.
-    if (err instanceof jwt.JsonWebTokenError && /issuer|audience/.test(err.message)) throw new AuthError(`invalid token: wrong ${/issuer/.test(err.message) ? 'issuer' : 'audience'}`);
+    if (err instanceof jwt.JsonWebTokenError && /issuer|audience/.test(err.message))
+      throw new AuthError(`invalid token: wrong ${/issuer/.test(err.message) ? 'issuer' : 'audience'}`);
     throw new AuthError('invalid token');
   }
   if (typeof claims === 'string' || typeof claims.sub !== 'string' || !isUserId(claims.sub)) {
@@ -78,11 +79,7 @@ function secretKey(secret: string): KeyObject {
   return cachedKey.key;
 }
 
-export function issueToken(
-  secret: string,
-  userId: string,
-  options: { admin?: boolean; expiresIn?: string; issuer?: string; audience?: string } = {},
-): string {
+export function issueToken(secret: string, userId: string, options: { admin?: boolean; expiresIn?: string; issuer?: string; audience?: string } = {}): string {
   return jwt.sign({ sub: userId, roles: options.admin ? [ADMIN] : [] }, secret, {
     algorithm: 'HS256',
     expiresIn: (options.expiresIn ?? '12h') as jwt.SignOptions['expiresIn'],

@@ -127,7 +127,10 @@ function readConfig(r: Role, env: NodeJS.ProcessEnv, problems: string[]): Config
   const databaseUrl = parse('DATABASE_URL', urlWithScheme(['postgres:', 'postgresql:']), undefined);
   const amqpUrl = parse('AMQP_URL', urlWithScheme(['amqp:', 'amqps:']), undefined);
   const jwtSecret = parse('JWT_SECRET', z.string().min(32, 'must be at least 32 characters'), undefined);
-  const corsOrigins = (value('CORS_ORIGINS') ?? (production ? '' : '*')).split(',').map((o) => o.trim()).filter(Boolean);
+  const corsOrigins = (value('CORS_ORIGINS') ?? (production ? '' : '*'))
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
 
   return {
     role: r,
@@ -226,17 +229,25 @@ function urlList(schemes: string[]): z.ZodType<string[]> {
   const url = urlWithScheme(schemes);
   return z
     .string()
-    .transform((raw) => raw.split(',').map((u) => u.trim()).filter(Boolean))
+    .transform((raw) =>
+      raw
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    )
     .refine((urls) => urls.every((u) => url.safeParse(u).success), `must be comma-separated URLs starting with ${schemes.map((s) => `${s}//`).join(' or ')}`)
     .transform((urls) => urls.map((u) => u.replace(/\/+$/, '')));
 }
 
 function urlWithScheme(schemes: string[]): z.ZodType<string> {
-  return z.string().refine((raw) => {
-    try {
-      return schemes.includes(new URL(raw).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}`);
+  return z.string().refine(
+    (raw) => {
+      try {
+        return schemes.includes(new URL(raw).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${schemes.map((s) => `${s}//`).join(' or ')}`,
+  );
 }

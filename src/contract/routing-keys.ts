@@ -15,7 +15,6 @@ export type RoutingKey = (typeof ROUTING_KEYS)[keyof typeof ROUTING_KEYS];
 export const EVENT_TYPES = ['TradeStatusEvent', 'ChatMessageEvent', 'NotificationEvent'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-
 /** Which event type travels under which routing key. */
 export const EVENT_TYPE_OF: Record<RoutingKey, EventType> = {
   [ROUTING_KEYS.tradeStatus]: 'TradeStatusEvent',

@@ -106,7 +106,7 @@ export const syncResponseSchema = z.object({
   tradesCursor: z.string().meta({ description: "Opaque: the next sync's `tradesAfter`." }),
   more: z.boolean().meta({ description: 'A list hit its page limit: sync again at once.' }),
   errors: z.record(z.string(), z.object({ error: z.enum(SYNC_TRADE_ERRORS) })).meta({
-    description: 'Listed trades that were not answered: not the caller\'s (`forbidden`) or no such trade (`not_found`); the rest are.',
+    description: "Listed trades that were not answered: not the caller's (`forbidden`) or no such trade (`not_found`); the rest are.",
   }),
   pollIntervalMs: z.number().int().positive().meta({ description: "The server's advice for the next plain (not long) poll." }),
 });

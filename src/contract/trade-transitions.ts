@@ -14,19 +14,27 @@ export interface Transition {
 
 export const TRANSITIONS: readonly Transition[] = [
   {
-    from: 'PENDING', to: 'PAID', by: ['BUYER'],
+    from: 'PENDING',
+    to: 'PAID',
+    by: ['BUYER'],
     systemMessage: { recipientRole: 'SELLER', text: () => 'The buyer marked the trade as paid. Check that the payment arrived, then release.' },
   },
   {
-    from: 'PAID', to: 'RELEASED', by: ['SELLER'],
+    from: 'PAID',
+    to: 'RELEASED',
+    by: ['SELLER'],
     systemMessage: { recipientRole: 'BUYER', text: () => 'The seller released the assets. The trade is complete.' },
   },
   {
-    from: 'PENDING', to: 'CANCELLED', by: ['BUYER'],
+    from: 'PENDING',
+    to: 'CANCELLED',
+    by: ['BUYER'],
     systemMessage: { recipientRole: null, text: () => 'The buyer cancelled the trade.' },
   },
   {
-    from: 'PAID', to: 'DISPUTED', by: ['BUYER', 'SELLER'],
+    from: 'PAID',
+    to: 'DISPUTED',
+    by: ['BUYER', 'SELLER'],
     systemMessage: { recipientRole: null, text: (actor) => `The ${actor.toLowerCase()} opened a dispute.` },
   },
 ];
@@ -34,9 +42,7 @@ export const TRANSITIONS: readonly Transition[] = [
 /** Where every trade starts. */
 export const INITIAL_STATUS: TradeStatus = 'PENDING';
 
-export type TransitionCheck =
-  | { ok: true; transition: Transition }
-  | { ok: false; reason: 'forbidden' | 'invalid' };
+export type TransitionCheck = { ok: true; transition: Transition } | { ok: false; reason: 'forbidden' | 'invalid' };
 
 export function checkTransition(from: TradeStatus, to: TradeStatus, actor: TradeRole | null): TransitionCheck {
   const transition = TRANSITIONS.find((t) => t.from === from && t.to === to);

@@ -41,7 +41,16 @@ export async function appendChatMessage(
     RETURNING seq, timestamp`;
   if (!slot) throw new Error(`trade ${tradeId} vanished inside its own transaction`);
 
-  const message = toChatMessage({ id, tradeId, senderId: input.senderId, message: input.message, recipientRole: input.recipientRole, isSystemMessage, seq: slot.seq, timestamp: slot.timestamp });
+  const message = toChatMessage({
+    id,
+    tradeId,
+    senderId: input.senderId,
+    message: input.message,
+    recipientRole: input.recipientRole,
+    isSystemMessage,
+    seq: slot.seq,
+    timestamp: slot.timestamp,
+  });
   const event = chatMessageEvent({
     eventId: randomUUID(),
     tradeId,
@@ -57,8 +66,14 @@ export async function appendChatMessage(
 }
 
 export function toChatMessage(row: {
-  id: string; tradeId: string; seq: number; senderId: string | null; message: string;
-  timestamp: Date; recipientRole: TradeRole | null; isSystemMessage: boolean;
+  id: string;
+  tradeId: string;
+  seq: number;
+  senderId: string | null;
+  message: string;
+  timestamp: Date;
+  recipientRole: TradeRole | null;
+  isSystemMessage: boolean;
 }): ChatMessage {
   return {
     id: row.id,

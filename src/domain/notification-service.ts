@@ -89,9 +89,7 @@ export class NotificationService {
 
   /** Idempotent; someone else's notification is reported as missing, not as forbidden. */
   async markRead(actor: Actor, notificationId: string): Promise<Notification> {
-    const row = isUuid(notificationId)
-      ? await this.db.prisma.notification.findUnique({ where: { id: notificationId } })
-      : null;
+    const row = isUuid(notificationId) ? await this.db.prisma.notification.findUnique({ where: { id: notificationId } }) : null;
     if (!row || row.userId !== actor.userId) throw notFound(`notification ${notificationId} not found`);
     if (row.read) return toNotification(row);
     const updated = await this.db.prisma.notification.update({

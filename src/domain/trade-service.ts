@@ -114,9 +114,7 @@ export class TradeService implements TradeAccess {
   }
 
   private async lookUpParties(tradeId: string): Promise<Parties> {
-    const row = isUuid(tradeId)
-      ? await this.db.prisma.trade.findUnique({ where: { id: tradeId }, select: { buyerId: true, sellerId: true } })
-      : null;
+    const row = isUuid(tradeId) ? await this.db.prisma.trade.findUnique({ where: { id: tradeId }, select: { buyerId: true, sellerId: true } }) : null;
     if (!row) throw notFound(`trade ${tradeId} not found`);
     return row;
   }

@@ -4,7 +4,7 @@ import type { TradeRole } from '../contract/trade-status.js';
 import { parseDestination } from '../contract/destinations.js';
 
 export type Access =
-  | { granted: true; /** The subscriber's side of the trade, for chat messages meant for one side. */ role: TradeRole | null }
+  | { granted: true /** The subscriber's side of the trade, for chat messages meant for one side. */; role: TradeRole | null }
   | { granted: false; reason: string };
 
 const denied = (reason: string): Access => ({ granted: false, reason });

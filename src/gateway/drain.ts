@@ -17,7 +17,12 @@ const BATCH_EVERY_MS = 250;
  * until the next batch: the other gateways see an even stream, not a stampede. Resolves when
  * the window is over, or at the next period once `stopped()` (closed, or nobody left).
  */
-export async function drainInBatches(sessions: readonly Drainable[], windowMs: number, stopped: () => boolean, random: () => number = Math.random): Promise<void> {
+export async function drainInBatches(
+  sessions: readonly Drainable[],
+  windowMs: number,
+  stopped: () => boolean,
+  random: () => number = Math.random,
+): Promise<void> {
   const batches = Math.max(1, Math.floor(windowMs / BATCH_EVERY_MS));
   const periodMs = windowMs / batches;
   const start = performance.now();

@@ -119,15 +119,12 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
   const recent = new RecentEvents();
   consumers = await Promise.all(
     EVENT_LISTENERS.map((listener) =>
-      deps.bus.consume(
-        { queue: settings.queues[listener.queue], delivery: 'per-instance', routingKeys: [...listener.routingKeys] },
-        async (event) => {
-          if (!recent.firstTime(event.eventId)) return;
-          // Never throws: a failed handler would have the bus redeliver to every subscriber.
-          for (const publication of listener.route(event)) metrics.messagesDelivered.inc(registry.publish(publication));
-          deps.metrics.eventsConsumed.inc({ consumer: `gateway-${listener.name}` });
-        },
-      ),
+      deps.bus.consume({ queue: settings.queues[listener.queue], delivery: 'per-instance', routingKeys: [...listener.routingKeys] }, async (event) => {
+        if (!recent.firstTime(event.eventId)) return;
+        // Never throws: a failed handler would have the bus redeliver to every subscriber.
+        for (const publication of listener.route(event)) metrics.messagesDelivered.inc(registry.publish(publication));
+        deps.metrics.eventsConsumed.inc({ consumer: `gateway-${listener.name}` });
+      }),
     ),
   );
 

@@ -167,7 +167,8 @@ export class StompSession implements MessageSink {
       if (isConnect(frame)) this.#parser.setVersion(negotiateVersion(frame.headers['accept-version']) ?? '1.0');
     }
     if (this.#ended) return;
-    if (this.#inbox.length >= this.deps.settings.maxSubscriptions + QUEUED_FRAMES_BEYOND_SUBSCRIPTIONS) return this.#fail('limit', 'too many frames sent ahead');
+    if (this.#inbox.length >= this.deps.settings.maxSubscriptions + QUEUED_FRAMES_BEYOND_SUBSCRIPTIONS)
+      return this.#fail('limit', 'too many frames sent ahead');
     const size = frameSize(frame);
     if (this.#inboxBytes + size > MAX_QUEUED_BYTES) return this.#fail('limit', 'too many bytes sent ahead');
     this.#inbox.push(frame);
@@ -279,7 +280,14 @@ export class StompSession implements MessageSink {
     if (!access.granted) return this.#fail('forbidden', `subscription refused: ${access.reason}`, receipt);
 
     const { registry } = this.deps;
-    const subscription: Subscription = { sink: this, version: this.#version, subscriptionHeader: registry.subscriptionHeader(id, this.#version), role: access.role, id, destination };
+    const subscription: Subscription = {
+      sink: this,
+      version: this.#version,
+      subscriptionHeader: registry.subscriptionHeader(id, this.#version),
+      role: access.role,
+      id,
+      destination,
+    };
     // The registry's copy of the destination: shared by its subscribers, and not a slice that
     // keeps the whole header line of this client's frame alive.
     subscription.destination = registry.add(destination, subscription);

@@ -18,8 +18,7 @@ export function sendError(res: Response, status: number, error: string, message:
   res.status(status).json({ error, message });
 }
 
-export const notFoundRoute: RequestHandler = (req, res) =>
-  sendError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`);
+export const notFoundRoute: RequestHandler = (req, res) => sendError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`);
 
 export interface ErrorReply {
   status: number;

@@ -55,9 +55,11 @@ export class OverloadGuard {
   readonly step: PipelineStep = (req, res, next) => {
     if (READS.has(req.method ?? '') && !OPS_PATHS.has(pathOf(req))) {
       const cause =
-        this.#inFlight >= this.settings.maxInFlight ? 'overload_in_flight'
-        : this.eventLoopLagMs > this.settings.eventLoopLagMs ? 'overload_event_loop'
-        : undefined;
+        this.#inFlight >= this.settings.maxInFlight
+          ? 'overload_in_flight'
+          : this.eventLoopLagMs > this.settings.eventLoopLagMs
+            ? 'overload_event_loop'
+            : undefined;
       if (cause) return this.unavailable.send(res, cause, 'the api is overloaded; retry shortly');
     }
     this.#counted.add(req);

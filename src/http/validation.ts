@@ -56,14 +56,10 @@ export const chatBody = z.object({
     // PostgreSQL text cannot hold it, so the insert would fail.
     .refine((m) => !m.includes('\u0000'), 'must not contain the NUL character (U+0000)')
     .refine((m) => [...m].length <= MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`),
-  clientMessageId: z
-    .string()
-    .regex(CLIENT_MESSAGE_ID_RE, CLIENT_MESSAGE_ID_RULE)
-    .optional()
-    .meta({
-      description:
-        'The sender\'s key for this send: a retry with the same key in the same trade returns the stored message with 200 instead of storing it twice (201 the first time); the same key with another message is 409.',
-    }),
+  clientMessageId: z.string().regex(CLIENT_MESSAGE_ID_RE, CLIENT_MESSAGE_ID_RULE).optional().meta({
+    description:
+      "The sender's key for this send: a retry with the same key in the same trade returns the stored message with 200 instead of storing it twice (201 the first time); the same key with another message is 409.",
+  }),
 });
 
 const limit = z.coerce.number().int().min(1).max(MAX_PAGE);
@@ -84,7 +80,10 @@ export const tradeListQuery = z.object({ limit: limit.optional() });
 export const notificationQuery = z
   .object({
     ...cursor,
-    unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    unread: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
     limit: limit.optional(),
   })
   .refine(oneCursor, ONE_CURSOR);

@@ -61,18 +61,13 @@ export class RabbitMqBus implements EventBus {
   }
 
   async publish(event: BusEvent): Promise<void> {
-    await this.publisher.publish(
-      this.options.exchange,
-      event.routingKey,
-      Buffer.from(JSON.stringify(event.payload)),
-      {
-        persistent: true,
-        contentType: 'application/json',
-        messageId: event.eventId,
-        type: event.type,
-        timestamp: Math.floor(Date.now() / 1000),
-      },
-    );
+    await this.publisher.publish(this.options.exchange, event.routingKey, Buffer.from(JSON.stringify(event.payload)), {
+      persistent: true,
+      contentType: 'application/json',
+      messageId: event.eventId,
+      type: event.type,
+      timestamp: Math.floor(Date.now() / 1000),
+    });
   }
 
   async consume(spec: ConsumerSpec, handler: EventHandler): Promise<Consumer> {
@@ -88,9 +83,7 @@ export class RabbitMqBus implements EventBus {
         // restart wait for this instance instead of being dropped before it re-subscribes.
         await ch.assertQueue(
           queue,
-          spec.delivery === 'shared'
-            ? { durable: true }
-            : { durable: true, arguments: { 'x-expires': this.options.instanceQueueTtlMs ?? 60_000 } },
+          spec.delivery === 'shared' ? { durable: true } : { durable: true, arguments: { 'x-expires': this.options.instanceQueueTtlMs ?? 60_000 } },
         );
         for (const key of spec.routingKeys) await ch.bindQueue(queue, this.options.exchange, key);
         await ch.prefetch(spec.prefetch ?? 50);
@@ -133,8 +126,7 @@ export class RabbitMqBus implements EventBus {
     const event = decode(msg);
     if (!event) {
       // Retrying cannot fix a body that is not an event: log it and drop it.
-      this.options.logger.error({ routingKey: msg.fields.routingKey, messageId: msg.properties.messageId },
-        'dropping undecodable event');
+      this.options.logger.error({ routingKey: msg.fields.routingKey, messageId: msg.properties.messageId }, 'dropping undecodable event');
       ch.ack(msg);
       return;
     }

@@ -37,8 +37,7 @@ export async function openPostgresDatabase({ url, capacity = defaultDatabaseCapa
         const result = await work({
           // Without parameters pg uses the simple query protocol, which accepts many statements.
           exec: async (sql) => void (await client.query(sql)),
-          query: async <Row>(sql: string, params?: unknown[]) =>
-            (await client.query(sql, params)).rows as Row[],
+          query: async <Row>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as Row[],
         });
         await client.query('COMMIT');
         return result;
@@ -71,8 +70,7 @@ export async function openPostgresDatabase({ url, capacity = defaultDatabaseCapa
 function releaseDeadClients(pool: pg.Pool): void {
   const connect = pool.connect.bind(pool) as (callback?: unknown) => Promise<pg.PoolClient> | void;
   // pool.query() uses the callback form internally and releases its own clients.
-  pool.connect = ((callback?: unknown) =>
-    callback ? connect(callback) : (connect() as Promise<pg.PoolClient>).then(guard)) as typeof pool.connect;
+  pool.connect = ((callback?: unknown) => (callback ? connect(callback) : (connect() as Promise<pg.PoolClient>).then(guard))) as typeof pool.connect;
 
   function guard(client: pg.PoolClient): pg.PoolClient {
     const release = client.release.bind(client);

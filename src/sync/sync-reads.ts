@@ -41,12 +41,7 @@ type ChatRow = Omit<ChatMessage, 'id' | 'timestamp' | 'tradeId'> & { qTradeId: s
 
 /** Each trade's messages visible to its side past its cursor, in seq order. */
 export async function readChat(db: Database, reads: ChatRead[], page: number): Promise<Map<string, Page<ChatMessage>>> {
-  const rows = await db.query<ChatRow>(CHAT_SQL, [
-    reads.map((r) => r.tradeId),
-    reads.map((r) => r.afterSeq),
-    reads.map((r) => r.role),
-    page + 1,
-  ]);
+  const rows = await db.query<ChatRow>(CHAT_SQL, [reads.map((r) => r.tradeId), reads.map((r) => r.afterSeq), reads.map((r) => r.role), page + 1]);
   const pages = new Map<string, Page<ChatMessage>>();
   for (const row of rows) {
     let found = pages.get(row.qTradeId);
@@ -90,12 +85,17 @@ const TRADES_SQL = `
   ORDER BY t.feed_seq`;
 
 type TradeRow = Omit<Trade, 'id' | 'amount' | 'createdAt' | 'updatedAt'> & {
-  head: number; id: string | null; amount: string; createdAt: Date; updatedAt: Date; feedSeq: number;
+  head: number;
+  id: string | null;
+  amount: string;
+  createdAt: Date;
+  updatedAt: Date;
+  feedSeq: number;
 };
 
 /** The user's trades opened or changed past the feed position, in feed order; `last`: the last one's position. */
 export async function readTradeFeed(db: Database, userId: string, after: number, page: number): Promise<Page<Trade> & { last: number }> {
-  const rows = (await db.query<TradeRow>(TRADES_SQL, [userId, after, page + 1]));
+  const rows = await db.query<TradeRow>(TRADES_SQL, [userId, after, page + 1]);
   const found = rows.filter((r) => r.id !== null).slice(0, page);
   return {
     // The same decimal spelling as every other route (Prisma's Decimal).

@@ -4,12 +4,7 @@ import type { Actor } from '../auth/actor.js';
 import { DomainError } from '../domain/errors.js';
 import { roleOf } from '../contract/trade-transitions.js';
 import type { TradeService } from '../domain/trade-service.js';
-import {
-  SYNC_CHAT_PAGE,
-  SYNC_NOTIFICATION_PAGE,
-  SYNC_TRADE_PAGE,
-  type SyncTradeError,
-} from '../contract/sync.js';
+import { SYNC_CHAT_PAGE, SYNC_NOTIFICATION_PAGE, SYNC_TRADE_PAGE, type SyncTradeError } from '../contract/sync.js';
 import type { SyncResponse } from '../contract/shapes.js';
 import type { ChatMessage } from '../contract/shapes.js';
 import { chatKey, notificationKey, tradeFeedKey, type HeadCache } from './head-cache.js';

@@ -24,21 +24,18 @@ export async function startNotificationWorker(
   logger: Logger,
   metrics: Metrics,
 ): Promise<Consumer> {
-  return bus.consume(
-    { queue, delivery: 'shared', routingKeys: [ROUTING_KEYS.tradeStatus], prefetch: 10 },
-    async (event) => {
-      if (event.type !== 'TradeStatusEvent') return;
-      const e = event.payload;
-      const recipients = [e.buyerId, e.sellerId].filter((id) => id !== e.actorId);
-      const created = await notifications.notifyUsers(recipients, {
-        type: `TRADE_${e.status}`,
-        message: MESSAGES[e.status](e),
-        sourceEventId: e.eventId,
-      });
-      metrics.eventsConsumed.inc({ consumer: 'notification-worker' });
-      logger.debug({ eventId: e.eventId, created: created.length }, 'trade event handled');
-    },
-  );
+  return bus.consume({ queue, delivery: 'shared', routingKeys: [ROUTING_KEYS.tradeStatus], prefetch: 10 }, async (event) => {
+    if (event.type !== 'TradeStatusEvent') return;
+    const e = event.payload;
+    const recipients = [e.buyerId, e.sellerId].filter((id) => id !== e.actorId);
+    const created = await notifications.notifyUsers(recipients, {
+      type: `TRADE_${e.status}`,
+      message: MESSAGES[e.status](e),
+      sourceEventId: e.eventId,
+    });
+    metrics.eventsConsumed.inc({ consumer: 'notification-worker' });
+    logger.debug({ eventId: e.eventId, created: created.length }, 'trade event handled');
+  });
 }
 
 function short(id: string): string {

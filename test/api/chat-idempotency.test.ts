@@ -15,7 +15,11 @@ for (const drivers of DRIVER_SETS) {
     const send = (tradeId: string, user: string, body: Record<string, unknown>) =>
       t.http.post(`/p2p/trades/${tradeId}/chat`).set('Authorization', t.auth(user)).send(body);
     const list = (tradeId: string, user = 'bob') =>
-      t.http.get(`/p2p/trades/${tradeId}/chat`).set('Authorization', t.auth(user)).expect(200).then((r) => r.body as { id: string; seq: number; message: string }[]);
+      t.http
+        .get(`/p2p/trades/${tradeId}/chat`)
+        .set('Authorization', t.auth(user))
+        .expect(200)
+        .then((r) => r.body as { id: string; seq: number; message: string }[]);
 
     /** The chat events published for a trade while `work` runs (and shortly after). */
     async function eventsDuring(tradeId: string, work: () => Promise<void>): Promise<string[]> {
@@ -44,7 +48,10 @@ for (const drivers of DRIVER_SETS) {
         assert.deepEqual(retry.body, first);
       });
       assert.deepEqual(events, [first.id]);
-      assert.deepEqual((await list(id)).map((m) => m.id), [first.id]);
+      assert.deepEqual(
+        (await list(id)).map((m) => m.id),
+        [first.id],
+      );
       // The rolled-back retry left no hole in seq.
       assert.equal((await send(id, 'alice', { message: 'next' }).expect(201)).body.seq, 2);
       assert.deepEqual(Object.keys(first).sort(), ['id', 'isSystemMessage', 'message', 'recipientRole', 'senderId', 'seq', 'timestamp', 'tradeId']);
@@ -61,7 +68,10 @@ for (const drivers of DRIVER_SETS) {
       assert.equal(new Set(responses.map((r) => r.body.id)).size, 1);
       assert.deepEqual(events, [responses[0]!.body.id]);
       const stored = await list(id);
-      assert.deepEqual(stored.map((m) => [m.seq, m.message]), [[1, 'once']]);
+      assert.deepEqual(
+        stored.map((m) => [m.seq, m.message]),
+        [[1, 'once']],
+      );
     });
 
     it('refuses the same key with a different text (409) and stores nothing for it', async () => {
@@ -70,7 +80,10 @@ for (const drivers of DRIVER_SETS) {
       const res = await send(id, 'alice', { message: 'second text', clientMessageId: 'k' }).expect(409);
       assert.equal(res.body.error, 'conflict');
       assert.match(res.body.message, /clientMessageId/);
-      assert.deepEqual((await list(id)).map((m) => m.message), ['first text']);
+      assert.deepEqual(
+        (await list(id)).map((m) => m.message),
+        ['first text'],
+      );
     });
 
     it('scopes a key to its sender and its trade; sends without a key are never merged', async () => {
@@ -81,7 +94,10 @@ for (const drivers of DRIVER_SETS) {
       await send(other, 'alice', { message: 'hi', clientMessageId: 'same' }).expect(201);
       await send(id, 'alice', { message: 'plain' }).expect(201);
       await send(id, 'alice', { message: 'plain' }).expect(201);
-      assert.deepEqual((await list(id)).map((m) => m.message), ['hi', 'hi', 'plain', 'plain']);
+      assert.deepEqual(
+        (await list(id)).map((m) => m.message),
+        ['hi', 'hi', 'plain', 'plain'],
+      );
       assert.equal((await list(other)).length, 1);
     });
 

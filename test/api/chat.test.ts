@@ -15,7 +15,11 @@ for (const drivers of DRIVER_SETS) {
     const send = (tradeId: string, user: string, message: unknown) =>
       t.http.post(`/p2p/trades/${tradeId}/chat`).set('Authorization', t.auth(user)).send({ message });
     const list = (tradeId: string, user: string, query = '') =>
-      t.http.get(`/p2p/trades/${tradeId}/chat${query}`).set('Authorization', t.auth(user)).expect(200).then((r) => r.body as Record<string, unknown>[]);
+      t.http
+        .get(`/p2p/trades/${tradeId}/chat${query}`)
+        .set('Authorization', t.auth(user))
+        .expect(200)
+        .then((r) => r.body as Record<string, unknown>[]);
 
     it('stores a message and returns it in the contract shape with 201', async () => {
       const id = await openTrade(t, 'alice', 'bob');
@@ -34,7 +38,10 @@ for (const drivers of DRIVER_SETS) {
       const id = await openTrade(t, 'alice', 'bob');
       const sent = [];
       for (const text of ['one', 'two', 'three', 'four']) sent.push((await send(id, text === 'two' ? 'bob' : 'alice', text).expect(201)).body);
-      assert.deepEqual((await list(id, 'bob')).map((m) => m.message), ['one', 'two', 'three', 'four']);
+      assert.deepEqual(
+        (await list(id, 'bob')).map((m) => m.message),
+        ['one', 'two', 'three', 'four'],
+      );
       assert.deepEqual(await list(id, 'bob', `?since=${sent[1].timestamp}`), sent.slice(2));
       // No zone means UTC, as the plan's LocalDateTime client sends it.
       const noZone = String(sent[1].timestamp).replace('Z', '');
@@ -48,9 +55,18 @@ for (const drivers of DRIVER_SETS) {
     it('pages by afterSeq and limit', async () => {
       const id = await openTrade(t, 'alice', 'bob');
       for (let i = 1; i <= 5; i++) await send(id, 'alice', `m${i}`).expect(201);
-      assert.deepEqual((await list(id, 'bob', '?afterSeq=0&limit=2')).map((m) => m.seq), [1, 2]);
-      assert.deepEqual((await list(id, 'bob', '?afterSeq=2&limit=2')).map((m) => m.seq), [3, 4]);
-      assert.deepEqual((await list(id, 'bob', '?afterSeq=4')).map((m) => m.seq), [5]);
+      assert.deepEqual(
+        (await list(id, 'bob', '?afterSeq=0&limit=2')).map((m) => m.seq),
+        [1, 2],
+      );
+      assert.deepEqual(
+        (await list(id, 'bob', '?afterSeq=2&limit=2')).map((m) => m.seq),
+        [3, 4],
+      );
+      assert.deepEqual(
+        (await list(id, 'bob', '?afterSeq=4')).map((m) => m.seq),
+        [5],
+      );
       assert.deepEqual(await list(id, 'bob', '?afterSeq=5'), []);
     });
 
@@ -59,12 +75,21 @@ for (const drivers of DRIVER_SETS) {
       const responses = await Promise.all(Array.from({ length: 100 }, (_, i) => send(id, i % 2 ? 'alice' : 'bob', `concurrent ${i}`)));
       assert.ok(responses.every((r) => r.status === 201));
       const all = [...(await list(id, 'bob', '?afterSeq=0&limit=60')), ...(await list(id, 'bob', '?afterSeq=60&limit=60'))];
-      assert.deepEqual(all.map((m) => m.seq), Array.from({ length: 100 }, (_, i) => i + 1));
+      assert.deepEqual(
+        all.map((m) => m.seq),
+        Array.from({ length: 100 }, (_, i) => i + 1),
+      );
       assert.equal(new Set(all.map((m) => m.message)).size, 100);
       const times = all.map((m) => Date.parse(String(m.timestamp)));
-      assert.ok(times.every((time, i) => i === 0 || time > times[i - 1]!), 'timestamps strictly increase with seq');
+      assert.ok(
+        times.every((time, i) => i === 0 || time > times[i - 1]!),
+        'timestamps strictly increase with seq',
+      );
       // Polling by `since` from any message therefore never skips one either.
-      assert.deepEqual((await list(id, 'alice', `?since=${all[49]!.timestamp}`)).map((m) => m.seq), all.slice(50).map((m) => m.seq));
+      assert.deepEqual(
+        (await list(id, 'alice', `?since=${all[49]!.timestamp}`)).map((m) => m.seq),
+        all.slice(50).map((m) => m.seq),
+      );
     });
 
     it('shows a system message for one side only to that side, on both cursors', async () => {
@@ -73,19 +98,40 @@ for (const drivers of DRIVER_SETS) {
       await t.http.post(`/p2p/trades/${id}/status`).set('Authorization', t.auth('bob')).send({ status: 'DISPUTED' }).expect(200);
       const seller = await list(id, 'bob');
       const buyer = await list(id, 'alice');
-      assert.deepEqual(seller.map((m) => [m.seq, m.recipientRole]), [[1, 'SELLER'], [2, null]]);
-      assert.deepEqual(buyer.map((m) => [m.seq, m.recipientRole]), [[2, null]]);
+      assert.deepEqual(
+        seller.map((m) => [m.seq, m.recipientRole]),
+        [
+          [1, 'SELLER'],
+          [2, null],
+        ],
+      );
+      assert.deepEqual(
+        buyer.map((m) => [m.seq, m.recipientRole]),
+        [[2, null]],
+      );
       assert.ok(seller.every((m) => m.isSystemMessage === true && m.senderId === null));
-      assert.deepEqual((await list(id, 'alice', '?afterSeq=0')).map((m) => m.seq), [2]);
-      assert.deepEqual((await list(id, 'alice', '?since=2000-01-01T00:00:00Z')).map((m) => m.seq), [2]);
+      assert.deepEqual(
+        (await list(id, 'alice', '?afterSeq=0')).map((m) => m.seq),
+        [2],
+      );
+      assert.deepEqual(
+        (await list(id, 'alice', '?since=2000-01-01T00:00:00Z')).map((m) => m.seq),
+        [2],
+      );
     });
 
     it('shows the RELEASED message to the buyer only', async () => {
       const id = await openTrade(t, 'alice', 'bob');
       await t.http.post(`/p2p/trades/${id}/status`).set('Authorization', t.auth('alice')).send({ status: 'PAID' }).expect(200);
       await t.http.post(`/p2p/trades/${id}/status`).set('Authorization', t.auth('bob')).send({ status: 'RELEASED' }).expect(200);
-      assert.deepEqual((await list(id, 'alice')).map((m) => m.recipientRole), ['BUYER']);
-      assert.deepEqual((await list(id, 'bob')).map((m) => m.recipientRole), ['SELLER']);
+      assert.deepEqual(
+        (await list(id, 'alice')).map((m) => m.recipientRole),
+        ['BUYER'],
+      );
+      assert.deepEqual(
+        (await list(id, 'bob')).map((m) => m.recipientRole),
+        ['SELLER'],
+      );
     });
 
     it('refuses a third user and an admin both reading and writing the chat', async () => {
@@ -120,7 +166,10 @@ for (const drivers of DRIVER_SETS) {
       const id = await openTrade(t, 'alice', 'bob');
       const sent = await send(id, 'alice', 'hi \ud83d').expect(201);
       assert.equal(sent.body.message, 'hi \ufffd');
-      assert.deepEqual((await list(id, 'alice')).map((m) => m.message), ['hi \ufffd']);
+      assert.deepEqual(
+        (await list(id, 'alice')).map((m) => m.message),
+        ['hi \ufffd'],
+      );
     });
 
     it('accepts exactly 2000 characters, counting emoji as one', async () => {
@@ -151,7 +200,16 @@ for (const drivers of DRIVER_SETS) {
       await send(id, 'bob', 'ok, see you next time').expect(201);
     });
 
-    const badQueries = ['?afterSeq=2147483648', '?since=yesterday', '?since=2026-13-01T00:00:00Z', '?afterSeq=-1', '?afterSeq=abc', '?limit=0', '?limit=5000', '?since=2026-01-01T00:00:00Z&afterSeq=1'];
+    const badQueries = [
+      '?afterSeq=2147483648',
+      '?since=yesterday',
+      '?since=2026-13-01T00:00:00Z',
+      '?afterSeq=-1',
+      '?afterSeq=abc',
+      '?limit=0',
+      '?limit=5000',
+      '?since=2026-01-01T00:00:00Z&afterSeq=1',
+    ];
     for (const query of badQueries) {
       it(`refuses the query ${query} with 400`, async () => {
         const id = await openTrade(t, 'alice', 'bob');

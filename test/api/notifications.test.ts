@@ -13,18 +13,37 @@ for (const drivers of DRIVER_SETS) {
     after(() => t.close());
 
     const notificationsOf = (user: string, query = '') =>
-      t.http.get(`/p2p/notifications${query}`).set('Authorization', t.auth(user)).expect(200).then((r) => r.body as Record<string, unknown>[]);
+      t.http
+        .get(`/p2p/notifications${query}`)
+        .set('Authorization', t.auth(user))
+        .expect(200)
+        .then((r) => r.body as Record<string, unknown>[]);
     const setStatus = (id: string, user: string, status: string) =>
       t.http.post(`/p2p/trades/${id}/status`).set('Authorization', t.auth(user)).send({ status }).expect(200);
 
     it('notifies the other party of each status change, never the actor', async () => {
       const [buyer, seller] = [`b-${randomUUID().slice(0, 6)}`, `s-${randomUUID().slice(0, 6)}`];
       const id = await openTrade(t, buyer, seller);
-      await eventually(async () => assert.deepEqual((await notificationsOf(seller)).map((n) => n.type), ['TRADE_PENDING']));
+      await eventually(async () =>
+        assert.deepEqual(
+          (await notificationsOf(seller)).map((n) => n.type),
+          ['TRADE_PENDING'],
+        ),
+      );
       await setStatus(id, buyer, 'PAID');
-      await eventually(async () => assert.deepEqual((await notificationsOf(seller)).map((n) => n.type), ['TRADE_PENDING', 'TRADE_PAID']));
+      await eventually(async () =>
+        assert.deepEqual(
+          (await notificationsOf(seller)).map((n) => n.type),
+          ['TRADE_PENDING', 'TRADE_PAID'],
+        ),
+      );
       await setStatus(id, seller, 'RELEASED');
-      await eventually(async () => assert.deepEqual((await notificationsOf(buyer)).map((n) => n.type), ['TRADE_RELEASED']));
+      await eventually(async () =>
+        assert.deepEqual(
+          (await notificationsOf(buyer)).map((n) => n.type),
+          ['TRADE_RELEASED'],
+        ),
+      );
       const [n] = await notificationsOf(buyer);
       assert.deepEqual(Object.keys(n!).sort(), ['createdAt', 'id', 'message', 'read', 'readAt', 'seq', 'type', 'userId']);
       assert.equal(n!.read, false);
@@ -69,8 +88,14 @@ for (const drivers of DRIVER_SETS) {
       const [first] = await t.system.notifications.notifyUser(user, { type: 'TEST', message: 'first' });
       await sleep(5);
       const [second] = await t.system.notifications.notifyUser(user, { type: 'TEST', message: 'second' });
-      assert.deepEqual((await notificationsOf(user)).map((n) => n.message), ['first', 'second']);
-      assert.deepEqual((await notificationsOf(user, `?since=${first!.createdAt}`)).map((n) => n.message), ['second']);
+      assert.deepEqual(
+        (await notificationsOf(user)).map((n) => n.message),
+        ['first', 'second'],
+      );
+      assert.deepEqual(
+        (await notificationsOf(user, `?since=${first!.createdAt}`)).map((n) => n.message),
+        ['second'],
+      );
 
       await t.http.post(`/p2p/notifications/${first!.id}/read`).set('Authorization', t.auth('someone-else')).expect(404);
       const read = await t.http.post(`/p2p/notifications/${first!.id}/read`).set('Authorization', t.auth(user)).expect(200);
@@ -78,7 +103,10 @@ for (const drivers of DRIVER_SETS) {
       assert.ok(read.body.readAt);
       const again = await t.http.post(`/p2p/notifications/${first!.id}/read`).set('Authorization', t.auth(user)).expect(200);
       assert.equal(again.body.readAt, read.body.readAt);
-      assert.deepEqual((await notificationsOf(user, '?unread=true')).map((n) => n.id), [second!.id]);
+      assert.deepEqual(
+        (await notificationsOf(user, '?unread=true')).map((n) => n.id),
+        [second!.id],
+      );
       await t.http.post('/p2p/notifications/not-a-uuid/read').set('Authorization', t.auth(user)).expect(404);
       await t.http.get('/p2p/notifications?since=never').set('Authorization', t.auth(user)).expect(400);
     });
@@ -86,10 +114,12 @@ for (const drivers of DRIVER_SETS) {
     it("numbers each user's notifications 1, 2, 3 … with no gap, however many are made at once", async () => {
       const [a, b] = [`a-${randomUUID().slice(0, 6)}`, `b-${randomUUID().slice(0, 6)}`];
       // Half name the users in the other order: lock order must not depend on it (no deadlock).
-      await Promise.all(Array.from({ length: 40 }, (_, i) =>
-        t.system.notifications.notifyUsers(i % 2 ? [a, b] : [b, a], { type: 'TEST', message: `m${i}` })));
+      await Promise.all(Array.from({ length: 40 }, (_, i) => t.system.notifications.notifyUsers(i % 2 ? [a, b] : [b, a], { type: 'TEST', message: `m${i}` })));
       for (const user of [a, b]) {
-        assert.deepEqual((await notificationsOf(user, '?afterSeq=0')).map((n) => n.seq), Array.from({ length: 40 }, (_, i) => i + 1));
+        assert.deepEqual(
+          (await notificationsOf(user, '?afterSeq=0')).map((n) => n.seq),
+          Array.from({ length: 40 }, (_, i) => i + 1),
+        );
       }
     });
 
@@ -106,10 +136,15 @@ for (const drivers of DRIVER_SETS) {
           if (done) return;
         }
       })();
-      const made = (await Promise.all(Array.from({ length: 60 }, (_, i) => t.system.notifications.notifyUser(user, { type: 'TEST', message: `m${i}` })))).flat();
+      const made = (
+        await Promise.all(Array.from({ length: 60 }, (_, i) => t.system.notifications.notifyUser(user, { type: 'TEST', message: `m${i}` })))
+      ).flat();
       making = false;
       await poller;
-      assert.deepEqual(polled.map((n) => n.seq), Array.from({ length: 60 }, (_, i) => i + 1));
+      assert.deepEqual(
+        polled.map((n) => n.seq),
+        Array.from({ length: 60 }, (_, i) => i + 1),
+      );
       assert.deepEqual(polled.map((n) => n.id).sort(), made.map((n) => n.id).sort());
     });
 

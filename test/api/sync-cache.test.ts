@@ -72,11 +72,18 @@ for (const drivers of DRIVER_SETS) {
         await quiet();
         const before = count();
         const res = await sync('cache-seller', current);
-        assert.deepEqual(res.chat[id]!.map((m) => m.message), ['two']);
+        assert.deepEqual(
+          res.chat[id]!.map((m) => m.message),
+          ['two'],
+        );
         assert.equal(count(), before, 'the message the commit announced was answered from memory');
       }, 30_000);
       const behind = await sync('cache-seller', { ...current, trades: { [id]: 0 } });
-      assert.deepEqual(behind.chat[id]!.map((m) => m.message), ['one', 'two'], 'a cursor further behind gets the whole range');
+      assert.deepEqual(
+        behind.chat[id]!.map((m) => m.message),
+        ['one', 'two'],
+        'a cursor further behind gets the whole range',
+      );
     });
   });
 }

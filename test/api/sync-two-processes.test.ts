@@ -43,7 +43,12 @@ describe('sync across two api processes [postgres + rabbitmq]', function () {
   const syncB = async (user: string, query: SyncCursors) =>
     (await b.http.get(syncPath(query)).set('Authorization', b.auth(user)).expect(200)).body as SyncResponse;
   const sendA = (tradeId: string, user: string, message: string) =>
-    a.http.post(`/p2p/trades/${tradeId}/chat`).set('Authorization', a.auth(user)).send({ message }).expect(201).then(() => {});
+    a.http
+      .post(`/p2p/trades/${tradeId}/chat`)
+      .set('Authorization', a.auth(user))
+      .send({ message })
+      .expect(201)
+      .then(() => {});
 
   interface Side {
     user: string;
@@ -80,7 +85,11 @@ describe('sync across two api processes [postgres + rabbitmq]', function () {
   /** Each side saw every stored message once, in order. */
   async function assertExactlyOnce(sides: Side[]): Promise<void> {
     for (const side of sides) {
-      assert.deepEqual(side.received.map((m) => m.id), (await stored(side)).map((m) => m.id), `${side.user} saw every message once, in order`);
+      assert.deepEqual(
+        side.received.map((m) => m.id),
+        (await stored(side)).map((m) => m.id),
+        `${side.user} saw every message once, in order`,
+      );
     }
   }
 
@@ -125,7 +134,10 @@ describe('sync across two api processes [postgres + rabbitmq]', function () {
     await sleep(200);
     await sendA(side!.tradeId, 'wake-seller-0', 'from A');
     const res = await held;
-    assert.deepEqual(res.chat[side!.tradeId]!.map((m) => m.message), ['from A']);
+    assert.deepEqual(
+      res.chat[side!.tradeId]!.map((m) => m.message),
+      ['from A'],
+    );
   });
 
   it('with B cut off from the broker, B reads the database: nothing written through A is missed', async () => {
@@ -139,12 +151,18 @@ describe('sync across two api processes [postgres + rabbitmq]', function () {
     await eventually(() => assert.equal(b.system.bus.isReady(), false));
     await sendA(buyer!.tradeId, 'cut-seller-0', 'while B is cut off');
     // No event can reach B: only a database read finds it, at once.
-    assert.deepEqual((await syncB(buyer!.user, { trades: { [buyer!.tradeId]: 0 } })).chat[buyer!.tradeId]!.map((m) => m.message), ['while B is cut off']);
+    assert.deepEqual(
+      (await syncB(buyer!.user, { trades: { [buyer!.tradeId]: 0 } })).chat[buyer!.tradeId]!.map((m) => m.message),
+      ['while B is cut off'],
+    );
     // A long poll held by B during the outage still answers (B looks again every poll interval).
     const held = syncB(buyer!.user, { trades: { [buyer!.tradeId]: 1 }, tradesAfter: tradesCursor, wait: 20 });
     await sleep(100);
     await sendA(buyer!.tradeId, 'cut-seller-0', 'held during the outage');
-    assert.deepEqual((await held).chat[buyer!.tradeId]!.map((m) => m.message), ['held during the outage']);
+    assert.deepEqual(
+      (await held).chat[buyer!.tradeId]!.map((m) => m.message),
+      ['held during the outage'],
+    );
 
     let writing = true;
     const followers = sides.map((side) => follow(side, () => !writing));

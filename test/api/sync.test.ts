@@ -30,15 +30,28 @@ for (const drivers of DRIVER_SETS) {
       await send(b, buyer, 'b1');
       await setStatus(b, buyer, 'PAID'); // a system message for the seller only
       const res = await sync(seller, { trades: { [a]: 1, [b]: 0 } });
-      assert.deepEqual(res.chat[a]!.map((m) => m.message), ['a2']);
-      assert.deepEqual(res.chat[b]!.map((m) => [m.seq, m.recipientRole]), [[1, null], [2, 'SELLER']]);
+      assert.deepEqual(
+        res.chat[a]!.map((m) => m.message),
+        ['a2'],
+      );
+      assert.deepEqual(
+        res.chat[b]!.map((m) => [m.seq, m.recipientRole]),
+        [
+          [1, null],
+          [2, 'SELLER'],
+        ],
+      );
       assert.deepEqual(
         res.chat[a],
         (await t.http.get(`/p2p/trades/${a}/chat?afterSeq=1`).set('Authorization', t.auth(seller))).body,
         'the same shape as the chat route',
       );
       const buyerView = await sync(buyer, { trades: { [b]: 0 } }, '/api/p2p');
-      assert.deepEqual(buyerView.chat[b]!.map((m) => m.seq), [1], 'the buyer does not see the seller-only message');
+      assert.deepEqual(
+        buyerView.chat[b]!.map((m) => m.seq),
+        [1],
+        'the buyer does not see the seller-only message',
+      );
       assert.equal(res.more, false);
       assert.equal(res.pollIntervalMs, 2000);
       assert.deepEqual(res.errors, {});
@@ -47,7 +60,7 @@ for (const drivers of DRIVER_SETS) {
       assert.deepEqual(again.chat, { [a]: [], [b]: [] });
     });
 
-    it('reports per trade a trade that is not the caller\'s (forbidden) or does not exist (not_found), and answers the rest', async () => {
+    it("reports per trade a trade that is not the caller's (forbidden) or does not exist (not_found), and answers the rest", async () => {
       const [buyer, seller, stranger] = [user('buyer'), user('seller'), user('stranger')];
       const mine = await openTrade(t, stranger, seller);
       const theirs = await openTrade(t, buyer, seller);
@@ -56,12 +69,18 @@ for (const drivers of DRIVER_SETS) {
       const res = await sync(stranger, { trades: { [theirs]: 0, [missing]: 0, [mine]: 0 } });
       assert.deepEqual(res.errors, { [theirs]: { error: 'forbidden' }, [missing]: { error: 'not_found' } });
       assert.deepEqual(Object.keys(res.chat), [mine]);
-      assert.deepEqual(res.chat[mine]!.map((m) => m.message), ['hello']);
-      const admin = await t.http.get(`/p2p/sync?trades=${theirs}:0`).set('Authorization', t.auth('root', { admin: true })).expect(200);
+      assert.deepEqual(
+        res.chat[mine]!.map((m) => m.message),
+        ['hello'],
+      );
+      const admin = await t.http
+        .get(`/p2p/sync?trades=${theirs}:0`)
+        .set('Authorization', t.auth('root', { admin: true }))
+        .expect(200);
       assert.deepEqual(admin.body.errors, { [theirs]: { error: 'forbidden' } }, 'admins do not read chats, as on the chat route');
     });
 
-    it('carries notifications past notificationsAfterSeq in the notifications route\'s shape', async () => {
+    it("carries notifications past notificationsAfterSeq in the notifications route's shape", async () => {
       const [buyer, seller] = [user('buyer'), user('seller')];
       await openTrade(t, buyer, seller);
       const seen = await eventually(async () => {
@@ -74,20 +93,30 @@ for (const drivers of DRIVER_SETS) {
       assert.deepEqual((await sync(seller, { trades: {}, notificationsAfterSeq: seen[0]!.seq })).notifications, []);
     });
 
-    it('carries the caller\'s trades opened or changed past tradesAfter, with a cursor to pass back', async () => {
+    it("carries the caller's trades opened or changed past tradesAfter, with a cursor to pass back", async () => {
       const [me, other] = [user('me'), user('other')];
       const first = await sync(me, { trades: {} });
       assert.deepEqual(first.trades, []);
       const opened = await openTrade(t, other, me); // opened with me while I was away
       const second = await sync(me, { trades: {}, tradesAfter: first.tradesCursor });
-      assert.deepEqual(second.trades.map((x) => [x.id, x.status]), [[opened, 'PENDING']]);
+      assert.deepEqual(
+        second.trades.map((x) => [x.id, x.status]),
+        [[opened, 'PENDING']],
+      );
       assert.deepEqual(second.trades[0], (await t.http.get(`/p2p/trades/${opened}`).set('Authorization', t.auth(me))).body);
       assert.deepEqual((await sync(me, { trades: {}, tradesAfter: second.tradesCursor })).trades, []);
       await setStatus(opened, other, 'PAID');
       const third = await sync(me, { trades: {}, tradesAfter: second.tradesCursor });
-      assert.deepEqual(third.trades.map((x) => [x.id, x.status]), [[opened, 'PAID']]);
+      assert.deepEqual(
+        third.trades.map((x) => [x.id, x.status]),
+        [[opened, 'PAID']],
+      );
       const all = await sync(me, { trades: {} });
-      assert.deepEqual(all.trades.map((x) => x.id), [opened], 'without tradesAfter: all of them, each once');
+      assert.deepEqual(
+        all.trades.map((x) => x.id),
+        [opened],
+        'without tradesAfter: all of them, each once',
+      );
       assert.equal(all.tradesCursor, third.tradesCursor);
     });
 
@@ -116,7 +145,7 @@ for (const drivers of DRIVER_SETS) {
       }
       await writes;
       assert.deepEqual([...seen.keys()].sort(), [...opened].sort());
-      assert.equal([...seen.values()].filter((status) => status === 'CANCELLED').length, 10, 'each trade\'s last change arrived');
+      assert.equal([...seen.values()].filter((status) => status === 'CANCELLED').length, 10, "each trade's last change arrived");
     });
 
     it('pages with `more`: at most 100 trades and 1000 messages per trade', async () => {
@@ -128,7 +157,10 @@ for (const drivers of DRIVER_SETS) {
       assert.equal(page1.trades.length, 100);
       assert.equal(page1.more, true);
       const page2 = await sync(me, { trades: {}, tradesAfter: page1.tradesCursor });
-      assert.deepEqual([...page1.trades, ...page2.trades].map((x) => x.id), ids);
+      assert.deepEqual(
+        [...page1.trades, ...page2.trades].map((x) => x.id),
+        ids,
+      );
       assert.equal(page2.more, false);
 
       const tradeId = ids[0]!;
@@ -144,7 +176,10 @@ for (const drivers of DRIVER_SETS) {
       assert.equal(chat1.chat[tradeId]!.length, 1000);
       assert.equal(chat1.more, true);
       const chat2 = await sync(me, { trades: { [tradeId]: 1000 }, tradesAfter });
-      assert.deepEqual(chat2.chat[tradeId]!.map((m) => m.seq), [1001]);
+      assert.deepEqual(
+        chat2.chat[tradeId]!.map((m) => m.seq),
+        [1001],
+      );
       assert.equal(chat2.more, false);
     });
 
@@ -187,10 +222,18 @@ for (const drivers of DRIVER_SETS) {
         return res;
       });
       const started = Date.now();
-      const held = sync(seller, { trades: { [id]: 0 }, notificationsAfterSeq: current.notifications.at(-1)?.seq ?? 0, tradesAfter: current.tradesCursor, wait: 20 });
+      const held = sync(seller, {
+        trades: { [id]: 0 },
+        notificationsAfterSeq: current.notifications.at(-1)?.seq ?? 0,
+        tradesAfter: current.tradesCursor,
+        wait: 20,
+      });
       setTimeout(() => void send(id, buyer, 'wake up').then(), 300);
       const res = await held;
-      assert.deepEqual(res.chat[id]!.map((m) => m.message), ['wake up']);
+      assert.deepEqual(
+        res.chat[id]!.map((m) => m.message),
+        ['wake up'],
+      );
       assert.ok(Date.now() - started < 20_000, 'answered before the wait ran out');
     });
 
@@ -198,7 +241,10 @@ for (const drivers of DRIVER_SETS) {
       const me = user('me');
       const current = await sync(me, { trades: {} });
       const res = await sync(me, { trades: {}, tradesAfter: current.tradesCursor, wait: 1 });
-      assert.deepEqual({ chat: res.chat, notifications: res.notifications, trades: res.trades, more: res.more }, { chat: {}, notifications: [], trades: [], more: false });
+      assert.deepEqual(
+        { chat: res.chat, notifications: res.notifications, trades: res.trades, more: res.more },
+        { chat: {}, notifications: [], trades: [], more: false },
+      );
     });
 
     it('runs the API request pipeline: the same CORS headers as an Express route', async () => {
@@ -209,7 +255,10 @@ for (const drivers of DRIVER_SETS) {
       const lean = await headersOf('/p2p/sync');
       const express = await headersOf('/p2p/notifications');
       assert.equal(lean['access-control-allow-origin'], 'http://example.test');
-      const shared = (h: Record<string, string>) => Object.keys(h).filter((k) => !['date', 'etag', 'content-length', 'connection', 'keep-alive', 'ratelimit', 'ratelimit-policy'].includes(k)).sort();
+      const shared = (h: Record<string, string>) =>
+        Object.keys(h)
+          .filter((k) => !['date', 'etag', 'content-length', 'connection', 'keep-alive', 'ratelimit', 'ratelimit-policy'].includes(k))
+          .sort();
       assert.deepEqual(shared(lean), shared(express));
       const preflight = await t.http.options('/p2p/sync').set('Origin', 'http://example.test').set('Access-Control-Request-Method', 'GET').expect(204);
       assert.equal(preflight.headers['access-control-allow-origin'], 'http://example.test');

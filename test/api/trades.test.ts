@@ -10,7 +10,10 @@ for (const drivers of DRIVER_SETS) {
     after(() => t.close());
 
     const post = (path: string, user: string, body: unknown) =>
-      t.http.post(path).set('Authorization', t.auth(user)).send(body as object);
+      t.http
+        .post(path)
+        .set('Authorization', t.auth(user))
+        .send(body as object);
 
     it('opens a trade with the caller as buyer and serves it under /p2p and /api/p2p', async () => {
       const res = await post('/p2p/trades', 'alice', { sellerId: 'bob', amount: '100.25', asset: 'USDT', fiat: 'VND' }).expect(201);
@@ -28,7 +31,10 @@ for (const drivers of DRIVER_SETS) {
 
     it('lets an admin read any trade and refuses a third user', async () => {
       const id = await openTrade(t, 'alice', 'bob');
-      await t.http.get(`/p2p/trades/${id}`).set('Authorization', t.auth('root', { admin: true })).expect(200);
+      await t.http
+        .get(`/p2p/trades/${id}`)
+        .set('Authorization', t.auth('root', { admin: true }))
+        .expect(200);
       const res = await t.http.get(`/p2p/trades/${id}`).set('Authorization', t.auth('mallory')).expect(403);
       assert.deepEqual(Object.keys(res.body).sort(), ['error', 'message']);
       assert.equal(res.body.error, 'forbidden');
@@ -40,9 +46,15 @@ for (const drivers of DRIVER_SETS) {
       const second = await openTrade(t, other, me);
       await openTrade(t, other, 'someone-else');
       const res = await t.http.get('/p2p/trades').set('Authorization', t.auth(me)).expect(200);
-      assert.deepEqual(res.body.map((trade: { id: string }) => trade.id), [second, first]);
+      assert.deepEqual(
+        res.body.map((trade: { id: string }) => trade.id),
+        [second, first],
+      );
       const one = await t.http.get('/api/p2p/trades?limit=1').set('Authorization', t.auth(me)).expect(200);
-      assert.deepEqual(one.body.map((trade: { id: string }) => trade.id), [second]);
+      assert.deepEqual(
+        one.body.map((trade: { id: string }) => trade.id),
+        [second],
+      );
       await t.http.get('/p2p/trades?limit=0').set('Authorization', t.auth(me)).expect(400);
     });
 
@@ -72,7 +84,12 @@ for (const drivers of DRIVER_SETS) {
     }
 
     it('refuses malformed JSON with 400 and an oversized body with 413', async () => {
-      const bad = await t.http.post('/p2p/trades').set('Authorization', t.auth('alice')).set('Content-Type', 'application/json').send('{"sellerId":').expect(400);
+      const bad = await t.http
+        .post('/p2p/trades')
+        .set('Authorization', t.auth('alice'))
+        .set('Content-Type', 'application/json')
+        .send('{"sellerId":')
+        .expect(400);
       assert.equal(bad.body.error, 'bad_request');
       const big = await post('/p2p/trades', 'alice', { sellerId: 'bob', pad: 'x'.repeat(64 * 1024) }).expect(413);
       assert.equal(big.body.error, 'payload_too_large');
@@ -114,7 +131,11 @@ for (const drivers of DRIVER_SETS) {
       it('refuses any change by a third user or an admin with 403', async () => {
         const id = await openTrade(t, 'alice', 'bob');
         await post(`/p2p/trades/${id}/status`, 'mallory', { status: 'PAID' }).expect(403);
-        await t.http.post(`/p2p/trades/${id}/status`).set('Authorization', t.auth('root', { admin: true })).send({ status: 'CANCELLED' }).expect(403);
+        await t.http
+          .post(`/p2p/trades/${id}/status`)
+          .set('Authorization', t.auth('root', { admin: true }))
+          .send({ status: 'CANCELLED' })
+          .expect(403);
       });
 
       it('refuses an unknown status with 400', async () => {

@@ -19,8 +19,7 @@ function failingWith(err: unknown) {
     throw err;
   });
   app.use(errorHandler(pino({ level: 'silent' }), new Unavailable(3, metrics.unavailableResponses)));
-  const count = async (cause: string) =>
-    (await metrics.unavailableResponses.get()).values.find((v) => v.labels.cause === cause)?.value ?? 0;
+  const count = async (cause: string) => (await metrics.unavailableResponses.get()).values.find((v) => v.labels.cause === cause)?.value ?? 0;
   return { http: supertest(app), count };
 }
 
@@ -65,10 +64,12 @@ for (const kind of new Set(DRIVER_SETS.map((d) => d.db))) {
       // Two open transactions hold the whole pool (PGlite has one connection: the first does).
       const holders = [1, 2].map(() => prisma.$transaction(() => held, { timeout: 10_000 }).catch(() => {}));
       await new Promise((resolve) => setTimeout(resolve, 100));
-      const late = prisma.$transaction(async (tx) => tx.trade.count(), { maxWait: 100 }).then(
-        () => assert.fail('the transaction started'),
-        (e: unknown) => e,
-      );
+      const late = prisma
+        .$transaction(async (tx) => tx.trade.count(), { maxWait: 100 })
+        .then(
+          () => assert.fail('the transaction started'),
+          (e: unknown) => e,
+        );
       // A connection comes free after maxWait (and before the pool's own 5 s checkout timeout).
       await new Promise((resolve) => setTimeout(resolve, 500));
       release();
@@ -80,11 +81,17 @@ for (const kind of new Set(DRIVER_SETS.map((d) => d.db))) {
 
     it('P2028 when a transaction outlives its timeout', async () => {
       const err = await database.db.prisma
-        .$transaction(async (tx) => {
-          await new Promise((resolve) => setTimeout(resolve, 300));
-          return tx.trade.count();
-        }, { timeout: 50 })
-        .then(() => assert.fail('the transaction committed'), (e: unknown) => e);
+        .$transaction(
+          async (tx) => {
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            return tx.trade.count();
+          },
+          { timeout: 50 },
+        )
+        .then(
+          () => assert.fail('the transaction committed'),
+          (e: unknown) => e,
+        );
       assert.equal((err as { code?: string }).code, 'P2028', String(err));
       assert.equal(databaseOutage(err), 'busy');
     });

@@ -40,7 +40,10 @@ describe('browser: demo page polish', function () {
     assert.deepEqual(problems, []);
   });
 
-  for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+  for (const viewport of [
+    { width: 1280, height: 800 },
+    { width: 390, height: 844 },
+  ]) {
     it(`toasts stay off the Send button and at most three show (${viewport.width}x${viewport.height})`, async () => {
       const { buyer, seller } = await suite.openTradeRoom({ seller: { viewport } });
       await notifySeller(suite, buyer.userId, seller, 5);
@@ -72,7 +75,10 @@ describe('browser: demo page polish', function () {
     const shortId = /\b[0-9a-f]{8}\b/.exec((await toast.textContent()) ?? '')?.[0];
     assert.ok(shortId && !tradeId.startsWith(shortId), 'the toast is about the new trade');
     await toast.click();
-    await seller.byTestId('trade-id').filter({ hasText: new RegExp(`^${shortId}`) }).waitFor();
+    await seller
+      .byTestId('trade-id')
+      .filter({ hasText: new RegExp(`^${shortId}`) })
+      .waitFor();
     await seller.waitForStatus('PENDING');
   });
 

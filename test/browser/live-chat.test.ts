@@ -25,11 +25,26 @@ describe('browser: live chat between buyer and seller', function () {
 
     const [buyerChat, sellerChat] = [await buyer.chat(), await seller.chat()];
     // Character for character (not a normalized or trimmed match) and in the same order.
-    assert.deepEqual(buyerChat.map((e) => e.text), [FROM_BUYER, FROM_SELLER]);
-    assert.deepEqual(sellerChat.map((e) => e.text), [FROM_BUYER, FROM_SELLER]);
-    assert.deepEqual(buyerChat.map((e) => e.mine), [true, false]);
-    assert.deepEqual(sellerChat.map((e) => e.mine), [false, true]);
-    assert.deepEqual(buyerChat.map((e) => e.seq), sellerChat.map((e) => e.seq));
+    assert.deepEqual(
+      buyerChat.map((e) => e.text),
+      [FROM_BUYER, FROM_SELLER],
+    );
+    assert.deepEqual(
+      sellerChat.map((e) => e.text),
+      [FROM_BUYER, FROM_SELLER],
+    );
+    assert.deepEqual(
+      buyerChat.map((e) => e.mine),
+      [true, false],
+    );
+    assert.deepEqual(
+      sellerChat.map((e) => e.mine),
+      [false, true],
+    );
+    assert.deepEqual(
+      buyerChat.map((e) => e.seq),
+      sellerChat.map((e) => e.seq),
+    );
     await expectChatMatchesServer(suite, buyer, tradeId);
     await expectChatMatchesServer(suite, seller, tradeId);
 

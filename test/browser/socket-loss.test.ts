@@ -53,7 +53,11 @@ describe('browser: socket loss and recovery', function () {
     const shown = await expectChatMatchesServer(suite, seller, tradeId);
     const seqs = shown.map((e) => e.seq);
     assert.equal(seqs.length, 9);
-    assert.deepEqual(seqs, [...new Set(seqs)].sort((a, b) => a - b), 'not each once in seq order');
+    assert.deepEqual(
+      seqs,
+      [...new Set(seqs)].sort((a, b) => a - b),
+      'not each once in seq order',
+    );
     await expectChatMatchesServer(suite, buyer, tradeId);
 
     // Polling has stopped: after the reconnect's one sync the seller's page falls silent for

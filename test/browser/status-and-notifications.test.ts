@@ -16,7 +16,11 @@ const RELEASED_TOAST = 'the seller released the assets';
 async function expectNoSystemMessages(page: DemoPage, from: DemoPage, text: string): Promise<void> {
   await from.send(text);
   await page.message(text).waitFor({ timeout: 5000 });
-  assert.deepEqual((await page.chat()).filter((e) => e.system), [], `${page.userId} was shown a system message`);
+  assert.deepEqual(
+    (await page.chat()).filter((e) => e.system),
+    [],
+    `${page.userId} was shown a system message`,
+  );
 }
 
 describe('browser: trade status, system messages and notifications', function () {

@@ -36,7 +36,10 @@ describe('commands (the processes a user starts)', function () {
 
   it('a production role without DATABASE_URL exits 1 with one line naming it', async () => {
     const env = cleanEnv({ AMQP_URL: 'amqp://127.0.0.1:1', JWT_SECRET: 'x'.repeat(32) });
-    const err = await run(process.execPath, [...MAIN, 'api'], { env }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+    const err = await run(process.execPath, [...MAIN, 'api'], { env }).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
     assert.ok(err, 'the process failed');
     assert.equal(err.code, 1);
     assert.equal(err.stderr.trim().split('\n').length, 1);
@@ -44,9 +47,18 @@ describe('commands (the processes a user starts)', function () {
   });
 
   it('reports every configuration problem in one run, one line each', async () => {
-    const err = await run(process.execPath, [...MAIN, 'api'], { env: cleanEnv({ PORT: 'eighty' }) }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+    const err = await run(process.execPath, [...MAIN, 'api'], { env: cleanEnv({ PORT: 'eighty' }) }).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
     assert.equal(err?.code, 1);
-    assert.deepEqual(err.stderr.trim().split('\n').map((line) => line.trim().split(' ')[0]), ['Configuration', 'DATABASE_URL', 'AMQP_URL', 'JWT_SECRET', 'PORT']);
+    assert.deepEqual(
+      err.stderr
+        .trim()
+        .split('\n')
+        .map((line) => line.trim().split(' ')[0]),
+      ['Configuration', 'DATABASE_URL', 'AMQP_URL', 'JWT_SECRET', 'PORT'],
+    );
   });
 
   it('--help lists the roles, the commands and the key variables, and exits 0', async () => {
@@ -129,7 +141,10 @@ describe('commands (the processes a user starts)', function () {
     const db = await openEmbeddedDatabase(join(dataDir, 'pglite'));
     try {
       const env = cleanEnv({ DATA_DIR: dataDir, PORT: String(await freePort()) });
-      const err = await run(process.execPath, [...MAIN, 'all'], { env }).then(() => undefined, (e: { code: number; stderr: string }) => e);
+      const err = await run(process.execPath, [...MAIN, 'all'], { env }).then(
+        () => undefined,
+        (e: { code: number; stderr: string }) => e,
+      );
       assert.equal(err?.code, 1);
       assert.match(err.stderr.trim(), new RegExp(`^the embedded database in .*pglite is in use by process ${process.pid} .*stop it first`));
     } finally {
@@ -143,10 +158,14 @@ describe('commands (the processes a user starts)', function () {
     const port = await freePort();
     const { child, output, exited } = startAll(cleanEnv({ DATA_DIR: dataDir, PORT: String(port) }));
     try {
-      await eventually(async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-        assert.equal(res.status, 200);
-      }, 30_000, 200);
+      await eventually(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+          assert.equal(res.status, 200);
+        },
+        30_000,
+        200,
+      );
       const token = /"alice" \(12 h\): (\S+)/.exec(output())?.[1];
       assert.ok(token, 'start-up prints a demo token');
       const res = await fetch(`http://127.0.0.1:${port}/p2p/trades`, {

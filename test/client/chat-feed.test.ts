@@ -4,8 +4,14 @@ import type { ChatMessage } from '../../client/src/wire.js';
 
 const TRADE = 't1';
 const message = (seq: number, tradeId = TRADE): ChatMessage => ({
-  id: `m${seq}`, tradeId, seq, senderId: 'bob', message: `#${seq}`,
-  timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(), recipientRole: null, isSystemMessage: false,
+  id: `m${seq}`,
+  tradeId,
+  seq,
+  senderId: 'bob',
+  message: `#${seq}`,
+  timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(),
+  recipientRole: null,
+  isSystemMessage: false,
 });
 const seqs = (messages: readonly ChatMessage[]) => messages.map((m) => m.seq);
 
@@ -32,7 +38,7 @@ describe('client: chat feed', () => {
     assert.deepEqual(seqs(feed.messages), [1, 2, 3]);
   });
 
-  it('settles past seqs this user cannot see (the other side\'s system messages)', () => {
+  it("settles past seqs this user cannot see (the other side's system messages)", () => {
     const feed = new ChatFeed(TRADE);
     feed.receive(message(1));
     feed.receive(message(4));
@@ -57,7 +63,7 @@ describe('client: chat feed', () => {
     assert.deepEqual(seqs(feed.settle([message(3), message(1), message(2)], 3)), [1, 2, 3]);
   });
 
-  it('ignores other trades\' messages', () => {
+  it("ignores other trades' messages", () => {
     const feed = new ChatFeed(TRADE);
     assert.deepEqual(seqs(feed.receive(message(1, 'other'))), []);
     assert.equal(feed.cursor, 0);

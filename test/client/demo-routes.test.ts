@@ -36,7 +36,9 @@ describe('client: demo routes', () => {
   });
 
   it('says how to build the page when it is missing', async () => {
-    const res = await app({ demo: true, staticDir: join(staticDir, 'missing') }).get('/').expect(404);
+    const res = await app({ demo: true, staticDir: join(staticDir, 'missing') })
+      .get('/')
+      .expect(404);
     assert.match(res.body.message, /npm run build:client/);
   });
 

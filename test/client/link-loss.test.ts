@@ -12,7 +12,9 @@ describe('client: reading close codes, tokens and gateway lists', () => {
     assert.deepEqual(classifyLoss({ reason: '', connected: true, code: tokenExpired }), { kind: 'token-expired' });
     assert.deepEqual(classifyLoss({ reason: '', connected: false, code: tokenExpired }), { kind: 'auth-refused' });
     assert.deepEqual(classifyLoss({ reason: '', connected: false, code: policy, closeReason: 'auth' }), { kind: 'auth-refused' });
-    assert.deepEqual(classifyLoss({ reason: '', connected: false, code: policy, errorMessage: 'authentication failed: token expired' }), { kind: 'auth-refused' });
+    assert.deepEqual(classifyLoss({ reason: '', connected: false, code: policy, errorMessage: 'authentication failed: token expired' }), {
+      kind: 'auth-refused',
+    });
     // Refused for a limit, or a policy close after CONNECTED (a forbidden subscription): retry with backoff.
     assert.deepEqual(classifyLoss({ reason: '', connected: false, code: policy, closeReason: 'limit' }), { kind: 'failure' });
     assert.deepEqual(classifyLoss({ reason: '', connected: true, code: policy, closeReason: 'auth' }), { kind: 'failure' });
@@ -20,7 +22,7 @@ describe('client: reading close codes, tokens and gateway lists', () => {
     assert.deepEqual(classifyLoss({ reason: 'cut', connected: false }), { kind: 'failure' });
   });
 
-  it('reads a JWT\'s exp without verifying it, and renews a tenth of its life (at most a minute) early', () => {
+  it("reads a JWT's exp without verifying it, and renews a tenth of its life (at most a minute) early", () => {
     const payload = Buffer.from(JSON.stringify({ sub: 'alice', exp: 1_800_000_000, note: '>>>???' })).toString('base64url');
     assert.equal(tokenExpiry(`h.${payload}.s`), 1_800_000_000_000);
     assert.equal(tokenExpiry('not a jwt'), undefined);

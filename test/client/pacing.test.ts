@@ -3,9 +3,18 @@ import { jittered, PollPacer } from '../../client/src/pacing.js';
 
 describe('client: poll pacing', () => {
   it('spreads a delay by ±20 %', () => {
-    assert.equal(jittered(2000, () => 0), 1600);
-    assert.equal(jittered(2000, () => 0.5), 2000);
-    assert.equal(jittered(2000, () => 0.999999), 2400);
+    assert.equal(
+      jittered(2000, () => 0),
+      1600,
+    );
+    assert.equal(
+      jittered(2000, () => 0.5),
+      2000,
+    );
+    assert.equal(
+      jittered(2000, () => 0.999999),
+      2400,
+    );
   });
 
   it('polls again at once after news, and waits out the interval after an early empty answer', () => {
@@ -18,7 +27,7 @@ describe('client: poll pacing', () => {
     assert.equal(pacer.next(), 0, 'a long poll the server held');
   });
 
-  it('takes the server\'s interval, within bounds', () => {
+  it("takes the server's interval, within bounds", () => {
     const pacer = new PollPacer(2000, () => 0.5);
     pacer.advise(7000);
     pacer.reset();

@@ -6,9 +6,13 @@ describe('client: poller', () => {
   it('runs every interval, counted from the end of the previous run', async () => {
     const clock = new FakeClock();
     const runs: number[] = [];
-    const poller = new Poller(clock, () => 2000, async () => {
-      runs.push(clock.now());
-    });
+    const poller = new Poller(
+      clock,
+      () => 2000,
+      async () => {
+        runs.push(clock.now());
+      },
+    );
     poller.start();
     poller.start();
     await clock.advance(6500);
@@ -19,10 +23,14 @@ describe('client: poller', () => {
     const clock = new FakeClock();
     let runs = 0;
     let finish: () => void = () => {};
-    const poller = new Poller(clock, () => 2000, () => {
-      runs += 1;
-      return new Promise<void>((resolve) => (finish = resolve));
-    });
+    const poller = new Poller(
+      clock,
+      () => 2000,
+      () => {
+        runs += 1;
+        return new Promise<void>((resolve) => (finish = resolve));
+      },
+    );
     poller.start();
     await clock.advance(2000);
     poller.stop();
@@ -35,10 +43,14 @@ describe('client: poller', () => {
   it('keeps polling after a failed run', async () => {
     const clock = new FakeClock();
     let runs = 0;
-    const poller = new Poller(clock, () => 2000, async () => {
-      runs += 1;
-      throw new Error('down');
-    });
+    const poller = new Poller(
+      clock,
+      () => 2000,
+      async () => {
+        runs += 1;
+        throw new Error('down');
+      },
+    );
     poller.start();
     await clock.advance(4000);
     assert.equal(runs, 2);

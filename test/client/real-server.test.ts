@@ -13,12 +13,16 @@ import { DRIVER_SETS, openTrade } from '../support/system.js';
 const nodeFetch: Fetch = (url, init) => fetch(url, init);
 
 /** The library's client in Node, on real timers, fetch and @stomp/stompjs over SockJS. */
-function startClient(t: GatewayTestSystem, userId: string, options: {
-  urls?: string[];
-  getToken?: () => string;
-  fetch?: Fetch;
-  random?: () => number;
-} = {}) {
+function startClient(
+  t: GatewayTestSystem,
+  userId: string,
+  options: {
+    urls?: string[];
+    getToken?: () => string;
+    fetch?: Fetch;
+    random?: () => number;
+  } = {},
+) {
   let attempts = 0;
   const connect = stompjsConnector({
     urls: options.urls ?? [`${t.baseUrl}/ws`],
@@ -116,7 +120,14 @@ for (const drivers of DRIVER_SETS) {
           body: JSON.stringify({ message: text }),
         });
       assert.equal((await send('while the socket is down')).status, 201);
-      await eventually(() => assert.deepEqual(c.client.messages(tradeId).map((m) => m.message), ['while the socket is down']), 5_000);
+      await eventually(
+        () =>
+          assert.deepEqual(
+            c.client.messages(tradeId).map((m) => m.message),
+            ['while the socket is down'],
+          ),
+        5_000,
+      );
       const newTrade = await openTrade(t, buyer, other);
       await eventually(() => assert.ok(opened.includes(newTrade), 'the trade opened meanwhile is reported'), 5_000);
       await sleep(1_000);
@@ -143,10 +154,18 @@ for (const drivers of DRIVER_SETS) {
       clients.push(c.client);
       await c.client.watchTrade(tradeId);
       const sent = await c.client.sendMessage(tradeId, 'Chỉ một lần thôi');
-      assert.deepEqual(sends.map((s) => s.status), [201, 200]);
+      assert.deepEqual(
+        sends.map((s) => s.status),
+        [201, 200],
+      );
       assert.equal(sends[1]!.key, sends[0]!.key);
-      const stored = (await (await globalThis.fetch(`${t.baseUrl}/p2p/trades/${tradeId}/chat`, { headers: { Authorization: t.auth(seller) } })).json()) as { id: string }[];
-      assert.deepEqual(stored.map((m) => m.id), [sent.id]);
+      const stored = (await (await globalThis.fetch(`${t.baseUrl}/p2p/trades/${tradeId}/chat`, { headers: { Authorization: t.auth(seller) } })).json()) as {
+        id: string;
+      }[];
+      assert.deepEqual(
+        stored.map((m) => m.id),
+        [sent.id],
+      );
     });
 
     it('moves to a session on a new token before the gateway ends the old one: never leaves live, sees each message once', async () => {
@@ -168,7 +187,14 @@ for (const drivers of DRIVER_SETS) {
         await sleep(500);
       }
       assert.ok(c.attempts() >= 2, `renewed: ${c.attempts()} sessions`);
-      await eventually(() => assert.deepEqual(c.client.messages(tradeId).map((m) => m.message), sent), 10_000);
+      await eventually(
+        () =>
+          assert.deepEqual(
+            c.client.messages(tradeId).map((m) => m.message),
+            sent,
+          ),
+        10_000,
+      );
       assert.deepEqual(c.states.slice(c.states.indexOf('live')), ['live']);
       assert.deepEqual(c.authRequired, []);
       // Each old session was closed once the new one took over.

@@ -21,9 +21,10 @@ describe('client: realtime client state machine', () => {
     world.server.append();
     world.server.append();
     await world.client.watchTrade(TRADE_ID);
-    assert.deepEqual([...world.broker.current.subscriptions.keys()].sort(), [
-      topics.trade(TRADE_ID), CHAT, topics.userNotifications(BUYER), topics.userTrades(BUYER),
-    ].sort());
+    assert.deepEqual(
+      [...world.broker.current.subscriptions.keys()].sort(),
+      [topics.trade(TRADE_ID), CHAT, topics.userNotifications(BUYER), topics.userTrades(BUYER)].sort(),
+    );
     assert.deepEqual(world.seqs(), [1, 2]);
 
     await world.clock.advance(30_000);
@@ -62,7 +63,10 @@ describe('client: realtime client state machine', () => {
     assert.equal(world.client.state, 'live');
     await world.clock.advance(10_000);
     assert.deepEqual(world.seqs(), [1, 2]);
-    assert.deepEqual(world.notifications.map((n) => n.id), ['during the outage']);
+    assert.deepEqual(
+      world.notifications.map((n) => n.id),
+      ['during the outage'],
+    );
   });
 
   it('on reconnect, stops polling and syncs once from the cursors, with no duplicates', async () => {
@@ -83,9 +87,16 @@ describe('client: realtime client state machine', () => {
     await world.clock.advance(30_000);
 
     // Start-up and the first connect (nothing watched yet), two polls (news, then at once), the catch-up.
-    assert.deepEqual(world.server.syncQueries().map((q) => [q.get('trades'), q.get('wait')]), [
-      [null, null], [null, null], [`${TRADE_ID}:2`, '25'], [`${TRADE_ID}:3`, '25'], [`${TRADE_ID}:3`, null],
-    ]);
+    assert.deepEqual(
+      world.server.syncQueries().map((q) => [q.get('trades'), q.get('wait')]),
+      [
+        [null, null],
+        [null, null],
+        [`${TRADE_ID}:2`, '25'],
+        [`${TRADE_ID}:3`, '25'],
+        [`${TRADE_ID}:3`, null],
+      ],
+    );
     assert.deepEqual(world.server.chatQueries(), [afterSeq(0)]);
     assert.deepEqual(world.seqs(), [1, 2, 3, 4, 5]);
     assert.deepEqual(world.states, ['polling', 'live', 'polling', 'live']);
@@ -152,7 +163,10 @@ describe('client: realtime client state machine', () => {
     const world = setup();
     await live(world, 1500);
     assert.deepEqual(world.server.chatQueries(), [afterSeq(0), afterSeq(1000)]);
-    assert.deepEqual(world.seqs(), Array.from({ length: 1500 }, (_, i) => i + 1));
+    assert.deepEqual(
+      world.seqs(),
+      Array.from({ length: 1500 }, (_, i) => i + 1),
+    );
   });
 
   it('asks for a token at every connect and reconnects with jittered backoff', async () => {
@@ -208,7 +222,7 @@ describe('client: realtime client state machine', () => {
     assert.deepEqual(world.states, ['polling', 'live', 'polling', 'offline', 'polling']);
   });
 
-  it('in sinceMode polls the plan\'s path by the last timestamp', async () => {
+  it("in sinceMode polls the plan's path by the last timestamp", async () => {
     const world = setup({ sinceMode: true });
     await live(world, 2);
     world.broker.current.lose();
@@ -224,8 +238,14 @@ describe('client: realtime client state machine', () => {
     const world = setup();
     await live(world);
     const paid: TradeStatusEvent = {
-      eventId: 'e1', tradeId: TRADE_ID, buyerId: BUYER, sellerId: SELLER, actorId: BUYER,
-      previousStatus: 'PENDING', status: 'PAID', timestamp: '2026-01-01T00:10:00.000Z',
+      eventId: 'e1',
+      tradeId: TRADE_ID,
+      buyerId: BUYER,
+      sellerId: SELLER,
+      actorId: BUYER,
+      previousStatus: 'PENDING',
+      status: 'PAID',
+      timestamp: '2026-01-01T00:10:00.000Z',
     };
     world.broker.current.push(topics.trade(TRADE_ID), paid);
     world.broker.current.push(topics.userTrades(BUYER), paid);
@@ -234,11 +254,14 @@ describe('client: realtime client state machine', () => {
     await world.clock.advance(2000);
     await world.clock.advance(2000);
 
-    assert.deepEqual(world.statuses.map((s) => [s.status, s.previousStatus, s.eventId]), [
-      ['PENDING', null, null],
-      ['PAID', 'PENDING', 'e1'],
-      ['RELEASED', 'PAID', null],
-    ]);
+    assert.deepEqual(
+      world.statuses.map((s) => [s.status, s.previousStatus, s.eventId]),
+      [
+        ['PENDING', null, null],
+        ['PAID', 'PENDING', 'e1'],
+        ['RELEASED', 'PAID', null],
+      ],
+    );
   });
 
   it('counts the notification backlog as unread and announces only new ones, once', async () => {
@@ -248,17 +271,32 @@ describe('client: realtime client state machine', () => {
     assert.deepEqual(world.unread, [1]);
     const n2 = world.server.notify('n2', 2);
     world.broker.current.push(topics.userNotifications(BUYER), {
-      eventId: 'e2', userId: BUYER, notificationId: n2.id, type: n2.type, message: n2.message, timestamp: n2.createdAt,
+      eventId: 'e2',
+      userId: BUYER,
+      notificationId: n2.id,
+      type: n2.type,
+      message: n2.message,
+      timestamp: n2.createdAt,
     });
     world.broker.current.lose();
     world.server.notify('n3', 3);
     await world.clock.advance(2000);
     await world.client.markNotificationRead('n1');
 
-    assert.deepEqual(world.notifications.map((n) => n.id), ['n2', 'n3']);
+    assert.deepEqual(
+      world.notifications.map((n) => n.id),
+      ['n2', 'n3'],
+    );
     assert.deepEqual(world.unread, [1, 2, 3, 2]);
     assert.equal(world.client.unreadCount, 2);
-    assert.deepEqual(world.client.notifications().map((n) => [n.id, n.read]), [['n3', false], ['n2', false], ['n1', true]]);
+    assert.deepEqual(
+      world.client.notifications().map((n) => [n.id, n.read]),
+      [
+        ['n3', false],
+        ['n2', false],
+        ['n1', true],
+      ],
+    );
   });
 
   it('polls notifications after the last seq it holds with none missing before it', async () => {
@@ -268,7 +306,13 @@ describe('client: realtime client state machine', () => {
     const [, n3, n4] = [world.server.notify('n2', 2), world.server.notify('n3', 3), world.server.notify('n4', 4)];
     const push = (n: Notification, seq: number | undefined) =>
       world.broker.current.push(topics.userNotifications(BUYER), {
-        eventId: `e-${n.id}`, userId: BUYER, notificationId: n.id, type: n.type, message: n.message, timestamp: n.createdAt, seq,
+        eventId: `e-${n.id}`,
+        userId: BUYER,
+        notificationId: n.id,
+        type: n.type,
+        message: n.message,
+        timestamp: n.createdAt,
+        seq,
       });
     // n2's push is still on its way when n3's arrives; n4's publisher sets no seq.
     push(n3!, 3);
@@ -280,18 +324,36 @@ describe('client: realtime client state machine', () => {
     await world.clock.advance(2000);
 
     // From 1 (n2 missing), then from 4 and, after n5 woke that long poll, from 5.
-    const polls = world.server.syncQueries().slice(before).map((q) => q.get('notificationsAfterSeq'));
+    const polls = world.server
+      .syncQueries()
+      .slice(before)
+      .map((q) => q.get('notificationsAfterSeq'));
     assert.deepEqual(polls, ['1', '4', '5']);
-    assert.deepEqual(world.notifications.map((n) => n.id), ['n3', 'n4', 'n2', 'n5']);
-    assert.deepEqual(world.client.notifications().map((n) => [n.id, n.seq]), [['n5', 5], ['n4', 4], ['n3', 3], ['n2', 2], ['n1', 1]]);
+    assert.deepEqual(
+      world.notifications.map((n) => n.id),
+      ['n3', 'n4', 'n2', 'n5'],
+    );
+    assert.deepEqual(
+      world.client.notifications().map((n) => [n.id, n.seq]),
+      [
+        ['n5', 5],
+        ['n4', 4],
+        ['n3', 3],
+        ['n2', 2],
+        ['n1', 1],
+      ],
+    );
   });
 
-  it('shows a sent message at once and drops the socket\'s copy', async () => {
+  it("shows a sent message at once and drops the socket's copy", async () => {
     const world = setup();
     await live(world, 1);
     const sent = await world.client.sendMessage(TRADE_ID, 'Chào bạn 👋');
     world.broker.current.push(CHAT, sent);
-    assert.deepEqual(world.received.map((m) => m.message), ['message 1', 'Chào bạn 👋']);
+    assert.deepEqual(
+      world.received.map((m) => m.message),
+      ['message 1', 'Chào bạn 👋'],
+    );
   });
 
   it('refuses to watch a trade the API refuses, and subscribes to nothing for it', async () => {

@@ -21,20 +21,29 @@ function api(answer: () => Promise<{ status: number; body: unknown }>, getToken:
 }
 
 describe('client: REST API', () => {
-  it('builds the contract\'s URLs and sends JSON with the current token', async () => {
+  it("builds the contract's URLs and sends JSON with the current token", async () => {
     let n = 0;
-    const { client, requests } = api(async () => ({ status: 200, body: [] }), async () => `token-${++n}`);
+    const { client, requests } = api(
+      async () => ({ status: 200, body: [] }),
+      async () => `token-${++n}`,
+    );
     await client.chatAfterSeq('t/1', 7, 100);
     await client.chatSince('t1', '2026-01-01T00:00:00.000Z', 50);
     await client.chatSince('t1', undefined, 50);
     await client.sendMessage('t1', 'Chào bạn 👋');
-    assert.deepEqual(requests.map((r) => `${r.method} ${r.url}`), [
-      'GET https://api.test/p2p/trades/t%2F1/chat?afterSeq=7&limit=100',
-      'GET https://api.test/p2p/trades/t1/chat?since=2026-01-01T00%3A00%3A00.000Z&limit=50',
-      'GET https://api.test/p2p/trades/t1/chat?limit=50',
-      'POST https://api.test/p2p/trades/t1/chat',
-    ]);
-    assert.deepEqual(requests.map((r) => r.headers.Authorization), ['Bearer token-1', 'Bearer token-2', 'Bearer token-3', 'Bearer token-4']);
+    assert.deepEqual(
+      requests.map((r) => `${r.method} ${r.url}`),
+      [
+        'GET https://api.test/p2p/trades/t%2F1/chat?afterSeq=7&limit=100',
+        'GET https://api.test/p2p/trades/t1/chat?since=2026-01-01T00%3A00%3A00.000Z&limit=50',
+        'GET https://api.test/p2p/trades/t1/chat?limit=50',
+        'POST https://api.test/p2p/trades/t1/chat',
+      ],
+    );
+    assert.deepEqual(
+      requests.map((r) => r.headers.Authorization),
+      ['Bearer token-1', 'Bearer token-2', 'Bearer token-3', 'Bearer token-4'],
+    );
     assert.equal(requests[3]!.body, JSON.stringify({ message: 'Chào bạn 👋' }));
     assert.equal(requests[3]!.headers['Content-Type'], 'application/json');
   });
@@ -51,7 +60,9 @@ describe('client: REST API', () => {
 
   it('reports a network failure or a 5xx as unreachable', async () => {
     const answers = [
-      async () => { throw new TypeError('fetch failed'); },
+      async () => {
+        throw new TypeError('fetch failed');
+      },
       async () => ({ status: 503, body: undefined }),
       async () => ({ status: 200, body: {} }),
     ];

@@ -15,14 +15,17 @@ function assertRetriedOnce(world: World): void {
 }
 
 describe('client: chat sends with a clientMessageId', () => {
-  it('gives every send its own key within the contract\'s alphabet', async () => {
+  it("gives every send its own key within the contract's alphabet", async () => {
     const world = setup();
     await live(world);
     await world.client.sendMessage(TRADE_ID, 'one');
     await world.client.sendMessage(TRADE_ID, 'two');
     const keys = world.server.sendKeys();
     assert.equal(keys.length, 2);
-    assert.ok(keys.every((k) => k !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(k)), keys.join(', '));
+    assert.ok(
+      keys.every((k) => k !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(k)),
+      keys.join(', '),
+    );
     assert.notEqual(keys[0], keys[1]);
   });
 
@@ -34,7 +37,10 @@ describe('client: chat sends with a clientMessageId', () => {
     await world.clock.advance(1000);
     const message = await sent;
     assertRetriedOnce(world);
-    assert.deepEqual(world.received.map((m) => m.id), [message.id]);
+    assert.deepEqual(
+      world.received.map((m) => m.id),
+      [message.id],
+    );
   });
 
   it('retries after a 503 once its Retry-After has passed, with the same key', async () => {
@@ -66,11 +72,14 @@ describe('client: chat sends with a clientMessageId', () => {
     assertRetriedOnce(world);
   });
 
-  it('does not retry a refusal, and uses the caller\'s key when given one', async () => {
+  it("does not retry a refusal, and uses the caller's key when given one", async () => {
     const world = setup();
     await live(world);
     world.server.failures.push({ match: CHAT_SEND, status: 400 });
-    await assert.rejects(world.client.sendMessage(TRADE_ID, 'bad', { clientMessageId: 'mine-1' }), (err: unknown) => err instanceof ApiError && err.status === 400);
+    await assert.rejects(
+      world.client.sendMessage(TRADE_ID, 'bad', { clientMessageId: 'mine-1' }),
+      (err: unknown) => err instanceof ApiError && err.status === 400,
+    );
     await world.clock.advance(10_000);
     assert.deepEqual(world.server.sendKeys(), ['mine-1']);
     await world.client.sendMessage(TRADE_ID, 'again', { clientMessageId: 'mine-1' });

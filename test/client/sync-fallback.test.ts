@@ -45,10 +45,20 @@ describe('client: the fallback through GET /sync', () => {
     await world.clock.advance(5_000);
     world.server.append({}, OTHER);
     await settle();
-    assert.deepEqual(world.received.map((m) => [m.tradeId, m.seq]), [[OTHER, 1]]);
+    assert.deepEqual(
+      world.received.map((m) => [m.tradeId, m.seq]),
+      [[OTHER, 1]],
+    );
     await world.clock.advance(1);
     assert.equal(world.server.syncQueries().length, 2);
-    assert.equal(world.server.syncQueries()[1]!.get('trades')!.split(',').find((t) => t.startsWith(OTHER)), `${OTHER}:1`);
+    assert.equal(
+      world.server
+        .syncQueries()[1]!
+        .get('trades')!
+        .split(',')
+        .find((t) => t.startsWith(OTHER)),
+      `${OTHER}:1`,
+    );
   });
 
   it('syncs again at once while the server says more, and delivers in seq order', async () => {
@@ -59,7 +69,10 @@ describe('client: the fallback through GET /sync', () => {
     for (let i = 0; i < 5; i++) world.server.append();
     await world.clock.advance(2000);
     assert.deepEqual(world.seqs(), [1, 2, 3, 4, 5, 6]);
-    const afterSeqs = world.server.syncQueries().slice(2).map((q) => q.get('trades'));
+    const afterSeqs = world.server
+      .syncQueries()
+      .slice(2)
+      .map((q) => q.get('trades'));
     assert.deepEqual(afterSeqs, [`${TRADE_ID}:1`, `${TRADE_ID}:3`, `${TRADE_ID}:5`, `${TRADE_ID}:6`]);
   });
 
@@ -89,7 +102,10 @@ describe('client: the fallback through GET /sync', () => {
     world.server.release();
     world.server.append({}, OTHER);
     await world.clock.advance(30_000);
-    assert.deepEqual(world.received.map((m) => [m.tradeId, m.seq]), [[OTHER, 1]]);
+    assert.deepEqual(
+      world.received.map((m) => [m.tradeId, m.seq]),
+      [[OTHER, 1]],
+    );
   });
 
   it('stops following a trade the sync refuses, and keeps the others', async () => {
@@ -99,9 +115,15 @@ describe('client: the fallback through GET /sync', () => {
     world.server.append({}, THIRD);
     await world.clock.advance(2000);
     assert.deepEqual(world.unwatched, [{ tradeId: OTHER, error: 'forbidden' }]);
-    assert.deepEqual(world.received.map((m) => m.tradeId), [THIRD]);
+    assert.deepEqual(
+      world.received.map((m) => m.tradeId),
+      [THIRD],
+    );
     await world.clock.advance(30_000);
-    const later = world.server.syncQueries().slice(1).map((q) => q.get('trades')!);
+    const later = world.server
+      .syncQueries()
+      .slice(1)
+      .map((q) => q.get('trades')!);
     assert.ok(later.length > 0 && later.every((t) => !t.includes(OTHER)), later.join(' | '));
   });
 
@@ -115,10 +137,13 @@ describe('client: the fallback through GET /sync', () => {
     world.server.setStatus('PAID', 60);
     await world.clock.advance(2000);
 
-    assert.deepEqual(world.statuses.slice(beforeDown).map((s) => [s.tradeId, s.status, s.previousStatus]), [
-      [OTHER, 'PENDING', null],
-      [TRADE_ID, 'PAID', 'PENDING'],
-    ]);
+    assert.deepEqual(
+      world.statuses.slice(beforeDown).map((s) => [s.tradeId, s.status, s.previousStatus]),
+      [
+        [OTHER, 'PENDING', null],
+        [TRADE_ID, 'PAID', 'PENDING'],
+      ],
+    );
     assert.ok(!world.statuses.some((s) => s.tradeId.endsWith('old1')), 'the start-up backlog is history');
     const cursors = world.server.syncQueries().map((q) => q.get('tradesAfter'));
     assert.deepEqual(cursors.slice(0, 3), [null, '2', '2'], 'the cursor of the first answer is passed back');
@@ -132,7 +157,10 @@ describe('client: the fallback through GET /sync', () => {
     const before = world.server.syncQueries().length;
     world.server.append();
     await world.clock.advance(10_000);
-    const waits = world.server.syncQueries().slice(before).map((q) => q.get('wait'));
+    const waits = world.server
+      .syncQueries()
+      .slice(before)
+      .map((q) => q.get('wait'));
     // The long poll is cut; the plain one after it answers (news: again at once), so plain from then on.
     assert.deepEqual(waits, ['25', null, null, null, null, null]);
     assert.deepEqual(world.seqs(), [1, 2]);
@@ -147,7 +175,10 @@ describe('client: the fallback through GET /sync', () => {
     await world.clock.advance(4000);
     world.server.reachable = true;
     await world.clock.advance(2000);
-    const waits = world.server.syncQueries().slice(before).map((q) => q.get('wait'));
+    const waits = world.server
+      .syncQueries()
+      .slice(before)
+      .map((q) => q.get('wait'));
     assert.deepEqual(waits, ['25', null, '25']);
   });
 

@@ -75,10 +75,14 @@ describe('build once, start many (one checkout)', function () {
   };
 
   const ready = (proc: Started) =>
-    eventually(async () => {
-      if (proc.child.exitCode !== null) throw new Error(`${proc.role} exited: ${proc.output()}`);
-      assert.equal((await fetch(`http://127.0.0.1:${proc.port}/readyz`)).status, 200);
-    }, 240_000, 250);
+    eventually(
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error(`${proc.role} exited: ${proc.output()}`);
+        assert.equal((await fetch(`http://127.0.0.1:${proc.port}/readyz`)).status, 200);
+      },
+      240_000,
+      250,
+    );
 
   it('four roles started at the same instant on an unbuilt tree all come up, and the tree is built once', async () => {
     const ports = await freePorts(4);

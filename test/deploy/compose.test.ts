@@ -27,8 +27,7 @@ describe('docker-compose.yml', function () {
     services = (parse(stdout) as { services: Record<string, Service> }).services;
   });
 
-  const published = (s: Service) =>
-    (s.ports ?? []).map((p) => (typeof p === 'string' ? p : `${p.published}:${p.target}`));
+  const published = (s: Service) => (s.ports ?? []).map((p) => (typeof p === 'string' ? p : `${p.published}:${p.target}`));
 
   it('has the production topology', () => {
     assert.deepEqual(Object.keys(services).sort(), ['api', 'gateway-1', 'gateway-2', 'migrate', 'notification', 'postgres', 'rabbitmq']);

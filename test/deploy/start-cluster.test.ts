@@ -31,11 +31,15 @@ describe('start-cluster script', function () {
         await eventually(async () => assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200), 60_000, 250);
       }
       // The cluster has no dev login: it prints tokens to paste, signed with its JWT_SECRET.
-      const printed = await eventually(async () => {
-        const tokens = { alice: /alice: (\S+)/.exec(output)?.[1], bob: /bob: {3}(\S+)/.exec(output)?.[1] };
-        assert.ok(tokens.alice && tokens.bob, output);
-        return tokens as Record<'alice' | 'bob', string>;
-      }, 20_000, 250);
+      const printed = await eventually(
+        async () => {
+          const tokens = { alice: /alice: (\S+)/.exec(output)?.[1], bob: /bob: {3}(\S+)/.exec(output)?.[1] };
+          assert.ok(tokens.alice && tokens.bob, output);
+          return tokens as Record<'alice' | 'bob', string>;
+        },
+        20_000,
+        250,
+      );
       assert.match(output, /JWT_SECRET="\$JWT_SECRET" npm run token -- <userId>/);
       const auth = (user: 'alice' | 'bob') => `Bearer ${printed[user]}`;
       const opened = await fetch(`http://127.0.0.1:${ports.api}/p2p/trades`, {
@@ -44,20 +48,31 @@ describe('start-cluster script', function () {
         body: JSON.stringify({ sellerId: 'bob', amount: '1', asset: 'USDT', fiat: 'VND' }),
       });
       const tradeId = ((await opened.json()) as { id: string }).id;
-      const clients = await Promise.all(ports.gateways.map((port) => StompTestClient.connect(`http://127.0.0.1:${port}`, 'websocket', { authorization: auth('bob') })));
+      const clients = await Promise.all(
+        ports.gateways.map((port) => StompTestClient.connect(`http://127.0.0.1:${port}`, 'websocket', { authorization: auth('bob') })),
+      );
       const inboxes = await Promise.all(clients.map((c) => c.subscribe(`/topic/trades/${tradeId}/chat`)));
       await fetch(`http://127.0.0.1:${ports.api}/p2p/trades/${tradeId}/chat`, {
         method: 'POST',
         headers: { Authorization: auth('alice'), 'Content-Type': 'application/json' },
         body: JSON.stringify({ message: 'xin chào' }),
       });
-      for (const inbox of inboxes) await eventually(() => assert.deepEqual(inbox.bodies().map((m) => m.message), ['xin chào']));
+      for (const inbox of inboxes)
+        await eventually(() =>
+          assert.deepEqual(
+            inbox.bodies().map((m) => m.message),
+            ['xin chào'],
+          ),
+        );
       await Promise.all(clients.map((c) => c.disconnect()));
 
       // The demo page on the api goes live through one of the gateways the api names.
       const apiUrl = `http://localhost:${ports.api}`;
       const config = (await (await fetch(`${apiUrl}/config.json`)).json()) as { gatewayUrls: string[] };
-      assert.deepEqual(config.gatewayUrls, ports.gateways.map((port) => `http://localhost:${port}`));
+      assert.deepEqual(
+        config.gatewayUrls,
+        ports.gateways.map((port) => `http://localhost:${port}`),
+      );
       const [browser] = await Promise.all([launchChromium(), ensureClientBuilt()]);
       try {
         const context = await browser.newContext();
@@ -66,7 +81,10 @@ describe('start-cluster script', function () {
         page.page.on('websocket', (ws) => sockets.push(ws.url()));
         await page.loginWithToken('bob', printed.bob);
         await page.waitForConnection('live', 20_000);
-        assert.ok(sockets.length > 0 && sockets.every((url) => ports.gateways.some((port) => url.startsWith(`ws://localhost:${port}/ws/`))), `sockets: ${sockets.join(', ')}`);
+        assert.ok(
+          sockets.length > 0 && sockets.every((url) => ports.gateways.some((port) => url.startsWith(`ws://localhost:${port}/ws/`))),
+          `sockets: ${sockets.join(', ')}`,
+        );
         assert.deepEqual(page.pageErrors, []);
       } finally {
         await browser.close();

@@ -29,7 +29,6 @@ interface Studio {
 
 const running = new Set<Studio>();
 
-
 /** The script with only the given database settings (none inherited from the caller's env). */
 async function startStudio(settings: { DATABASE_URL?: string; DATA_DIR?: string }): Promise<Studio> {
   const port = await freePort();
@@ -227,10 +226,7 @@ describe('npm run studio (scripts/studio.mjs)', function () {
       const studio = await startStudio({ DATA_DIR: dataDir });
       await waitUntilServing(studio);
 
-      const rows = await studioQuery<{ buyer_id: string; amount: string }>(
-        studio,
-        'SELECT buyer_id, amount FROM trades ORDER BY buyer_id',
-      );
+      const rows = await studioQuery<{ buyer_id: string; amount: string }>(studio, 'SELECT buyer_id, amount FROM trades ORDER BY buyer_id');
       assert.deepEqual(
         rows.map((r) => [r.buyer_id, Number(r.amount)]),
         [

@@ -40,6 +40,8 @@ describe('fault: a gateway process drained (SIGTERM) with clients on it', functi
     assert.ok(closedAt.at(-1)! - closedAt[0]! >= DRAIN_MS / 2, `closes at ${closedAt.join(', ')} ms: not spread over the window`);
 
     await assertMovedOverIntact(cluster, { users, statesBefore, chatter, survivorUrl: survivor.url, tradeId, reader: seller });
-    console.log(`      sent ${chatter.accepted.length} messages; 4 clients saw each once across the drain; closes ${closedAt[0]}..${closedAt.at(-1)} ms, exit at ${exitedAt - signalled} ms`);
+    console.log(
+      `      sent ${chatter.accepted.length} messages; 4 clients saw each once across the drain; closes ${closedAt[0]}..${closedAt.at(-1)} ms, exit at ${exitedAt - signalled} ms`,
+    );
   });
 });

@@ -44,11 +44,17 @@ describe('fault: PostgreSQL connections terminated during sends', function () {
 
     const stored = await storedChat(cluster, tradeId, seller);
     // seq 1..N without a gap: no half-written append left a hole or a duplicate.
-    assert.deepEqual(stored.map((m) => m.seq), stored.map((_, i) => i + 1));
+    assert.deepEqual(
+      stored.map((m) => m.seq),
+      stored.map((_, i) => i + 1),
+    );
     // Every acknowledged send is stored. (A 503 can still have committed if the connection died
     // after COMMIT; such a message is stored and delivered like any other, never half of it.)
     const storedIds = new Set(stored.map((m) => m.id));
-    assert.ok(accepted.every((m) => storedIds.has(m.id)), 'an acknowledged message is missing');
+    assert.ok(
+      accepted.every((m) => storedIds.has(m.id)),
+      'an acknowledged message is missing',
+    );
     assert.ok(stored.length <= accepted.length + failed.length);
     // Every stored row's event was published (outbox drained) and reached the user exactly once.
     await eventually(() => assertSeesExactly(users[0]!, tradeId, stored), 30_000, 250);

@@ -36,7 +36,11 @@ describe('fault: a client whose network path stalls (stops reading)', function (
       for (let i = 0; i < EVENTS; i++) {
         const eventId = randomUUID();
         const body = { eventId, userId: user, notificationId: randomUUID(), type: 'TEST', message, timestamp: new Date().toISOString() };
-        channel.publish(cluster.amqp.exchange, 'notification.new', Buffer.from(JSON.stringify(body)), { type: 'NotificationEvent', messageId: eventId, contentType: 'application/json' });
+        channel.publish(cluster.amqp.exchange, 'notification.new', Buffer.from(JSON.stringify(body)), {
+          type: 'NotificationEvent',
+          messageId: eventId,
+          contentType: 'application/json',
+        });
         // The healthy clients live in this process: let them read as the events flow.
         await new Promise((resolve) => setTimeout(resolve, 2));
       }

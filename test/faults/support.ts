@@ -44,7 +44,14 @@ export async function usersOnFirstGateway(cluster: Cluster, users: UserClient[])
   for (const user of [buyer, seller, seller, buyer]) {
     users.push(await startUserClient(user, { apiUrl: cluster.api.url, gatewayUrls, tradeIds: [tradeId] }));
   }
-  await eventually(() => assert.ok(users.every((u) => u.client.state === 'live'), 'not every user is live'), 30_000);
+  await eventually(
+    () =>
+      assert.ok(
+        users.every((u) => u.client.state === 'live'),
+        'not every user is live',
+      ),
+    30_000,
+  );
   return { tradeId, buyer, seller, doomed, survivor };
 }
 
@@ -96,7 +103,10 @@ export function assertSeesExactly(user: UserClient, tradeId: string, expected: {
   assert.equal(new Set(ids).size, ids.length, 'a message is shown twice');
   assert.deepEqual([...ids].sort(), expected.map((m) => m.id).sort(), `shown ${ids.length}, expected ${expected.length}`);
   const seqs = seen.map((m) => m.seq);
-  assert.ok(seqs.every((s, i) => i === 0 || s > seqs[i - 1]!), 'messages out of seq order');
+  assert.ok(
+    seqs.every((s, i) => i === 0 || s > seqs[i - 1]!),
+    'messages out of seq order',
+  );
 }
 
 /**
@@ -110,7 +120,14 @@ export async function assertMovedOverIntact(
   const { users, statesBefore, chatter, tradeId } = failover;
   // Generous: on a busy machine a reconnect's connect and receipts take seconds.
   const movedOver = () => users.map((u, i) => `${u.states.length > statesBefore[i]! ? 'left' : 'stayed'}/${u.client.state}`);
-  await eventually(() => assert.ok(users.every((u, i) => u.states.length > statesBefore[i]! && u.client.state === 'live'), `users: ${movedOver().join(', ')}`), 45_000);
+  await eventually(
+    () =>
+      assert.ok(
+        users.every((u, i) => u.states.length > statesBefore[i]! && u.client.state === 'live'),
+        `users: ${movedOver().join(', ')}`,
+      ),
+    45_000,
+  );
   await sleep(2_000);
   await chatter.stop();
 

@@ -61,11 +61,15 @@ describe('a role whose database and broker are unreachable at start', function (
         return { status: res.status, body: (await res.json()) as { checks: Record<string, string> } };
       };
 
-      await eventually(async () => {
-        const { status, body } = await readyz();
-        assert.equal(status, 503);
-        assert.deepEqual([body.checks.database, body.checks.eventBus], ['down', 'down']);
-      }, 30_000, 200);
+      await eventually(
+        async () => {
+          const { status, body } = await readyz();
+          assert.equal(status, 503);
+          assert.deepEqual([body.checks.database, body.checks.eventBus], ['down', 'down']);
+        },
+        30_000,
+        200,
+      );
       if (role === 'api') {
         const res = await fetch(`http://127.0.0.1:${port}/p2p/trades`, { headers: { Authorization: `Bearer ${issueToken(JWT_SECRET, 'alice')}` } });
         assert.equal(res.status, 503);

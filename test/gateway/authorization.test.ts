@@ -32,8 +32,7 @@ for (const drivers of DRIVER_SETS) {
         clients.push(c);
         return c;
       };
-      const sendChat = (text: string) =>
-        t.http.post(`/p2p/trades/${tradeId}/chat`).set('Authorization', t.auth(buyer)).send({ message: text }).expect(201);
+      const sendChat = (text: string) => t.http.post(`/p2p/trades/${tradeId}/chat`).set('Authorization', t.auth(buyer)).send({ message: text }).expect(201);
 
       describe('CONNECT', () => {
         const tokens: [string, () => string | undefined, RegExp][] = [
@@ -62,7 +61,12 @@ for (const drivers of DRIVER_SETS) {
         it('lets the participants, the user and admins subscribe where the table allows', async () => {
           const buyerClient = await StompTestClient.connect(t.baseUrl, kind, { authorization: t.auth(buyer) });
           clients.push(buyerClient);
-          for (const destination of [`/topic/trades/${tradeId}`, `/topic/trades/${tradeId}/chat`, `/topic/users/${buyer}/trades`, `/topic/users/${buyer}/notifications`]) {
+          for (const destination of [
+            `/topic/trades/${tradeId}`,
+            `/topic/trades/${tradeId}/chat`,
+            `/topic/users/${buyer}/trades`,
+            `/topic/users/${buyer}/notifications`,
+          ]) {
             await buyerClient.subscribe(destination);
           }
           const admin = await StompTestClient.connect(t.baseUrl, kind, { authorization: t.auth('root', { admin: true }) });

@@ -51,7 +51,10 @@ for (const outage of BROKER_OUTAGES) {
         assert.equal(new Set(texts).size, texts.length, 'no message twice');
       }
       await t.http.get('/readyz').expect(200);
-      assert.ok(clients.every((c) => !c.isClosed), 'a client socket was closed');
+      assert.ok(
+        clients.every((c) => !c.isClosed),
+        'a client socket was closed',
+      );
     });
   });
 }

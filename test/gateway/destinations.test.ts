@@ -16,11 +16,32 @@ describe('gateway destinations', () => {
 
   it('knows nothing else: no wildcards, no normalisation, no other spelling', () => {
     for (const text of [
-      '', '/', '/topic', '/topic/', '/topic/trades/', '/topic/trades/*', '/topic/trades/**', '/topic/**', '/topic/#', '/topic/>',
-      `/topic/trades/${TRADE.toUpperCase()}`, `/topic/trades/${TRADE}/`, `/topic/trades/${TRADE}/chat/`, `/topic/trades/${TRADE}/chat/x`,
-      `/topic/trades/${TRADE}/../${TRADE}`, '/topic/users/alice', '/topic/users/alice/', '/topic/users/*/trades',
-      '/topic/users/x/../alice/trades', '/topic/users/a b/trades', '/topic/users/alice/orders', `/queue/trades/${TRADE}`,
-      '/topic//users/alice/trades', 'topic/trades', '/topic/trades?x=1', '/topic/users/alice\n/trades',
+      '',
+      '/',
+      '/topic',
+      '/topic/',
+      '/topic/trades/',
+      '/topic/trades/*',
+      '/topic/trades/**',
+      '/topic/**',
+      '/topic/#',
+      '/topic/>',
+      `/topic/trades/${TRADE.toUpperCase()}`,
+      `/topic/trades/${TRADE}/`,
+      `/topic/trades/${TRADE}/chat/`,
+      `/topic/trades/${TRADE}/chat/x`,
+      `/topic/trades/${TRADE}/../${TRADE}`,
+      '/topic/users/alice',
+      '/topic/users/alice/',
+      '/topic/users/*/trades',
+      '/topic/users/x/../alice/trades',
+      '/topic/users/a b/trades',
+      '/topic/users/alice/orders',
+      `/queue/trades/${TRADE}`,
+      '/topic//users/alice/trades',
+      'topic/trades',
+      '/topic/trades?x=1',
+      '/topic/users/alice\n/trades',
     ]) {
       assert.equal(parseDestination(text), undefined, text);
     }

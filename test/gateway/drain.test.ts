@@ -9,7 +9,11 @@ const CLIENTS = 24;
 const WINDOW_MS = 2_000;
 
 function connectAll(t: GatewayTestSystem): Promise<StompTestClient[]> {
-  return Promise.all(Array.from({ length: CLIENTS }, (_, i) => StompTestClient.connect(t.baseUrl, CLIENT_KINDS[i % CLIENT_KINDS.length]!, { authorization: t.auth(uniqueUser('drained')) })));
+  return Promise.all(
+    Array.from({ length: CLIENTS }, (_, i) =>
+      StompTestClient.connect(t.baseUrl, CLIENT_KINDS[i % CLIENT_KINDS.length]!, { authorization: t.auth(uniqueUser('drained')) }),
+    ),
+  );
 }
 
 for (const drivers of DRIVER_SETS) {
@@ -64,7 +68,10 @@ for (const drivers of DRIVER_SETS) {
         await drained;
         const codes = await Promise.all(clients.map((c) => c.closed));
         assert.ok(codes.includes(CLOSE_CODES.drain) && codes.includes(CLOSE_CODES.shutdown), `codes ${codes.join(', ')}`);
-        assert.ok(codes.every((code) => code === CLOSE_CODES.drain || code === CLOSE_CODES.shutdown), `codes ${codes.join(', ')}`);
+        assert.ok(
+          codes.every((code) => code === CLOSE_CODES.drain || code === CLOSE_CODES.shutdown),
+          `codes ${codes.join(', ')}`,
+        );
       } finally {
         await t.close();
       }

@@ -65,7 +65,16 @@ for (const drivers of DRIVER_SETS) {
           const paid = (inbox: typeof tradeTopic) => inbox.bodies().filter((e) => e.tradeId === tradeId && e.status === 'PAID');
           for (const inbox of [everyTrade, tradeTopic, buyerTrades, sellerTrades]) {
             await eventually(() => assert.equal(paid(inbox).length, 1));
-            assert.deepEqual(Object.keys(paid(inbox)[0]!).sort(), ['actorId', 'buyerId', 'eventId', 'previousStatus', 'sellerId', 'status', 'timestamp', 'tradeId']);
+            assert.deepEqual(Object.keys(paid(inbox)[0]!).sort(), [
+              'actorId',
+              'buyerId',
+              'eventId',
+              'previousStatus',
+              'sellerId',
+              'status',
+              'timestamp',
+              'tradeId',
+            ]);
             assert.equal(paid(inbox)[0]!.actorId, buyer);
           }
           await eventually(() => assert.equal(sellerChat.messages.length, 1));

@@ -5,12 +5,34 @@ import { ROUTING_KEYS } from '../../src/contract/routing-keys.js';
 
 const TRADE = '0b9c6a53-5a8a-4d8e-9b57-2f8f2f6f7c11';
 const trade = tradeStatusEvent({
-  eventId: 'e1', tradeId: TRADE, buyerId: 'bob', sellerId: 'sue', actorId: 'bob', previousStatus: 'PENDING', status: 'PAID', timestamp: '2025-01-02T03:04:05.678Z',
+  eventId: 'e1',
+  tradeId: TRADE,
+  buyerId: 'bob',
+  sellerId: 'sue',
+  actorId: 'bob',
+  previousStatus: 'PENDING',
+  status: 'PAID',
+  timestamp: '2025-01-02T03:04:05.678Z',
 });
 const chat = chatMessageEvent({
-  eventId: 'e2', tradeId: TRADE, chatId: 'c1', seq: 7, senderId: null, message: 'Người mua đã thanh toán', timestamp: '2025-01-02T03:04:05.679Z', recipientRole: 'SELLER', isSystemMessage: true,
+  eventId: 'e2',
+  tradeId: TRADE,
+  chatId: 'c1',
+  seq: 7,
+  senderId: null,
+  message: 'Người mua đã thanh toán',
+  timestamp: '2025-01-02T03:04:05.679Z',
+  recipientRole: 'SELLER',
+  isSystemMessage: true,
 });
-const notification = notificationEvent({ eventId: 'e3', userId: 'sue', notificationId: 'n1', type: 'TRADE_PAID', message: 'paid', timestamp: '2025-01-02T03:04:05.680Z' });
+const notification = notificationEvent({
+  eventId: 'e3',
+  userId: 'sue',
+  notificationId: 'n1',
+  type: 'TRADE_PAID',
+  message: 'paid',
+  timestamp: '2025-01-02T03:04:05.680Z',
+});
 
 describe('gateway event listeners', () => {
   it('consume every routing key of the contract between them, each on its own queue', () => {
@@ -20,7 +42,10 @@ describe('gateway event listeners', () => {
 
   it('sends a trade status event as it is to the four trade destinations', () => {
     const routed = TradeEventListener.route(trade);
-    assert.deepEqual(routed.map((p) => p.destination), ['/topic/trades', `/topic/trades/${TRADE}`, '/topic/users/bob/trades', '/topic/users/sue/trades']);
+    assert.deepEqual(
+      routed.map((p) => p.destination),
+      ['/topic/trades', `/topic/trades/${TRADE}`, '/topic/users/bob/trades', '/topic/users/sue/trades'],
+    );
     for (const p of routed) {
       assert.deepEqual(JSON.parse(p.body.toString()), trade.payload);
       assert.equal(p.audience, null);
@@ -34,13 +59,25 @@ describe('gateway event listeners', () => {
     assert.equal(routed!.audience, 'SELLER');
     assert.equal(
       routed!.body.toString(),
-      JSON.stringify({ id: 'c1', tradeId: TRADE, seq: 7, senderId: null, message: 'Người mua đã thanh toán', timestamp: '2025-01-02T03:04:05.679Z', recipientRole: 'SELLER', isSystemMessage: true }),
+      JSON.stringify({
+        id: 'c1',
+        tradeId: TRADE,
+        seq: 7,
+        senderId: null,
+        message: 'Người mua đã thanh toán',
+        timestamp: '2025-01-02T03:04:05.679Z',
+        recipientRole: 'SELLER',
+        isSystemMessage: true,
+      }),
     );
   });
 
   it("sends a notification as it is to its user's notifications", () => {
     const routed = NotificationEventListener.route(notification);
-    assert.deepEqual(routed.map((p) => [p.destination, JSON.parse(p.body.toString())]), [['/topic/users/sue/notifications', notification.payload]]);
+    assert.deepEqual(
+      routed.map((p) => [p.destination, JSON.parse(p.body.toString())]),
+      [['/topic/users/sue/notifications', notification.payload]],
+    );
   });
 
   it('ignores events of a type it does not handle', () => {

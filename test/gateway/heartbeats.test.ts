@@ -21,7 +21,11 @@ describe('gateway heart-beats', () => {
   for (const kind of TWO_TRANSPORTS) {
     it(`keeps a client that heart-beats both ways connected over ${kind}`, async () => {
       // stompjs itself closes the socket when the server stays silent for two periods.
-      const client = await StompTestClient.connect(t.baseUrl, kind, { authorization: t.auth(uniqueUser('user')), heartbeatIncoming: PERIOD, heartbeatOutgoing: PERIOD });
+      const client = await StompTestClient.connect(t.baseUrl, kind, {
+        authorization: t.auth(uniqueUser('user')),
+        heartbeatIncoming: PERIOD,
+        heartbeatOutgoing: PERIOD,
+      });
       await sleep(6 * PERIOD);
       assert.equal(client.isClosed, false);
       await client.disconnect();

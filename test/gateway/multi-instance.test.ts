@@ -38,7 +38,11 @@ describe('two gateway instances on one RabbitMQ exchange', () => {
     ];
 
     for (let i = 1; i <= 5; i++) {
-      await first.http.post(`/p2p/trades/${tradeId}/chat`).set('Authorization', first.auth(i % 2 ? buyer : seller)).send({ message: `message ${i}` }).expect(201);
+      await first.http
+        .post(`/p2p/trades/${tradeId}/chat`)
+        .set('Authorization', first.auth(i % 2 ? buyer : seller))
+        .send({ message: `message ${i}` })
+        .expect(201);
     }
     await first.http.post(`/p2p/trades/${tradeId}/status`).set('Authorization', first.auth(buyer)).send({ status: 'PAID' }).expect(200);
 
@@ -47,7 +51,11 @@ describe('two gateway instances on one RabbitMQ exchange', () => {
     await eventually(() => assert.equal(inboxes[1]!.messages.length, 6));
     await eventually(() => assert.ok(inboxes[2]!.bodies().some((e) => e.status === 'PAID')));
     // Once each; order is the client's job (by seq), as relays in several processes may interleave.
-    const seqs = (inbox: (typeof inboxes)[number]) => inbox.bodies().map((m) => m.seq as number).sort((a, b) => a - b);
+    const seqs = (inbox: (typeof inboxes)[number]) =>
+      inbox
+        .bodies()
+        .map((m) => m.seq as number)
+        .sort((a, b) => a - b);
     assert.deepEqual(seqs(inboxes[0]!), [1, 2, 3, 4, 5]);
     assert.deepEqual(seqs(inboxes[1]!), [1, 2, 3, 4, 5, 6]);
     assert.equal(inboxes[2]!.bodies().filter((e) => e.status === 'PAID').length, 1);

@@ -131,8 +131,14 @@ describe('gateway STOMP protocol (raw frames over WebSocket)', () => {
       await t.http.post(`/p2p/trades/${tradeId}/chat`).set('Authorization', t.auth(seller)).send({ message: 'hello' }).expect(201);
       await t.http.post(`/p2p/trades/${tradeId}/chat`).set('Authorization', t.auth(seller)).send({ message: 'again' }).expect(201);
       const messages = [await socket.next('MESSAGE'), await socket.next('MESSAGE')];
-      assert.deepEqual(messages.map((m) => m.headers.subscription), ['second', 'second']);
-      assert.deepEqual(messages.map((m) => JSON.parse(m.body.toString()).message), ['hello', 'again']);
+      assert.deepEqual(
+        messages.map((m) => m.headers.subscription),
+        ['second', 'second'],
+      );
+      assert.deepEqual(
+        messages.map((m) => JSON.parse(m.body.toString()).message),
+        ['hello', 'again'],
+      );
       assert.equal(messages[0]!.headers.destination, destination);
       assert.equal(messages[0]!.headers['content-type'], 'application/json');
       assert.equal(messages[0]!.headers['content-length'], String(messages[0]!.body.length));

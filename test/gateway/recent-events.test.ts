@@ -10,7 +10,10 @@ import { eventually, sleep } from '../support/eventually.js';
 describe('gateway: an event delivered twice is pushed once', () => {
   it('remembers ids up to its capacity, the oldest going first', () => {
     const recent = new RecentEvents(2);
-    assert.deepEqual(['a', 'b', 'a', 'c', 'a', 'b'].map((id) => recent.firstTime(id)), [true, true, false, true, true, true]);
+    assert.deepEqual(
+      ['a', 'b', 'a', 'c', 'a', 'b'].map((id) => recent.firstTime(id)),
+      [true, true, false, true, true, true],
+    );
   });
 
   for (const drivers of DRIVER_SETS) {
@@ -20,7 +23,14 @@ describe('gateway: an event delivered twice is pushed once', () => {
       const client = await StompTestClient.connect(t.baseUrl, 'websocket', { authorization: t.auth(user) });
       try {
         const inbox = await client.subscribe(`/topic/users/${user}/notifications`);
-        const event = notificationEvent({ eventId: randomUUID(), userId: user, notificationId: randomUUID(), type: 'T', message: 'once', timestamp: new Date().toISOString() });
+        const event = notificationEvent({
+          eventId: randomUUID(),
+          userId: user,
+          notificationId: randomUUID(),
+          type: 'T',
+          message: 'once',
+          timestamp: new Date().toISOString(),
+        });
         await t.system.bus.publish(event);
         await t.system.bus.publish(event);
         await eventually(() => assert.equal(inbox.messages.length, 1));

@@ -25,7 +25,10 @@ describe('gateway subscription registry', () => {
 
     assert.equal(registry.publish({ destination: '/topic/x', body, audience: null }), 2);
     assert.equal(other.frames.length, 0);
-    for (const [{ frames }, id] of [[a, 'a'], [b, 'b:1']] as const) {
+    for (const [{ frames }, id] of [
+      [a, 'a'],
+      [b, 'b:1'],
+    ] as const) {
       assert.equal(frames.length, 1);
       const [frame] = frames;
       assert.equal(frame!.command, 'MESSAGE');

@@ -70,7 +70,16 @@ describe('gateway WebSocket pings', () => {
     // About 24 MB, far more than the kernel's socket buffers hold, so frames stay queued here.
     const events = 400;
     for (let i = 0; i < events; i++) {
-      await t.system.bus.publish(notificationEvent({ eventId: randomUUID(), userId: user, notificationId: randomUUID(), type: 'TEST', message: 'x'.repeat(60_000), timestamp: new Date().toISOString() }));
+      await t.system.bus.publish(
+        notificationEvent({
+          eventId: randomUUID(),
+          userId: user,
+          notificationId: randomUUID(),
+          type: 'TEST',
+          message: 'x'.repeat(60_000),
+          timestamp: new Date().toISOString(),
+        }),
+      );
     }
     await sleep(4 * PING);
     assert.equal(slow.closeCode, undefined, 'cut while still reading its backlog');

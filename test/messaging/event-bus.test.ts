@@ -8,7 +8,12 @@ import { eventually, sleep } from '../support/eventually.js';
 
 function event(message = 'hello'): BusEvent {
   return notificationEvent({
-    eventId: randomUUID(), userId: 'u1', notificationId: randomUUID(), type: 'TEST', message, timestamp: new Date().toISOString(),
+    eventId: randomUUID(),
+    userId: 'u1',
+    notificationId: randomUUID(),
+    type: 'TEST',
+    message,
+    timestamp: new Date().toISOString(),
   });
 }
 
@@ -56,8 +61,14 @@ for (const kind of ['in-process', 'rabbitmq'] as BusKind[]) {
       const sent = [event(), event(), event()];
       for (const e of sent) await a!.publish(e);
       await eventually(() => {
-        assert.deepEqual(gotA, sent.map((e) => e.eventId));
-        assert.deepEqual(gotB, sent.map((e) => e.eventId));
+        assert.deepEqual(
+          gotA,
+          sent.map((e) => e.eventId),
+        );
+        assert.deepEqual(
+          gotB,
+          sent.map((e) => e.eventId),
+        );
       });
     });
 

@@ -64,10 +64,30 @@ describe('events on a real RabbitMQ exchange', () => {
     const [m] = await exactly(1);
     assert.equal(m!.routingKey, 'chat.message');
     assertProperties(m!, 'ChatMessageEvent');
-    assert.deepEqual(Object.keys(m!.body).sort(), ['chatId', 'eventId', 'isSystemMessage', 'message', 'recipientRole', 'senderId', 'seq', 'timestamp', 'tradeId']);
+    assert.deepEqual(Object.keys(m!.body).sort(), [
+      'chatId',
+      'eventId',
+      'isSystemMessage',
+      'message',
+      'recipientRole',
+      'senderId',
+      'seq',
+      'timestamp',
+      'tradeId',
+    ]);
     assert.deepEqual(
       { ...m!.body, eventId: undefined },
-      { eventId: undefined, tradeId: id, chatId: sent.body.id, seq: 1, senderId: 'bob', message: 'Đã nhận 👍', timestamp: sent.body.timestamp, recipientRole: null, isSystemMessage: false },
+      {
+        eventId: undefined,
+        tradeId: id,
+        chatId: sent.body.id,
+        seq: 1,
+        senderId: 'bob',
+        message: 'Đã nhận 👍',
+        timestamp: sent.body.timestamp,
+        recipientRole: null,
+        isSystemMessage: false,
+      },
     );
   });
 
@@ -125,7 +145,10 @@ describe('events on a real RabbitMQ exchange', () => {
       const channel = await connection.createConfirmChannel();
       const publish = (body: string, type: string) =>
         new Promise<void>((resolve, reject) =>
-          channel.publish(t.amqp.exchange, 'trade.events.status', Buffer.from(body), { type, messageId: randomUUID() }, (err) => (err ? reject(err) : resolve())));
+          channel.publish(t.amqp.exchange, 'trade.events.status', Buffer.from(body), { type, messageId: randomUUID() }, (err) =>
+            err ? reject(err) : resolve(),
+          ),
+        );
       await publish('{', 'TradeStatusEvent');
       await publish(JSON.stringify({ eventId: 'x', status: 'EXPLODED' }), 'TradeStatusEvent');
       await publish('{}', 'SomethingElse');
@@ -135,7 +158,10 @@ describe('events on a real RabbitMQ exchange', () => {
     const id = await openTrade(t, 'carol', 'dave');
     await eventually(async () => {
       const res = await t.http.get('/p2p/notifications').set('Authorization', t.auth('dave')).expect(200);
-      assert.deepEqual(res.body.map((n: { message: string }) => n.message.includes(id.slice(0, 8))), [true]);
+      assert.deepEqual(
+        res.body.map((n: { message: string }) => n.message.includes(id.slice(0, 8))),
+        [true],
+      );
     });
   });
 });

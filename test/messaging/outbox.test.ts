@@ -41,7 +41,15 @@ describe('transactional outbox with RabbitMQ unreachable', function () {
     const id = await openTrade(t, 'alice', 'bob');
     const sent = [];
     for (let i = 0; i < 5; i++) {
-      sent.push((await t.http.post(`/p2p/trades/${id}/chat`).set('Authorization', t.auth(i % 2 ? 'bob' : 'alice')).send({ message: `offline ${i}` }).expect(201)).body);
+      sent.push(
+        (
+          await t.http
+            .post(`/p2p/trades/${id}/chat`)
+            .set('Authorization', t.auth(i % 2 ? 'bob' : 'alice'))
+            .send({ message: `offline ${i}` })
+            .expect(201)
+        ).body,
+      );
     }
     await t.http.post(`/p2p/trades/${id}/status`).set('Authorization', t.auth('alice')).send({ status: 'PAID' }).expect(200);
     // 1 opening + 5 chat + status + system message, all committed and waiting.
@@ -64,8 +72,16 @@ describe('transactional outbox with RabbitMQ unreachable', function () {
     const ids = capture.messages.map((m) => m.body.eventId);
     assert.equal(new Set(ids).size, ids.length, 'no event published twice');
     assert.deepEqual(capture.messages.map((m) => m.routingKey).sort(), [
-      'chat.message', 'chat.message', 'chat.message', 'chat.message', 'chat.message', 'chat.system',
-      'notification.new', 'notification.new', 'trade.events.status', 'trade.events.status',
+      'chat.message',
+      'chat.message',
+      'chat.message',
+      'chat.message',
+      'chat.message',
+      'chat.system',
+      'notification.new',
+      'notification.new',
+      'trade.events.status',
+      'trade.events.status',
     ]);
     await t.http.get('/readyz').expect(200);
   });
@@ -80,7 +96,8 @@ for (const drivers of DRIVER_SETS) {
     after(() => t.close());
 
     it('writes no event when the transaction rolls back, and no row when the event cannot be written', async () => {
-      const event = () => notificationEvent({ eventId, userId: 'u', notificationId: randomUUID(), type: 'T', message: 'm', timestamp: new Date().toISOString() });
+      const event = () =>
+        notificationEvent({ eventId, userId: 'u', notificationId: randomUUID(), type: 'T', message: 'm', timestamp: new Date().toISOString() });
       const eventId = randomUUID();
       await assert.rejects(
         t.system.outbox.transaction(async (_tx, stage) => {

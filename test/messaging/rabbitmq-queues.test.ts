@@ -12,7 +12,10 @@ async function queueExists(name: string): Promise<boolean> {
   try {
     const channel = await connection.createChannel();
     channel.on('error', () => {});
-    return await channel.checkQueue(name).then(() => true, () => false);
+    return await channel.checkQueue(name).then(
+      () => true,
+      () => false,
+    );
   } finally {
     await connection.close().catch(() => {});
   }
@@ -22,8 +25,7 @@ describe('RabbitMQ per-instance queues', () => {
   const names = uniqueAmqpNames();
   after(() => deleteAmqpNames(names).catch(() => {}));
 
-  const bus = (instanceId: string) =>
-    new RabbitMqBus({ url: AMQP_URL, exchange: names.exchange, logger: silentLogger, instanceId, instanceQueueTtlMs: 1_000 });
+  const bus = (instanceId: string) => new RabbitMqBus({ url: AMQP_URL, exchange: names.exchange, logger: silentLogger, instanceId, instanceQueueTtlMs: 1_000 });
 
   it('are deleted at once when the instance cancels its consumer', async () => {
     const b = bus('graceful');

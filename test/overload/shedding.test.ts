@@ -112,9 +112,7 @@ for (const drivers of DRIVER_SETS) {
       it('does not count held long polls, so they do not shed the reads of others', async () => {
         const tradeId = await openTrade(t, 'alice', 'bob');
         const controller = new AbortController();
-        const held = ['carol', 'dave', 'erin'].map((user) =>
-          get(http.base, '/p2p/sync?wait=20', t.auth(user), controller.signal).catch(() => undefined),
-        );
+        const held = ['carol', 'dave', 'erin'].map((user) => get(http.base, '/p2p/sync?wait=20', t.auth(user), controller.signal).catch(() => undefined));
         await eventually(() => assert.equal(t.system.sync!.heldRequests, 3));
         assert.equal(t.system.overload!.inFlight, 0);
         assert.equal((await get(http.base, `/p2p/trades/${tradeId}/chat`, t.auth('bob'))).status, 200);

@@ -63,7 +63,11 @@ describe(`writes under a poll storm [${POSTGRES.name}]`, function () {
       return counts;
     };
     console.log(`      polls by status ${JSON.stringify(byStatus(answered))}; sends by status ${JSON.stringify(byStatus(sends))}`);
-    assert.deepEqual(sends.map((s) => s.status), [201, 201, 201, 201, 201], JSON.stringify(sends.filter((s) => s.status !== 201)[0]));
+    assert.deepEqual(
+      sends.map((s) => s.status),
+      [201, 201, 201, 201, 201],
+      JSON.stringify(sends.filter((s) => s.status !== 201)[0]),
+    );
     assert.match(queued, /^database_reads\{[^}]*state="active"[^}]*\} 1$/m, 'the one read slot is in use');
     const shed = answered.filter((p) => p.status === 503).length;
     assert.ok(shed > 0, 'some polls waited past DATABASE_READ_WAIT_MS');

@@ -9,15 +9,27 @@ import type { Database } from '../../src/persistence/database.js';
 import { createScratchPostgres } from '../support/databases.js';
 
 const drivers: [string, () => Promise<{ db: Database; dispose: () => Promise<void> }>][] = [
-  ['embedded', async () => {
-    const db = await openEmbeddedDatabase();
-    return { db, dispose: () => db.close() };
-  }],
-  ['postgres', async () => {
-    const scratch = await createScratchPostgres();
-    const db = await openPostgresDatabase({ url: scratch.url });
-    return { db, dispose: async () => { await db.close(); await scratch.drop(); } };
-  }],
+  [
+    'embedded',
+    async () => {
+      const db = await openEmbeddedDatabase();
+      return { db, dispose: () => db.close() };
+    },
+  ],
+  [
+    'postgres',
+    async () => {
+      const scratch = await createScratchPostgres();
+      const db = await openPostgresDatabase({ url: scratch.url });
+      return {
+        db,
+        dispose: async () => {
+          await db.close();
+          await scratch.drop();
+        },
+      };
+    },
+  ],
 ];
 
 for (const [name, open] of drivers) {
@@ -40,8 +52,13 @@ for (const [name, open] of drivers) {
       assert.deepEqual(await migrate(handle.db, dir), [], 'a second run applies nothing');
       const rows = await handle.db.inSqlTransaction((s) =>
         s.query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>(
-          'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name'));
-      assert.deepEqual(rows.map((r) => r.migration_name), applied);
+          'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
+        ),
+      );
+      assert.deepEqual(
+        rows.map((r) => r.migration_name),
+        applied,
+      );
       assert.ok(rows.every((r) => /^[0-9a-f]{64}$/.test(r.checksum) && r.finished_at && r.applied_steps_count === 1));
       // The schema is usable through Prisma.
       await handle.db.prisma.trade.create({ data: { buyerId: 'a', sellerId: 'b', amount: '1', asset: 'USDT', fiat: 'VND' } });
@@ -57,18 +74,33 @@ for (const [name, open] of drivers) {
             ('00000000-0000-4000-8000-000000000003', 'ann', 'T', 'third', '2026-11-29T10:00:03Z'),
             ('00000000-0000-4000-8000-000000000001', 'ann', 'T', 'first', '2026-11-29T10:00:01Z'),
             ('00000000-0000-4000-8000-000000000002', 'ann', 'T', 'second', '2026-11-29T10:00:02Z'),
-            ('00000000-0000-4000-8000-000000000004', 'bob', 'T', 'only', '2026-11-29T10:00:00Z')`));
+            ('00000000-0000-4000-8000-000000000004', 'bob', 'T', 'only', '2026-11-29T10:00:00Z')`),
+        );
       } finally {
         await rm(initOnly, { recursive: true, force: true });
       }
       assert.ok((await migrate(handle.db, dir)).includes('20261129120000_notification_seq'));
       const rows = await handle.db.prisma.notification.findMany({ orderBy: [{ userId: 'asc' }, { seq: 'asc' }] });
-      assert.deepEqual(rows.map((r) => [r.userId, r.seq, r.message]), [['ann', 1, 'first'], ['ann', 2, 'second'], ['ann', 3, 'third'], ['bob', 1, 'only']]);
+      assert.deepEqual(
+        rows.map((r) => [r.userId, r.seq, r.message]),
+        [
+          ['ann', 1, 'first'],
+          ['ann', 2, 'second'],
+          ['ann', 3, 'third'],
+          ['bob', 1, 'only'],
+        ],
+      );
       const counters = await handle.db.prisma.notificationCounter.findMany({ orderBy: { userId: 'asc' } });
-      assert.deepEqual(counters.map((c) => [c.userId, c.lastSeq]), [['ann', 3], ['bob', 1]]);
+      assert.deepEqual(
+        counters.map((c) => [c.userId, c.lastSeq]),
+        [
+          ['ann', 3],
+          ['bob', 1],
+        ],
+      );
     });
 
-    it('places the trades stored before the trade feed in each party\'s feed, per user in order of change', async () => {
+    it("places the trades stored before the trade feed in each party's feed, per user in order of change", async () => {
       const before = await mkdtemp(join(tmpdir(), 'migrations-'));
       try {
         for (const name of ['20261129000000_init', '20261129120000_notification_seq']) {
@@ -79,15 +111,30 @@ for (const [name, open] of drivers) {
           s.exec(`INSERT INTO trades (id, buyer_id, seller_id, amount, asset, fiat, updated_at) VALUES
             ('00000000-0000-4000-8000-000000000002', 'ann', 'bob', 1, 'USDT', 'VND', '2026-11-29T10:00:02Z'),
             ('00000000-0000-4000-8000-000000000001', 'bob', 'ann', 1, 'USDT', 'VND', '2026-11-29T10:00:01Z'),
-            ('00000000-0000-4000-8000-000000000003', 'cid', 'ann', 1, 'USDT', 'VND', '2026-11-29T10:00:03Z')`));
+            ('00000000-0000-4000-8000-000000000003', 'cid', 'ann', 1, 'USDT', 'VND', '2026-11-29T10:00:03Z')`),
+        );
       } finally {
         await rm(before, { recursive: true, force: true });
       }
       assert.ok((await migrate(handle.db, dir)).includes('20261130120000_trade_feed'));
       const trades = await handle.db.prisma.trade.findMany({ orderBy: { id: 'asc' } });
-      assert.deepEqual(trades.map((t) => [t.buyerFeedSeq, t.sellerFeedSeq]), [[1, 1], [2, 2], [1, 3]]);
+      assert.deepEqual(
+        trades.map((t) => [t.buyerFeedSeq, t.sellerFeedSeq]),
+        [
+          [1, 1],
+          [2, 2],
+          [1, 3],
+        ],
+      );
       const counters = await handle.db.prisma.tradeFeedCounter.findMany({ orderBy: { userId: 'asc' } });
-      assert.deepEqual(counters.map((c) => [c.userId, c.lastSeq]), [['ann', 3], ['bob', 2], ['cid', 1]]);
+      assert.deepEqual(
+        counters.map((c) => [c.userId, c.lastSeq]),
+        [
+          ['ann', 3],
+          ['bob', 2],
+          ['cid', 1],
+        ],
+      );
     });
 
     it('refuses to run when an applied migration was edited', async () => {
@@ -104,7 +151,8 @@ for (const [name, open] of drivers) {
       await writeFile(join(dir, '29990102000000_bad', 'migration.sql'), 'CREATE TABLE extra_bad (id int); SELECT * FROM no_such_table;');
       await assert.rejects(migrate(handle.db, dir));
       const tables = await handle.db.inSqlTransaction((s) =>
-        s.query<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('extra_ok', 'extra_bad')"));
+        s.query<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('extra_ok', 'extra_bad')"),
+      );
       assert.equal(tables[0]!.n, 0);
     });
   });

@@ -106,9 +106,7 @@ describe('encodeMessageParts', () => {
     const body = Buffer.from(`${VIETNAMESE}\0\n\n`);
     for (const version of ['1.0', '1.1', '1.2'] as const) {
       const { head, tail } = encodeMessageParts('/topic/trades', 'm-1', 'application/json', body, version);
-      const wire = Buffer.concat(
-        ['sub-0', 'sub-1'].flatMap((id) => [head, encodeHeaderLine('subscription', id, version), tail]),
-      );
+      const wire = Buffer.concat(['sub-0', 'sub-1'].flatMap((id) => [head, encodeHeaderLine('subscription', id, version), tail]));
       const frames = parse(wire, version);
       assert.deepEqual(
         frames.map((f) => ({ command: f.command, headers: { ...f.headers }, body: f.body.toString() })),

@@ -25,10 +25,14 @@ export async function captureEvents(exchange: string, pattern = '#') {
   const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
   await channel.bindQueue(queue, exchange, pattern);
   const messages: CapturedMessage[] = [];
-  await channel.consume(queue, (msg) => {
-    if (!msg) return;
-    messages.push({ routingKey: msg.fields.routingKey, body: parseBody(msg.content), properties: msg.properties });
-  }, { noAck: true });
+  await channel.consume(
+    queue,
+    (msg) => {
+      if (!msg) return;
+      messages.push({ routingKey: msg.fields.routingKey, body: parseBody(msg.content), properties: msg.properties });
+    },
+    { noAck: true },
+  );
   return {
     messages,
     async close() {

@@ -51,7 +51,10 @@ export class OpenApiChecker {
     const schema = response.content?.['application/json']?.schema;
     if (!schema) return;
     const validate = this.#ajv.compile({ $ref: `openapi.json${schema.$ref}` });
-    assert.ok(validate(res.body), `${method} ${path} ${res.status}: body does not match ${schema.$ref}: ${explain(validate.errors)}\n${JSON.stringify(res.body)}`);
+    assert.ok(
+      validate(res.body),
+      `${method} ${path} ${res.status}: body does not match ${schema.$ref}: ${explain(validate.errors)}\n${JSON.stringify(res.body)}`,
+    );
   }
 }
 
@@ -85,7 +88,10 @@ export class AsyncApiChecker {
   }
 
   #resolve(ref: string): Json {
-    return ref.slice(2).split('/').reduce((node: Json, key) => node[key], this.document);
+    return ref
+      .slice(2)
+      .split('/')
+      .reduce((node: Json, key) => node[key], this.document);
   }
 }
 

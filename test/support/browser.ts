@@ -115,10 +115,14 @@ export class ApiGetLog {
    * period, that proves the poller is stopped: a running one would have polled in between.
    */
   async waitForQuiet(quietMs: number, timeoutMs: number): Promise<void> {
-    await eventually(() => {
-      const last = this.entries.at(-1)?.at ?? 0;
-      assert.ok(Date.now() - last >= quietMs, `the page still polls: last GET ${this.entries.at(-1)?.path} ${Date.now() - last} ms ago`);
-    }, timeoutMs, 100);
+    await eventually(
+      () => {
+        const last = this.entries.at(-1)?.at ?? 0;
+        assert.ok(Date.now() - last >= quietMs, `the page still polls: last GET ${this.entries.at(-1)?.path} ${Date.now() - last} ms ago`);
+      },
+      timeoutMs,
+      100,
+    );
   }
 }
 
@@ -215,7 +219,9 @@ export class DemoPage {
     await this.page.goto(`${this.baseUrl}/`);
     await this.byTestId('login-user').fill(userId);
     await this.byTestId('login-submit').click();
-    await this.byTestId('current-user').filter({ hasText: exactly(userId) }).waitFor();
+    await this.byTestId('current-user')
+      .filter({ hasText: exactly(userId) })
+      .waitFor();
     await this.byTestId('workspace').waitFor();
     this.#userId = userId;
   }
@@ -228,7 +234,9 @@ export class DemoPage {
     await this.page.locator('summary').click();
     await this.byTestId('login-token').fill(token);
     await this.byTestId('login-submit').click();
-    await this.byTestId('current-user').filter({ hasText: exactly(userId) }).waitFor();
+    await this.byTestId('current-user')
+      .filter({ hasText: exactly(userId) })
+      .waitFor();
     this.#userId = userId;
   }
 
@@ -246,9 +254,13 @@ export class DemoPage {
   async joinTrade(tradeId: string): Promise<void> {
     await this.byTestId('join-trade-id').fill(tradeId);
     await this.byTestId('join-trade-submit').click();
-    await this.byTestId('trade-id').filter({ hasText: exactly(tradeId) }).waitFor();
+    await this.byTestId('trade-id')
+      .filter({ hasText: exactly(tradeId) })
+      .waitFor();
     // The status appears when watchTrade has resolved: the trade's topics are subscribed by then.
-    await this.byTestId('status-value').filter({ hasText: /^[A-Z]+$/ }).waitFor();
+    await this.byTestId('status-value')
+      .filter({ hasText: /^[A-Z]+$/ })
+      .waitFor();
   }
 
   /** Types and sends a chat message; resolves once the page shows it as its own. */
@@ -285,7 +297,9 @@ export class DemoPage {
 
   /** Waits until the live / polling / offline indicator shows `state`. */
   async waitForConnection(state: ConnectionState, timeoutMs = 10_000): Promise<void> {
-    await this.byTestId('connection-state').filter({ hasText: exactly(state) }).waitFor({ timeout: timeoutMs });
+    await this.byTestId('connection-state')
+      .filter({ hasText: exactly(state) })
+      .waitFor({ timeout: timeoutMs });
   }
 
   async connectionState(): Promise<string> {
@@ -293,12 +307,16 @@ export class DemoPage {
   }
 
   async waitForStatus(status: TradeStatus, timeoutMs = 10_000): Promise<void> {
-    await this.byTestId('status-value').filter({ hasText: exactly(status) }).waitFor({ timeout: timeoutMs });
+    await this.byTestId('status-value')
+      .filter({ hasText: exactly(status) })
+      .waitFor({ timeout: timeoutMs });
   }
 
   /** The status changes the page offers (its visible status buttons). */
   async statusChoices(): Promise<string[]> {
-    return this.byTestId('status-actions').locator('button:visible').evaluateAll((buttons) => buttons.map((b) => (b as HTMLElement).dataset.status ?? ''));
+    return this.byTestId('status-actions')
+      .locator('button:visible')
+      .evaluateAll((buttons) => buttons.map((b) => (b as HTMLElement).dataset.status ?? ''));
   }
 
   /** Presses a status button, answering the confirmation that Release and Dispute ask with `confirm`. */
@@ -386,7 +404,10 @@ export function useBrowserSuite(): BrowserSuite {
     pages = [];
     const test = this.currentTest;
     if (test?.state === 'failed') {
-      const name = test.fullTitle().replace(/[^\w-]+/g, '-').slice(0, 100);
+      const name = test
+        .fullTitle()
+        .replace(/[^\w-]+/g, '-')
+        .slice(0, 100);
       await Promise.all(closing.map((page, i) => page.screenshot(`failures/${name}-${i}.png`).catch(() => undefined)));
     }
     await Promise.all(closing.map((page) => page.context.close().catch(() => undefined)));
@@ -456,10 +477,13 @@ export function expectedEntries(messages: readonly ChatMessage[], userId: string
 
 /** Waits until `page` shows exactly what the server holds for its user. */
 export async function expectChatMatchesServer(suite: BrowserSuite, page: DemoPage, tradeId: string, timeoutMs = 10_000): Promise<ChatEntry[]> {
-  return eventually(async () => {
-    const expected = expectedEntries(await suite.serverChat(tradeId, page.userId), page.userId);
-    assert.deepEqual(await page.chat(), expected);
-    return expected;
-  }, timeoutMs, 100);
+  return eventually(
+    async () => {
+      const expected = expectedEntries(await suite.serverChat(tradeId, page.userId), page.userId);
+      assert.deepEqual(await page.chat(), expected);
+      return expected;
+    },
+    timeoutMs,
+    100,
+  );
 }
-

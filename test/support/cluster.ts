@@ -27,7 +27,6 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-
 export interface RoleBackends {
   databaseUrl: string;
   amqp: { exchange: string; notificationQueue: string };
@@ -121,16 +120,22 @@ export async function startCluster(options: { gateways?: number; env?: Record<st
     ]);
     await Promise.all(
       started.map((p) =>
-        eventually(async () => {
-          if (p.child.exitCode !== null) throw new Error(`${p.role} exited: ${p.output()}`);
-          const res = await fetch(`${p.url}/readyz`);
-          if (res.status !== 200) throw new Error(`${p.role} not ready: ${res.status}`);
-        }, 60_000, 200),
+        eventually(
+          async () => {
+            if (p.child.exitCode !== null) throw new Error(`${p.role} exited: ${p.output()}`);
+            const res = await fetch(`${p.url}/readyz`);
+            if (res.status !== 200) throw new Error(`${p.role} not ready: ${res.status}`);
+          },
+          60_000,
+          200,
+        ),
       ),
     );
     const token = (userId: string) => issueToken(JWT_SECRET, userId);
     return {
-      api: api!, notification: notification!, gateways,
+      api: api!,
+      notification: notification!,
+      gateways,
       databaseUrl: backends.databaseUrl,
       amqp: backends.amqp,
       token,

@@ -6,7 +6,12 @@ const p2028 = (detail: string) => ({ name: 'PrismaClientKnownRequestError', code
 
 export const BUSY: [string, unknown][] = [
   ['Prisma P2028: no transaction slot within maxWait', p2028('Unable to start a transaction in the given time.')],
-  ['Prisma P2028: the transaction outlived its timeout', p2028('A query cannot be executed on an expired transaction. The timeout for this transaction was 5000 ms, however 5012 ms passed since the start of the transaction.')],
+  [
+    'Prisma P2028: the transaction outlived its timeout',
+    p2028(
+      'A query cannot be executed on an expired transaction. The timeout for this transaction was 5000 ms, however 5012 ms passed since the start of the transaction.',
+    ),
+  ],
   ['Prisma P2024: pool timeout', { code: 'P2024', message: 'Timed out fetching a new connection from the connection pool.' }],
   ['a pg pool checkout timeout', new Error('timeout exceeded when trying to connect')],
   ['the same, wrapped by the adapter', { name: 'DriverAdapterError', cause: new Error('timeout exceeded when trying to connect') }],
@@ -15,7 +20,10 @@ export const BUSY: [string, unknown][] = [
 ];
 
 export const UNREACHABLE: [string, unknown][] = [
-  ['a terminated backend from a raw query (P2010)', { code: 'P2010', meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { kind: 'postgres', code: '57P01' } } } }],
+  [
+    'a terminated backend from a raw query (P2010)',
+    { code: 'P2010', meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { kind: 'postgres', code: '57P01' } } } },
+  ],
   ['a DriverAdapterError for a terminated backend', { name: 'DriverAdapterError', cause: { kind: 'postgres', code: '57P01' } }],
   ['a connection exception SQLSTATE class 08', { cause: { code: '08006' } }],
   ['a pg client that lost its connection', new Error('Client has encountered a connection error and is not queryable')],

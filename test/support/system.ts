@@ -33,9 +33,7 @@ export const DRIVER_SETS: DriverSet[] = [
 export const silentLogger = pino({ level: 'silent' });
 
 export function createTestBus(kind: BusKind, exchange: string, url = AMQP_URL): EventBus {
-  return kind === 'in-process'
-    ? new InProcessBus(50)
-    : new RabbitMqBus({ url, exchange, logger: silentLogger, retryDelayMs: 50, publishTimeoutMs: 1_000 });
+  return kind === 'in-process' ? new InProcessBus(50) : new RabbitMqBus({ url, exchange, logger: silentLogger, retryDelayMs: 50, publishTimeoutMs: 1_000 });
 }
 
 export interface TestSystem {
@@ -79,7 +77,11 @@ export async function startTestSystem(drivers: Pick<DriverSet, 'db' | 'bus'>, op
     ...options.env,
   });
   const database: TestDatabase = options.shared
-    ? { db: await openPostgresDatabase({ url: options.shared.databaseUrl, capacity: config.database }), url: options.shared.databaseUrl, dispose: async () => {} }
+    ? {
+        db: await openPostgresDatabase({ url: options.shared.databaseUrl, capacity: config.database }),
+        url: options.shared.databaseUrl,
+        dispose: async () => {},
+      }
     : await createTestDatabase(drivers.db, config.database);
   const bus = createTestBus(drivers.bus, amqp.exchange, options.amqpUrl);
   const system = await startSystem({ ...config, jwtSecret: JWT_SECRET }, options.logger ?? silentLogger, {

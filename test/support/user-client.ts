@@ -19,10 +19,7 @@ export interface UserClient {
  * resync), here in Node over SockJS. Each connection attempt goes to the next gateway in
  * `gatewayUrls`, as a load balancer in front of the gateways would spread reconnects.
  */
-export async function startUserClient(
-  userId: string,
-  options: { apiUrl: string; gatewayUrls: string[]; tradeIds: string[] },
-): Promise<UserClient> {
+export async function startUserClient(userId: string, options: { apiUrl: string; gatewayUrls: string[]; tradeIds: string[] }): Promise<UserClient> {
   let attempt = 0;
   const connector: StompConnector = (headers, handlers) =>
     stompjsConnector({

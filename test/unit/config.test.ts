@@ -39,32 +39,43 @@ describe('configuration', () => {
     ['gateway', 'GATEWAY_WS_PING_MS zero', { ...PROD, GATEWAY_WS_PING_MS: '0' }, /^GATEWAY_WS_PING_MS is invalid/],
     ['gateway', 'GATEWAY_DRAIN_MS negative', { ...PROD, GATEWAY_DRAIN_MS: '-1' }, /^GATEWAY_DRAIN_MS is invalid/],
     ['api', 'DATABASE_POOL_SIZE below 2', { ...PROD, DATABASE_POOL_SIZE: '1' }, /^DATABASE_POOL_SIZE is invalid: must be at least 2/],
-    ['api', 'DATABASE_READ_CONCURRENCY taking the whole pool', { ...PROD, DATABASE_POOL_SIZE: '4', DATABASE_READ_CONCURRENCY: '4' }, /^DATABASE_READ_CONCURRENCY is invalid: must be below DATABASE_POOL_SIZE \(4\)/],
+    [
+      'api',
+      'DATABASE_READ_CONCURRENCY taking the whole pool',
+      { ...PROD, DATABASE_POOL_SIZE: '4', DATABASE_READ_CONCURRENCY: '4' },
+      /^DATABASE_READ_CONCURRENCY is invalid: must be below DATABASE_POOL_SIZE \(4\)/,
+    ],
     ['api', 'OVERLOAD_MAX_IN_FLIGHT zero', { ...PROD, OVERLOAD_MAX_IN_FLIGHT: '0' }, /^OVERLOAD_MAX_IN_FLIGHT is invalid/],
     ['sideways', 'an unknown role', PROD, /^unknown role "sideways"/],
   ];
   for (const [role, name, env, message] of failures) {
     it(`stops with one line naming the variable: ${name}`, () => {
-      assert.throws(() => loadConfig(role, env), (err: unknown) => {
-        assert.ok(err instanceof ConfigError);
-        assert.match(err.message, message);
-        assert.ok(!err.message.includes('\n'), 'one line');
-        return true;
-      });
+      assert.throws(
+        () => loadConfig(role, env),
+        (err: unknown) => {
+          assert.ok(err instanceof ConfigError);
+          assert.match(err.message, message);
+          assert.ok(!err.message.includes('\n'), 'one line');
+          return true;
+        },
+      );
     });
   }
 
   it('reports every problem at once, one line each, instead of one per run', () => {
     const env = { JWT_SECRET: 'short', PORT: 'eighty', LOG_LEVEL: 'loud', AMQP_URL: 'rabbit' };
-    assert.throws(() => loadConfig('api', env), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.deepEqual(
-        err.problems.map((p) => p.split(' ')[0]),
-        ['DATABASE_URL', 'AMQP_URL', 'JWT_SECRET', 'PORT', 'LOG_LEVEL'],
-      );
-      assert.equal(err.message.split('\n').length, 5);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig('api', env),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.deepEqual(
+          err.problems.map((p) => p.split(' ')[0]),
+          ['DATABASE_URL', 'AMQP_URL', 'JWT_SECRET', 'PORT', 'LOG_LEVEL'],
+        );
+        assert.equal(err.message.split('\n').length, 5);
+        return true;
+      },
+    );
   });
 
   it('pings WebSocket clients every 25 s unless GATEWAY_WS_PING_MS says otherwise', () => {

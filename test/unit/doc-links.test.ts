@@ -5,7 +5,12 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DOCS = join(ROOT, 'docs');
-const PAGES = [join(ROOT, 'README.md'), ...readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => join(DOCS, f))];
+const PAGES = [
+  join(ROOT, 'README.md'),
+  ...readdirSync(DOCS)
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join(DOCS, f)),
+];
 
 /** Markdown without fenced code blocks and code spans, where brackets are not links. */
 function prose(markdown: string): string {
@@ -25,7 +30,10 @@ function anchors(markdown: string): Set<string> {
   const seen = new Map<string, number>();
   const result = new Set<string>();
   for (const [, heading] of markdown.replace(/^(```|~~~)[\s\S]*?^\1/gm, '').matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
-    const slug = heading!.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const slug = heading!
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
     const count = seen.get(slug) ?? 0;
     seen.set(slug, count + 1);
     result.add(count ? `${slug}-${count}` : slug);
@@ -58,17 +66,20 @@ describe('documentation links', () => {
 
   it('the README links every page in docs/', () => {
     const linked = new Set(links(readFileSync(join(ROOT, 'README.md'), 'utf8')).map((l) => l.split('#')[0]));
-    const pages = readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
-    assert.deepEqual(pages.filter((p) => !linked.has(p)), []);
+    const pages = readdirSync(DOCS)
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`);
+    assert.deepEqual(
+      pages.filter((p) => !linked.has(p)),
+      [],
+    );
   });
 
   it('finds the links and anchors it checks', () => {
     assert.deepEqual(links('[a](x.md) ![i](img.png "t") `[c](no.md)`\n```\n[d](no.md)\n```\n[ref]: y.md#z'), ['x.md', 'img.png', 'y.md#z']);
-    assert.deepEqual([...anchors('# STOMP / WebSocket (gateway)\n## Looking into the data: `npm run studio`\n## Tests\n## Tests')], [
-      'stomp--websocket-gateway',
-      'looking-into-the-data-npm-run-studio',
-      'tests',
-      'tests-1',
-    ]);
+    assert.deepEqual(
+      [...anchors('# STOMP / WebSocket (gateway)\n## Looking into the data: `npm run studio`\n## Tests\n## Tests')],
+      ['stomp--websocket-gateway', 'looking-into-the-data-npm-run-studio', 'tests', 'tests-1'],
+    );
   });
 });

@@ -13,18 +13,30 @@ describe('unique violations by constraint name', () => {
   // The shapes each adapter produced for a duplicate (source_event_id, user_id), as logged here.
   const fromPg = {
     code: 'P2002',
-    meta: { modelName: 'Notification', driverAdapterError: { name: 'DriverAdapterError', cause: {
-      originalCode: '23505', kind: 'UniqueConstraintViolation', constraint: { fields: ['source_event_id', 'user_id'] },
-      originalMessage: `duplicate key value violates unique constraint "${KEY}"` } } },
+    meta: {
+      modelName: 'Notification',
+      driverAdapterError: {
+        name: 'DriverAdapterError',
+        cause: {
+          originalCode: '23505',
+          kind: 'UniqueConstraintViolation',
+          constraint: { fields: ['source_event_id', 'user_id'] },
+          originalMessage: `duplicate key value violates unique constraint "${KEY}"`,
+        },
+      },
+    },
   };
-  const fromPglite = { name: 'DriverAdapterError', cause: { kind: 'postgres', code: '23505', message: `duplicate key value violates unique constraint "${KEY}"` } };
+  const fromPglite = {
+    name: 'DriverAdapterError',
+    cause: { kind: 'postgres', code: '23505', message: `duplicate key value violates unique constraint "${KEY}"` },
+  };
 
   it('recognises the named key from adapter-pg (P2002) and from PGlite (SQLSTATE 23505)', () => {
     assert.equal(violatesUnique(fromPg, KEY), true);
     assert.equal(violatesUnique(fromPglite, KEY), true);
   });
 
-  it("does not take another key of the same table for it", () => {
+  it('does not take another key of the same table for it', () => {
     const other = { cause: { code: '23505', message: 'duplicate key value violates unique constraint "notifications_user_id_seq_key"' } };
     assert.equal(violatesUnique(other, KEY), false);
     assert.equal(violatesUnique({ code: 'P2002' }, KEY), false, 'P2002 alone names no key');

@@ -68,7 +68,10 @@ describe('the sync head cache', () => {
     startRead(small, 'a')(1);
     startRead(small, 'b')(1);
     startRead(small, 'd')(1); // the third entry: the cache starts over with it alone
-    assert.deepEqual(['a', 'b', 'd'].map((k) => small.head(k)), [undefined, undefined, 1]);
+    assert.deepEqual(
+      ['a', 'b', 'd'].map((k) => small.head(k)),
+      [undefined, undefined, 1],
+    );
     late(1);
     assert.equal(small.head('c'), undefined);
   });

@@ -33,7 +33,10 @@ describe('read gate', () => {
     const blocker = deferred();
     const holding = gate.run(() => blocker.promise);
     let ran = false;
-    await assert.rejects(gate.run(async () => void (ran = true)), ReadCapacityError);
+    await assert.rejects(
+      gate.run(async () => void (ran = true)),
+      ReadCapacityError,
+    );
     assert.equal(ran, false);
     assert.equal(gate.waiting, 0);
     blocker.resolve();
@@ -44,7 +47,12 @@ describe('read gate', () => {
 
   it('releases the slot when a read throws', async () => {
     const gate = new ReadGate(1, 50);
-    await assert.rejects(gate.run(async () => { throw new Error('boom'); }), /boom/);
+    await assert.rejects(
+      gate.run(async () => {
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
     assert.equal(gate.active, 0);
   });
 });

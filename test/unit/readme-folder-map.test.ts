@@ -10,6 +10,9 @@ describe("the README's folder map", () => {
     const folders = readdirSync(fileURLToPath(new URL('src/', ROOT)), { withFileTypes: true })
       .filter((entry) => entry.isDirectory())
       .map((entry) => `src/${entry.name}/`);
-    assert.deepEqual(folders.filter((folder) => !readme.includes(`| \`${folder}`)), []);
+    assert.deepEqual(
+      folders.filter((folder) => !readme.includes(`| \`${folder}`)),
+      [],
+    );
   });
 });

@@ -4,12 +4,18 @@ import type { ChatMessage } from '../../src/contract/shapes.js';
 import type { TradeRole } from '../../src/contract/trade-status.js';
 
 const message = (seq: number, recipientRole: TradeRole | null = null, tradeId = 't'): ChatMessage => ({
-  id: `${tradeId}-${seq}`, tradeId, seq, senderId: recipientRole ? null : 'u', message: `m${seq}`,
-  timestamp: new Date(seq).toISOString(), recipientRole, isSystemMessage: recipientRole !== null,
+  id: `${tradeId}-${seq}`,
+  tradeId,
+  seq,
+  senderId: recipientRole ? null : 'u',
+  message: `m${seq}`,
+  timestamp: new Date(seq).toISOString(),
+  recipientRole,
+  isSystemMessage: recipientRole !== null,
 });
 const seqs = (list: ChatMessage[] | undefined) => list?.map((m) => m.seq);
 
-describe('the sync route\'s recent messages', () => {
+describe("the sync route's recent messages", () => {
   it('answers a cursor inside a run of consecutive seqs up to the head, with the side rules', () => {
     const recent = new RecentChat(4, 10);
     for (const m of [message(3), message(4, 'SELLER'), message(5)]) recent.add(m);

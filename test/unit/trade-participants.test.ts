@@ -26,10 +26,11 @@ function service(trades: Map<string, { buyerId: string; sellerId: string }>, fai
 describe("a trade's parties (permission checks of chat and the gateway)", () => {
   it('are looked up once per trade, shared while in flight, for every user asking', async () => {
     const { trades, lookups } = service(new Map([[id(1), { buyerId: 'bob', sellerId: 'sue' }]]));
-    assert.deepEqual(
-      await Promise.all([trades.roleInTrade(id(1), 'bob'), trades.roleInTrade(id(1), 'sue'), trades.roleInTrade(id(1), 'eve')]),
-      ['BUYER', 'SELLER', null],
-    );
+    assert.deepEqual(await Promise.all([trades.roleInTrade(id(1), 'bob'), trades.roleInTrade(id(1), 'sue'), trades.roleInTrade(id(1), 'eve')]), [
+      'BUYER',
+      'SELLER',
+      null,
+    ]);
     await trades.participants(id(1));
     assert.deepEqual(lookups, [id(1)]);
   });

@@ -3,12 +3,7 @@
 // publishes its events under. A test checks real MESSAGE bodies against it.
 import { chatMessageSchema } from '../../contract/shapes.js';
 import { EVENT_SCHEMAS } from '../../contract/events.js';
-import {
-  DESTINATION_PAYLOADS,
-  DESTINATION_TEMPLATES,
-  SUBSCRIBERS,
-  type DestinationKind,
-} from '../../contract/destinations.js';
+import { DESTINATION_PAYLOADS, DESTINATION_TEMPLATES, SUBSCRIBERS, type DestinationKind } from '../../contract/destinations.js';
 import { DEFAULT_EXCHANGE, EVENT_TYPE_OF, ROUTING_KEYS, type RoutingKey } from '../../contract/routing-keys.js';
 import { components, PACKAGE_VERSION, type JsonSchema } from './json-schemas.js';
 
@@ -58,7 +53,11 @@ function routingKeyChannels(): Record<string, JsonSchema> {
       channel(key, 'rabbitmq', EVENT_TYPE_OF[key], {
         description: `Routing key on the topic exchange (default \`${DEFAULT_EXCHANGE}\`, AMQP_EXCHANGE). Persistent; messageId = eventId, type = the event name.`,
         bindings: {
-          amqp: { is: 'routingKey', exchange: { name: DEFAULT_EXCHANGE, type: 'topic', durable: true, autoDelete: false, vhost: '/' }, bindingVersion: '0.3.0' },
+          amqp: {
+            is: 'routingKey',
+            exchange: { name: DEFAULT_EXCHANGE, type: 'topic', durable: true, autoDelete: false, vhost: '/' },
+            bindingVersion: '0.3.0',
+          },
         },
       }),
     ]),

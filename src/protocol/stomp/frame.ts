@@ -29,13 +29,7 @@ export function frameSize(frame: StompFrame): number {
   return size;
 }
 
-export type StompErrorCode =
-  | 'frame-too-large'
-  | 'bad-command'
-  | 'bad-header'
-  | 'bad-content-length'
-  | 'missing-nul'
-  | 'too-many-headers';
+export type StompErrorCode = 'frame-too-large' | 'bad-command' | 'bad-header' | 'bad-content-length' | 'missing-nul' | 'too-many-headers';
 
 export class StompProtocolError extends Error {
   override readonly name = 'StompProtocolError';

@@ -77,7 +77,15 @@ export class FakeServer {
   /** Opens a trade of the buyer's (with the seller unless told). */
   openTrade(id: string, sellerId = SELLER): Trade {
     const trade: Trade = {
-      id, buyerId: BUYER, sellerId, amount: '100', asset: 'USDT', fiat: 'VND', status: 'PENDING', createdAt: at(0), updatedAt: at(0),
+      id,
+      buyerId: BUYER,
+      sellerId,
+      amount: '100',
+      asset: 'USDT',
+      fiat: 'VND',
+      status: 'PENDING',
+      createdAt: at(0),
+      updatedAt: at(0),
     };
     this.#trades.set(id, { trade, messages: [], version: ++this.#version });
     this.#wake();
@@ -90,8 +98,14 @@ export class FakeServer {
     const seq = messages.length + 1;
     const senderId = input.senderId === undefined ? SELLER : input.senderId;
     const message: ChatMessage = {
-      id: `${tradeId === TRADE_ID ? '' : `${tradeId}-`}m${seq}`, tradeId, seq, senderId, message: input.text ?? `message ${seq}`,
-      timestamp: at(seq), recipientRole: input.recipientRole ?? null, isSystemMessage: senderId === null,
+      id: `${tradeId === TRADE_ID ? '' : `${tradeId}-`}m${seq}`,
+      tradeId,
+      seq,
+      senderId,
+      message: input.text ?? `message ${seq}`,
+      timestamp: at(seq),
+      recipientRole: input.recipientRole ?? null,
+      isSystemMessage: senderId === null,
     };
     messages.push(message);
     this.#wake();
@@ -121,7 +135,8 @@ export class FakeServer {
 
   /** Chat requests' query strings, e.g. "afterSeq=3&limit=1000". */
   chatQueries(): string[] {
-    return this.calls.filter((c) => c.startsWith(`GET /p2p/trades/${TRADE_ID}/chat`) || c.startsWith(`GET /api/p2p/trades/${TRADE_ID}/chat`))
+    return this.calls
+      .filter((c) => c.startsWith(`GET /p2p/trades/${TRADE_ID}/chat`) || c.startsWith(`GET /api/p2p/trades/${TRADE_ID}/chat`))
       .map((c) => c.split('?')[1] ?? '');
   }
 
@@ -147,7 +162,8 @@ export class FakeServer {
 
   readonly fetch: Fetch = async (url, init) => {
     const { pathname, searchParams } = new URL(url, 'http://api.test');
-    const key = init.method === 'POST' && pathname.endsWith('/chat') ? ` ${(JSON.parse(init.body ?? '{}') as { clientMessageId?: string }).clientMessageId}` : '';
+    const key =
+      init.method === 'POST' && pathname.endsWith('/chat') ? ` ${(JSON.parse(init.body ?? '{}') as { clientMessageId?: string }).clientMessageId}` : '';
     this.calls.push(`${init.method} ${pathname}${searchParams.size ? `?${searchParams}` : ''}${key}`);
     if (!this.reachable) throw new TypeError('fetch failed');
     const path = pathname.replace(/^\/api/, '');
@@ -245,7 +261,12 @@ export class FakeServer {
       if (method === 'GET') {
         const afterSeq = Number(query.get('afterSeq') ?? 0);
         const since = query.get('since');
-        return [200, this.#visible(tradeId).filter((m) => m.seq > afterSeq && (!since || m.timestamp > since)).slice(0, limit)];
+        return [
+          200,
+          this.#visible(tradeId)
+            .filter((m) => m.seq > afterSeq && (!since || m.timestamp > since))
+            .slice(0, limit),
+        ];
       }
       if (method === 'POST') return this.#send(tradeId, JSON.parse(body ?? '{}') as { message: string; clientMessageId?: string });
     }

@@ -28,10 +28,7 @@ export async function startPostgres(dir: string, port: number, env: Record<strin
     await run(file, argv, { cwd: dir, timeout: 60_000 });
   };
   await pg('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
-  const options = [
-    `-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1',
-    '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off',
-  ];
+  const options = [`-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1', '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'];
   await pg('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', 'start', '-o', options.join(' ')]);
   return `postgresql://postgres@127.0.0.1:${port}/postgres`;
 }

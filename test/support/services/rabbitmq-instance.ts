@@ -57,9 +57,8 @@ function nodeEnv(node: RabbitMqNode): Record<string, string> {
 export function prepareRabbitMqNode(node: RabbitMqNode): void {
   makeServiceDir(node.dir, 'rabbitmq');
   for (const sub of ['mnesia', 'log']) makeServiceDir(join(node.dir, sub), 'rabbitmq');
-  const config = node.webStompPort === undefined
-    ? []
-    : [`web_stomp.tcp.port = ${node.webStompPort}`, 'web_stomp.tcp.ip = 127.0.0.1', 'stomp.listeners.tcp = none'];
+  const config =
+    node.webStompPort === undefined ? [] : [`web_stomp.tcp.port = ${node.webStompPort}`, 'web_stomp.tcp.ip = 127.0.0.1', 'stomp.listeners.tcp = none'];
   writeFileSync(join(node.dir, 'rabbitmq.conf'), config.map((line) => `${line}\n`).join(''));
   writeFileSync(join(node.dir, 'rabbitmq-env.conf'), '');
   writeFileSync(join(node.dir, 'enabled_plugins'), node.webStompPort === undefined ? '[].\n' : '[rabbitmq_web_stomp].\n');
