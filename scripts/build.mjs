@@ -35,6 +35,12 @@ const LOCK = at('.build.lock');
 // Temp folders: the Prisma client's (mirroring the tree) and dist's, beside dist/ so that the
 // source maps' relative paths stay right after the rename.
 const TEMP_PREFIXES = ['.build-', 'dist.new-'];
+/** What a killed build can leave, by folder: temp folders, and old trees replaceDir set aside. */
+const LEFTOVERS = [
+  ['.', [...TEMP_PREFIXES, 'dist.old-']],
+  ['client', ['dist.new-', 'dist.old-']],
+  ['src/generated', ['prisma.old-']],
+];
 
 /** The newest input and its mtime (ms). */
 function newestInput() {
@@ -99,8 +105,11 @@ function buildNow(reason) {
   console.error(`build: building (${reason})`);
   const startedAt = new Date();
   // Left by a build that was killed (its lock has been taken over, so none is running).
-  for (const entry of readdirSync(ROOT)) {
-    if (TEMP_PREFIXES.some((prefix) => entry.startsWith(prefix))) rmSync(at(entry), { recursive: true, force: true });
+  for (const [folder, prefixes] of LEFTOVERS) {
+    if (!existsSync(at(folder))) continue;
+    for (const entry of readdirSync(at(folder))) {
+      if (prefixes.some((prefix) => entry.startsWith(prefix))) rmSync(join(at(folder), entry), { recursive: true, force: true });
+    }
   }
   const temp = mkdtempSync(at(TEMP_PREFIXES[0]));
   const dist = mkdtempSync(at(TEMP_PREFIXES[1]));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,5 +102,17 @@ describe('build once, start many (one checkout)', function () {
     const after = statSync(join(tree, 'dist/.build-stamp'));
     assert.equal(after.ino, stamp.ino, 'dist/ was replaced');
     assert.equal(after.mtimeMs, stamp.mtimeMs);
+  });
+
+  it('a build removes what a killed build left: temp folders, and the old trees a swap set aside', () => {
+    // Ctrl-C between a swap's renames and its delete leaves `<target>.old-*`; during esbuild, `client/dist.new-*`.
+    const leftovers = ['dist.new-x', 'dist.old-1-1', 'client/dist.new-x', 'client/dist.old-1-1', 'src/generated/prisma.old-1-1'];
+    for (const dir of leftovers) mkdirSync(join(tree, dir, 'sub'), { recursive: true });
+    rmSync(join(tree, 'dist/.build-stamp'), { force: true });
+    execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: tree, stdio: 'ignore' });
+    assert.deepEqual(
+      leftovers.filter((dir) => existsSync(join(tree, dir))),
+      [],
+    );
   });
 });
