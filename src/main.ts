@@ -62,7 +62,8 @@ async function runRole(role: string): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-if (command === '--help' || command === '-h' || command === 'help') {
+// Anywhere on the line: `npm start -- --help` runs `main.js all --help`.
+if (command === 'help' || process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')) {
   process.stdout.write(HELP);
 } else {
   (command === 'migrate' ? runMigrations() : runRole(command)).catch((err: unknown) => {

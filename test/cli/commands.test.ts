@@ -68,6 +68,18 @@ describe('commands (the processes a user starts)', function () {
     }
   });
 
+  it('--help after a role (npm start -- --help) prints the help and starts nothing', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'p2p-help-'));
+    try {
+      const env = cleanEnv({ PORT: String(await freePort()), DATA_DIR: dataDir });
+      const { stdout } = await run(process.execPath, [...MAIN, 'all', '--help'], { env, timeout: 20_000 });
+      assert.match(stdout, /^Usage: /);
+      assert.equal(existsSync(join(dataDir, 'pglite')), false);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('a port already in use is one line, before the data folder is created or migrated', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'p2p-port-'));
     const holder = createServer();
