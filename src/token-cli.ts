@@ -15,6 +15,8 @@ function fail(message: string, code = 1): never {
 }
 
 const args = process.argv.slice(2);
+const unknown = args.find((a) => a.startsWith('-') && a !== '--admin' && a !== '--expires');
+if (unknown) fail(unknown === '--help' || unknown === '-h' ? USAGE : `unknown option ${unknown}\n${USAGE}`, 2);
 const expiresIndex = args.indexOf('--expires');
 const expiresIn = expiresIndex >= 0 ? args[expiresIndex + 1] : undefined;
 const [userId, ...extra] = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--expires');

@@ -135,6 +135,10 @@ describe('commands (the processes a user starts)', function () {
       const badId = await token('a b');
       assert.equal(badId.code, 2);
       assert.match(badId.stderr, /^invalid user id "a b"/);
+      // A mistyped flag would otherwise give a plain token where an admin one was meant.
+      const badFlag = await token('alice', '--admn');
+      assert.equal(badFlag.code, 2);
+      assert.match(badFlag.stderr, /^unknown option --admn/);
 
       const issued = await token('alice');
       assert.equal(issued.code, 0);
