@@ -82,11 +82,13 @@ async function printLogin(apiPort) {
   // Built by prestart:cluster, like the roles this script runs.
   const { issueToken } = await import('../dist/auth/jwt.js');
   const secretShown = process.env.JWT_SECRET ? '"$JWT_SECRET"' : `'${env.JWT_SECRET}'`;
+  // The roles refuse a token without the iss/aud they are configured to check.
+  const claims = { issuer: env.JWT_ISSUER?.trim() || undefined, audience: env.JWT_AUDIENCE?.trim() || undefined };
   console.log(`
   ==> Demo: open http://localhost:${apiPort}/ . This is production mode: there is no dev login, so
   paste a token under "No dev login on this server? Paste a token instead" (12 h each):
-    alice: ${issueToken(env.JWT_SECRET, 'alice')}
-    bob:   ${issueToken(env.JWT_SECRET, 'bob')}
+    alice: ${issueToken(env.JWT_SECRET, 'alice', claims)}
+    bob:   ${issueToken(env.JWT_SECRET, 'bob', claims)}
   More tokens: JWT_SECRET=${secretShown} npm run token -- <userId> [--admin]
 `);
 }

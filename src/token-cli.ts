@@ -36,7 +36,9 @@ if (secret === undefined) {
   fail(`no demo secret in ${demoSecretFile(config.dataDir)}: run \`npm start\` once with this DATA_DIR, or set JWT_SECRET`);
 }
 try {
-  console.log(issueToken(secret, userId, { admin: args.includes('--admin'), expiresIn }));
+  // The server refuses a token without the iss/aud it is configured to check.
+  const { issuer, audience } = config.jwt;
+  console.log(issueToken(secret, userId, { admin: args.includes('--admin'), expiresIn, issuer, audience }));
 } catch (err) {
   fail(`cannot issue the token: ${(err as Error).message} (--expires takes e.g. 30m, 12h, 7d)`, 2);
 }

@@ -6,6 +6,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { verifyToken } from '../../src/auth/jwt.js';
+import { loadConfig } from '../../src/config/config.js';
 import { openEmbeddedDatabase } from '../../src/persistence/embedded-database.js';
 import { createScratchPostgres } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
@@ -148,6 +150,13 @@ describe('commands (the processes a user starts)', function () {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it('npm run token: with JWT_ISSUER and JWT_AUDIENCE set, issues tokens the server accepts', async () => {
+    const env = cleanEnv({ JWT_SECRET: 'token-cli-issuer-test-secret-0123456789', JWT_ISSUER: 'https://id.example', JWT_AUDIENCE: 'p2p' });
+    const { stdout } = await run('npm', ['run', '-s', 'token', '--', 'alice'], { env });
+    const rules = { secret: env.JWT_SECRET!, ...loadConfig('all', env).jwt };
+    assert.equal(verifyToken(`Bearer ${stdout.trim()}`, rules).actor.userId, 'alice');
   });
 
   // The lock is read from /proc, so it exists on Linux only (this project's machines and CI).

@@ -20,6 +20,9 @@ describe('start-cluster script', function () {
         API_PORT: String(ports.api),
         GATEWAY_PORTS: ports.gateways.join(','),
         NOTIFICATION_PORT: String(ports.notification),
+        // The printed tokens must carry what the roles then check.
+        JWT_ISSUER: 'https://id.example',
+        JWT_AUDIENCE: 'p2p',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
