@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import WebSocket from 'ws';
+import { LOGGER_OPTIONS } from '../../src/observability/logger.js';
+import { eventually } from '../support/eventually.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { listen, startGatewayTestSystem, type GatewayTestSystem, type Listening } from '../support/gateway-harness.js';
 import { ensureClientBuilt } from '../support/browser.js';
@@ -30,6 +34,29 @@ const info = (baseUrl: string, origin?: string) => fetch(`${baseUrl}/ws/info`, {
 
 describe('gateway handshakes and the SockJS iframe page', function () {
   this.timeout(30_000);
+
+  it("keeps a token in a SockJS URL out of the log (sockjs's own request lines)", async () => {
+    const raw: string[] = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (raw.push(String(chunk)), done()) });
+    const t = await startTestSystem(EMBEDDED, { logger: pino({ ...LOGGER_OPTIONS, level: 'debug' }, sink) });
+    const server = await listen(t.system);
+    try {
+      const token = t.token('alice');
+      assert.equal((await fetch(`${server.baseUrl}/ws/info?access_token=${token}`)).status, 200);
+      assert.equal((await fetch(`${server.baseUrl}/ws/iframe.html?t=${token}`)).status, 200);
+      await eventually(() =>
+        assert.ok(
+          raw.some((line) => line.includes('/ws/info')),
+          'sockjs logged no request line',
+        ),
+      );
+      assert.ok(!raw.join('').includes(token), 'a token reached the log');
+    } finally {
+      await t.close();
+      server.server.closeAllConnections();
+      server.server.close();
+    }
+  });
 
   describe('in production (CORS_ORIGINS set)', () => {
     let t: TestSystem;
