@@ -38,6 +38,7 @@ describe('configuration', () => {
     ['api', 'LOG_LEVEL unknown', { ...PROD, LOG_LEVEL: 'loud' }, /^LOG_LEVEL is invalid/],
     ['gateway', 'GATEWAY_WS_PING_MS zero', { ...PROD, GATEWAY_WS_PING_MS: '0' }, /^GATEWAY_WS_PING_MS is invalid/],
     ['gateway', 'GATEWAY_DRAIN_MS negative', { ...PROD, GATEWAY_DRAIN_MS: '-1' }, /^GATEWAY_DRAIN_MS is invalid/],
+    ['gateway', 'GATEWAY_TOKEN_LEEWAY_MS above 30 s', { ...PROD, GATEWAY_TOKEN_LEEWAY_MS: '30001' }, /^GATEWAY_TOKEN_LEEWAY_MS is invalid/],
     ['api', 'DATABASE_POOL_SIZE below 2', { ...PROD, DATABASE_POOL_SIZE: '1' }, /^DATABASE_POOL_SIZE is invalid: must be at least 2/],
     [
       'api',
