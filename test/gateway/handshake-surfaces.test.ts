@@ -3,12 +3,15 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import jwt from 'jsonwebtoken';
 import WebSocket from 'ws';
 import { LOGGER_OPTIONS } from '../../src/observability/logger.js';
 import { eventually } from '../support/eventually.js';
 import { startTestSystem, type TestSystem } from '../support/system.js';
 import { listen, startGatewayTestSystem, type GatewayTestSystem, type Listening } from '../support/gateway-harness.js';
 import { ensureClientBuilt } from '../support/browser.js';
+import { JWT_SECRET } from '../support/services.js';
+import { StompTestClient } from '../support/stomp-clients.js';
 
 const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://unused/db', AMQP_URL: 'amqp://unused', JWT_SECRET: 'x'.repeat(32) };
 const APP = 'https://app.example';
@@ -85,6 +88,18 @@ describe('gateway handshakes and the SockJS iframe page', function () {
       assert.equal(await handshake(server.baseUrl, undefined), 101);
       assert.equal((await info(server.baseUrl, APP)).status, 200);
       assert.equal((await info(server.baseUrl)).status, 200);
+    });
+
+    it('refuses at CONNECT what the API refuses: a token without exp, or past JWT_MAX_TTL', async () => {
+      const refusal = (token: string) =>
+        StompTestClient.connect(server.baseUrl, 'websocket', { authorization: `Bearer ${token}` }).then(
+          async (client) => (await client.disconnect(), 'connected'),
+          (err: Error) => err.message,
+        );
+      const exp = (hours: number) => Math.floor(Date.now() / 1000) + hours * 3600;
+      assert.match(await refusal(jwt.sign({ sub: 'alice' }, JWT_SECRET)), /no expiry/);
+      assert.match(await refusal(jwt.sign({ sub: 'alice', exp: exp(25) }, JWT_SECRET)), /expires more than 86400 s/);
+      assert.equal(await refusal(jwt.sign({ sub: 'alice', exp: exp(1) }, JWT_SECRET)), 'connected');
     });
 
     it('lets only CORS_ORIGINS frame the iframe page', async () => {
