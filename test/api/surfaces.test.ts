@@ -42,6 +42,9 @@ describe('API surfaces: headers, /metrics, trade-open limits', () => {
       assert.deepEqual(res.body, { gatewayUrls: ['https://rt1.example.com', 'http://localhost:8083'] });
       const connectSrc = /connect-src ([^;]*)/.exec(res.headers['content-security-policy'] ?? '')?.[1]?.split(' ');
       assert.deepEqual(connectSrc, ["'self'", 'https://rt1.example.com', 'http://localhost:8083', 'wss://rt1.example.com', 'ws://localhost:8083']);
+      // SockJS's iframe transports frame the gateway's /ws/iframe.html.
+      const frameSrc = /frame-src ([^;]*)/.exec(res.headers['content-security-policy'] ?? '')?.[1]?.split(' ');
+      assert.deepEqual(frameSrc, ["'self'", 'https://rt1.example.com', 'http://localhost:8083']);
     });
   });
 
