@@ -49,6 +49,8 @@ export interface SyncConfig {
   pollIntervalMs: number;
   /** Long polls held at once per process; beyond, 503 with Retry-After. */
   maxHeld: number;
+  /** Long polls held at once per user per process; beyond, answered as plain polls. */
+  maxHeldPerUser: number;
   /** Feed heads kept in memory; when full, the cache starts over empty. */
   cacheMaxEntries: number;
   /** Base name of each api process's own queue of the events that feed the cache. */
@@ -185,6 +187,7 @@ function readConfig(r: Role, env: NodeJS.ProcessEnv, problems: string[]): Config
     sync: {
       pollIntervalMs: parse('SYNC_POLL_INTERVAL_MS', positiveInt, 2_000),
       maxHeld: parse('SYNC_MAX_HELD', positiveInt, 5_000),
+      maxHeldPerUser: parse('SYNC_MAX_HELD_PER_USER', positiveInt, 4),
       cacheMaxEntries: parse('SYNC_CACHE_MAX_ENTRIES', positiveInt, 200_000),
       queue: value('AMQP_API_SYNC_QUEUE') ?? 'api.sync.events.queue',
     },

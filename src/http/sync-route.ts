@@ -52,10 +52,11 @@ async function serve(req: IncomingMessage, res: ServerResponse, search: string, 
   try {
     const actor = authenticate(req.headers.authorization, options.tokens);
     const request = parseSyncQuery(search);
-    // A long poll mostly waits, which costs nothing: it is bounded by SYNC_MAX_HELD instead of
-    // the in-flight limit, for its whole life (its reads still pass the database read gate).
-    if (request.waitMs > 0) options.overload.hold(req);
-    const response = await options.sync.sync(actor, request, request.waitMs > 0 ? departure(res) : NEVER);
+    // A held long poll mostly waits, which costs nothing: it is bounded by SYNC_MAX_HELD instead
+    // of the in-flight limit, for its whole life (its reads still pass the database read gate).
+    // One answered as a plain poll (past its user's share) stays counted like one.
+    const hold = () => options.overload.hold(req);
+    const response = await options.sync.sync(actor, request, request.waitMs > 0 ? departure(res) : NEVER, hold);
     if (!response) {
       const message = 'too many long polls are held by this server; retry shortly';
       return sendReply(res, options.unavailable.reply('long_poll_limit', message, options.retryAfterSeconds));

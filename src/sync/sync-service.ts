@@ -18,6 +18,8 @@ export interface SyncSettings {
   pollIntervalMs: number;
   /** Long polls held at once by this process; beyond it the route answers 503. */
   maxHeld: number;
+  /** Long polls held at once for one user; beyond it a long poll is answered as a plain poll. */
+  maxHeldPerUser: number;
 }
 
 /** A parsed sync query (see src/contract/sync.ts); trade ids lower-case and distinct. */
@@ -45,6 +47,8 @@ interface Plan {
  */
 export class SyncService {
   private held = 0;
+  /** Held long polls per user id; a user at zero has no entry. */
+  private readonly heldBy = new Map<string, number>();
   /** Wakes each held long poll, for close(). */
   private readonly holding = new Set<() => void>();
   private closed = false;
@@ -74,15 +78,29 @@ export class SyncService {
     for (const wake of [...this.holding]) wake();
   }
 
-  /** undefined: the bound on held long polls is reached (answer 503). `signal`: the client went away. */
-  async sync(actor: Actor, request: SyncRequest, signal: AbortSignal): Promise<SyncResponse | undefined> {
-    if (request.waitMs === 0 || this.closed) return this.answer(await this.plan(actor, request));
+  /**
+   * undefined: the bound on held long polls is reached (answer 503). `signal`: the client went away.
+   * `onHold`: called when the request takes a held slot.
+   *
+   * A user past their share of held polls (a few tabs and devices) is answered at once as a plain
+   * poll rather than refused: it gets its news, its client paces the next poll by `pollIntervalMs`
+   * as after any early empty answer, and one token cannot take every slot from other users.
+   */
+  async sync(actor: Actor, request: SyncRequest, signal: AbortSignal, onHold?: () => void): Promise<SyncResponse | undefined> {
+    const { userId } = actor;
+    const mine = this.heldBy.get(userId) ?? 0;
+    if (request.waitMs === 0 || this.closed || mine >= this.settings.maxHeldPerUser) return this.answer(await this.plan(actor, request));
     if (this.held >= this.settings.maxHeld) return undefined;
     this.held++;
+    this.heldBy.set(userId, mine + 1);
+    onHold?.();
     try {
       return await this.longPoll(await this.plan(actor, request), request.waitMs, signal);
     } finally {
       this.held--;
+      const left = this.heldBy.get(userId)! - 1;
+      if (left === 0) this.heldBy.delete(userId);
+      else this.heldBy.set(userId, left);
     }
   }
 

@@ -10,7 +10,9 @@ for (const drivers of DRIVER_SETS) {
     let server: Server;
     let port: number;
     before(async () => {
-      t = await startTestSystem(drivers, { env: { SYNC_MAX_HELD: '2', SYNC_POLL_INTERVAL_MS: '3000' } });
+      t = await startTestSystem(drivers, {
+        env: { SYNC_MAX_HELD: '2', SYNC_MAX_HELD_PER_USER: '1', SYNC_POLL_INTERVAL_MS: '3000' },
+      });
       server = createServer(t.system.handler);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       port = (server.address() as AddressInfo).port;
@@ -52,6 +54,30 @@ for (const drivers of DRIVER_SETS) {
       await eventually(() => assert.equal(sync.heldRequests, 2));
       second.destroy();
       third.destroy();
+      await eventually(() => assert.equal(sync.heldRequests, 0));
+    });
+
+    it("answers a user's long polls beyond their share at once as plain polls, so one user cannot hold every slot", async () => {
+      const sync = t.system.sync!;
+      const mine = await hold('greedy');
+      await eventually(() => assert.equal(sync.heldRequests, 1));
+      const over = await hold('greedy');
+      const status = await Promise.race([
+        new Promise<number | undefined>((resolve) => over.on('response', (res) => resolve(res.statusCode))),
+        new Promise<string>((resolve) => setTimeout(() => resolve('still held'), 5_000)),
+      ]);
+      assert.equal(status, 200, 'answered at once as a plain poll');
+      assert.equal(sync.heldRequests, 1, 'the answered poll took no slot');
+
+      // Another user's long poll is held (answered after its wait), not refused.
+      await t.http.get('/p2p/sync?wait=1').set('Authorization', t.auth('patient')).expect(200);
+
+      // A client that leaves frees its user's share too.
+      mine.destroy();
+      await eventually(() => assert.equal(sync.heldRequests, 0));
+      const again = await hold('greedy');
+      await eventually(() => assert.equal(sync.heldRequests, 1));
+      again.destroy();
       await eventually(() => assert.equal(sync.heldRequests, 0));
     });
   });
