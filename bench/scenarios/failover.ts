@@ -9,7 +9,7 @@ import { startChatSender, type ChatTrade } from '../load/chat-sender.js';
 import { FailoverFleet } from '../load/failover-fleet.js';
 import { httpLoad } from '../load/http-load.js';
 import type { ServerProcess } from '../servers/launch.js';
-import { launchRole } from '../servers/roles.js';
+import { launchRole, scrapeMetrics } from '../servers/roles.js';
 import { JWT_SECRET } from '../settings.js';
 import { CpuSampler } from '../infra/cpu-sampler.js';
 
@@ -231,6 +231,6 @@ function slidingSums(values: number[], width: number): number[] {
 }
 
 async function gatewayConnections(gateway: ServerProcess): Promise<number> {
-  const text = await (await fetch(`${gateway.baseUrl}/metrics`)).text();
+  const text = await scrapeMetrics(gateway.baseUrl);
   return [...text.matchAll(/^gateway_connections\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
 }

@@ -3,7 +3,7 @@ import { bearer, openTrade } from '../infra/rest-client.js';
 import { startChatSender, type ChatSend } from '../load/chat-sender.js';
 import { httpLoad, type HttpLoadResult } from '../load/http-load.js';
 import { Samples, type Percentiles } from '../load/samples.js';
-import { launchRole } from '../servers/roles.js';
+import { launchRole, scrapeMetrics } from '../servers/roles.js';
 
 const POLLER = 'bench-storm-buyer';
 const PAGE = 100;
@@ -64,7 +64,7 @@ export async function runWrites(ctx: BenchContext): Promise<WritesResult> {
 
 /** Cumulative since the api started: the baseline runs first, so the storm's figures include its (none expected). */
 async function unavailableByCause(apiUrl: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  const text = await scrapeMetrics(apiUrl);
   const counts: Record<string, number> = {};
   for (const [, cause, value] of text.matchAll(/^http_unavailable_responses_total\{[^}]*cause="([a-z_]+)"[^}]*\} (\d+)$/gm)) counts[cause!] = Number(value);
   return counts;

@@ -22,6 +22,13 @@ export function gatewayUrls(baseUrl: string): { websocket: string; sockjs: strin
 /** What the bench's production-mode roles require on /metrics (docs/security.md). */
 const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
 
+/** A role's Prometheus text, fetched with the bench's metrics token (production roles refuse /metrics without it). */
+export async function scrapeMetrics(baseUrl: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } });
+  if (!res.ok) throw new Error(`GET ${baseUrl}/metrics answered ${res.status}`);
+  return res.text();
+}
+
 /**
  * One of the product's roles as its own process, started through the real entry point
  * (dist/main.js, see buildProduct) in production mode on the bench database and exchange. Limits meant for
