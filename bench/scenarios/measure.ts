@@ -22,13 +22,16 @@ export interface Throughput {
   serverCores: number;
 }
 
-/** Fan-out at full rate: a warm-up, then one window over which deliveries and server CPU are counted. */
+/** Fan-out at full rate: a warm-up, then one window over which deliveries and server CPU are counted (each at least a burst, see deliveredAtLeast). */
 export async function measureThroughput(server: Measured, fleet: Fleet, publish: Publish, plan: Plan): Promise<Throughput> {
+  const [base, burst] = [fleet.tally.deliveries, SATURATION_WINDOW * fleet.size];
   const run = saturate(publish, fleet.tally, fleet.size, SATURATION_WINDOW);
   try {
     await sleep(plan.warmupSeconds * 1000);
+    await deliveredAtLeast(fleet, base + burst);
     const [t0, d0, c0] = [performance.now(), fleet.tally.deliveries, cpuTimeMs(server.pid)];
     await sleep(plan.measureSeconds * 1000);
+    await deliveredAtLeast(fleet, d0 + burst);
     const [t1, d1, c1] = [performance.now(), fleet.tally.deliveries, cpuTimeMs(server.pid)];
     const deliveries = d1 - d0;
     return {
@@ -40,6 +43,21 @@ export async function measureThroughput(server: Measured, fleet: Fleet, publish:
   } finally {
     await run.stop();
   }
+}
+
+// Longer than the pacer's stall limit, which then reports the stall when the run stops.
+const BURST_TIMEOUT_MS = 20_000;
+
+/**
+ * Waits until the fleet has counted `deliveries`. A server reads the broker's messages in bursts
+ * of up to SATURATION_WINDOW and writes a whole burst before any of it leaves (tick-batch.ts):
+ * at 5,000 SockJS subscribers a burst is some 1.3 s of CPU, several seconds on a busy machine.
+ * So the warm-up lasts at least one burst and the counted window holds at least one, else a
+ * window between two bursts counted 0 deliveries/s.
+ */
+async function deliveredAtLeast(fleet: Fleet, deliveries: number): Promise<void> {
+  const deadline = Date.now() + BURST_TIMEOUT_MS;
+  while (fleet.tally.deliveries < deliveries && Date.now() < deadline) await sleep(20);
 }
 
 export type Latency = Percentiles & {
