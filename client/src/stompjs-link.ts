@@ -33,9 +33,14 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
     let connected = false;
     let errorMessage: string | undefined;
     let errorTimer: ReturnType<typeof setTimeout> | undefined;
+    // Not stompjs's connectionTimeout: it discards a SockJS socket with a close code it makes up,
+    // 4001, which is the gateway's token-expiry code, so a gateway merely too busy to answer in
+    // time read as refused credentials and the client stopped reconnecting.
+    const connectTimer = setTimeout(() => lose({ reason: `no CONNECTED within ${options.connectTimeoutMs} ms` }), options.connectTimeoutMs);
     const lose = (loss: Omit<LinkLoss, 'connected' | 'errorMessage'>) => {
       if (ended) return;
       ended = true;
+      clearTimeout(connectTimer);
       clearTimeout(errorTimer);
       gateways.failed();
       handlers.onLost({ ...loss, connected, ...(errorMessage === undefined ? {} : { errorMessage }) });
@@ -48,11 +53,11 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
       reconnectDelay: 0,
       heartbeatIncoming: options.heartbeatMs,
       heartbeatOutgoing: options.heartbeatMs,
-      connectionTimeout: options.connectTimeoutMs,
       // On missed heart-beats, report the loss now rather than after a close handshake that a
       // dead network never completes.
       discardWebsocketOnCommFailure: true,
       onConnect: () => {
+        clearTimeout(connectTimer);
         connected = true;
         if (!ended) handlers.onConnected();
       },
@@ -96,6 +101,7 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
       },
       close() {
         ended = true;
+        clearTimeout(connectTimer);
         clearTimeout(errorTimer);
         void client.deactivate();
       },
