@@ -33,9 +33,8 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
     let connected = false;
     let errorMessage: string | undefined;
     let errorTimer: ReturnType<typeof setTimeout> | undefined;
-    // Not stompjs's connectionTimeout: it discards a SockJS socket with a close code it makes up,
-    // 4001, which is the gateway's token-expiry code, so a gateway merely too busy to answer in
-    // time read as refused credentials and the client stopped reconnecting.
+    // Not stompjs's connectionTimeout: it discards the socket and reports a close code it makes
+    // up (4001), so a gateway merely too busy to answer in time read as a close from the gateway.
     const connectTimer = setTimeout(() => lose({ reason: `no CONNECTED within ${options.connectTimeoutMs} ms` }), options.connectTimeoutMs);
     const lose = (loss: Omit<LinkLoss, 'connected' | 'errorMessage'>) => {
       if (ended) return;

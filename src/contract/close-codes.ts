@@ -20,8 +20,12 @@ export const CLOSE_CODES = {
    * reason may carry an advisory delay as `drain;retry-after-ms=<n>`.
    */
   drain: 4000,
-  /** The session's token expired: get a new token before reconnecting. */
-  tokenExpired: 4001,
+  /**
+   * The session's token expired: get a new token before reconnecting. Not 4001: @stomp/stompjs
+   * reports every socket it discards itself (connect timeout, missed heart-beats) as 4001, so a
+   * client could not tell its own timeout from the gateway's word.
+   */
+  tokenExpired: 4401,
 } as const;
 
 export type CloseCodeName = keyof typeof CLOSE_CODES;

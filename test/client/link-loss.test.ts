@@ -22,6 +22,11 @@ describe('client: reading close codes, tokens and gateway lists', () => {
     assert.deepEqual(classifyLoss({ reason: 'cut', connected: false }), { kind: 'failure' });
   });
 
+  it("takes the close code stompjs makes up for a socket it discards (4001: missed heart-beats, a timeout) for a plain failure, not the gateway's word", () => {
+    assert.deepEqual(classifyLoss({ reason: '', connected: true, code: 4001 }), { kind: 'failure' });
+    assert.deepEqual(classifyLoss({ reason: '', connected: false, code: 4001 }), { kind: 'failure' });
+  });
+
   it("reads a JWT's exp without verifying it, and renews a tenth of its life (at most a minute) early", () => {
     const payload = Buffer.from(JSON.stringify({ sub: 'alice', exp: 1_800_000_000, note: '>>>???' })).toString('base64url');
     assert.equal(tokenExpiry(`h.${payload}.s`), 1_800_000_000_000);

@@ -28,8 +28,8 @@ describe('client: stompjs connection attempts', () => {
       setTimeout(() => link.close(), 2000).unref();
     });
     assert.equal(loss.connected, false);
-    // stompjs discards a timed-out socket with a made-up close code 4001, which is also the
-    // gateway's token-expiry code: read as refused credentials, the client stopped for good.
+    // stompjs discards a timed-out socket with a made-up close code 4001; read as the gateway's
+    // word on the token (it once was its token-expiry code), the client stopped for good.
     assert.equal(loss.code, undefined);
     assert.deepEqual(classifyLoss(loss), { kind: 'failure' });
   });

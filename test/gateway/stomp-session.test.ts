@@ -117,7 +117,7 @@ describe('gateway STOMP session', () => {
     ['an unsupported frame', 1008, ({ connection }) => connection.receive(frame('ACK', { id: '1' }))],
     ['DISCONNECT', 1000, ({ connection }) => connection.receive(frame('DISCONNECT', {}))],
     ['a server shutdown', 1001, ({ session }) => session.shutdown()],
-    ['its token expired', 4001, ({ session }) => session.expireIfBefore(Date.now() + 61_000)],
+    ['its token expired', 4401, ({ session }) => session.expireIfBefore(Date.now() + 61_000)],
   ];
   for (const [name, code, act] of endings) {
     it(`closes with ${code} after ${name}`, () => {
