@@ -71,7 +71,12 @@ describe('browser: demo page polish', function () {
   it('clicking a toast opens the trade it is about', async () => {
     const { tradeId, buyer, seller } = await suite.openTradeRoom();
     await notifySeller(suite, buyer.userId, seller, 1);
-    const toast = seller.toast('a buyer opened a trade with you').last();
+    // The room's own trade toasted the seller too: wait for the toast about the new one.
+    const toast = seller
+      .toast('a buyer opened a trade with you')
+      .filter({ hasNotText: tradeId.slice(0, 8) })
+      .last();
+    await toast.waitFor();
     const shortId = /\b[0-9a-f]{8}\b/.exec((await toast.textContent()) ?? '')?.[0];
     assert.ok(shortId && !tradeId.startsWith(shortId), 'the toast is about the new trade');
     await toast.click();
