@@ -22,8 +22,22 @@ export class Backoff {
   }
 
   next(): number {
-    const ceiling = Math.min(this.options.maxMs, this.options.baseMs * 2 ** this.#attempt);
+    const delay = this.#draw(this.#attempt);
     this.#attempt += 1;
+    return delay;
+  }
+
+  /**
+   * A delay under the last one's ceiling, without raising it: for a try that reached a gateway
+   * which is up but was too slow. Growing the wait would bring a fleet that timed out at a busy
+   * survivor back in ever sparser storms while it sits idle in between.
+   */
+  repeat(): number {
+    return this.#draw(Math.max(0, this.#attempt - 1));
+  }
+
+  #draw(attempt: number): number {
+    const ceiling = Math.min(this.options.maxMs, this.options.baseMs * 2 ** attempt);
     return Math.floor(this.options.random() * ceiling);
   }
 

@@ -9,6 +9,8 @@ export type LossAction =
   | { kind: 'token-expired' }
   /** CONNECT was refused for its credentials: another try with them cannot succeed. */
   | { kind: 'auth-refused' }
+  /** The gateway answered but was too slow (CONNECTED or a RECEIPT late): reconnect, without a longer backoff. */
+  | { kind: 'slow' }
   /** Anything else: reconnect with backoff. */
   | { kind: 'failure' };
 
@@ -16,6 +18,7 @@ export function classifyLoss(loss: LinkLoss): LossAction {
   if (loss.code === CLOSE_CODES.drain) return { kind: 'drain', delayMs: retryAfterMsOf(loss.closeReason ?? '') ?? 0 };
   if (!loss.connected && refusedCredentials(loss)) return { kind: 'auth-refused' };
   if (loss.code === CLOSE_CODES.tokenExpired) return { kind: 'token-expired' };
+  if (loss.slow) return { kind: 'slow' };
   return { kind: 'failure' };
 }
 

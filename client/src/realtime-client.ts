@@ -431,7 +431,13 @@ export class RealtimeClient {
     this.#pacer.reset();
     this.#poller.start();
     const delay =
-      action.kind === 'drain' ? action.delayMs + Math.floor(this.deps.random() * DRAIN_JITTER_MS) : action.kind === 'token-expired' ? 0 : this.#backoff.next();
+      action.kind === 'drain'
+        ? action.delayMs + Math.floor(this.deps.random() * DRAIN_JITTER_MS)
+        : action.kind === 'token-expired'
+          ? 0
+          : action.kind === 'slow'
+            ? this.#backoff.repeat()
+            : this.#backoff.next();
     this.#cancelReconnect = this.deps.clock.schedule(() => void this.#connect(), delay);
   }
 

@@ -35,6 +35,11 @@ export interface LinkLoss {
   closeReason?: string;
   /** The `message` of an ERROR frame just before the close. */
   errorMessage?: string;
+  /**
+   * The link gave up on a gateway that had answered (its socket opened) because CONNECTED or a
+   * RECEIPT did not come in time: it is up, only slow.
+   */
+  slow?: boolean;
 }
 
 /** Opens a connection with these CONNECT headers. Handlers are never called during the call itself. */

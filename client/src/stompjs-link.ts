@@ -1,6 +1,6 @@
-import { Client } from '@stomp/stompjs';
+import { Client, Versions } from '@stomp/stompjs';
 import SockJS from 'sockjs-client';
-import { GatewayList } from './gateway-list.js';
+import { GatewayList, type GatewayOutcome } from './gateway-list.js';
 import type { LinkLoss, StompConnector } from './stomp-link.js';
 
 export interface SocketOptions {
@@ -23,7 +23,8 @@ const CLOSE_AFTER_ERROR_MS = 1000;
 
 /**
  * Connection attempts on @stomp/stompjs: one stompjs Client per attempt, to the current gateway
- * of the list; an attempt that fails or ends moves the next one to the next gateway.
+ * of the list; an attempt that fails or ends moves the next one to the next gateway (see
+ * GatewayList for which). An attempt given up on a gateway that had answered is reported `slow`.
  */
 export function stompjsConnector(options: SocketOptions & { random?: () => number }): StompConnector {
   const gateways = new GatewayList(options.urls, options.random ?? Math.random);
@@ -31,22 +32,33 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
     const url = gateways.current;
     let ended = false;
     let connected = false;
+    // The socket opened: the gateway is up, whatever happens next.
+    let opened = false;
     let errorMessage: string | undefined;
     let errorTimer: ReturnType<typeof setTimeout> | undefined;
     // Not stompjs's connectionTimeout: it discards the socket and reports a close code it makes
     // up (4001), so a gateway merely too busy to answer in time read as a close from the gateway.
-    const connectTimer = setTimeout(() => lose({ reason: `no CONNECTED within ${options.connectTimeoutMs} ms` }), options.connectTimeoutMs);
+    const connectTimer = setTimeout(
+      () => lose({ reason: `no CONNECTED within ${options.connectTimeoutMs} ms`, ...(opened ? { slow: true } : {}) }),
+      options.connectTimeoutMs,
+    );
     const lose = (loss: Omit<LinkLoss, 'connected' | 'errorMessage'>) => {
       if (ended) return;
       ended = true;
       clearTimeout(connectTimer);
       clearTimeout(errorTimer);
-      gateways.failed();
+      gateways.failed(outcomeOf(loss, opened, connected));
       handlers.onLost({ ...loss, connected, ...(errorMessage === undefined ? {} : { errorMessage }) });
       void client.deactivate();
     };
     const client = new Client({
-      ...(options.transport === 'sockjs' ? { webSocketFactory: () => new SockJS(url) } : { brokerURL: url }),
+      webSocketFactory: () => {
+        const socket = options.transport === 'sockjs' ? new SockJS(url) : new WebSocket(url, Versions.default.protocolVersions());
+        socket.addEventListener('open', () => {
+          opened = true;
+        });
+        return socket;
+      },
       connectHeaders,
       // The realtime client reconnects by itself, with jittered backoff and a fresh token.
       reconnectDelay: 0,
@@ -82,7 +94,7 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
         // not working, so it is reported lost (and retried) rather than assumed fine.
         const confirmed = new Promise<void>((resolve) => {
           const timer = setTimeout(() => {
-            lose({ reason: `no RECEIPT for ${destination} within ${options.receiptTimeoutMs} ms` });
+            lose({ reason: `no RECEIPT for ${destination} within ${options.receiptTimeoutMs} ms`, slow: true });
             resolve();
           }, options.receiptTimeoutMs);
           client.watchForReceipt(receipt, () => {
@@ -106,4 +118,10 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
       },
     };
   };
+}
+
+// A gateway that opened the socket and then did not take the session (too slow, over a limit, a
+// dependency down) is up: the list must not prefer a gateway that failed outright to it.
+function outcomeOf(loss: Omit<LinkLoss, 'connected' | 'errorMessage'>, opened: boolean, connected: boolean): GatewayOutcome {
+  return loss.slow || (opened && !connected) ? 'busy' : 'failed';
 }

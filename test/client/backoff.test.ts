@@ -22,6 +22,14 @@ describe('client: reconnect backoff', () => {
     assert.equal(backoff.next(), 250);
   });
 
+  it('repeats the last ceiling without raising it (a try that reached a live but slow gateway)', () => {
+    const backoff = new Backoff({ baseMs: 1000, maxMs: 30_000, random: () => 0.9999 });
+    assert.equal(backoff.repeat(), 999, 'before any delay: the base');
+    assert.deepEqual(delays(backoff, 2), [999, 1999]);
+    assert.deepEqual([backoff.repeat(), backoff.repeat()], [1999, 1999]);
+    assert.equal(backoff.next(), 3999, 'a plain failure goes on from where it was');
+  });
+
   it('refuses a cap below the base', () => {
     assert.throws(() => new Backoff({ baseMs: 1000, maxMs: 500, random: Math.random }), RangeError);
   });

@@ -20,6 +20,8 @@ describe('client: reading close codes, tokens and gateway lists', () => {
     assert.deepEqual(classifyLoss({ reason: '', connected: true, code: policy, closeReason: 'auth' }), { kind: 'failure' });
     assert.deepEqual(classifyLoss({ reason: '', connected: true, code: shutdown }), { kind: 'failure' });
     assert.deepEqual(classifyLoss({ reason: 'cut', connected: false }), { kind: 'failure' });
+    assert.deepEqual(classifyLoss({ reason: 'no CONNECTED in time', connected: false, slow: true }), { kind: 'slow' });
+    assert.deepEqual(classifyLoss({ reason: 'no RECEIPT in time', connected: true, slow: true }), { kind: 'slow' });
   });
 
   it("takes the close code stompjs makes up for a socket it discards (4001: missed heart-beats, a timeout) for a plain failure, not the gateway's word", () => {
@@ -48,5 +50,31 @@ describe('client: reading close codes, tokens and gateway lists', () => {
     assert.equal(list.current, 'ws://a');
     assert.equal(new GatewayList(['ws://a', 'ws://b'], () => 0.999999).current, 'ws://b');
     assert.throws(() => new GatewayList([], Math.random), RangeError);
+  });
+
+  it('after a gateway failed, does not go back to it from one that is only busy (it answered, CONNECT timed out)', () => {
+    const list = new GatewayList(['ws://a', 'ws://b'], () => 0);
+    list.failed(); // a died
+    assert.equal(list.current, 'ws://b');
+    list.failed('busy');
+    assert.equal(list.current, 'ws://b', 'stays on the live gateway rather than going back to the dead one');
+    list.failed('busy');
+    assert.equal(list.current, 'ws://b');
+    list.failed(); // b died too: back to a, which failed longer ago
+    assert.equal(list.current, 'ws://a');
+  });
+
+  it('moves on from a busy gateway to one that has not failed, and otherwise to the one that failed least recently', () => {
+    const list = new GatewayList(['ws://a', 'ws://b', 'ws://c'], () => 0);
+    list.failed('busy');
+    assert.equal(list.current, 'ws://b', 'none failed: the next in turn, as a load balancer would');
+    list.failed(); // b failed
+    assert.equal(list.current, 'ws://c');
+    list.failed(); // c failed
+    assert.equal(list.current, 'ws://a', 'a never failed');
+    list.failed(); // a failed: b failed longest ago
+    assert.equal(list.current, 'ws://b');
+    list.failed('busy'); // c and a failed since b: stay
+    assert.equal(list.current, 'ws://b');
   });
 });

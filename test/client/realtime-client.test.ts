@@ -186,6 +186,21 @@ describe('client: realtime client state machine', () => {
     assert.equal(new Set(headers).size, 5, `a fresh token per attempt: ${headers.join(', ')}`);
   });
 
+  it('does not grow the backoff after a try that reached a live but slow gateway (CONNECT or RECEIPT timed out)', async () => {
+    const world = setup({ reconnect: { baseMs: 1000, maxMs: 30_000 } });
+    world.client.start();
+    await settle();
+    const connectsAt: number[] = [];
+    for (const loss of [{}, { slow: true }, { slow: true }, { slow: true, connected: true }, {}]) {
+      world.broker.current.lose(loss);
+      const before = world.broker.links.length;
+      while (world.broker.links.length === before) await world.clock.advance(1);
+      connectsAt.push(world.clock.now());
+    }
+    // Ceilings 1000 (the loss), 1000 three times (slow: not raised), then 2000; halved by random() = 0.5.
+    assert.deepEqual(connectsAt, [500, 1000, 1500, 2000, 3000]);
+  });
+
   it('starts the backoff over only after a connection whose subscriptions were confirmed', async () => {
     const world = setup();
     const reconnectDelay = () => world.clock.pending().filter((d) => d !== 2000); // 2000: the poller
