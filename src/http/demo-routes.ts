@@ -6,7 +6,7 @@ import { userIdSchema, type PageConfig } from '../contract/shapes.js';
 import { sendError } from './errors.js';
 
 export interface DemoRoutesOptions {
-  /** Demo mode: `POST /demo/login` hands out a token for any user id. Never in production. */
+  /** Demo mode: `POST /demo/login` hands out a token for any user id, admin if asked. Never in production. */
   demo: boolean;
   tokens: TokenRules;
   /** Served at PAGE_CONFIG_PATH: where the page's socket may go. */
@@ -17,6 +17,7 @@ export interface DemoRoutesOptions {
 
 export const loginBody = z.object({
   userId: userIdSchema,
+  admin: z.boolean().optional().meta({ description: 'A token with `roles: ["ADMIN"]`: the demo\'s mediator for disputed trades.' }),
 });
 
 export const loginResponse = z.object({ token: z.string().meta({ description: 'A JWT for the user, valid 12 h.' }) });
@@ -40,9 +41,9 @@ export function demoRoutes(options: DemoRoutesOptions): Router {
 
   if (options.demo) {
     router.post('/demo/login', express.json({ limit: 1024 }), (req, res) => {
-      const { userId } = loginBody.parse(req.body);
+      const { userId, admin } = loginBody.parse(req.body);
       const { secret, issuer, audience } = options.tokens;
-      res.json({ token: issueToken(secret, userId, { issuer, audience }) } satisfies z.infer<typeof loginResponse>);
+      res.json({ token: issueToken(secret, userId, { admin, issuer, audience }) } satisfies z.infer<typeof loginResponse>);
     });
   }
   return router;

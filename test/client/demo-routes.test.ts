@@ -47,6 +47,16 @@ describe('client: demo routes', () => {
     assert.deepEqual(authenticate(`Bearer ${res.body.token}`, RULES), { userId: 'alice', isAdmin: false });
   });
 
+  it('in demo mode, logs an admin in when asked, and no one else', async () => {
+    const admin = await app({ demo: true, staticDir }).post('/demo/login').send({ userId: 'mia', admin: true }).expect(200);
+    assert.deepEqual(authenticate(`Bearer ${admin.body.token}`, RULES), { userId: 'mia', isAdmin: true });
+    const user = await app({ demo: true, staticDir }).post('/demo/login').send({ userId: 'alice', admin: false }).expect(200);
+    assert.deepEqual(authenticate(`Bearer ${user.body.token}`, RULES), { userId: 'alice', isAdmin: false });
+    // Only a JSON boolean: a string "true" is a mistake, not an admin.
+    const res = await app({ demo: true, staticDir }).post('/demo/login').send({ userId: 'mia', admin: 'true' }).expect(400);
+    assert.equal(res.body.error, 'bad_request');
+  });
+
   it('refuses a user id that could not be a destination segment', async () => {
     for (const userId of ['', 'a/b', 'x y', 42]) {
       const res = await app({ demo: true, staticDir }).post('/demo/login').send({ userId }).expect(400);

@@ -223,7 +223,7 @@ const OPERATIONS: Operation[] = [
   {
     method: 'post',
     path: '/demo/login',
-    summary: 'Demo mode only (`npm start`): a token for any user id.',
+    summary: 'Demo mode only (`npm start`): a token for any user id, an admin’s if asked.',
     anonymous: true,
     body: 'DemoLoginRequest',
     ok: { status: 200, schema: 'DemoLoginResponse', description: 'A token.' },
