@@ -9,6 +9,7 @@ import { OutboxRelay, type OutboxRelayOptions } from '../messaging/outbox-relay.
 import { Outbox } from '../messaging/outbox.js';
 import { TradeService } from '../domain/trade-service.js';
 import { ChatService } from '../domain/chat-service.js';
+import { ChatReadService } from '../domain/chat-reads.js';
 import { NotificationService } from '../domain/notification-service.js';
 import { startNotificationWorker } from '../workers/notification-worker.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
@@ -50,6 +51,7 @@ export interface System {
   metrics: Metrics;
   trades: TradeService;
   chat: ChatService;
+  reads: ChatReadService;
   notifications: NotificationService;
   /** Roles that serve the API. */
   sync: SyncService | undefined;
@@ -99,6 +101,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
 
   const trades = new TradeService(db, outbox);
   const chat = new ChatService(db, trades, outbox);
+  const reads = new ChatReadService(db, trades, outbox);
   const notifications = new NotificationService(db, outbox);
 
   const consumers: Consumer[] = [];
@@ -148,6 +151,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
           chatRateLimitPerMinute: config.chatRateLimitPerMinute,
           trades,
           chat,
+          reads,
           notifications,
         }
       : undefined,
@@ -178,6 +182,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
     metrics,
     trades,
     chat,
+    reads,
     notifications,
     sync,
     gateway,

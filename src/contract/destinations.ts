@@ -7,15 +7,16 @@ export const destinations = {
   allTrades: '/topic/trades',
   trade: (tradeId: string) => `/topic/trades/${tradeId}`,
   tradeChat: (tradeId: string) => `/topic/trades/${tradeId}/chat`,
+  tradeRead: (tradeId: string) => `/topic/trades/${tradeId}/read`,
   userTrades: (userId: string) => `/topic/users/${userId}/trades`,
   userNotifications: (userId: string) => `/topic/users/${userId}/notifications`,
 } as const;
 
-export type DestinationKind = 'all-trades' | 'trade' | 'trade-chat' | 'user-trades' | 'user-notifications';
+export type DestinationKind = 'all-trades' | 'trade' | 'trade-chat' | 'trade-read' | 'user-trades' | 'user-notifications';
 
 export type Destination =
   | { kind: 'all-trades' }
-  | { kind: 'trade' | 'trade-chat'; tradeId: string }
+  | { kind: 'trade' | 'trade-chat' | 'trade-read'; tradeId: string }
   | { kind: 'user-trades' | 'user-notifications'; userId: string };
 
 /** The address templates, as the AsyncAPI document and docs/contract.md name the channels. */
@@ -23,6 +24,7 @@ export const DESTINATION_TEMPLATES: Record<DestinationKind, string> = {
   'all-trades': destinations.allTrades,
   trade: destinations.trade('{tradeId}'),
   'trade-chat': destinations.tradeChat('{tradeId}'),
+  'trade-read': destinations.tradeRead('{tradeId}'),
   'user-trades': destinations.userTrades('{userId}'),
   'user-notifications': destinations.userNotifications('{userId}'),
 };
@@ -32,6 +34,7 @@ export const DESTINATION_PAYLOADS = {
   'all-trades': 'TradeStatusEvent',
   trade: 'TradeStatusEvent',
   'trade-chat': 'ChatMessage',
+  'trade-read': 'ReadReceiptEvent',
   'user-trades': 'TradeStatusEvent',
   'user-notifications': 'NotificationEvent',
 } as const satisfies Record<DestinationKind, string>;
@@ -41,13 +44,15 @@ export const SUBSCRIBERS: Record<DestinationKind, string> = {
   'all-trades': 'ADMIN only',
   trade: 'its buyer or seller, ADMIN',
   'trade-chat': 'its buyer or seller (not ADMIN); a system message for BUYER or SELLER reaches only that side',
+  'trade-read': 'the same as its chat (its buyer or seller); both get either party’s receipts',
   'user-trades': 'that user',
   'user-notifications': 'that user',
 };
 
 // Trade ids are matched in the lower-case form the API hands out: events are routed by exact
 // string, so a differently spelt id would subscribe successfully and then never receive anything.
-const TRADE_RE = /^\/topic\/trades\/([0-9a-f-]{36})(\/chat)?$/;
+const TRADE_RE = /^\/topic\/trades\/([0-9a-f-]{36})(?:\/(chat|read))?$/;
+const TRADE_SUFFIX_KIND = { chat: 'trade-chat', read: 'trade-read' } as const;
 const USER_RE = /^\/topic\/users\/([^/]+)\/(trades|notifications)$/;
 
 /**
@@ -57,7 +62,7 @@ const USER_RE = /^\/topic\/users\/([^/]+)\/(trades|notifications)$/;
 export function parseDestination(text: string): Destination | undefined {
   if (text === destinations.allTrades) return { kind: 'all-trades' };
   const trade = TRADE_RE.exec(text);
-  if (trade && isUuid(trade[1]!)) return { kind: trade[2] ? 'trade-chat' : 'trade', tradeId: trade[1]! };
+  if (trade && isUuid(trade[1]!)) return { kind: trade[2] ? TRADE_SUFFIX_KIND[trade[2] as keyof typeof TRADE_SUFFIX_KIND] : 'trade', tradeId: trade[1]! };
   const user = USER_RE.exec(text);
   if (user && isUserId(user[1]!)) return { kind: user[2] === 'trades' ? 'user-trades' : 'user-notifications', userId: user[1]! };
   return undefined;

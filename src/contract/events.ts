@@ -48,14 +48,24 @@ export const notificationEventSchema = z.object({
     .meta({ description: "The notification's per-user seq. This system's worker always sets it; other publishers may not." }),
 });
 
+export const readReceiptEventSchema = z.object({
+  eventId: id,
+  tradeId: id,
+  userId: id.meta({ description: 'The party whose last-read seq moved.' }),
+  seq: z.number().int().positive().meta({ description: 'Their last-read chat seq: it only grows, so a client keeps the highest it has seen.' }),
+  at: timestamp.meta({ description: 'When it was stored.' }),
+});
+
 export type TradeStatusEvent = z.infer<typeof tradeStatusEventSchema>;
 export type ChatMessageEvent = z.infer<typeof chatMessageEventSchema>;
 export type NotificationEvent = z.infer<typeof notificationEventSchema>;
+export type ReadReceiptEvent = z.infer<typeof readReceiptEventSchema>;
 
 export const EVENT_SCHEMAS = {
   TradeStatusEvent: tradeStatusEventSchema,
   ChatMessageEvent: chatMessageEventSchema,
   NotificationEvent: notificationEventSchema,
+  ReadReceiptEvent: readReceiptEventSchema,
 } as const satisfies Record<EventType, z.ZodType>;
 
 export type EventPayloads = { [T in EventType]: z.infer<(typeof EVENT_SCHEMAS)[T]> };

@@ -8,11 +8,12 @@ export const ROUTING_KEYS = {
   chatMessage: 'chat.message',
   chatSystem: 'chat.system',
   notification: 'notification.new',
+  chatRead: 'chat.read',
 } as const;
 export type RoutingKey = (typeof ROUTING_KEYS)[keyof typeof ROUTING_KEYS];
 
 /** The AMQP `type` property of each event. */
-export const EVENT_TYPES = ['TradeStatusEvent', 'ChatMessageEvent', 'NotificationEvent'] as const;
+export const EVENT_TYPES = ['TradeStatusEvent', 'ChatMessageEvent', 'NotificationEvent', 'ReadReceiptEvent'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Which event type travels under which routing key. */
@@ -21,4 +22,5 @@ export const EVENT_TYPE_OF: Record<RoutingKey, EventType> = {
   [ROUTING_KEYS.chatMessage]: 'ChatMessageEvent',
   [ROUTING_KEYS.chatSystem]: 'ChatMessageEvent',
   [ROUTING_KEYS.notification]: 'NotificationEvent',
+  [ROUTING_KEYS.chatRead]: 'ReadReceiptEvent',
 };

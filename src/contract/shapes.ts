@@ -42,6 +42,30 @@ export const tradeSchema = z.object({
   updatedAt: instant,
 });
 
+/**
+ * What `GET /p2p/trades` and `GET /p2p/trades/{tradeId}` add to a trade for the caller (docs/api.md,
+ * "Read receipts"). null for an admin who is not a party: they have no read state and no peer.
+ */
+export const tradeReadsSchema = z.object({
+  readSeq: z.number().int().min(0).nullable().meta({ description: "The caller's last-read chat seq (0: none yet)." }),
+  unread: z.number().int().min(0).nullable().meta({
+    description:
+      "Messages the caller can see, not sent by the caller, with seq above `readSeq`: the other party's, a mediator's, and system messages for both sides or the caller's.",
+  }),
+  peerReadSeq: z.number().int().min(0).nullable().meta({ description: "The other party's last-read chat seq (0: none yet)." }),
+});
+
+/** A trade as its reader sees it: the trade plus their read state. */
+export const tradeViewSchema = tradeSchema.extend(tradeReadsSchema.shape);
+
+/** `POST /p2p/trades/{tradeId}/read`: the caller's stored last-read seq, as `/topic/trades/{tradeId}/read` announces it. */
+export const readStateSchema = z.object({
+  tradeId: uuid,
+  userId: z.string(),
+  seq: z.number().int().positive().meta({ description: 'The last-read chat seq stored: never lower than before.' }),
+  at: instant.meta({ description: 'When that seq was stored.' }),
+});
+
 export const openTradeInputSchema = z.object({
   sellerId: userIdSchema,
   amount: z.string().regex(/^(?!0+(\.0+)?$)\d{1,18}(\.\d{1,18})?$/, 'must be a positive decimal with at most 18 decimals'),
@@ -89,6 +113,9 @@ export const pageConfigSchema = z.object({
 
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 export type Trade = z.infer<typeof tradeSchema>;
+export type TradeReads = z.infer<typeof tradeReadsSchema>;
+export type TradeView = z.infer<typeof tradeViewSchema>;
+export type ReadState = z.infer<typeof readStateSchema>;
 export type OpenTradeInput = z.infer<typeof openTradeInputSchema>;
 export type Notification = z.infer<typeof notificationSchema>;
 export type ApiErrorBody = z.infer<typeof apiErrorSchema>;

@@ -1,7 +1,7 @@
 // How the contract's events travel on the bus: the body plus the AMQP properties. The shapes and
 // routing keys themselves are in src/contract/.
 import { EVENT_TYPES, ROUTING_KEYS, type EventType } from '../contract/routing-keys.js';
-import type { ChatMessageEvent, EventPayloads, NotificationEvent, TradeStatusEvent } from '../contract/events.js';
+import type { ChatMessageEvent, EventPayloads, NotificationEvent, ReadReceiptEvent, TradeStatusEvent } from '../contract/events.js';
 
 /** What travels on the bus: the body plus the AMQP properties (`type`, `messageId`). */
 export type BusEvent = {
@@ -19,6 +19,10 @@ export function chatMessageEvent(payload: ChatMessageEvent): BusEvent {
 
 export function notificationEvent(payload: NotificationEvent): BusEvent {
   return { type: 'NotificationEvent', routingKey: ROUTING_KEYS.notification, eventId: payload.eventId, payload };
+}
+
+export function readReceiptEvent(payload: ReadReceiptEvent): BusEvent {
+  return { type: 'ReadReceiptEvent', routingKey: ROUTING_KEYS.chatRead, eventId: payload.eventId, payload };
 }
 
 const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);

@@ -24,7 +24,9 @@ export class DestinationGuard {
         const role = await this.trades.roleInTrade(destination.tradeId, actor.userId);
         return role ? { granted: true, role } : denied('this trade is not yours');
       }
-      case 'trade-chat': {
+      // Read receipts go to whoever may follow the chat.
+      case 'trade-chat':
+      case 'trade-read': {
         // Administrators excluded, as in the REST chat API.
         const role = await this.trades.roleInTrade(destination.tradeId, actor.userId);
         return role ? { granted: true, role } : denied('this trade is not yours');

@@ -31,8 +31,10 @@ export const TradeEventListener: EventListener = {
 export const ChatEventListener: EventListener = {
   name: 'chat',
   queue: 'chat',
-  routingKeys: [ROUTING_KEYS.chatMessage, ROUTING_KEYS.chatSystem],
+  // Read receipts belong to the chat room and travel on its queue: both parties, both sides.
+  routingKeys: [ROUTING_KEYS.chatMessage, ROUTING_KEYS.chatSystem, ROUTING_KEYS.chatRead],
   route(event) {
+    if (event.type === 'ReadReceiptEvent') return [{ destination: destinations.tradeRead(event.payload.tradeId), body: json(event.payload), audience: null }];
     if (event.type !== 'ChatMessageEvent') return [];
     const e = event.payload;
     // The REST shape, so a client handles pushed and polled messages alike.

@@ -62,6 +62,11 @@ export const chatBody = z.object({
   }),
 });
 
+// A PostgreSQL integer, as seq is; a JSON number only (a string "3" is refused, not coerced).
+export const readBody = z.object({
+  seq: z.number().int('must be a positive integer').positive('must be a positive integer').max(2_147_483_647, 'must be a positive integer up to 2147483647'),
+});
+
 const limit = z.coerce.number().int().min(1).max(MAX_PAGE);
 
 /** A polling cursor: `since` (a time) or `afterSeq` (a gapless position), at most one of them. */

@@ -69,6 +69,10 @@ for (const drivers of DRIVER_SETS) {
       await call('post', '/p2p/trades/{tradeId}/status', `/p2p/trades/${id}/status`, seller, { status: 'PAID' });
       await call('post', '/p2p/trades/{tradeId}/status', `/p2p/trades/${id}/status`, buyer, { status: 'PAID' });
       await call('post', '/p2p/trades/{tradeId}/status', `/p2p/trades/${id}/status`, buyer, { status: 'PENDING' });
+      await call('post', '/p2p/trades/{tradeId}/read', `/p2p/trades/${id}/read`, seller, { seq: 1 });
+      await call('post', '/p2p/trades/{tradeId}/read', `/p2p/trades/${id}/read`, seller, { seq: 0 });
+      await call('post', '/p2p/trades/{tradeId}/read', `/p2p/trades/${id}/read`, other, { seq: 1 });
+      await call('post', '/p2p/trades/{tradeId}/read', `/p2p/trades/${UNKNOWN_TRADE}/read`, seller, { seq: 1 });
       await call('get', '/p2p/trades/{tradeId}/chat', `/p2p/trades/${id}/chat?afterSeq=0`, seller);
       await call('get', '/p2p/trades/{tradeId}/chat', `/p2p/trades/${id}/chat?since=2000-01-01`, buyer);
       await call('get', '/p2p/trades/{tradeId}/chat', `/p2p/trades/${id}/chat?since=x`, buyer);
@@ -126,10 +130,12 @@ for (const drivers of DRIVER_SETS) {
           [destinations.allTrades, await admin.subscribe(destinations.allTrades)],
           [destinations.trade(id), await client.subscribe(destinations.trade(id))],
           [destinations.tradeChat(id), await client.subscribe(destinations.tradeChat(id))],
+          [destinations.tradeRead(id), await client.subscribe(destinations.tradeRead(id))],
           [destinations.userTrades(buyer), await client.subscribe(destinations.userTrades(buyer))],
           [destinations.userNotifications(buyer), await client.subscribe(destinations.userNotifications(buyer))],
         ]);
         await t.http.post(`/p2p/trades/${id}/chat`).set('Authorization', t.auth(seller)).send({ message: 'Xin chào' }).expect(201);
+        await t.http.post(`/p2p/trades/${id}/read`).set('Authorization', t.auth(buyer)).send({ seq: 1 }).expect(200);
         // The seller's release notifies the buyer and sends the buyer a system message.
         await t.http.post(`/p2p/trades/${id}/status`).set('Authorization', t.auth(buyer)).send({ status: 'PAID' }).expect(200);
         await t.http.post(`/p2p/trades/${id}/status`).set('Authorization', t.auth(seller)).send({ status: 'RELEASED' }).expect(200);
@@ -160,6 +166,7 @@ for (const drivers of DRIVER_SETS) {
           const id = await openTrade(t, buyer, seller);
           await t.http.post(`/p2p/trades/${id}/chat`).set('Authorization', t.auth(buyer)).send({ message: 'hi' }).expect(201);
           await t.http.post(`/p2p/trades/${id}/status`).set('Authorization', t.auth(buyer)).send({ status: 'PAID' }).expect(200);
+          await t.http.post(`/p2p/trades/${id}/read`).set('Authorization', t.auth(seller)).send({ seq: 1 }).expect(200);
           const amqpChannels = Object.keys(asyncApi.channels).filter((c) => c.startsWith('amqp-'));
           await eventually(() => {
             for (const m of capture.messages) checker.check(m.routingKey, m.body);

@@ -40,7 +40,7 @@ describe('the contract in code (src/contract)', () => {
       assert.equal(parseDestination(concrete)?.kind, kind, template);
       seen.add(kind);
     }
-    assert.equal(seen.size, 5);
+    assert.equal(seen.size, 6);
   });
 
   it('the lists, ids, destinations, routing keys, close codes, status graph and sync query import nothing (the browser bundles them)', async () => {

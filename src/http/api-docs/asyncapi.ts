@@ -14,6 +14,7 @@ const MESSAGE_TITLES: Record<PayloadName, string> = {
   TradeStatusEvent: 'A trade changed status (or was opened: previousStatus null).',
   ChatMessageEvent: 'A chat message was stored (chat.system: a system message).',
   NotificationEvent: 'A notification was stored for a user.',
+  ReadReceiptEvent: "A party's last-read chat seq moved forwards.",
   ChatMessage: 'A chat message, in the same shape as the REST API returns it.',
 };
 

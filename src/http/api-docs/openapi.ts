@@ -9,11 +9,13 @@ import {
   notificationSchema,
   pageConfigSchema,
   readinessSchema,
+  readStateSchema,
   syncResponseSchema,
   tradeSchema,
+  tradeViewSchema,
 } from '../../contract/shapes.js';
 import { MAX_SYNC_TRADES, MAX_SYNC_WAIT_SECONDS } from '../../contract/sync.js';
-import { chatBody, chatQuery, notificationQuery, openTradeBody, statusBody, tradeListQuery } from '../validation.js';
+import { chatBody, chatQuery, notificationQuery, openTradeBody, readBody, statusBody, tradeListQuery } from '../validation.js';
 import { loginBody, loginResponse } from '../demo-routes.js';
 import { components, inline, PACKAGE_VERSION, type JsonSchema } from './json-schemas.js';
 
@@ -24,12 +26,15 @@ const REQUESTS = {
   OpenTradeRequest: openTradeBody,
   StatusChangeRequest: statusBody,
   ChatMessageRequest: chatBody,
+  ReadRequest: readBody,
   DemoLoginRequest: loginBody,
 };
 
 const RESPONSES = {
   Trade: tradeSchema,
-  TradeList: z.array(tradeSchema),
+  TradeView: tradeViewSchema,
+  TradeViewList: z.array(tradeViewSchema),
+  ReadState: readStateSchema,
   ChatMessage: chatMessageSchema,
   ChatMessageList: z.array(chatMessageSchema).meta({ description: 'Ascending by seq; a plain array, as the plan’s client iterates the body.' }),
   Notification: notificationSchema,
@@ -109,14 +114,14 @@ const OPERATIONS: Operation[] = [
     path: '/p2p/trades',
     summary: "The caller's trades (as buyer or seller), most recently changed first.",
     query: tradeListQuery,
-    ok: { status: 200, schema: 'TradeList', description: 'The trades.' },
+    ok: { status: 200, schema: 'TradeViewList', description: "The trades, each with the caller's read state." },
     errors: [400, ...AUTHED],
   },
   {
     method: 'get',
     path: '/p2p/trades/{tradeId}',
     summary: 'A trade: its buyer, its seller or an admin.',
-    ok: { status: 200, schema: 'Trade', description: 'The trade.' },
+    ok: { status: 200, schema: 'TradeView', description: "The trade with the caller's read state (null fields for an admin who is not a party)." },
     errors: [403, 404, ...AUTHED],
   },
   {
@@ -138,6 +143,19 @@ const OPERATIONS: Operation[] = [
     alsoOk: { status: 200, schema: 'ChatMessage', description: 'A retry (same sender, trade and `clientMessageId`): the message the first try stored.' },
     errors: [400, 403, 404, 409, 413, 429, ...AUTHED],
     errorNotes: { 409: 'The `clientMessageId` was already used for another message in this trade.' },
+  },
+  {
+    method: 'post',
+    path: '/p2p/trades/{tradeId}/read',
+    summary:
+      "Store the caller's last-read chat seq. It never moves backwards: a lower or equal seq answers 200 with the stored state and publishes nothing; a move publishes a ReadReceiptEvent to both parties on /topic/trades/{tradeId}/read.",
+    body: 'ReadRequest',
+    ok: { status: 200, schema: 'ReadState', description: 'The stored state (higher than the seq sent when a later one was already stored).' },
+    errors: [400, 403, 404, 413, ...AUTHED],
+    errorNotes: {
+      400: 'The seq is not a positive integer, or is past the chat’s last message.',
+      403: 'The caller is not the buyer or the seller (admins included).',
+    },
   },
   {
     method: 'get',

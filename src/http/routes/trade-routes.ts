@@ -1,10 +1,11 @@
 import { Router, type RequestHandler } from 'express';
 import type { TradeService } from '../../domain/trade-service.js';
 import type { ChatService } from '../../domain/chat-service.js';
+import type { ChatReadService } from '../../domain/chat-reads.js';
 import { actorOf } from '../authenticate.js';
-import { chatBody, chatQuery, openTradeBody, statusBody, tradeListQuery } from '../validation.js';
+import { chatBody, chatQuery, openTradeBody, readBody, statusBody, tradeListQuery } from '../validation.js';
 
-export function tradeRoutes(trades: TradeService, chat: ChatService, limits: { send: RequestHandler; open: RequestHandler[] }): Router {
+export function tradeRoutes(trades: TradeService, chat: ChatService, reads: ChatReadService, limits: { send: RequestHandler; open: RequestHandler[] }): Router {
   const router = Router();
   // Events and STOMP destinations carry trade ids exactly as the API hands them out (lower-case
   // UUIDs); another spelling of the same id would store a message whose live push no one can
@@ -20,11 +21,14 @@ export function tradeRoutes(trades: TradeService, chat: ChatService, limits: { s
 
   router.get('/trades', async (req, res) => {
     const { limit } = tradeListQuery.parse(req.query);
-    res.json(await trades.listMine(actorOf(res), limit ?? 100));
+    const actor = actorOf(res);
+    res.json(await reads.withReads(actor, await trades.listMine(actor, limit ?? 100)));
   });
 
   router.get('/trades/:tradeId', async (req, res) => {
-    res.json(await trades.get(actorOf(res), req.params.tradeId));
+    const actor = actorOf(res);
+    const [trade] = await reads.withReads(actor, [await trades.get(actor, req.params.tradeId)]);
+    res.json(trade);
   });
 
   router.post('/trades/:tradeId/status', async (req, res) => {
@@ -37,6 +41,12 @@ export function tradeRoutes(trades: TradeService, chat: ChatService, limits: { s
     const sent = await chat.send(actorOf(res), String(req.params.tradeId), message, clientMessageId);
     // 200: a retry of a send already stored; the body is the stored message.
     res.status(sent.created ? 201 : 200).json(sent.message);
+  });
+
+  // 200 whether or not the seq moved: the body is the stored state, never lower than before.
+  router.post('/trades/:tradeId/read', async (req, res) => {
+    const { seq } = readBody.parse(req.body);
+    res.json(await reads.markRead(actorOf(res), req.params.tradeId, seq));
   });
 
   // A plain JSON array either way: the plan's client iterates the body.
