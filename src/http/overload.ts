@@ -1,8 +1,8 @@
-import type { IncomingMessage } from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { OverloadSettings } from '../config/config.js';
 import type { PipelineStep } from './request-pipeline.js';
-import type { Unavailable } from './unavailable.js';
+import type { Unavailable, UnavailableCause } from './unavailable.js';
 
 // Never shed: a load balancer that saw an overloaded instance fail /readyz would drop it, then
 // the next one, until none is left; /metrics is how an operator sees the overload.
@@ -18,6 +18,14 @@ const LAG_WINDOW_MS = 500;
  *
  * A long poll mostly waits for news, which costs nothing, and has its own bound (SYNC_MAX_HELD):
  * the sync route takes it out of the in-flight count with `hold(req)`.
+ *
+ * A client that ignores Retry-After gets its next refusal only once the Retry-After of its last
+ * one has passed: refusing is cheap, but a closed loop that asks again the moment it is refused
+ * makes thousands of refusals a second, and they fill the event loop that the writes need. Held,
+ * it costs one refusal per Retry-After. Keyed by the credentials (the Authorization header as
+ * sent, unverified: a read is shed before its token is checked), not the connection, which a
+ * proxy shares between users; a client that waits as told is not held. Requests without
+ * credentials are refused at once.
  */
 export class OverloadGuard {
   #inFlight = 0;
@@ -27,6 +35,8 @@ export class OverloadGuard {
   #windows: [number, number] = [0, 0];
   readonly #delay = monitorEventLoopDelay({ resolution: 10 });
   readonly #sampler: NodeJS.Timeout;
+  /** Per Authorization header, until when its reads are held before being refused (its last refusal plus Retry-After). */
+  readonly #refusedUntil = new Map<string, number>();
 
   constructor(
     private readonly settings: Pick<OverloadSettings, 'maxInFlight' | 'eventLoopLagMs'>,
@@ -37,6 +47,8 @@ export class OverloadGuard {
       // A window with no sample yet keeps the previous figure.
       if (this.#delay.count > 0) this.#windows = [this.#windows[1], this.#delay.mean / 1e6];
       this.#delay.reset();
+      const now = performance.now();
+      for (const [credentials, until] of this.#refusedUntil) if (until <= now) this.#refusedUntil.delete(credentials);
     }, LAG_WINDOW_MS).unref();
   }
 
@@ -60,7 +72,7 @@ export class OverloadGuard {
           : this.eventLoopLagMs > this.settings.eventLoopLagMs
             ? 'overload_event_loop'
             : undefined;
-      if (cause) return this.unavailable.send(res, cause, 'the api is overloaded; retry shortly');
+      if (cause) return this.#refuse(req, res, cause);
     }
     this.#counted.add(req);
     this.#inFlight++;
@@ -68,6 +80,24 @@ export class OverloadGuard {
     res.once('close', () => this.hold(req));
     next();
   };
+
+  #refuse(req: IncomingMessage, res: ServerResponse, cause: UnavailableCause): void {
+    const send = () => {
+      if (!res.destroyed) this.unavailable.send(res, cause, 'the api is overloaded; retry shortly');
+    };
+    const credentials = req.headers.authorization;
+    if (credentials === undefined) return send();
+    // Each refusal, held or not, starts a Retry-After in which this client's reads are held.
+    const refuse = () => {
+      const until = performance.now() + this.unavailable.retryAfterSeconds * 1000;
+      this.#refusedUntil.set(credentials, Math.max(until, this.#refusedUntil.get(credentials) ?? 0));
+      send();
+    };
+    const wait = (this.#refusedUntil.get(credentials) ?? 0) - performance.now();
+    if (wait <= 0) return refuse();
+    // At most one timer per connection: a client sends nothing more on it until this is answered.
+    setTimeout(refuse, wait).unref();
+  }
 
   /** Takes the request out of the in-flight count for the rest of its life. */
   hold(req: IncomingMessage): void {
