@@ -12,12 +12,27 @@ export const destinations = {
   userNotifications: (userId: string) => `/topic/users/${userId}/notifications`,
 } as const;
 
-export type DestinationKind = 'all-trades' | 'trade' | 'trade-chat' | 'trade-read' | 'user-trades' | 'user-notifications';
+/**
+ * Spring's user destinations: each session subscribes to the same text and the gateway resolves it
+ * to the session's own user, so a client needs no user id to build them. MESSAGE frames carry the
+ * destination as subscribed.
+ */
+export const userDestinations = {
+  /** `{error, message}` for a SEND that was refused as a user error, with the SEND's `receipt` as `receipt-id`. */
+  errors: '/user/queue/errors',
+  notifications: '/user/queue/notifications',
+  trades: '/user/queue/trades',
+} as const;
+
+export type UserQueue = keyof typeof userDestinations;
+
+export type DestinationKind = 'all-trades' | 'trade' | 'trade-chat' | 'trade-read' | 'user-trades' | 'user-notifications' | `user-queue-${UserQueue}`;
 
 export type Destination =
   | { kind: 'all-trades' }
   | { kind: 'trade' | 'trade-chat' | 'trade-read'; tradeId: string }
-  | { kind: 'user-trades' | 'user-notifications'; userId: string };
+  | { kind: 'user-trades' | 'user-notifications'; userId: string }
+  | { kind: `user-queue-${UserQueue}`; queue: UserQueue };
 
 /** The address templates, as the AsyncAPI document and docs/contract.md name the channels. */
 export const DESTINATION_TEMPLATES: Record<DestinationKind, string> = {
@@ -27,9 +42,12 @@ export const DESTINATION_TEMPLATES: Record<DestinationKind, string> = {
   'trade-read': destinations.tradeRead('{tradeId}'),
   'user-trades': destinations.userTrades('{userId}'),
   'user-notifications': destinations.userNotifications('{userId}'),
+  'user-queue-errors': userDestinations.errors,
+  'user-queue-notifications': userDestinations.notifications,
+  'user-queue-trades': userDestinations.trades,
 };
 
-/** What each destination carries: an event shape, or the REST chat message shape. */
+/** What each destination carries: an event shape, the REST chat message shape, or the REST error body. */
 export const DESTINATION_PAYLOADS = {
   'all-trades': 'TradeStatusEvent',
   trade: 'TradeStatusEvent',
@@ -37,6 +55,9 @@ export const DESTINATION_PAYLOADS = {
   'trade-read': 'ReadReceiptEvent',
   'user-trades': 'TradeStatusEvent',
   'user-notifications': 'NotificationEvent',
+  'user-queue-errors': 'UserError',
+  'user-queue-notifications': 'NotificationEvent',
+  'user-queue-trades': 'TradeStatusEvent',
 } as const satisfies Record<DestinationKind, string>;
 
 /** Who may subscribe (the permission table; src/gateway/destinations.ts enforces it). */
@@ -47,6 +68,9 @@ export const SUBSCRIBERS: Record<DestinationKind, string> = {
   'trade-read': 'the same as its chat (its buyer or seller); both get either party’s receipts',
   'user-trades': 'that user',
   'user-notifications': 'that user',
+  'user-queue-errors': 'any session: its own SEND errors',
+  'user-queue-notifications': "any session: its user's notifications",
+  'user-queue-trades': "any session: its user's trades' status events",
 };
 
 // Trade ids are matched in the lower-case form the API hands out: events are routed by exact
@@ -54,6 +78,7 @@ export const SUBSCRIBERS: Record<DestinationKind, string> = {
 const TRADE_RE = /^\/topic\/trades\/([0-9a-f-]{36})(?:\/(chat|read))?$/;
 const TRADE_SUFFIX_KIND = { chat: 'trade-chat', read: 'trade-read' } as const;
 const USER_RE = /^\/topic\/users\/([^/]+)\/(trades|notifications)$/;
+const USER_QUEUES = Object.keys(userDestinations) as UserQueue[];
 
 /**
  * Exact matches only: no wildcards, no path normalisation. Anything else is unknown, so
@@ -65,5 +90,7 @@ export function parseDestination(text: string): Destination | undefined {
   if (trade && isUuid(trade[1]!)) return { kind: trade[2] ? TRADE_SUFFIX_KIND[trade[2] as keyof typeof TRADE_SUFFIX_KIND] : 'trade', tradeId: trade[1]! };
   const user = USER_RE.exec(text);
   if (user && isUserId(user[1]!)) return { kind: user[2] === 'trades' ? 'user-trades' : 'user-notifications', userId: user[1]! };
+  const queue = USER_QUEUES.find((q) => userDestinations[q] === text);
+  if (queue) return { kind: `user-queue-${queue}` as const, queue };
   return undefined;
 }

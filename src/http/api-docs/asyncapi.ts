@@ -1,13 +1,13 @@
 // The AsyncAPI 3 document of the realtime side, generated from the contract: the STOMP
 // destinations a client subscribes to on the gateway, and the RabbitMQ routing keys the system
 // publishes its events under. A test checks real MESSAGE bodies against it.
-import { chatMessageSchema } from '../../contract/shapes.js';
+import { apiErrorSchema, chatMessageSchema } from '../../contract/shapes.js';
 import { EVENT_SCHEMAS } from '../../contract/events.js';
 import { DESTINATION_PAYLOADS, DESTINATION_TEMPLATES, SUBSCRIBERS, type DestinationKind } from '../../contract/destinations.js';
 import { DEFAULT_EXCHANGE, EVENT_TYPE_OF, ROUTING_KEYS, type RoutingKey } from '../../contract/routing-keys.js';
 import { components, PACKAGE_VERSION, type JsonSchema } from './json-schemas.js';
 
-const PAYLOADS = { ...EVENT_SCHEMAS, ChatMessage: chatMessageSchema };
+const PAYLOADS = { ...EVENT_SCHEMAS, ChatMessage: chatMessageSchema, UserError: apiErrorSchema };
 type PayloadName = keyof typeof PAYLOADS;
 
 const MESSAGE_TITLES: Record<PayloadName, string> = {
@@ -16,6 +16,7 @@ const MESSAGE_TITLES: Record<PayloadName, string> = {
   NotificationEvent: 'A notification was stored for a user.',
   ReadReceiptEvent: "A party's last-read chat seq moved forwards.",
   ChatMessage: 'A chat message, in the same shape as the REST API returns it.',
+  UserError: 'A SEND refused as a user error (the REST error codes); header `receipt-id` is the SEND’s `receipt`.',
 };
 
 const PARAMETERS: Record<string, string> = {

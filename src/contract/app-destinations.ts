@@ -1,0 +1,36 @@
+// The application destinations a client SENDs to (docs/contract.md), as Spring's @MessageMapping
+// names them: `/app/...`. The gateway parses them, the browser client builds them. No
+// dependencies beyond the id formats.
+import { isUuid } from './ids.js';
+
+export const APP_DESTINATION_KINDS = ['chat', 'read', 'typing'] as const;
+export type AppDestinationKind = (typeof APP_DESTINATION_KINDS)[number];
+
+export interface AppDestination {
+  kind: AppDestinationKind;
+  tradeId: string;
+}
+
+const appDestination = (kind: AppDestinationKind) => (tradeId: string) => `/app/trades/${tradeId}/${kind}`;
+
+export const appDestinations = {
+  chat: appDestination('chat'),
+  read: appDestination('read'),
+  typing: appDestination('typing'),
+} as const satisfies Record<AppDestinationKind, (tradeId: string) => string>;
+
+/** The address templates, as the AsyncAPI document and docs/contract.md name them. */
+export const APP_DESTINATION_TEMPLATES = Object.fromEntries(APP_DESTINATION_KINDS.map((kind) => [kind, appDestinations[kind]('{tradeId}')])) as Record<
+  AppDestinationKind,
+  string
+>;
+
+// Lower-case trade ids only, as for the topics: the id is the API's, spelt as the API hands it out.
+const APP_RE = /^\/app\/trades\/([0-9a-f-]{36})\/(chat|read|typing)$/;
+
+/** Exact matches only, like parseDestination: anything else is not an application destination. */
+export function parseAppDestination(text: string): AppDestination | undefined {
+  const match = APP_RE.exec(text);
+  if (!match || !isUuid(match[1]!)) return undefined;
+  return { kind: match[2] as AppDestinationKind, tradeId: match[1]! };
+}
