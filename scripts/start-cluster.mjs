@@ -59,7 +59,9 @@ const migrate = run('migrate', ['migrate']);
 const [code] = await once(migrate, 'exit');
 if (code !== 0) process.exit(code ?? 1);
 
-const children = roles.map(([role, port]) => run(`${role}:${port}`, [role], { PORT: port }));
+// Gateways hand SENDs to /app/... to the api (docs/gateway.md).
+const apiUrl = `http://127.0.0.1:${roles[0][1]}`;
+const children = roles.map(([role, port]) => run(`${role}:${port}`, [role], { PORT: port, ...(role === 'gateway' ? { API_URL: apiUrl } : {}) }));
 console.log(`cluster up: api :${roles[0][1]}, gateways :${gatewayPorts.join(', :')}, notification :${roles.at(-1)[1]}`);
 console.log(
   `demo page: http://localhost:${roles[0][1]}/ (its socket goes to ${env.PUBLIC_GATEWAY_URLS}); /metrics: Authorization: Bearer ${env.METRICS_TOKEN}`,

@@ -114,7 +114,9 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
   if (memory) consumers.push(await startHeadFeed(bus, memory, config.sync.queue));
   const tokens = tokenRules(config);
   // The gateway needs the database too: it authorizes trade subscriptions through `trades`.
-  const gateway = RUNS_GATEWAY.includes(config.role) ? await startGateway(config.gateway, { bus, trades, tokens, logger, metrics }) : undefined;
+  const gateway = RUNS_GATEWAY.includes(config.role)
+    ? await startGateway(config.gateway, { bus, trades, tokens, logger, metrics, apiInProcess: servesApi })
+    : undefined;
   // A gateway writes nothing, so it has no outbox rows of its own to relay.
   if (config.role !== 'gateway') relay.start();
 

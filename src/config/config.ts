@@ -129,6 +129,7 @@ function readConfig(r: Role, env: NodeJS.ProcessEnv, problems: string[]): Config
   const databaseUrl = parse('DATABASE_URL', urlWithScheme(['postgres:', 'postgresql:']), undefined);
   const amqpUrl = parse('AMQP_URL', urlWithScheme(['amqp:', 'amqps:']), undefined);
   const jwtSecret = parse('JWT_SECRET', z.string().min(32, 'must be at least 32 characters'), undefined);
+  const bodyLimitBytes = parse('BODY_LIMIT_BYTES', positiveInt, 16 * 1024);
   const corsOrigins = (value('CORS_ORIGINS') ?? (production ? '' : '*'))
     .split(',')
     .map((o) => o.trim())
@@ -165,6 +166,9 @@ function readConfig(r: Role, env: NodeJS.ProcessEnv, problems: string[]): Config
       // Browsers send Origin on WebSocket and cross-origin SockJS requests; other clients none.
       handshakeOrigins: production ? corsOrigins : ['*'],
       iframeAncestors: corsOrigins,
+      apiUrl: parse('API_URL', urlWithScheme(['http:', 'https:']), undefined)?.replace(/\/+$/, ''),
+      apiTimeoutMs: parse('API_TIMEOUT_MS', positiveInt, 10_000),
+      maxSendBodyBytes: bodyLimitBytes,
     },
     jwtSecret,
     jwt: {
@@ -183,7 +187,7 @@ function readConfig(r: Role, env: NodeJS.ProcessEnv, problems: string[]): Config
       perOpenerPerMinute: parse('TRADE_OPEN_RATE_LIMIT_PER_MINUTE', positiveInt, 20),
       perPairPerMinute: parse('TRADE_OPEN_PAIR_RATE_LIMIT_PER_MINUTE', positiveInt, 5),
     },
-    bodyLimitBytes: parse('BODY_LIMIT_BYTES', positiveInt, 16 * 1024),
+    bodyLimitBytes,
     sync: {
       pollIntervalMs: parse('SYNC_POLL_INTERVAL_MS', positiveInt, 2_000),
       maxHeld: parse('SYNC_MAX_HELD', positiveInt, 5_000),

@@ -23,4 +23,14 @@ export interface GatewaySettings {
   handshakeOrigins: string[];
   /** Who may frame the SockJS iframe page (/ws/iframe.html): the API's CORS origins. */
   iframeAncestors: string[];
+  /**
+   * The api's internal base URL (API_URL), where SENDs to `/app/...` are handed as their user.
+   * Undefined: the api in this same process (role `all`), reached on the server the gateway is
+   * attached to; a role `gateway` without it answers such SENDs `unavailable`.
+   */
+  apiUrl: string | undefined;
+  /** How long a SEND waits for the api's answer before it is a user error `unavailable`. */
+  apiTimeoutMs: number;
+  /** The largest SEND body: REST's body limit (BODY_LIMIT_BYTES), so both refuse alike. */
+  maxSendBodyBytes: number;
 }

@@ -34,6 +34,11 @@ export class DestinationGuard {
       case 'user-trades':
       case 'user-notifications':
         return destination.userId === actor.userId ? { granted: true, role: null } : denied('you may only subscribe to your own user topics');
+      case 'user-queue-errors':
+      case 'user-queue-notifications':
+      case 'user-queue-trades':
+        // Resolved to the session's own user (user-destinations.ts), so always its own.
+        return { granted: true, role: null };
     }
   }
 }

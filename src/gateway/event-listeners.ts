@@ -4,6 +4,7 @@ import { ROUTING_KEYS } from '../contract/routing-keys.js';
 import { destinations } from '../contract/destinations.js';
 import type { GatewayQueues } from '../config/gateway-settings.js';
 import type { Publication } from './subscription-registry.js';
+import { userQueueKey } from './user-destinations.js';
 
 /** The plan's three listeners: which events each consumes, and where each event goes. */
 export interface EventListener {
@@ -23,7 +24,14 @@ export const TradeEventListener: EventListener = {
     if (event.type !== 'TradeStatusEvent') return [];
     const e = event.payload;
     const body = json(e);
-    const targets = new Set([destinations.allTrades, destinations.trade(e.tradeId), destinations.userTrades(e.buyerId), destinations.userTrades(e.sellerId)]);
+    const targets = new Set([
+      destinations.allTrades,
+      destinations.trade(e.tradeId),
+      destinations.userTrades(e.buyerId),
+      destinations.userTrades(e.sellerId),
+      userQueueKey('trades', e.buyerId),
+      userQueueKey('trades', e.sellerId),
+    ]);
     return [...targets].map((destination) => ({ destination, body, audience: null }));
   },
 };
@@ -48,7 +56,12 @@ export const NotificationEventListener: EventListener = {
   routingKeys: [ROUTING_KEYS.notification],
   route(event) {
     if (event.type !== 'NotificationEvent') return [];
-    return [{ destination: destinations.userNotifications(event.payload.userId), body: json(event.payload), audience: null }];
+    const body = json(event.payload);
+    return [destinations.userNotifications(event.payload.userId), userQueueKey('notifications', event.payload.userId)].map((destination) => ({
+      destination,
+      body,
+      audience: null,
+    }));
   },
 };
 

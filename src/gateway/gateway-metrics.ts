@@ -6,6 +6,7 @@ export type SessionEndReason =
   | 'protocol'
   | 'auth'
   | 'forbidden'
+  | 'rejected'
   | 'unsupported'
   | 'limit'
   | 'unavailable'

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { GatewaySettings } from '../config/gateway-settings.js';
 import { verifyToken, type TokenRules } from '../auth/jwt.js';
@@ -13,6 +14,8 @@ import { attachEndpoints } from '../transport/http-attach.js';
 import { originGate } from '../transport/origin-gate.js';
 import { createSockJsEndpoint } from '../transport/sockjs-transport.js';
 import { createWebSocketEndpoint } from '../transport/ws-transport.js';
+import { ApiClient } from './app-sends/api-client.js';
+import { createAppHandlers } from './app-sends/app-handlers.js';
 import { ConnectionQuota } from './connection-quota.js';
 import { drainInBatches } from './drain.js';
 import { DestinationGuard } from './destinations.js';
@@ -31,6 +34,8 @@ export interface GatewayDeps {
   tokens: TokenRules;
   logger: Logger;
   metrics: Metrics;
+  /** The api runs in this process and serves on the same server (role `all`): SENDs go there unless API_URL says otherwise. */
+  apiInProcess: boolean;
 }
 
 export interface Gateway {
@@ -73,6 +78,11 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
     return { connections, subscriptions: registry.size, consuming: consumers.length > 0 && deps.bus.isReady() };
   };
   const metrics = createGatewayMetrics(deps.metrics.registry, stats);
+  // The server this gateway is attached to: under role `all` it serves the api too.
+  let server: Server | undefined;
+  const apiUrl = settings.apiUrl;
+  if (!apiUrl && !deps.apiInProcess) logger.warn('API_URL is not set: SENDs to /app/... are answered with the user error "unavailable"');
+  const api = new ApiClient(apiUrl ? () => new URL(apiUrl) : deps.apiInProcess ? () => ownUrl(server) : () => undefined, settings.apiTimeoutMs);
 
   const sessionDeps: SessionDeps = {
     settings: {
@@ -81,12 +91,14 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
       maxSubscriptions: settings.maxSubscriptionsPerConnection,
       maxBufferedBytes: settings.maxBufferedBytes,
       connectTimeoutMs: settings.connectTimeoutMs,
+      maxSendBodyBytes: settings.maxSendBodyBytes,
     },
     verify: (authorization) => verifyToken(authorization, deps.tokens),
     quota: new ConnectionQuota(settings.maxConnectionsPerUser),
     // TradeService remembers each trade's parties, so repeated subscriptions cost no query.
     guard: new DestinationGuard(deps.trades),
     registry,
+    app: createAppHandlers({ api, bus: deps.bus, trades: deps.trades, logger }),
     metrics,
     logger,
   };
@@ -144,10 +156,14 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
       });
     }
     for (const connection of open.keys()) connection.terminate();
+    api.close();
   };
 
   return {
-    attach: (server) => attachEndpoints(server, endpoints, isAccepting),
+    attach: (httpServer) => {
+      server = httpServer;
+      attachEndpoints(httpServer, endpoints, isAccepting);
+    },
     stats,
     isAccepting,
     async drain() {
@@ -158,4 +174,15 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
     },
     close: () => (closing ??= shutDown()),
   };
+}
+
+/**
+ * The api in this same process (role `all`): its own listener, so a SEND passes through the same
+ * request pipeline, rate limit and writer as a REST request. Undefined when not listening.
+ */
+function ownUrl(server: Server | undefined): URL | undefined {
+  const address = server?.address() as AddressInfo | string | null | undefined;
+  if (!address || typeof address === 'string') return undefined;
+  const host = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+  return new URL(`http://${address.family === 'IPv6' ? `[${host}]` : host}:${address.port}`);
 }

@@ -6,11 +6,17 @@ import { encodeFrame, encodeHeaderLine, HEARTBEAT_EOL } from '../protocol/stomp/
 import { StompParser } from '../protocol/stomp/parser.js';
 import { frameSize, type StompFrame, type StompVersion } from '../protocol/stomp/frame.js';
 import type { ClientConnection } from '../transport/client-connection.js';
+import { parseAppDestination } from '../contract/app-destinations.js';
+import { userDestinations } from '../contract/destinations.js';
+import { MAX_SENDS_IN_FLIGHT, type AppHandlers } from './app-sends/app-handler.js';
+import { AppUserError } from './app-sends/app-user-error.js';
+import { decodeSendBody } from './app-sends/send-body.js';
 import type { ConnectionQuota } from './connection-quota.js';
 import type { Access, DestinationGuard } from './destinations.js';
 import type { GatewayMetrics, SessionEndReason } from './gateway-metrics.js';
 import { Heartbeats, negotiateHeartbeats, parseHeartBeat } from './heartbeats.js';
 import type { MessageSink, Subscriber, SubscriptionRegistry } from './subscription-registry.js';
+import { resolveDestination, userQueueKey } from './user-destinations.js';
 
 export interface SessionSettings {
   /** Heart-beat period the server offers in both directions. */
@@ -21,6 +27,8 @@ export interface SessionSettings {
   maxBufferedBytes: number;
   /** A socket that has not sent CONNECT by then is closed. */
   connectTimeoutMs: number;
+  /** The largest SEND body, as REST's body limit; a larger one within maxFrameBytes is a user error. */
+  maxSendBodyBytes: number;
 }
 
 export interface SessionDeps {
@@ -30,6 +38,8 @@ export interface SessionDeps {
   quota: ConnectionQuota;
   guard: DestinationGuard;
   registry: SubscriptionRegistry;
+  /** Who handles SENDs to `/app/...`, by kind (app/app-handler.ts states the contract). */
+  app: AppHandlers;
   metrics: GatewayMetrics;
   logger: Logger;
 }
@@ -39,11 +49,14 @@ const SERVER_NAME = 'p2p-gateway/0.1';
 // Frames parsed while a SUBSCRIBE waits for its access check, beyond a full set of SUBSCRIBEs:
 // a client may send all its subscriptions at once (stompjs does in onConnect), and on a cold
 // trade cache each waits for a query. More than that means a client is flooding.
+// SENDs waiting for their commit count apart (MAX_SENDS_IN_FLIGHT on top of this), so a burst of
+// SUBSCRIBEs sent while a SEND waits still fits.
 const QUEUED_FRAMES_BEYOND_SUBSCRIPTIONS = 32;
 // What those waiting frames may hold in all: the frame count alone lets each be of the largest
 // size, some 8 MB per connection. A constant, not maxBufferedBytes: a full set of SUBSCRIBEs is a
 // few hundred bytes each, far below it, and it holds 16 frames of the largest size; tying it to
 // the outgoing limit, which is tuned for slow readers, would let lowering that one refuse bursts.
+// SENDs in flight may add a largest frame each on top.
 const MAX_QUEUED_BYTES = 1024 * 1024;
 const MAX_SUBSCRIPTION_ID_LENGTH = 128;
 
@@ -56,6 +69,7 @@ const CLOSE_CODE_OF: Record<SessionEndReason, CloseCodeName> = {
   limit: 'policy',
   'connect-timeout': 'policy',
   'heartbeat-timeout': 'policy',
+  rejected: 'policy',
   'token-expired': 'tokenExpired',
   unavailable: 'unavailable',
   internal: 'internal',
@@ -68,6 +82,21 @@ export function negotiateVersion(acceptVersion: string | undefined): StompVersio
   return SUPPORTED_VERSIONS.find((v) => offered.has(v));
 }
 
+/**
+ * A frame waiting for its turn. `verdict`, for a SEND decided as it was parsed: answer with only its
+ * receipt (dropped by its handler's admit), or with this user error; its body is not kept.
+ */
+interface Queued {
+  frame: StompFrame;
+  size: number;
+  /** Counts against MAX_SENDS_IN_FLIGHT until handled. */
+  inFlight: boolean;
+  verdict?: 'receipt-only' | AppUserError;
+}
+
+const tooManySends = () =>
+  new AppUserError('rate_limited', `at most ${MAX_SENDS_IN_FLIGHT} SENDs may wait for their answer on one connection; wait for receipts before sending more`);
+
 /** One of a session's subscriptions, which is also its entry in the registry. */
 interface Subscription extends Subscriber {
   readonly id: string;
@@ -76,11 +105,13 @@ interface Subscription extends Subscriber {
 }
 
 /**
- * One client's STOMP conversation. The server alone publishes: a client may CONNECT, SUBSCRIBE,
- * UNSUBSCRIBE and DISCONNECT; anything else, and every failure, gets an ERROR frame and the
- * connection closed (as Spring's broker does), so a client never keeps a half-working socket.
- * Frames are handled strictly in order, also across the asynchronous access check of SUBSCRIBE,
- * so receipts and errors answer frames in the order they were sent.
+ * One client's STOMP conversation. A client may CONNECT, SUBSCRIBE, UNSUBSCRIBE, DISCONNECT and
+ * SEND to an application destination (`/app/...`, handled by an AppHandler). A refused SEND is a
+ * user error, reported on `/user/queue/errors` with the connection kept; anything else, and every
+ * other failure, gets an ERROR frame and the connection closed (as Spring's broker does), so a
+ * client never keeps a half-working socket. Frames are handled strictly in order, also across the
+ * asynchronous access check of SUBSCRIBE and the commit of a SEND, so receipts and errors answer
+ * frames in the order they were sent.
  */
 export class StompSession implements MessageSink {
   /** Set once CONNECT succeeded. */
@@ -94,8 +125,14 @@ export class StompSession implements MessageSink {
   // sessions each paid for a Map's hash table. Scanning a few entries is as fast. Grown with
   // concat, which allocates exactly the entries (a push or a spread reserves 17 slots).
   #subscriptions: readonly Subscription[] = [];
-  #inbox: StompFrame[] = [];
+  #inbox: Queued[] = [];
   #inboxBytes = 0;
+  /** SENDs queued or being handled, at most MAX_SENDS_IN_FLIGHT. */
+  #sendsInFlight = 0;
+  /** Queued frames other than those SENDs: what QUEUED_FRAMES_BEYOND_SUBSCRIPTIONS bounds. */
+  #othersQueued = 0;
+  /** The CONNECT frame's Authorization value, which application handlers forward to the api. */
+  #authorization = '';
   #draining = false;
   readonly #parser: StompParser;
   readonly #heartbeats = new Heartbeats();
@@ -167,20 +204,46 @@ export class StompSession implements MessageSink {
       if (isConnect(frame)) this.#parser.setVersion(negotiateVersion(frame.headers['accept-version']) ?? '1.0');
     }
     if (this.#ended) return;
-    if (this.#inbox.length >= this.deps.settings.maxSubscriptions + QUEUED_FRAMES_BEYOND_SUBSCRIPTIONS)
+    const queued = frame.command === 'SEND' ? this.#admitSend(frame) : { frame, size: frameSize(frame), inFlight: false };
+    if (!queued) return;
+    const { maxSubscriptions, maxFrameBytes } = this.deps.settings;
+    if (!queued.inFlight && this.#othersQueued >= maxSubscriptions + QUEUED_FRAMES_BEYOND_SUBSCRIPTIONS)
       return this.#fail('limit', 'too many frames sent ahead');
-    const size = frameSize(frame);
-    if (this.#inboxBytes + size > MAX_QUEUED_BYTES) return this.#fail('limit', 'too many bytes sent ahead');
-    this.#inbox.push(frame);
-    this.#inboxBytes += size;
+    if (this.#inboxBytes + queued.size > MAX_QUEUED_BYTES + MAX_SENDS_IN_FLIGHT * maxFrameBytes) return this.#fail('limit', 'too many bytes sent ahead');
+    if (queued.inFlight) this.#sendsInFlight++;
+    else this.#othersQueued++;
+    this.#inbox.push(queued);
+    this.#inboxBytes += queued.size;
     if (!this.#draining) void this.#drain();
+  }
+
+  /**
+   * Decides what a SEND costs before it is queued: past MAX_SENDS_IN_FLIGHT it is a user error
+   * and past its handler's admit() it is dropped, both without keeping its body. Undefined: dropped
+   * without a trace (no receipt asked).
+   */
+  #admitSend(frame: StompFrame): Queued | undefined {
+    const bare = (verdict: Queued['verdict']): Queued => {
+      const head = { command: frame.command, headers: frame.headers, body: Buffer.alloc(0) };
+      return { frame: head, size: frameSize(head), inFlight: false, verdict };
+    };
+    if (this.#sendsInFlight >= MAX_SENDS_IN_FLIGHT) return bare(tooManySends());
+    const actor = this.#actor;
+    const app = actor && parseAppDestination(frame.headers.destination ?? '');
+    const admit = app && this.deps.app[app.kind]?.admit;
+    if (admit && !admit({ actor, tradeId: app.tradeId, session: this })) return frame.headers.receipt === undefined ? undefined : bare('receipt-only');
+    return { frame, size: frameSize(frame), inFlight: true };
   }
 
   async #drain(): Promise<void> {
     this.#draining = true;
     try {
-      for (let frame = this.#takeQueued(); frame && !this.#ended; frame = this.#takeQueued()) {
-        await this.#handle(frame);
+      for (let queued = this.#takeQueued(); queued && !this.#ended; queued = this.#takeQueued()) {
+        try {
+          await this.#handle(queued);
+        } finally {
+          if (queued.inFlight) this.#sendsInFlight--;
+        }
       }
     } catch (err) {
       this.#crash(err);
@@ -191,13 +254,16 @@ export class StompSession implements MessageSink {
     }
   }
 
-  #takeQueued(): StompFrame | undefined {
-    const frame = this.#inbox.shift();
-    if (frame) this.#inboxBytes -= frameSize(frame);
-    return frame;
+  #takeQueued(): Queued | undefined {
+    const queued = this.#inbox.shift();
+    if (!queued) return undefined;
+    this.#inboxBytes -= queued.size;
+    if (!queued.inFlight) this.#othersQueued--;
+    return queued;
   }
 
-  async #handle(frame: StompFrame): Promise<void> {
+  async #handle(queued: Queued): Promise<void> {
+    const { frame } = queued;
     const { receipt } = frame.headers;
     if (receipt !== undefined && !this.#fits('receipt-id', receipt)) return this.#fail('protocol', 'receipt header cannot be echoed');
     const actor = this.#actor;
@@ -206,11 +272,11 @@ export class StompSession implements MessageSink {
       case 'SUBSCRIBE':
         return this.#subscribe(frame, actor);
       case 'UNSUBSCRIBE':
-        return this.#unsubscribe(frame);
+        return this.#unsubscribe(frame, actor);
       case 'DISCONNECT':
         return this.#disconnect(receipt);
       case 'SEND':
-        return this.#fail('forbidden', 'clients may not SEND: only the server publishes', receipt);
+        return this.#send(queued, actor);
       case 'CONNECT':
       case 'STOMP':
         return this.#fail('protocol', 'already connected', receipt);
@@ -231,9 +297,10 @@ export class StompSession implements MessageSink {
     const clientBeats = version === '1.0' ? ([0, 0] as [number, number]) : parseHeartBeat(frame.headers['heart-beat']);
     if (!clientBeats) return this.#fail('protocol', 'malformed heart-beat header');
 
+    const authorization = frame.headers.Authorization ?? frame.headers.authorization;
     let token: VerifiedToken;
     try {
-      token = this.deps.verify(frame.headers.Authorization ?? frame.headers.authorization);
+      token = this.deps.verify(authorization);
     } catch (err) {
       if (err instanceof AuthError) return this.#fail('auth', `authentication failed: ${err.message}`);
       throw err;
@@ -244,12 +311,16 @@ export class StompSession implements MessageSink {
     // Roles are read here only: a session lives no longer than its token, so a role taken
     // away reaches live sessions within the token lifetime (at most JWT_MAX_TTL).
     this.#actor = actor;
+    this.#authorization = authorization ?? '';
     this.#expiresAtMs = token.expiresAtMs ?? Infinity;
     this.#version = version;
     clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
     const offer = this.deps.settings.heartbeatMs;
-    this.#write(encodeFrame({ command: 'CONNECTED', headers: { version, 'heart-beat': `${offer},${offer}`, server: SERVER_NAME } }, version));
+    const headers: Record<string, string> = { version, 'heart-beat': `${offer},${offer}`, server: SERVER_NAME };
+    // Spring's header for an authenticated session; a user id that cannot be a header goes without.
+    if (this.#fits('user-name', actor.userId)) headers['user-name'] = actor.userId;
+    this.#write(encodeFrame({ command: 'CONNECTED', headers }, version));
     this.#heartbeats.start(negotiateHeartbeats(clientBeats, offer), {
       beat: () => this.#guarded(() => this.#write(HEARTBEAT_EOL)),
       silent: () => this.#guarded(() => this.#drop('heartbeat-timeout')),
@@ -257,7 +328,9 @@ export class StompSession implements MessageSink {
   }
 
   async #subscribe(frame: StompFrame, actor: Actor): Promise<void> {
-    const { id, destination, ack, receipt } = frame.headers;
+    const { destination, ack, receipt } = frame.headers;
+    // In STOMP 1.0 the id is optional; the destination then serves as the id.
+    const id = frame.headers.id ?? (this.#version === '1.0' ? destination : undefined);
     if (id === undefined || destination === undefined) return this.#fail('protocol', 'SUBSCRIBE needs id and destination headers', receipt);
     // The id is echoed in every MESSAGE, so it must be one the session's version can carry.
     if (id === '' || id.length > MAX_SUBSCRIPTION_ID_LENGTH || !this.#fits('subscription', id)) {
@@ -290,21 +363,66 @@ export class StompSession implements MessageSink {
     };
     // The registry's copy of the destination: shared by its subscribers, and not a slice that
     // keeps the whole header line of this client's frame alive.
-    subscription.destination = registry.add(destination, subscription);
+    const { key, header } = resolveDestination(destination, actor.userId);
+    subscription.destination = registry.add(key, subscription, header);
     this.#subscriptions = this.#subscriptions.concat(subscription);
     this.#receipt(receipt);
   }
 
-  #unsubscribe(frame: StompFrame): void {
-    const { id, receipt } = frame.headers;
-    if (id === undefined) return this.#fail('protocol', 'UNSUBSCRIBE needs an id header', receipt);
+  #unsubscribe(frame: StompFrame, actor: Actor): void {
+    const { id, destination, receipt } = frame.headers;
+    // In STOMP 1.0 a client may name the destination instead of the id.
+    const key = id === undefined && this.#version === '1.0' && destination !== undefined ? resolveDestination(destination, actor.userId).key : undefined;
+    if (id === undefined && key === undefined) return this.#fail('protocol', 'UNSUBSCRIBE needs an id header', receipt);
     // An unknown id is not an error: the subscription is gone either way.
-    const subscription = this.#subscriptions.find((s) => s.id === id);
+    const subscription = this.#subscriptions.find((s) => (key === undefined ? s.id === id : s.destination === key));
     if (subscription) {
       this.#subscriptions = this.#subscriptions.filter((s) => s !== subscription);
       this.deps.registry.remove(subscription.destination, subscription);
     }
     this.#receipt(receipt);
+  }
+
+  async #send(queued: Queued, actor: Actor): Promise<void> {
+    const { headers, body } = queued.frame;
+    const { destination, receipt } = headers;
+    if (destination === undefined) return this.#fail('protocol', 'SEND needs a destination header', receipt);
+    // Only application destinations: the server alone publishes to /topic and /user.
+    if (!destination.startsWith('/app/')) return this.#fail('forbidden', 'clients may SEND only to application destinations (/app/...)', receipt);
+    try {
+      if (queued.verdict instanceof AppUserError) throw queued.verdict;
+      if (queued.verdict !== 'receipt-only') {
+        const app = parseAppDestination(destination);
+        const handler = app && this.deps.app[app.kind];
+        // The destination is not echoed: it is client text.
+        if (!handler) throw new AppUserError('not_found', 'no such application destination');
+        const json = decodeSendBody(headers['content-type'], body, this.deps.settings.maxSendBodyBytes);
+        await handler.handle({ actor, tradeId: app.tradeId, session: this, authorization: this.#authorization, body: json });
+      }
+    } catch (err) {
+      if (err instanceof AppUserError) return this.#userError(err, receipt, actor);
+      throw err;
+    }
+    this.#receipt(receipt);
+  }
+
+  /**
+   * Spring's @SendToUser convention: to the session's `/user/queue/errors`, with the failed frame's
+   * receipt as `receipt-id`. A session that does not listen there would never learn of it (and a
+   * client waiting for the receipt would hang), so it gets ERROR and a close instead.
+   */
+  #userError(err: AppUserError, receipt: string | undefined, actor: Actor): void {
+    const key = userQueueKey('errors', actor.userId);
+    const subscription = this.#subscriptions.find((s) => s.destination === key);
+    if (!subscription) return this.#fail(err.code === 'unavailable' ? 'unavailable' : 'rejected', `${err.code}: ${err.message}`, receipt);
+    const headers: Record<string, string> = {
+      destination: userDestinations.errors,
+      'message-id': this.deps.registry.nextMessageId(),
+      subscription: subscription.id,
+      'content-type': 'application/json',
+    };
+    if (receipt !== undefined) headers['receipt-id'] = receipt;
+    this.#write(encodeFrame({ command: 'MESSAGE', headers, body: Buffer.from(JSON.stringify({ error: err.code, message: err.message })) }, this.#version));
   }
 
   #disconnect(receipt: string | undefined): void {
@@ -385,6 +503,8 @@ export class StompSession implements MessageSink {
     this.#heartbeats.stop();
     this.#inbox = [];
     this.#inboxBytes = 0;
+    this.#othersQueued = 0;
+    this.#authorization = '';
     for (const subscription of this.#subscriptions) this.deps.registry.remove(subscription.destination, subscription);
     this.#subscriptions = [];
     if (this.#actor) this.deps.quota.release(this.#actor.userId);

@@ -47,7 +47,7 @@ const MAX_SHARED_HEADERS = 4096;
  * frame per distinct header and hands that same Buffer to every subscriber using it.
  */
 export class SubscriptionRegistry {
-  readonly #byDestination = new Map<string, { destination: string; subscribers: Set<Subscriber> }>();
+  readonly #byDestination = new Map<string, { destination: string; header: string; subscribers: Set<Subscriber> }>();
   readonly #headers = new Map<string, Buffer>();
   // message-id is unique per frame this process sends to a destination; the prefix keeps ids
   // of different gateway instances apart.
@@ -75,12 +75,16 @@ export class SubscriptionRegistry {
     return header;
   }
 
-  /** Returns the registry's own string for the destination, one per destination however many subscribe. */
-  add(destination: string, subscriber: Subscriber): string {
+  /**
+   * Returns the registry's own string for the destination, one per destination however many
+   * subscribe. `header` is the MESSAGE frames' `destination`: the destination itself, except for
+   * a user destination (`/user/queue/...`), filed under its user's key but named as subscribed.
+   */
+  add(destination: string, subscriber: Subscriber, header = destination): string {
     let entry = this.#byDestination.get(destination);
     if (!entry) {
       const own = flatCopy(destination);
-      this.#byDestination.set(own, (entry = { destination: own, subscribers: new Set() }));
+      this.#byDestination.set(own, (entry = { destination: own, header: header === destination ? own : header, subscribers: new Set() }));
     }
     if (!entry.subscribers.has(subscriber)) this.#size++;
     entry.subscribers.add(subscriber);
@@ -94,11 +98,17 @@ export class SubscriptionRegistry {
     if (entry.subscribers.size === 0) this.#byDestination.delete(destination);
   }
 
+  /** A `message-id` no other frame of this process carries. */
+  nextMessageId(): string {
+    return `${this.#idPrefix}-${(this.#nextId++).toString(36)}`;
+  }
+
   /** Returns how many subscribers the message was handed to. */
   publish({ destination, body, audience }: Publication): number {
-    const subscribers = this.#byDestination.get(destination)?.subscribers;
-    if (!subscribers) return 0;
-    const messageId = `${this.#idPrefix}-${(this.#nextId++).toString(36)}`;
+    const entry = this.#byDestination.get(destination);
+    if (!entry) return 0;
+    const { subscribers, header } = entry;
+    const messageId = this.nextMessageId();
     const parts = new Map<StompVersion, { head: Buffer; tail: Buffer }>();
     // Keyed by header Buffer: interned per (version, id), so one entry per distinct frame.
     const frames = new Map<Buffer, Buffer>();
@@ -109,7 +119,7 @@ export class SubscriptionRegistry {
       let frame = frames.get(subscriber.subscriptionHeader);
       if (!frame) {
         let shared = parts.get(subscriber.version);
-        if (!shared) parts.set(subscriber.version, (shared = encodeMessageParts(destination, messageId, 'application/json', body, subscriber.version)));
+        if (!shared) parts.set(subscriber.version, (shared = encodeMessageParts(header, messageId, 'application/json', body, subscriber.version)));
         frames.set(subscriber.subscriptionHeader, (frame = Buffer.concat([shared.head, subscriber.subscriptionHeader, shared.tail])));
       }
       subscriber.sink.deliver(frame);

@@ -6,7 +6,8 @@ import { StompTestClient, CLIENT_KINDS } from '../support/stomp-clients.js';
 import { captureEvents } from '../support/amqp.js';
 import { eventually } from '../support/eventually.js';
 import { AsyncApiChecker, OpenApiChecker, assertValidAsyncApi, assertValidOpenApi, expressRoutes } from '../support/api-documents.js';
-import { destinations } from '../../src/contract/destinations.js';
+import { destinations, userDestinations } from '../../src/contract/destinations.js';
+import { appDestinations } from '../../src/contract/app-destinations.js';
 import { SYNC_PATHS } from '../../src/contract/sync.js';
 
 const UNKNOWN_TRADE = '00000000-0000-4000-8000-000000000000';
@@ -133,7 +134,12 @@ for (const drivers of DRIVER_SETS) {
           [destinations.tradeRead(id), await client.subscribe(destinations.tradeRead(id))],
           [destinations.userTrades(buyer), await client.subscribe(destinations.userTrades(buyer))],
           [destinations.userNotifications(buyer), await client.subscribe(destinations.userNotifications(buyer))],
+          [userDestinations.trades, await client.subscribe(userDestinations.trades)],
+          [userDestinations.notifications, await client.subscribe(userDestinations.notifications)],
+          [userDestinations.errors, await client.subscribe(userDestinations.errors)],
         ]);
+        // A SEND refused as a user error, for /user/queue/errors.
+        client.publish(appDestinations.chat(id), '{"message":""}');
         await t.http.post(`/p2p/trades/${id}/chat`).set('Authorization', t.auth(seller)).send({ message: 'Xin chào' }).expect(201);
         await t.http.post(`/p2p/trades/${id}/read`).set('Authorization', t.auth(buyer)).send({ seq: 1 }).expect(200);
         // The seller's release notifies the buyer and sends the buyer a system message.

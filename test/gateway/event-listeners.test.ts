@@ -40,11 +40,11 @@ describe('gateway event listeners', () => {
     assert.deepEqual(EVENT_LISTENERS.map((l) => l.queue).sort(), ['chat', 'notification', 'trade']);
   });
 
-  it('sends a trade status event as it is to the four trade destinations', () => {
+  it("sends a trade status event as it is to the four trade destinations and both parties' /user/queue/trades", () => {
     const routed = TradeEventListener.route(trade);
     assert.deepEqual(
       routed.map((p) => p.destination),
-      ['/topic/trades', `/topic/trades/${TRADE}`, '/topic/users/bob/trades', '/topic/users/sue/trades'],
+      ['/topic/trades', `/topic/trades/${TRADE}`, '/topic/users/bob/trades', '/topic/users/sue/trades', '/user/bob/queue/trades', '/user/sue/queue/trades'],
     );
     for (const p of routed) {
       assert.deepEqual(JSON.parse(p.body.toString()), trade.payload);
@@ -72,11 +72,14 @@ describe('gateway event listeners', () => {
     );
   });
 
-  it("sends a notification as it is to its user's notifications", () => {
+  it("sends a notification as it is to its user's notifications, topic and /user/queue/notifications", () => {
     const routed = NotificationEventListener.route(notification);
     assert.deepEqual(
       routed.map((p) => [p.destination, JSON.parse(p.body.toString())]),
-      [['/topic/users/sue/notifications', notification.payload]],
+      [
+        ['/topic/users/sue/notifications', notification.payload],
+        ['/user/sue/queue/notifications', notification.payload],
+      ],
     );
   });
 

@@ -193,7 +193,7 @@ describe('gateway STOMP protocol (raw frames over WebSocket)', () => {
 
   describe('refused frames', () => {
     const refusals: [string, string, RegExp][] = [
-      ['SEND', frame('SEND', { destination: '/topic/users/alice/trades' }, '{}'), /may not SEND/],
+      ['SEND to a topic', frame('SEND', { destination: '/topic/users/alice/trades' }, '{}'), /SEND only to application destinations/],
       ['ACK', frame('ACK', { id: '1' }), /not supported/],
       ['NACK', frame('NACK', { id: '1' }), /not supported/],
       ['BEGIN', frame('BEGIN', { transaction: 't' }), /not supported/],

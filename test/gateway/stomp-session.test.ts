@@ -1,79 +1,9 @@
 import assert from 'node:assert/strict';
-import { Registry } from 'prom-client';
-import { AuthError } from '../../src/auth/jwt.js';
-import { ConnectionQuota } from '../../src/gateway/connection-quota.js';
-import { DestinationGuard } from '../../src/gateway/destinations.js';
-import { createGatewayMetrics } from '../../src/gateway/gateway-metrics.js';
-import { StompSession, type SessionDeps } from '../../src/gateway/stomp-session.js';
-import { SubscriptionRegistry } from '../../src/gateway/subscription-registry.js';
-import type { TradeAccess } from '../../src/domain/trade-access.js';
-import { StompParser } from '../../src/protocol/stomp/parser.js';
-import type { StompFrame } from '../../src/protocol/stomp/frame.js';
-import type { ClientConnection } from '../../src/transport/client-connection.js';
 import { frame } from '../support/raw-stomp.js';
-import { silentLogger } from '../support/system.js';
 import { eventually } from '../support/eventually.js';
+import { setUpSession as setUp } from '../support/fake-session.js';
 
 const TRADE = '0b9c6a53-5a8a-4d8e-9b57-2f8f2f6f7c11';
-
-/** A connection driven by the test: what the session sends is parsed into `frames`. */
-class FakeConnection implements ClientConnection {
-  readonly transport = 'websocket';
-  readonly remoteAddress = '127.0.0.1';
-  readonly frames: StompFrame[] = [];
-  closedWith: number | 'terminated' | undefined;
-  closeReason: string | undefined;
-  failSends = false;
-  #onMessage: (data: Buffer | string) => void = () => {};
-  #onClose: () => void = () => {};
-  readonly #parser = new StompParser({ onFrame: (f) => this.frames.push(f), onError: (err) => assert.fail(err) });
-
-  bufferedBytes = () => 0;
-  send(data: Buffer): void {
-    if (this.failSends) throw new Error('socket exploded');
-    this.#parser.push(data);
-  }
-  close(code: number, reason: string): void {
-    this.closedWith = code;
-    this.closeReason = reason;
-  }
-  terminate(): void {
-    this.closedWith = 'terminated';
-  }
-  onMessage(listener: (data: Buffer | string) => void): void {
-    this.#onMessage = listener;
-  }
-  onClose(listener: () => void): void {
-    this.#onClose = listener;
-  }
-  receive(text: string): void {
-    this.#onMessage(text);
-  }
-  clientCloses(): void {
-    this.#onClose();
-  }
-}
-
-function setUp(trades: TradeAccess = { roleInTrade: async () => 'BUYER' }, authorization = 'Bearer bob') {
-  const registry = new SubscriptionRegistry();
-  const quota = new ConnectionQuota(1);
-  const deps: SessionDeps = {
-    settings: { heartbeatMs: 10_000, maxFrameBytes: 65536, maxSubscriptions: 10, maxBufferedBytes: 1024, connectTimeoutMs: 10_000 },
-    verify: (authorization) => {
-      if (authorization !== 'Bearer bob') throw new AuthError('invalid token');
-      return { actor: { userId: 'bob', isAdmin: false }, expiresAtMs: Date.now() + 60_000 };
-    },
-    quota,
-    guard: new DestinationGuard(trades),
-    registry,
-    metrics: createGatewayMetrics(new Registry(), () => ({ connections: { websocket: 0, sockjs: 0 }, subscriptions: 0, consuming: true })),
-    logger: silentLogger,
-  };
-  const connection = new FakeConnection();
-  const session = new StompSession(connection, deps);
-  connection.receive(frame('CONNECT', { 'accept-version': '1.2', Authorization: authorization }));
-  return { connection, registry, quota, session };
-}
 
 describe('gateway STOMP session', () => {
   it('answers a failing access check with ERROR and a close, not an exception', async () => {

@@ -85,10 +85,9 @@ export async function startCluster(options: { gateways?: number; env?: Record<st
   };
 
   const started: RoleProcess[] = [];
-  const start = async (role: RoleProcess['role']): Promise<RoleProcess> => {
-    const port = await freePort();
+  const start = async (role: RoleProcess['role'], port: number, extraEnv: Record<string, string> = {}): Promise<RoleProcess> => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', role], {
-      env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
+      env: { ...env, ...extraEnv, PORT: String(port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -113,10 +112,13 @@ export async function startCluster(options: { gateways?: number; env?: Record<st
   };
 
   try {
+    const apiPort = await freePort();
+    // Gateways hand SENDs to /app/... to the api.
+    const gatewayEnv = { API_URL: `http://127.0.0.1:${apiPort}` };
     const [api, notification, ...gateways] = await Promise.all([
-      start('api'),
-      start('notification'),
-      ...Array.from({ length: options.gateways ?? 2 }, () => start('gateway')),
+      start('api', apiPort),
+      freePort().then((port) => start('notification', port)),
+      ...Array.from({ length: options.gateways ?? 2 }, () => freePort().then((port) => start('gateway', port, gatewayEnv))),
     ]);
     await Promise.all(
       started.map((p) =>

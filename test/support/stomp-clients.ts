@@ -105,9 +105,21 @@ export class StompTestClient {
     return { messages, bodies: <T>() => messages.map((m) => JSON.parse(m.body) as T) };
   }
 
-  /** Sends a frame the server must refuse (SEND, ACK, ...). */
-  publish(destination: string, body: string): void {
-    this.#client.publish({ destination, body });
+  /** publish() of @stomp/stompjs, without waiting for anything. */
+  publish(destination: string, body: string, headers: Record<string, string> = {}): void {
+    this.#client.publish({ destination, body, headers });
+  }
+
+  /** publish() with a receipt: resolves with its id when the RECEIPT comes; rejects on ERROR or close. */
+  async send(destination: string, body: string, headers: Record<string, string> = {}): Promise<string> {
+    const receipt = `send-${this.#nextReceipt++}`;
+    const confirmed = new Promise<string>((resolve, reject) => {
+      this.#client.watchForReceipt(receipt, () => resolve(receipt));
+      void this.firstError.then((frame) => reject(new Error(`STOMP ERROR: ${frame.headers.message}`)));
+      void this.closed.then(() => reject(new Error('socket closed')));
+    });
+    this.#client.publish({ destination, body, headers: { ...headers, receipt } });
+    return confirmed;
   }
 
   async disconnect(): Promise<void> {
