@@ -40,8 +40,9 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
       withClient(url, async (c) => {
         await c.query('BEGIN');
         const inserted = await c.query(
-          `INSERT INTO trade_chat_messages (id, trade_id, seq, sender_id, message, recipient_role, is_system_message, timestamp)
+          `INSERT INTO trade_chat_messages (id, trade_id, seq, sender_id, sender_role, message, recipient_role, is_system_message, timestamp)
            SELECT gen_random_uuid(), t.id, s, CASE WHEN s % 2 = 0 THEN t.buyer_id ELSE t.seller_id END,
+                  (CASE WHEN s % 2 = 0 THEN 'BUYER' ELSE 'SELLER' END)::"ChatSenderRole",
                   'Chào bạn, message ' || s || ' of the seeded history 👋', NULL, false,
                   date_trunc('milliseconds', now()) - interval '1 hour' + s * interval '1 millisecond'
            FROM trades t, generate_series(1, $2::int) s WHERE t.id = $1 AND t.chat_seq = 0`,

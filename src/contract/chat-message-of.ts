@@ -8,6 +8,7 @@ export function chatMessageOf(e: ChatMessageEvent): ChatMessage {
     tradeId: e.tradeId,
     seq: e.seq,
     senderId: e.senderId,
+    senderRole: e.senderRole ?? null,
     message: e.message,
     timestamp: e.timestamp,
     recipientRole: e.recipientRole,

@@ -3,7 +3,7 @@
 // document is generated from them. The browser client imports the types only.
 import { z } from 'zod';
 import type { EventType } from './routing-keys.js';
-import { TRADE_ROLES, TRADE_STATUSES } from './trade-status.js';
+import { SENDER_ROLES, TRADE_ROLES, TRADE_STATUSES } from './trade-status.js';
 
 const id = z.string().min(1);
 // Events may come from other publishers, so any ISO-8601 zone is accepted; ours are UTC with ms.
@@ -27,6 +27,10 @@ export const chatMessageEventSchema = z.object({
   chatId: id.meta({ description: 'The chat message id (`id` in the REST shape).' }),
   seq: z.number().int().positive(),
   senderId: z.string().nullable().meta({ description: 'null for a system message.' }),
+  senderRole: z.enum(SENDER_ROLES).nullable().optional().meta({
+    description:
+      'BUYER, SELLER or MEDIATOR; null for a system message. This system always sets it; other publishers may not, and their messages reach subscribers with `senderRole: null`.',
+  }),
   message: z.string(),
   timestamp,
   recipientRole: z.enum(TRADE_ROLES).nullable().meta({ description: 'The side a system message is meant for; null = both.' }),

@@ -3,7 +3,7 @@
 // OpenAPI document is generated from them. The browser client imports the types only.
 import { z } from 'zod';
 import { USER_ID_RE, USER_ID_RULE } from './ids.js';
-import { TRADE_ROLES, TRADE_STATUSES } from './trade-status.js';
+import { SENDER_ROLES, TRADE_ROLES, TRADE_STATUSES } from './trade-status.js';
 import { SYNC_TRADE_ERRORS } from './sync.js';
 
 /** The most characters (code points) a chat message may have. */
@@ -24,6 +24,9 @@ export const chatMessageSchema = z.object({
     description: "1, 2, 3 … per trade in commit order; a side does not see the other side's system messages.",
   }),
   senderId: z.string().nullable().meta({ description: 'null for a system message.' }),
+  senderRole: z.enum(SENDER_ROLES).nullable().meta({
+    description: 'The role the sender wrote in: BUYER, SELLER, or MEDIATOR (an admin in a disputed trade); null for a system message.',
+  }),
   message: z.string(),
   timestamp: instant,
   recipientRole: z.enum(TRADE_ROLES).nullable().meta({ description: 'The side a system message is meant for; null = both.' }),

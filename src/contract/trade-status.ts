@@ -9,6 +9,10 @@ export type TradeStatus = (typeof TRADE_STATUSES)[number];
 export const TRADE_ROLES = ['BUYER', 'SELLER'] as const;
 export type TradeRole = (typeof TRADE_ROLES)[number];
 
+/** Who wrote a chat message: a side, or an admin mediating a disputed trade. */
+export const SENDER_ROLES = [...TRADE_ROLES, 'MEDIATOR'] as const;
+export type SenderRole = (typeof SENDER_ROLES)[number];
+
 /** The JWT `roles` claim values the system knows. */
 export const USER_ROLES = ['ADMIN'] as const;
 export type UserRole = (typeof USER_ROLES)[number];

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../generated/prisma/client.js';
 import { chatMessageEvent, type BusEvent } from '../events/events.js';
-import type { TradeRole } from '../contract/trade-status.js';
+import type { SenderRole, TradeRole } from '../contract/trade-status.js';
 import type { ChatMessage } from '../contract/shapes.js';
 
 export type { ChatMessage };
 
-export interface NewChatMessage {
-  senderId: string | null;
+/** A system message has neither sender nor role; a user's message has both. */
+export type NewChatMessage = {
   message: string;
   recipientRole: TradeRole | null;
   /** The sender's idempotency key; system messages have none. */
   clientMessageId?: string;
-}
+} & ({ senderId: null; senderRole: null } | { senderId: string; senderRole: SenderRole });
 
 /**
  * Appends a message to a trade's chat inside the caller's transaction and returns it with
@@ -35,8 +35,8 @@ export async function appendChatMessage(
           last_chat_at = GREATEST(date_trunc('milliseconds', clock_timestamp()), last_chat_at + interval '1 millisecond')
       WHERE id = ${tradeId}::uuid
       RETURNING chat_seq, last_chat_at)
-    INSERT INTO trade_chat_messages (id, trade_id, seq, sender_id, message, recipient_role, is_system_message, timestamp, client_message_id)
-    SELECT ${id}::uuid, ${tradeId}::uuid, chat_seq, ${input.senderId}, ${input.message}, ${input.recipientRole}::"TradeRole", ${isSystemMessage}, last_chat_at, ${input.clientMessageId ?? null}
+    INSERT INTO trade_chat_messages (id, trade_id, seq, sender_id, sender_role, message, recipient_role, is_system_message, timestamp, client_message_id)
+    SELECT ${id}::uuid, ${tradeId}::uuid, chat_seq, ${input.senderId}, ${input.senderRole}::"ChatSenderRole", ${input.message}, ${input.recipientRole}::"TradeRole", ${isSystemMessage}, last_chat_at, ${input.clientMessageId ?? null}
     FROM slot
     RETURNING seq, timestamp`;
   if (!slot) throw new Error(`trade ${tradeId} vanished inside its own transaction`);
@@ -45,6 +45,7 @@ export async function appendChatMessage(
     id,
     tradeId,
     senderId: input.senderId,
+    senderRole: input.senderRole,
     message: input.message,
     recipientRole: input.recipientRole,
     isSystemMessage,
@@ -57,6 +58,7 @@ export async function appendChatMessage(
     chatId: message.id,
     seq: message.seq,
     senderId: message.senderId,
+    senderRole: message.senderRole,
     message: message.message,
     timestamp: message.timestamp,
     recipientRole: message.recipientRole,
@@ -70,6 +72,7 @@ export function toChatMessage(row: {
   tradeId: string;
   seq: number;
   senderId: string | null;
+  senderRole: SenderRole | null;
   message: string;
   timestamp: Date;
   recipientRole: TradeRole | null;
@@ -80,6 +83,7 @@ export function toChatMessage(row: {
     tradeId: row.tradeId,
     seq: row.seq,
     senderId: row.senderId,
+    senderRole: row.senderRole,
     message: row.message,
     timestamp: row.timestamp.toISOString(),
     recipientRole: row.recipientRole,

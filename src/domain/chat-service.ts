@@ -40,10 +40,10 @@ export class ChatService {
    * text is a conflict: the client reused a key, and answering with either message would hide it.
    */
   async send(actor: Actor, tradeId: string, text: string, clientMessageId?: string): Promise<SentMessage> {
-    await this.participantRole(actor, tradeId);
+    const senderRole = await this.participantRole(actor, tradeId);
     try {
       const message = await this.outbox.transaction(async (tx, stage) => {
-        const appended = await appendChatMessage(tx, tradeId, { senderId: actor.userId, message: text, recipientRole: null, clientMessageId });
+        const appended = await appendChatMessage(tx, tradeId, { senderId: actor.userId, senderRole, message: text, recipientRole: null, clientMessageId });
         stage(appended.event);
         return appended.message;
       });

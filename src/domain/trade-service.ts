@@ -76,6 +76,7 @@ export class TradeService implements TradeAccess {
       const row = await tx.trade.findUniqueOrThrow({ where: { id: tradeId } });
       const appended = await appendChatMessage(tx, tradeId, {
         senderId: null,
+        senderRole: null,
         message: systemMessage.text(role),
         recipientRole: systemMessage.recipientRole,
       });

@@ -27,7 +27,7 @@ export interface Page<T> {
 /** Exported for the benchmark's plain `pg` baseline, which runs the very same statement. */
 export const CHAT_SQL = `
   SELECT q.trade_id::text AS "qTradeId", t.chat_seq AS "head", m.id::text AS "id", m.seq, m.sender_id AS "senderId",
-         m.message, m.recipient_role::text AS "recipientRole", m.is_system_message AS "isSystemMessage", m.timestamp
+         m.sender_role::text AS "senderRole", m.message, m.recipient_role::text AS "recipientRole", m.is_system_message AS "isSystemMessage", m.timestamp
   FROM unnest($1::uuid[], $2::int[], $3::text[]) WITH ORDINALITY AS q(trade_id, after_seq, role, ord)
   JOIN trades t ON t.id = q.trade_id
   LEFT JOIN LATERAL (

@@ -54,7 +54,17 @@ for (const drivers of DRIVER_SETS) {
       );
       // The rolled-back retry left no hole in seq.
       assert.equal((await send(id, 'alice', { message: 'next' }).expect(201)).body.seq, 2);
-      assert.deepEqual(Object.keys(first).sort(), ['id', 'isSystemMessage', 'message', 'recipientRole', 'senderId', 'seq', 'timestamp', 'tradeId']);
+      assert.deepEqual(Object.keys(first).sort(), [
+        'id',
+        'isSystemMessage',
+        'message',
+        'recipientRole',
+        'senderId',
+        'senderRole',
+        'seq',
+        'timestamp',
+        'tradeId',
+      ]);
     });
 
     it('stores exactly one row and publishes one event for 20 concurrent tries with one key', async () => {

@@ -24,10 +24,21 @@ for (const drivers of DRIVER_SETS) {
     it('stores a message and returns it in the contract shape with 201', async () => {
       const id = await openTrade(t, 'alice', 'bob');
       const res = await send(id, 'alice', VIETNAMESE).expect(201);
-      assert.deepEqual(Object.keys(res.body).sort(), ['id', 'isSystemMessage', 'message', 'recipientRole', 'senderId', 'seq', 'timestamp', 'tradeId']);
+      assert.deepEqual(Object.keys(res.body).sort(), [
+        'id',
+        'isSystemMessage',
+        'message',
+        'recipientRole',
+        'senderId',
+        'senderRole',
+        'seq',
+        'timestamp',
+        'tradeId',
+      ]);
       assert.equal(res.body.message, VIETNAMESE);
       assert.equal(res.body.seq, 1);
       assert.equal(res.body.senderId, 'alice');
+      assert.equal(res.body.senderRole, 'BUYER');
       assert.equal(res.body.recipientRole, null);
       assert.equal(res.body.isSystemMessage, false);
       assert.match(res.body.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -109,7 +120,7 @@ for (const drivers of DRIVER_SETS) {
         buyer.map((m) => [m.seq, m.recipientRole]),
         [[2, null]],
       );
-      assert.ok(seller.every((m) => m.isSystemMessage === true && m.senderId === null));
+      assert.ok(seller.every((m) => m.isSystemMessage === true && m.senderId === null && m.senderRole === null));
       assert.deepEqual(
         (await list(id, 'alice', '?afterSeq=0')).map((m) => m.seq),
         [2],

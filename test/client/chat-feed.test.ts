@@ -8,6 +8,7 @@ const message = (seq: number, tradeId = TRADE): ChatMessage => ({
   tradeId,
   seq,
   senderId: 'bob',
+  senderRole: 'SELLER',
   message: `#${seq}`,
   timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(),
   recipientRole: null,

@@ -110,6 +110,7 @@ for (const drivers of DRIVER_SETS) {
           await expectRefusal(eve, `/topic/trades/${tradeId}/chat`);
           await sendChat('for the participants only');
           await eventually(() => assert.equal(chat.bodies().at(-1)?.message, 'for the participants only'));
+          assert.equal(chat.bodies().at(-1)?.senderRole, 'BUYER', 'pushed with the REST shape, senderRole included');
           assert.deepEqual(eve.received, []);
         });
       });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { ChatEventListener, EVENT_LISTENERS, NotificationEventListener, TradeEventListener } from '../../src/gateway/event-listeners.js';
 import { chatMessageEvent, notificationEvent, tradeStatusEvent } from '../../src/events/events.js';
 import { ROUTING_KEYS } from '../../src/contract/routing-keys.js';
+import type { ChatMessageEvent } from '../../src/contract/events.js';
 
 const TRADE = '0b9c6a53-5a8a-4d8e-9b57-2f8f2f6f7c11';
 const trade = tradeStatusEvent({
@@ -14,7 +15,8 @@ const trade = tradeStatusEvent({
   status: 'PAID',
   timestamp: '2025-01-02T03:04:05.678Z',
 });
-const chat = chatMessageEvent({
+// No senderRole, as another publisher may send it.
+const chatPayload: ChatMessageEvent = {
   eventId: 'e2',
   tradeId: TRADE,
   chatId: 'c1',
@@ -24,7 +26,8 @@ const chat = chatMessageEvent({
   timestamp: '2025-01-02T03:04:05.679Z',
   recipientRole: 'SELLER',
   isSystemMessage: true,
-});
+};
+const chat = chatMessageEvent(chatPayload);
 const notification = notificationEvent({
   eventId: 'e3',
   userId: 'sue',
@@ -64,12 +67,20 @@ describe('gateway event listeners', () => {
         tradeId: TRADE,
         seq: 7,
         senderId: null,
+        senderRole: null,
         message: 'Người mua đã thanh toán',
         timestamp: '2025-01-02T03:04:05.679Z',
         recipientRole: 'SELLER',
         isSystemMessage: true,
       }),
     );
+  });
+
+  it("pushes a message's senderRole, and null for another publisher's event that has none", () => {
+    const mediator = chatMessageEvent({ ...chatPayload, senderId: 'root', senderRole: 'MEDIATOR', recipientRole: null, isSystemMessage: false });
+    assert.equal(JSON.parse(ChatEventListener.route(mediator)[0]!.body.toString()).senderRole, 'MEDIATOR');
+    const foreign = chatMessageEvent({ ...chatPayload, senderId: 'bob', recipientRole: null, isSystemMessage: false });
+    assert.equal(JSON.parse(ChatEventListener.route(foreign)[0]!.body.toString()).senderRole, null);
   });
 
   it("sends a notification as it is to its user's notifications, topic and /user/queue/notifications", () => {

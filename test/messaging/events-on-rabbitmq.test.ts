@@ -71,6 +71,7 @@ describe('events on a real RabbitMQ exchange', () => {
       'message',
       'recipientRole',
       'senderId',
+      'senderRole',
       'seq',
       'timestamp',
       'tradeId',
@@ -83,6 +84,7 @@ describe('events on a real RabbitMQ exchange', () => {
         chatId: sent.body.id,
         seq: 1,
         senderId: 'bob',
+        senderRole: 'SELLER',
         message: 'Đã nhận 👍',
         timestamp: sent.body.timestamp,
         recipientRole: null,
@@ -119,6 +121,7 @@ describe('events on a real RabbitMQ exchange', () => {
       const system = byKey['chat.system']!;
       assertProperties(system, 'ChatMessageEvent');
       assert.equal(system.body.senderId, null);
+      assert.equal(system.body.senderRole, null);
       assert.equal(system.body.isSystemMessage, true);
       assert.equal(system.body.recipientRole, recipientRole);
       assert.equal(system.body.seq, path.length + 1);

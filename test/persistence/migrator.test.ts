@@ -137,6 +137,36 @@ for (const [name, open] of drivers) {
       );
     });
 
+    it("gives the chat messages stored before sender roles their sender's side, and system messages none", async () => {
+      const before = await mkdtemp(join(tmpdir(), 'migrations-'));
+      try {
+        for (const name of (await readdir(dir)).filter((n) => n < '20261201100000_chat_sender_role' && !n.endsWith('.toml'))) {
+          await cp(join(dir, name), join(before, name), { recursive: true });
+        }
+        await migrate(handle.db, before);
+        await handle.db.inSqlTransaction((s) =>
+          s.exec(`INSERT INTO trades (id, buyer_id, seller_id, amount, asset, fiat, updated_at, chat_seq) VALUES
+              ('00000000-0000-4000-8000-000000000001', 'ann', 'bob', 1, 'USDT', 'VND', '2026-11-29T10:00:00Z', 3);
+            INSERT INTO trade_chat_messages (id, trade_id, seq, sender_id, message, recipient_role, is_system_message, timestamp) VALUES
+              ('00000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-000000000001', 1, 'ann', 'hi', NULL, false, '2026-11-29T10:00:01Z'),
+              ('00000000-0000-4000-8000-00000000000b', '00000000-0000-4000-8000-000000000001', 2, NULL, 'paid', 'SELLER', true, '2026-11-29T10:00:02Z'),
+              ('00000000-0000-4000-8000-00000000000c', '00000000-0000-4000-8000-000000000001', 3, 'bob', 'ok', NULL, false, '2026-11-29T10:00:03Z')`),
+        );
+      } finally {
+        await rm(before, { recursive: true, force: true });
+      }
+      assert.ok((await migrate(handle.db, dir)).includes('20261201100000_chat_sender_role'));
+      const rows = await handle.db.prisma.tradeChat.findMany({ orderBy: { seq: 'asc' } });
+      assert.deepEqual(
+        rows.map((r) => [r.seq, r.senderRole]),
+        [
+          [1, 'BUYER'],
+          [2, null],
+          [3, 'SELLER'],
+        ],
+      );
+    });
+
     it('refuses to run when an applied migration was edited', async () => {
       const [first] = await migrate(handle.db, dir);
       await writeFile(join(dir, first!, 'migration.sql'), '-- edited\n', { flag: 'a' });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
-import { TRADE_ROLES, TRADE_STATUSES } from '../../src/contract/trade-status.js';
+import { SENDER_ROLES, TRADE_ROLES, TRADE_STATUSES } from '../../src/contract/trade-status.js';
 import { INITIAL_STATUS, TRANSITIONS, checkTransition, statusRank } from '../../src/contract/trade-transitions.js';
 import { DESTINATION_TEMPLATES, parseDestination } from '../../src/contract/destinations.js';
 
@@ -20,6 +20,7 @@ describe('the contract in code (src/contract)', () => {
     const schema = await readFile(new URL('../../prisma/schema.prisma', import.meta.url), 'utf8');
     assert.deepEqual(prismaEnum(schema, 'TradeStatus'), [...TRADE_STATUSES]);
     assert.deepEqual(prismaEnum(schema, 'TradeRole'), [...TRADE_ROLES]);
+    assert.deepEqual(prismaEnum(schema, 'ChatSenderRole'), [...SENDER_ROLES]);
   });
 
   it('every status is reachable from the initial one, and each transition goes one rank further', () => {

@@ -8,6 +8,7 @@ const message = (seq: number, recipientRole: TradeRole | null = null, tradeId = 
   tradeId,
   seq,
   senderId: recipientRole ? null : 'u',
+  senderRole: recipientRole ? null : 'BUYER',
   message: `m${seq}`,
   timestamp: new Date(seq).toISOString(),
   recipientRole,

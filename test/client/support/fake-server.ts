@@ -102,6 +102,7 @@ export class FakeServer {
       tradeId,
       seq,
       senderId,
+      senderRole: senderId === null ? null : senderId === SELLER ? 'SELLER' : 'BUYER',
       message: input.text ?? `message ${seq}`,
       timestamp: at(seq),
       recipientRole: input.recipientRole ?? null,
