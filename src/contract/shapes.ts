@@ -135,6 +135,15 @@ export const syncResponseSchema = z.object({
   trades: z.array(tradeSchema).meta({ description: "The caller's trades opened or changed past `tradesAfter`." }),
   tradesCursor: z.string().meta({ description: "Opaque: the next sync's `tradesAfter`." }),
   more: z.boolean().meta({ description: 'A list hit its page limit: sync again at once.' }),
+  reads: z
+    .record(
+      z.string(),
+      z.object({
+        readSeq: z.number().int().min(0).meta({ description: "The caller's last-read chat seq (0: none)." }),
+        peerReadSeq: z.number().int().min(0).meta({ description: "The other party's last-read chat seq (0: none)." }),
+      }),
+    )
+    .meta({ description: 'One key per listed trade the caller may read: the read receipts (docs/api.md), current up to events in flight.' }),
   errors: z.record(z.string(), z.object({ error: z.enum(SYNC_TRADE_ERRORS) })).meta({
     description: "Listed trades that were not answered: not the caller's (`forbidden`) or no such trade (`not_found`); the rest are.",
   }),

@@ -12,10 +12,21 @@ export const SYNC_CHAT_PAGE = 1000;
 export const SYNC_NOTIFICATION_PAGE = 1000;
 export const SYNC_TRADE_PAGE = 100;
 
+/** The read state of a trade as the sync answer gives it (`reads`), and as a client may send back. */
+export interface SyncTradeReads {
+  /** The caller's last-read chat seq (0: none). */
+  readSeq: number;
+  /** The other party's last-read chat seq (0: none). */
+  peerReadSeq: number;
+}
+
 /** One sync request's cursors. */
 export interface SyncQuery {
-  /** Each trade with the last chat seq the caller has (0: none). */
-  trades: readonly { tradeId: string; afterSeq: number }[];
+  /**
+   * Each trade with the last chat seq the caller has (0: none) and, optionally, the read state it
+   * holds: a long poll then also answers as soon as either read seq is past it.
+   */
+  trades: readonly { tradeId: string; afterSeq: number; reads?: SyncTradeReads }[];
   /** The last notification seq the caller has; default 0. */
   notificationsAfterSeq?: number;
   /** The `tradesCursor` of the previous answer; omitted: all of the caller's trades. */
@@ -31,7 +42,7 @@ export type SyncTradeError = (typeof SYNC_TRADE_ERRORS)[number];
 /** The query string for `query` (without the `?`), in the contract's syntax. */
 export function syncQueryString(query: SyncQuery): string {
   const params = new URLSearchParams();
-  const trades = query.trades.map((t) => `${t.tradeId}:${t.afterSeq}`);
+  const trades = query.trades.map((t) => `${t.tradeId}:${t.afterSeq}${t.reads ? `:${t.reads.readSeq}:${t.reads.peerReadSeq}` : ''}`);
   if (trades.length > 0) params.set('trades', trades.join(','));
   if (query.notificationsAfterSeq !== undefined) params.set('notificationsAfterSeq', String(query.notificationsAfterSeq));
   if (query.tradesAfter !== undefined) params.set('tradesAfter', query.tradesAfter);

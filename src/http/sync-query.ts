@@ -13,22 +13,23 @@ export function parseSyncQuery(search: string): SyncRequest {
   const params = new URLSearchParams(search);
   for (const name of PARAMS) if (params.getAll(name).length > 1) throw badRequest(`${name}: given more than once`);
 
-  const trades: [string, number][] = [];
+  const trades: SyncRequest['trades'][number][] = [];
   const listed = params.get('trades');
   if (listed) {
     const entries = listed.split(',');
     if (entries.length > MAX_SYNC_TRADES) throw badRequest(`trades: at most ${MAX_SYNC_TRADES} entries`);
     const seen = new Set<string>();
     for (const entry of entries) {
-      const [rawId = '', rawSeq, extra] = entry.split(':');
+      const [rawId = '', rawSeq, ...rawReads] = entry.split(':');
       // Ids fold to lower case, as on every trade route: events and destinations use that spelling.
       const tradeId = rawId.toLowerCase();
-      if (!isUuid(tradeId) || rawSeq === undefined || extra !== undefined) {
-        throw badRequest(`trades: "${entry.slice(0, 80)}" is not <tradeId>:<afterSeq>`);
+      if (!isUuid(tradeId) || rawSeq === undefined || (rawReads.length !== 0 && rawReads.length !== 2)) {
+        throw badRequest(`trades: "${entry.slice(0, 80)}" is not <tradeId>:<afterSeq> or <tradeId>:<afterSeq>:<readSeq>:<peerReadSeq>`);
       }
       if (seen.has(tradeId)) throw badRequest(`trades: ${tradeId} is listed twice`);
       seen.add(tradeId);
-      trades.push([tradeId, seq('trades', rawSeq)]);
+      const [readSeq, peerReadSeq] = rawReads.map((raw) => seq('trades', raw));
+      trades.push([tradeId, seq('trades', rawSeq), readSeq === undefined ? undefined : { readSeq, peerReadSeq: peerReadSeq! }]);
     }
   }
   const rawNotifications = params.get('notificationsAfterSeq');

@@ -4,6 +4,8 @@ import type { TradeRole } from '../contract/trade-status.js';
 export const chatKey = (tradeId: string, role: TradeRole) => `c:${tradeId}:${role}`;
 export const notificationKey = (userId: string) => `n:${userId}`;
 export const tradeFeedKey = (userId: string) => `f:${userId}`;
+/** A party's last-read seq in a trade: it only grows, so it is cached as a head. */
+export const readKey = (tradeId: string, userId: string) => `r:${tradeId}:${userId}`;
 
 /**
  * `head`: every item with a higher position is uncommitted or its event has not reached this

@@ -2,7 +2,7 @@ import type { BusEvent } from '../events/events.js';
 import { ROUTING_KEYS } from '../contract/routing-keys.js';
 import type { Consumer, EventBus } from '../messaging/event-bus.js';
 import { chatMessageOf } from '../contract/chat-message-of.js';
-import { chatKey, notificationKey, tradeFeedKey, type HeadCache } from './head-cache.js';
+import { chatKey, notificationKey, readKey, tradeFeedKey, type HeadCache } from './head-cache.js';
 import type { RecentChat } from './recent-chat.js';
 
 /** What the sync route keeps in memory, fed by every commit's event. */
@@ -29,6 +29,9 @@ export function applyEvent({ heads: cache, recent }: SyncMemory, event: BusEvent
       else cache.raise(notificationKey(userId), seq);
       return;
     }
+    case 'ReadReceiptEvent':
+      cache.raise(readKey(event.payload.tradeId, event.payload.userId), event.payload.seq);
+      return;
     case 'TradeStatusEvent':
       // The event does not carry the feed positions: each party's feed is read once more.
       cache.invalidate(tradeFeedKey(event.payload.buyerId));

@@ -105,3 +105,10 @@ export async function readTradeFeed(db: Database, userId: string, after: number,
     last: found.at(-1)?.feedSeq ?? after,
   };
 }
+
+const READS_SQL = `SELECT trade_id::text AS "tradeId", user_id AS "userId", seq FROM trade_chat_reads WHERE trade_id = ANY($1::uuid[])`;
+
+/** Every stored last-read seq of the trades; a party without a row has read nothing (0). */
+export function readReceipts(db: Database, tradeIds: string[]): Promise<{ tradeId: string; userId: string; seq: number }[]> {
+  return db.query(READS_SQL, [tradeIds]);
+}

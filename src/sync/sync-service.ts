@@ -4,13 +4,13 @@ import type { Actor } from '../auth/actor.js';
 import { DomainError } from '../domain/errors.js';
 import { roleOf } from '../contract/trade-transitions.js';
 import type { TradeService } from '../domain/trade-service.js';
-import { SYNC_CHAT_PAGE, SYNC_NOTIFICATION_PAGE, SYNC_TRADE_PAGE, type SyncTradeError } from '../contract/sync.js';
+import { SYNC_CHAT_PAGE, SYNC_NOTIFICATION_PAGE, SYNC_TRADE_PAGE, type SyncTradeError, type SyncTradeReads } from '../contract/sync.js';
 import type { SyncResponse } from '../contract/shapes.js';
 import type { ChatMessage } from '../contract/shapes.js';
-import { chatKey, notificationKey, tradeFeedKey, type HeadCache } from './head-cache.js';
+import { chatKey, notificationKey, readKey, tradeFeedKey, type HeadCache } from './head-cache.js';
 import type { SyncMemory } from './head-feed.js';
 import type { RecentChat } from './recent-chat.js';
-import { readChat, readNotifications, readTradeFeed, type ChatRead } from './sync-reads.js';
+import { readChat, readNotifications, readReceipts, readTradeFeed, type ChatRead } from './sync-reads.js';
 import { encodeTradesCursor } from './trades-cursor.js';
 
 export interface SyncSettings {
@@ -24,17 +24,26 @@ export interface SyncSettings {
 
 /** A parsed sync query (see src/contract/sync.ts); trade ids lower-case and distinct. */
 export interface SyncRequest {
-  trades: ReadonlyArray<readonly [tradeId: string, afterSeq: number]>;
+  trades: ReadonlyArray<readonly [tradeId: string, afterSeq: number, reads?: SyncTradeReads]>;
   notificationsAfterSeq: number;
   /** A trade feed position (decoded `tradesAfter`). */
   tradesAfter: number;
   waitMs: number;
 }
 
+/** A readable trade's read receipts: the cache keys of the caller's and the peer's, and what the client holds. */
+interface ReadsPlan {
+  tradeId: string;
+  mine: string;
+  peer: string;
+  known?: SyncTradeReads;
+}
+
 /** What one request reads: its readable trades with the caller's side, and the cache keys. */
 interface Plan {
   userId: string;
   chat: ChatRead[];
+  reads: ReadsPlan[];
   errors: SyncResponse['errors'];
   notificationsAfterSeq: number;
   tradesAfter: number;
@@ -108,28 +117,34 @@ export class SyncService {
     const plan: Plan = {
       userId: actor.userId,
       chat: [],
+      reads: [],
       errors: {},
       notificationsAfterSeq: request.notificationsAfterSeq,
       tradesAfter: request.tradesAfter,
       keys: [notificationKey(actor.userId), tradeFeedKey(actor.userId)],
     };
     const sides = await Promise.all(request.trades.map(([tradeId]) => this.sideOf(actor, tradeId)));
-    request.trades.forEach(([tradeId, afterSeq], i) => {
+    request.trades.forEach(([tradeId, afterSeq, known], i) => {
       const side = sides[i]!;
       if (side === 'forbidden' || side === 'not_found') {
         plan.errors[tradeId] = { error: side };
         return;
       }
-      plan.chat.push({ tradeId, afterSeq, role: side });
-      plan.keys.push(chatKey(tradeId, side));
+      const reads = { tradeId, mine: readKey(tradeId, actor.userId), peer: readKey(tradeId, side.peerId), known };
+      plan.chat.push({ tradeId, afterSeq, role: side.role });
+      plan.reads.push(reads);
+      plan.keys.push(chatKey(tradeId, side.role), reads.mine, reads.peer);
     });
     return plan;
   }
 
   /** As the chat route: only the buyer and the seller may read a trade's chat (admins excluded). */
-  private async sideOf(actor: Actor, tradeId: string): Promise<TradeRole | SyncTradeError> {
+  private async sideOf(actor: Actor, tradeId: string): Promise<{ role: TradeRole; peerId: string } | SyncTradeError> {
     try {
-      return roleOf(await this.trades.participants(tradeId), actor.userId) ?? 'forbidden';
+      const parties = await this.trades.participants(tradeId);
+      const role = roleOf(parties, actor.userId);
+      if (!role) return 'forbidden';
+      return { role, peerId: role === 'BUYER' ? parties.sellerId : parties.buyerId };
     } catch (err) {
       if (err instanceof DomainError && err.code === 'not_found') return 'not_found';
       throw err;
@@ -155,16 +170,30 @@ export class SyncService {
     const fKey = tradeFeedKey(plan.userId);
     const readN = stale(nKey, plan.notificationsAfterSeq);
     const readF = stale(fKey, plan.tradesAfter);
+    const receiptReads = plan.reads.filter((r) => this.cache.head(r.mine) === undefined || this.cache.head(r.peer) === undefined);
     // Taken before the reads start, so a change during a read keeps the read from filling the cache.
-    const keys = [...chatReads.map((r) => chatKey(r.tradeId, r.role)), ...(readN ? [nKey] : []), ...(readF ? [fKey] : [])];
+    const keys = [
+      ...chatReads.map((r) => chatKey(r.tradeId, r.role)),
+      ...(readN ? [nKey] : []),
+      ...(readF ? [fKey] : []),
+      ...receiptReads.flatMap((r) => [r.mine, r.peer]),
+    ];
     const tickets = new Map(keys.map((key) => [key, this.cache.ticket(key)]));
     try {
       // Each read takes a turn at the read gate, so polls never hold the connections writes need.
       const { reads } = this.db;
-      const [chatPages, notifications, feed] = await Promise.all([
+      const [chatPages, notifications, feed, receipts] = await Promise.all([
         chatReads.length > 0 ? reads.run(() => readChat(this.db, chatReads, SYNC_CHAT_PAGE)) : undefined,
         readN ? reads.run(() => readNotifications(this.db, plan.userId, plan.notificationsAfterSeq, SYNC_NOTIFICATION_PAGE)) : undefined,
         readF ? reads.run(() => readTradeFeed(this.db, plan.userId, plan.tradesAfter, SYNC_TRADE_PAGE)) : undefined,
+        receiptReads.length > 0
+          ? reads.run(() =>
+              readReceipts(
+                this.db,
+                receiptReads.map((r) => r.tradeId),
+              ),
+            )
+          : undefined,
       ]);
       const fill = (key: string, head: number) => this.cache.fill(key, head, tickets.get(key)!);
       const response: SyncResponse = {
@@ -173,6 +202,7 @@ export class SyncService {
         trades: feed?.items ?? [],
         tradesCursor: encodeTradesCursor(feed ? (feed.more ? feed.last : feed.head) : plan.tradesAfter),
         more: Boolean(notifications?.more || feed?.more),
+        reads: {},
         errors: plan.errors,
         pollIntervalMs: this.settings.pollIntervalMs,
       };
@@ -189,6 +219,12 @@ export class SyncService {
         // (capped by the trade's head, so a cursor from nowhere cannot vouch for the future).
         fill(chatKey(r.tradeId, r.role), page.items.at(-1)?.seq ?? Math.min(r.afterSeq, page.head));
       }
+      // A party without a stored receipt has read nothing; values only grow, so the higher of the
+      // read and the cache (an event that arrived during the read) is the current one.
+      const stored = new Map(receipts?.map((r) => [readKey(r.tradeId, r.userId), r.seq]));
+      for (const r of receiptReads) for (const key of [r.mine, r.peer]) fill(key, stored.get(key) ?? 0);
+      const seqOf = (key: string) => Math.max(this.cache.head(key) ?? 0, stored.get(key) ?? 0);
+      for (const r of plan.reads) response.reads[r.tradeId] = { readSeq: seqOf(r.mine), peerReadSeq: seqOf(r.peer) };
       if (notifications && !notifications.more) fill(nKey, notifications.head);
       if (feed && !feed.more) fill(fKey, feed.head);
       return response;
@@ -204,6 +240,9 @@ export class SyncService {
    */
   private async longPoll(plan: Plan, waitMs: number, signal: AbortSignal): Promise<SyncResponse> {
     const deadline = Date.now() + waitMs;
+    // The read state the client holds: what it sent, else what the first look found, so that a
+    // receipt during the hold is news.
+    const known = new Map(plan.reads.flatMap((r) => (r.known ? [[r.tradeId, r.known] as const] : [])));
     for (;;) {
       let wake!: () => void;
       const woken = new Promise<void>((resolve) => (wake = resolve));
@@ -213,8 +252,9 @@ export class SyncService {
       let onAbort: (() => void) | undefined;
       try {
         const response = await this.answer(plan);
+        for (const [tradeId, reads] of Object.entries(response.reads)) if (!known.has(tradeId)) known.set(tradeId, reads);
         const left = deadline - Date.now();
-        if (hasNews(response) || left <= 0 || signal.aborted || this.closed) return response;
+        if (hasNews(response) || readsMoved(response, known) || left <= 0 || signal.aborted || this.closed) return response;
         // Untrusted, no event will wake it: look again as often as a plain poll would.
         const pause = this.cache.trusted ? left : Math.min(left, this.settings.pollIntervalMs);
         const timeUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, pause)));
@@ -229,6 +269,14 @@ export class SyncService {
       }
     }
   }
+}
+
+/** A read seq past what the client holds: a tick or a badge to update. */
+function readsMoved(r: SyncResponse, known: ReadonlyMap<string, SyncTradeReads>): boolean {
+  return Object.entries(r.reads).some(([tradeId, now]) => {
+    const held = known.get(tradeId)!;
+    return now.readSeq > held.readSeq || now.peerReadSeq > held.peerReadSeq;
+  });
 }
 
 /** Anything the caller should act on now (errors too: a client drops those trades). */

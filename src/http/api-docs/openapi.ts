@@ -91,7 +91,9 @@ const syncQuery = z.object({
   trades: z
     .string()
     .optional()
-    .meta({ description: `<tradeId>:<afterSeq>[,<tradeId>:<afterSeq>…], at most ${MAX_SYNC_TRADES} trades, each once.` }),
+    .meta({
+      description: `<tradeId>:<afterSeq>[:<readSeq>:<peerReadSeq>][,…], at most ${MAX_SYNC_TRADES} trades, each once. The optional read seqs are the client's \`reads\` of the trade: a long poll also answers when either moved past them.`,
+    }),
   notificationsAfterSeq: z.number().int().min(0).optional().meta({ description: 'The last notification seq the caller has; default 0.' }),
   tradesAfter: z.string().optional().meta({ description: "The previous answer's tradesCursor; omitted: all of the caller's trades." }),
   wait: z.number().int().min(0).max(MAX_SYNC_WAIT_SECONDS).optional().meta({ description: 'Long poll: hold up to this many seconds until something arrives.' }),

@@ -246,6 +246,8 @@ export class FakeServer {
       trades: trades.map((r) => ({ ...r.trade })),
       tradesCursor: String(trades.at(-1)?.version ?? tradesAfter),
       more,
+      // The fake keeps no read receipts: every readable trade reads as unread by both.
+      reads: Object.fromEntries(Object.keys(chat).map((tradeId) => [tradeId, { readSeq: 0, peerReadSeq: 0 }])),
       errors,
       pollIntervalMs: this.pollIntervalMs,
     };
