@@ -3,7 +3,9 @@ import { DRIVER_SETS, openTrade } from '../support/system.js';
 import { startGatewayTestSystem, uniqueUser, type GatewayTestSystem } from '../support/gateway-harness.js';
 import { expectRefusal, StompTestClient, TWO_TRANSPORTS } from '../support/stomp-clients.js';
 import { eventually, sleep } from '../support/eventually.js';
-import { destinations } from '../../src/contract/destinations.js';
+import { destinations, userDestinations } from '../../src/contract/destinations.js';
+import { appDestinations } from '../../src/contract/app-destinations.js';
+import type { TradeView } from '../../src/contract/shapes.js';
 import type { ReadReceiptEvent } from '../../src/contract/events.js';
 
 for (const drivers of DRIVER_SETS) {
@@ -63,6 +65,76 @@ for (const drivers of DRIVER_SETS) {
         // Nothing else is on its way: the repeats published nothing.
         await sleep(300);
         for (const inbox of inboxes) assert.equal(inbox.messages.length, 3);
+      });
+
+      it('stores a receipt sent with SEND /app/trades/{id}/read as the session user, receipts it after the commit, and pushes it to both', async () => {
+        const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
+        const tradeId = await openTrade(t, buyer, seller);
+        for (const m of ['one', 'two', 'three']) {
+          await t.http.post(`/p2p/trades/${tradeId}/chat`).set('Authorization', t.auth(buyer)).send({ message: m }).expect(201);
+        }
+        const buyerReads = await (await connect(buyer)).subscribe(destinations.tradeRead(tradeId));
+        const sellerClient = await connect(seller);
+        const sellerReads = await sellerClient.subscribe(destinations.tradeRead(tradeId));
+        // No content-type, as @stomp/stompjs publish() of a string sends it.
+        await sellerClient.send(appDestinations.read(tradeId), JSON.stringify({ seq: 2 }));
+        // The RECEIPT came after the commit: the stored state is there to read at once.
+        const seen = (await t.http.get(`/p2p/trades/${tradeId}`).set('Authorization', t.auth(buyer)).expect(200)).body as TradeView;
+        assert.equal(seen.peerReadSeq, 2);
+        // Never backwards over the socket either: receipted, stored state unchanged, nothing pushed.
+        await sellerClient.send(appDestinations.read(tradeId), JSON.stringify({ seq: 1 }), { 'content-type': 'application/json' });
+        await sellerClient.send(appDestinations.read(tradeId), JSON.stringify({ seq: 3 }), { 'content-type': 'text/plain;charset=UTF-8' });
+        for (const inbox of [buyerReads, sellerReads]) {
+          await eventually(() => assert.equal(inbox.messages.length, 2));
+          assert.deepEqual(
+            inbox
+              .bodies<ReadReceiptEvent>()
+              .map((e) => [e.userId, e.seq])
+              .sort((a, b) => Number(a[1]) - Number(b[1])),
+            [
+              [seller, 2],
+              [seller, 3],
+            ],
+          );
+        }
+        assert.equal(((await t.http.get(`/p2p/trades/${tradeId}`).set('Authorization', t.auth(seller)).expect(200)).body as TradeView).unread, 0);
+      });
+
+      it('answers a bad receipt SEND with a user error on /user/queue/errors carrying the receipt, stores nothing, and keeps the connection', async () => {
+        const [buyer, seller, stranger] = [uniqueUser('buyer'), uniqueUser('seller'), uniqueUser('stranger')];
+        const tradeId = await openTrade(t, buyer, seller);
+        await t.http.post(`/p2p/trades/${tradeId}/chat`).set('Authorization', t.auth(buyer)).send({ message: 'one' }).expect(201);
+        const client = await connect(seller);
+        const errors = await client.subscribe(userDestinations.errors);
+        const outsider = await connect(stranger);
+        const outsiderErrors = await outsider.subscribe(userDestinations.errors);
+        const refusals: [StompTestClient, typeof errors, string, string, Record<string, string>, string][] = [
+          [client, errors, appDestinations.read(tradeId), '{"seq":0}', {}, 'bad_request'],
+          [client, errors, appDestinations.read(tradeId), '{"seq":-2}', {}, 'bad_request'],
+          [client, errors, appDestinations.read(tradeId), '{"seq":1.5}', {}, 'bad_request'],
+          [client, errors, appDestinations.read(tradeId), '{"seq":"1"}', {}, 'bad_request'],
+          [client, errors, appDestinations.read(tradeId), '{}', {}, 'bad_request'],
+          [client, errors, appDestinations.read(tradeId), '', {}, 'bad_request'],
+          [client, errors, appDestinations.read(tradeId), '{"seq": 1', {}, 'bad_request'],
+          [client, errors, appDestinations.read(tradeId), '{"seq":2}', {}, 'bad_request'],
+          [client, errors, appDestinations.read(tradeId), '{"seq":1}', { 'content-type': 'application/xml' }, 'bad_request'],
+          [client, errors, appDestinations.read('0b9c6a53-5a8a-4d8e-9b57-2f8f2f6f7c11'), '{"seq":1}', {}, 'not_found'],
+          [outsider, outsiderErrors, appDestinations.read(tradeId), '{"seq":1}', {}, 'forbidden'],
+        ];
+        for (const [i, [sender, inbox, destination, body, headers, code]] of refusals.entries()) {
+          const receipt = `refused-${i}`;
+          const before = inbox.messages.length;
+          sender.publish(destination, body, { ...headers, receipt });
+          await eventually(() => assert.equal(inbox.messages.length, before + 1));
+          const error = inbox.messages.at(-1)!;
+          assert.equal(error.headers['receipt-id'], receipt, body);
+          assert.equal(JSON.parse(error.body).error, code, body);
+          assert.equal(typeof JSON.parse(error.body).message, 'string');
+        }
+        const stored = (await t.http.get(`/p2p/trades/${tradeId}`).set('Authorization', t.auth(seller)).expect(200)).body as TradeView;
+        assert.deepEqual([stored.readSeq, stored.unread], [0, 1], 'a refused SEND stored something');
+        await client.send(appDestinations.read(tradeId), '{"seq":1}');
+        assert.equal(client.isClosed, false);
       });
 
       it('lets the buyer and the seller subscribe, and refuses anyone else and admins with ERROR and a close', async () => {

@@ -4,6 +4,7 @@ import type { EventBus } from '../../messaging/event-bus.js';
 import type { AppHandlers } from './app-handler.js';
 import type { ApiClient } from './api-client.js';
 import { chatSendHandler } from './chat-send.js';
+import { readSendHandler } from './read-send.js';
 
 /** What handlers may use: the api (as the user, over HTTP), the bus, trade parties, a logger. */
 export interface AppHandlerDeps {
@@ -17,5 +18,6 @@ export interface AppHandlerDeps {
 export function createAppHandlers(deps: AppHandlerDeps): AppHandlers {
   return {
     chat: chatSendHandler(deps.api),
+    read: readSendHandler(deps.api),
   };
 }
