@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { TokenPolicy } from '../auth/jwt.js';
-import type { GatewaySettings } from './gateway-settings.js';
+import type { GatewaySettings, PresenceSettings } from './gateway-settings.js';
 import { DEFAULT_EXCHANGE } from '../contract/routing-keys.js';
 
 export const ROLES = ['all', 'api', 'gateway', 'notification'] as const;
@@ -153,6 +153,8 @@ function readConfig(r: Role, env: NodeJS.ProcessEnv, problems: string[]): Config
         trade: value('AMQP_GATEWAY_TRADE_QUEUE') ?? 'websocket.trade.events.queue',
         chat: value('AMQP_GATEWAY_CHAT_QUEUE') ?? 'websocket.chat.messages.queue',
         notification: value('AMQP_GATEWAY_NOTIFICATION_QUEUE') ?? 'websocket.notifications.queue',
+        typing: value('AMQP_GATEWAY_TYPING_QUEUE') ?? 'websocket.typing.queue',
+        presence: value('AMQP_GATEWAY_PRESENCE_QUEUE') ?? 'websocket.presence.queue',
       },
       heartbeatMs: parse('GATEWAY_HEARTBEAT_MS', positiveInt, 10_000),
       wsPingMs: parse('GATEWAY_WS_PING_MS', positiveInt, 25_000),
@@ -169,6 +171,7 @@ function readConfig(r: Role, env: NodeJS.ProcessEnv, problems: string[]): Config
       apiUrl: parse('API_URL', urlWithScheme(['http:', 'https:']), undefined)?.replace(/\/+$/, ''),
       apiTimeoutMs: parse('API_TIMEOUT_MS', positiveInt, 10_000),
       maxSendBodyBytes: bodyLimitBytes,
+      presence: presenceSettings(parse),
     },
     jwtSecret,
     jwt: {
@@ -205,6 +208,22 @@ function readConfig(r: Role, env: NodeJS.ProcessEnv, problems: string[]): Config
 }
 
 type Parse = <T>(name: string, schema: z.ZodType<T>, fallback: T) => T;
+
+// The issue's promises: offline waits at most 10 s; a killed gateway's users are offline within 30 s.
+const MAX_GRACE_MS = 10_000;
+const MAX_TTL_MS = 25_000;
+
+function presenceSettings(parse: Parse): PresenceSettings {
+  const graceMs = parse('GATEWAY_PRESENCE_GRACE_MS', positiveInt.max(MAX_GRACE_MS), 5_000);
+  const refreshMs = parse('GATEWAY_PRESENCE_REFRESH_MS', positiveInt.max(MAX_TTL_MS / 2), 5_000);
+  // Two refreshes at least, so one lost or late snapshot does not take a live gateway's users offline.
+  const ttlMs = parse(
+    'GATEWAY_PRESENCE_TTL_MS',
+    positiveInt.min(2 * refreshMs, `must be at least twice GATEWAY_PRESENCE_REFRESH_MS (${refreshMs})`).max(MAX_TTL_MS),
+    Math.min(MAX_TTL_MS, 3 * refreshMs),
+  );
+  return { graceMs, refreshMs, ttlMs };
+}
 
 /** By default a quarter of the pool (at least one connection) is kept for writes. */
 export function defaultDatabaseCapacity(poolSize = 10): DatabaseCapacity {

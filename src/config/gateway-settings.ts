@@ -3,6 +3,18 @@ export interface GatewayQueues {
   trade: string;
   chat: string;
   notification: string;
+  typing: string;
+  presence: string;
+}
+
+/** Presence across gateways (docs/gateway.md, "Presence and typing"). */
+export interface PresenceSettings {
+  /** How long a party stays online after its last chat subscription here ended (a reconnect). */
+  graceMs: number;
+  /** How often each gateway announces everything it holds. */
+  refreshMs: number;
+  /** How long the other gateways keep an announcement: a killed gateway's parties go offline after it. */
+  ttlMs: number;
 }
 
 /** The gateway's part of the configuration: config.ts reads it from the environment, the gateway runs on it. */
@@ -33,4 +45,5 @@ export interface GatewaySettings {
   apiTimeoutMs: number;
   /** The largest SEND body: REST's body limit (BODY_LIMIT_BYTES), so both refuse alike. */
   maxSendBodyBytes: number;
+  presence: PresenceSettings;
 }

@@ -8,6 +8,8 @@ export const destinations = {
   trade: (tradeId: string) => `/topic/trades/${tradeId}`,
   tradeChat: (tradeId: string) => `/topic/trades/${tradeId}/chat`,
   tradeRead: (tradeId: string) => `/topic/trades/${tradeId}/read`,
+  tradePresence: (tradeId: string) => `/topic/trades/${tradeId}/presence`,
+  tradeTyping: (tradeId: string) => `/topic/trades/${tradeId}/typing`,
   userTrades: (userId: string) => `/topic/users/${userId}/trades`,
   userNotifications: (userId: string) => `/topic/users/${userId}/notifications`,
 } as const;
@@ -26,11 +28,15 @@ export const userDestinations = {
 
 export type UserQueue = keyof typeof userDestinations;
 
-export type DestinationKind = 'all-trades' | 'trade' | 'trade-chat' | 'trade-read' | 'user-trades' | 'user-notifications' | `user-queue-${UserQueue}`;
+/** The destinations under one trade, by the path part after the trade id. */
+const TRADE_SUBTOPICS = { chat: 'trade-chat', read: 'trade-read', presence: 'trade-presence', typing: 'trade-typing' } as const;
+type TradeSubtopicKind = (typeof TRADE_SUBTOPICS)[keyof typeof TRADE_SUBTOPICS];
+
+export type DestinationKind = 'all-trades' | 'trade' | TradeSubtopicKind | 'user-trades' | 'user-notifications' | `user-queue-${UserQueue}`;
 
 export type Destination =
   | { kind: 'all-trades' }
-  | { kind: 'trade' | 'trade-chat' | 'trade-read'; tradeId: string }
+  | { kind: 'trade' | TradeSubtopicKind; tradeId: string }
   | { kind: 'user-trades' | 'user-notifications'; userId: string }
   | { kind: `user-queue-${UserQueue}`; queue: UserQueue };
 
@@ -40,6 +46,8 @@ export const DESTINATION_TEMPLATES: Record<DestinationKind, string> = {
   trade: destinations.trade('{tradeId}'),
   'trade-chat': destinations.tradeChat('{tradeId}'),
   'trade-read': destinations.tradeRead('{tradeId}'),
+  'trade-presence': destinations.tradePresence('{tradeId}'),
+  'trade-typing': destinations.tradeTyping('{tradeId}'),
   'user-trades': destinations.userTrades('{userId}'),
   'user-notifications': destinations.userNotifications('{userId}'),
   'user-queue-errors': userDestinations.errors,
@@ -53,6 +61,8 @@ export const DESTINATION_PAYLOADS = {
   trade: 'TradeStatusEvent',
   'trade-chat': 'ChatMessage',
   'trade-read': 'ReadReceiptEvent',
+  'trade-presence': 'PresenceEvent',
+  'trade-typing': 'TypingEvent',
   'user-trades': 'TradeStatusEvent',
   'user-notifications': 'NotificationEvent',
   'user-queue-errors': 'UserError',
@@ -66,6 +76,8 @@ export const SUBSCRIBERS: Record<DestinationKind, string> = {
   trade: 'its buyer or seller, ADMIN',
   'trade-chat': 'its buyer or seller (not ADMIN); a system message for BUYER or SELLER reaches only that side',
   'trade-read': 'the same as its chat (its buyer or seller); both get either party’s receipts',
+  'trade-presence': 'as its chat; right after subscribing, one message per other party with its current state',
+  'trade-typing': 'as its chat',
   'user-trades': 'that user',
   'user-notifications': 'that user',
   'user-queue-errors': 'any session: its own SEND errors',
@@ -75,8 +87,7 @@ export const SUBSCRIBERS: Record<DestinationKind, string> = {
 
 // Trade ids are matched in the lower-case form the API hands out: events are routed by exact
 // string, so a differently spelt id would subscribe successfully and then never receive anything.
-const TRADE_RE = /^\/topic\/trades\/([0-9a-f-]{36})(?:\/(chat|read))?$/;
-const TRADE_SUFFIX_KIND = { chat: 'trade-chat', read: 'trade-read' } as const;
+const TRADE_RE = new RegExp(`^/topic/trades/([0-9a-f-]{36})(?:/(${Object.keys(TRADE_SUBTOPICS).join('|')}))?$`);
 const USER_RE = /^\/topic\/users\/([^/]+)\/(trades|notifications)$/;
 const USER_QUEUES = Object.keys(userDestinations) as UserQueue[];
 
@@ -87,7 +98,7 @@ const USER_QUEUES = Object.keys(userDestinations) as UserQueue[];
 export function parseDestination(text: string): Destination | undefined {
   if (text === destinations.allTrades) return { kind: 'all-trades' };
   const trade = TRADE_RE.exec(text);
-  if (trade && isUuid(trade[1]!)) return { kind: trade[2] ? TRADE_SUFFIX_KIND[trade[2] as keyof typeof TRADE_SUFFIX_KIND] : 'trade', tradeId: trade[1]! };
+  if (trade && isUuid(trade[1]!)) return { kind: trade[2] ? TRADE_SUBTOPICS[trade[2] as keyof typeof TRADE_SUBTOPICS] : 'trade', tradeId: trade[1]! };
   const user = USER_RE.exec(text);
   if (user && isUserId(user[1]!)) return { kind: user[2] === 'trades' ? 'user-trades' : 'user-notifications', userId: user[1]! };
   const queue = USER_QUEUES.find((q) => userDestinations[q] === text);

@@ -60,16 +60,59 @@ export const readReceiptEventSchema = z.object({
   at: timestamp.meta({ description: 'When it was stored.' }),
 });
 
+/** Someone typing in a trade's chat: sent by a gateway, relayed by every gateway, never stored. */
+export const typingEventSchema = z.object({
+  tradeId: id,
+  userId: id.meta({ description: 'Who is typing.' }),
+  at: timestamp.meta({ description: 'When the gateway took the typing frame.' }),
+});
+
+/** Whether a party of a trade is online in it (subscribed to its chat on any gateway). Never on the bus. */
+export const presenceEventSchema = z.object({
+  tradeId: id,
+  userId: id,
+  online: z.boolean(),
+});
+
+const tradeParty = z.object({ tradeId: id, userId: id });
+
+/**
+ * Between gateways only: which (trade, user) pairs a gateway holds (a session of the user
+ * subscribed to the trade's chat there, or left within the grace period). From these every
+ * gateway derives the same PresenceEvents for its own subscribers.
+ */
+export const gatewayPresenceEventSchema = z.object({
+  eventId: id,
+  gatewayId: id.meta({ description: 'The sending gateway instance; a restarted gateway has a new one.' }),
+  ttlMs: z
+    .number()
+    .int()
+    .positive()
+    .meta({ description: "Everything this gateway holds lapses this long after the message arrives, unless the gateway's next message comes first." }),
+  snapshot: z
+    .boolean()
+    .meta({ description: 'true: `held` is everything the gateway holds, replacing its earlier messages; false: `held` and `released` are changes.' }),
+  held: z.array(tradeParty),
+  released: z.array(tradeParty),
+  wantsSnapshots: z.boolean().meta({ description: 'From a gateway that just (re)joined: every other gateway answers with a snapshot at once.' }),
+});
+
 export type TradeStatusEvent = z.infer<typeof tradeStatusEventSchema>;
 export type ChatMessageEvent = z.infer<typeof chatMessageEventSchema>;
 export type NotificationEvent = z.infer<typeof notificationEventSchema>;
 export type ReadReceiptEvent = z.infer<typeof readReceiptEventSchema>;
+export type TypingEvent = z.infer<typeof typingEventSchema>;
+export type PresenceEvent = z.infer<typeof presenceEventSchema>;
+export type GatewayPresenceEvent = z.infer<typeof gatewayPresenceEventSchema>;
+export type TradeParty = z.infer<typeof tradeParty>;
 
 export const EVENT_SCHEMAS = {
   TradeStatusEvent: tradeStatusEventSchema,
   ChatMessageEvent: chatMessageEventSchema,
   NotificationEvent: notificationEventSchema,
   ReadReceiptEvent: readReceiptEventSchema,
+  GatewayPresenceEvent: gatewayPresenceEventSchema,
+  TypingEvent: typingEventSchema,
 } as const satisfies Record<EventType, z.ZodType>;
 
 export type EventPayloads = { [T in EventType]: z.infer<(typeof EVENT_SCHEMAS)[T]> };

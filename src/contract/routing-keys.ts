@@ -10,10 +10,20 @@ export const ROUTING_KEYS = {
   notification: 'notification.new',
   chatRead: 'chat.read',
 } as const;
-export type RoutingKey = (typeof ROUTING_KEYS)[keyof typeof ROUTING_KEYS];
+
+/**
+ * What gateways publish themselves, for each other: never stored, not persistent, at most once
+ * (docs/gateway.md, "Presence and typing"). Stale a moment later, so nothing retries them.
+ */
+export const TRANSIENT_ROUTING_KEYS = {
+  gatewayPresence: 'gateway.presence',
+  typing: 'gateway.typing',
+} as const;
+
+export type RoutingKey = (typeof ROUTING_KEYS)[keyof typeof ROUTING_KEYS] | (typeof TRANSIENT_ROUTING_KEYS)[keyof typeof TRANSIENT_ROUTING_KEYS];
 
 /** The AMQP `type` property of each event. */
-export const EVENT_TYPES = ['TradeStatusEvent', 'ChatMessageEvent', 'NotificationEvent', 'ReadReceiptEvent'] as const;
+export const EVENT_TYPES = ['TradeStatusEvent', 'ChatMessageEvent', 'NotificationEvent', 'ReadReceiptEvent', 'GatewayPresenceEvent', 'TypingEvent'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Which event type travels under which routing key. */
@@ -23,4 +33,6 @@ export const EVENT_TYPE_OF: Record<RoutingKey, EventType> = {
   [ROUTING_KEYS.chatSystem]: 'ChatMessageEvent',
   [ROUTING_KEYS.notification]: 'NotificationEvent',
   [ROUTING_KEYS.chatRead]: 'ReadReceiptEvent',
+  [TRANSIENT_ROUTING_KEYS.gatewayPresence]: 'GatewayPresenceEvent',
+  [TRANSIENT_ROUTING_KEYS.typing]: 'TypingEvent',
 };

@@ -8,3 +8,9 @@ export interface TradeAccess {
   /** The user's side of the trade, or null when it is not theirs or does not exist. */
   roleInTrade(tradeId: string, userId: string): Promise<TradeRole | null>;
 }
+
+/** A trade's two parties: presence tells a new subscriber about the other one. */
+export interface TradeParties {
+  /** Rejects (not_found) when there is no such trade. */
+  participants(tradeId: string): Promise<{ buyerId: string; sellerId: string }>;
+}

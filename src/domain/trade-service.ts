@@ -11,14 +11,14 @@ import { appendChatMessage } from './chat-log.js';
 import { nextFeedPositions } from './trade-feed.js';
 import { badRequest, conflict, DomainError, forbidden, notFound } from './errors.js';
 import { checkTransition, roleOf } from '../contract/trade-transitions.js';
-import type { TradeAccess } from './trade-access.js';
+import type { TradeAccess, TradeParties } from './trade-access.js';
 
 export type { Trade, OpenTradeInput };
 
 type Parties = { buyerId: string; sellerId: string };
 export const PARTIES_CACHE_SIZE = 10_000;
 
-export class TradeService implements TradeAccess {
+export class TradeService implements TradeAccess, TradeParties {
   private readonly parties = new Map<string, Promise<Parties>>();
 
   constructor(

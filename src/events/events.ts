@@ -1,7 +1,16 @@
 // How the contract's events travel on the bus: the body plus the AMQP properties. The shapes and
 // routing keys themselves are in src/contract/.
-import { EVENT_TYPES, ROUTING_KEYS, type EventType } from '../contract/routing-keys.js';
-import type { ChatMessageEvent, EventPayloads, NotificationEvent, ReadReceiptEvent, TradeStatusEvent } from '../contract/events.js';
+import { randomUUID } from 'node:crypto';
+import { EVENT_TYPES, ROUTING_KEYS, TRANSIENT_ROUTING_KEYS, type EventType } from '../contract/routing-keys.js';
+import type {
+  ChatMessageEvent,
+  EventPayloads,
+  GatewayPresenceEvent,
+  NotificationEvent,
+  ReadReceiptEvent,
+  TradeStatusEvent,
+  TypingEvent,
+} from '../contract/events.js';
 
 /** What travels on the bus: the body plus the AMQP properties (`type`, `messageId`). */
 export type BusEvent = {
@@ -23,6 +32,15 @@ export function notificationEvent(payload: NotificationEvent): BusEvent {
 
 export function readReceiptEvent(payload: ReadReceiptEvent): BusEvent {
   return { type: 'ReadReceiptEvent', routingKey: ROUTING_KEYS.chatRead, eventId: payload.eventId, payload };
+}
+
+export function gatewayPresenceEvent(payload: GatewayPresenceEvent): BusEvent {
+  return { type: 'GatewayPresenceEvent', routingKey: TRANSIENT_ROUTING_KEYS.gatewayPresence, eventId: payload.eventId, payload };
+}
+
+/** The client-visible shape has no eventId: the bus carries one in the AMQP messageId. */
+export function typingEvent(payload: TypingEvent): BusEvent {
+  return { type: 'TypingEvent', routingKey: TRANSIENT_ROUTING_KEYS.typing, eventId: randomUUID(), payload };
 }
 
 const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);

@@ -24,9 +24,11 @@ export class DestinationGuard {
         const role = await this.trades.roleInTrade(destination.tradeId, actor.userId);
         return role ? { granted: true, role } : denied('this trade is not yours');
       }
-      // Read receipts go to whoever may follow the chat.
+      // Read receipts, presence and typing go to whoever may follow the chat.
       case 'trade-chat':
-      case 'trade-read': {
+      case 'trade-read':
+      case 'trade-presence':
+      case 'trade-typing': {
         // Administrators excluded, as in the REST chat API.
         const role = await this.trades.roleInTrade(destination.tradeId, actor.userId);
         return role ? { granted: true, role } : denied('this trade is not yours');

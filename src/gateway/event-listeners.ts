@@ -1,12 +1,12 @@
 import { chatMessageOf } from '../contract/chat-message-of.js';
 import type { BusEvent } from '../events/events.js';
-import { ROUTING_KEYS } from '../contract/routing-keys.js';
+import { ROUTING_KEYS, TRANSIENT_ROUTING_KEYS } from '../contract/routing-keys.js';
 import { destinations } from '../contract/destinations.js';
 import type { GatewayQueues } from '../config/gateway-settings.js';
 import type { Publication } from './subscription-registry.js';
 import { userQueueKey } from './user-destinations.js';
 
-/** The plan's three listeners: which events each consumes, and where each event goes. */
+/** The listeners: which events each consumes, and where each event goes. */
 export interface EventListener {
   readonly name: string;
   readonly queue: keyof GatewayQueues;
@@ -65,4 +65,16 @@ export const NotificationEventListener: EventListener = {
   },
 };
 
-export const EVENT_LISTENERS: readonly EventListener[] = [TradeEventListener, ChatEventListener, NotificationEventListener];
+/** Typing, from whichever gateway took the SEND: relayed as it is, never stored. */
+export const TypingEventListener: EventListener = {
+  name: 'typing',
+  queue: 'typing',
+  routingKeys: [TRANSIENT_ROUTING_KEYS.typing],
+  route(event) {
+    if (event.type !== 'TypingEvent') return [];
+    const { tradeId, userId, at } = event.payload;
+    return [{ destination: destinations.tradeTyping(tradeId), body: json({ tradeId, userId, at }), audience: null }];
+  },
+};
+
+export const EVENT_LISTENERS: readonly EventListener[] = [TradeEventListener, ChatEventListener, NotificationEventListener, TypingEventListener];

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { GatewaySettings } from '../config/gateway-settings.js';
 import { verifyToken, type TokenRules } from '../auth/jwt.js';
 import { CLOSE_CODES, drainCloseReason } from '../contract/close-codes.js';
-import type { TradeAccess } from '../domain/trade-access.js';
+import type { TradeAccess, TradeParties } from '../domain/trade-access.js';
 import type { Consumer, EventBus } from '../messaging/event-bus.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ClientConnection, TransportKind } from '../transport/client-connection.js';
@@ -22,6 +22,7 @@ import { DestinationGuard } from './destinations.js';
 import { EVENT_LISTENERS } from './event-listeners.js';
 import { startExpirySweep } from './expiry-sweep.js';
 import { createGatewayMetrics, type GatewayStats } from './gateway-metrics.js';
+import { startPresence } from './presence.js';
 import { StompSession, type SessionDeps } from './stomp-session.js';
 import { RecentEvents } from './recent-events.js';
 import { SubscriptionRegistry } from './subscription-registry.js';
@@ -30,7 +31,7 @@ export type { GatewayStats } from './gateway-metrics.js';
 
 export interface GatewayDeps {
   bus: EventBus;
-  trades: TradeAccess;
+  trades: TradeAccess & TradeParties;
   tokens: TokenRules;
   logger: Logger;
   metrics: Metrics;
@@ -127,6 +128,8 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
     }),
   ];
 
+  const presence = await startPresence(settings.presence, { bus: deps.bus, registry, trades: deps.trades, logger, queue: settings.queues.presence });
+  registry.observe(presence);
   const stopExpirySweep = startExpirySweep(() => open.values(), settings.tokenLeewayMs);
   const recent = new RecentEvents();
   consumers = await Promise.all(
@@ -157,6 +160,7 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
     }
     for (const connection of open.keys()) connection.terminate();
     api.close();
+    await presence.stop();
   };
 
   return {

@@ -358,6 +358,7 @@ export class StompSession implements MessageSink {
       version: this.#version,
       subscriptionHeader: registry.subscriptionHeader(id, this.#version),
       role: access.role,
+      userId: actor.userId,
       id,
       destination,
     };

@@ -18,6 +18,14 @@ export interface Subscriber {
   readonly subscriptionHeader: Buffer;
   /** The subscriber's side of the trade, where the destination belongs to one. */
   readonly role: TradeRole | null;
+  /** The session's user. */
+  readonly userId: string;
+}
+
+/** Told of every subscription added and removed (presence follows chat subscriptions). Must not throw. */
+export interface SubscriptionObserver {
+  added(destination: string, subscriber: Subscriber): void;
+  removed(destination: string, subscriber: Subscriber): void;
 }
 
 /**
@@ -54,6 +62,11 @@ export class SubscriptionRegistry {
   readonly #idPrefix = randomBytes(4).toString('hex');
   #nextId = 0;
   #size = 0;
+  #observer: SubscriptionObserver | undefined;
+
+  observe(observer: SubscriptionObserver): void {
+    this.#observer = observer;
+  }
 
   /** Subscriptions held, over all destinations. */
   get size(): number {
@@ -86,8 +99,11 @@ export class SubscriptionRegistry {
       const own = flatCopy(destination);
       this.#byDestination.set(own, (entry = { destination: own, header: header === destination ? own : header, subscribers: new Set() }));
     }
-    if (!entry.subscribers.has(subscriber)) this.#size++;
-    entry.subscribers.add(subscriber);
+    if (!entry.subscribers.has(subscriber)) {
+      this.#size++;
+      entry.subscribers.add(subscriber);
+      this.#observer?.added(entry.destination, subscriber);
+    }
     return entry.destination;
   }
 
@@ -96,6 +112,15 @@ export class SubscriptionRegistry {
     if (!entry?.subscribers.delete(subscriber)) return;
     this.#size--;
     if (entry.subscribers.size === 0) this.#byDestination.delete(destination);
+    this.#observer?.removed(destination, subscriber);
+  }
+
+  /** One message for one subscriber only, if it is still subscribed (the state a new subscriber starts from). */
+  deliverTo(subscriber: Subscriber, destination: string, body: Buffer): void {
+    const entry = this.#byDestination.get(destination);
+    if (!entry?.subscribers.has(subscriber)) return;
+    const { head, tail } = encodeMessageParts(entry.header, this.nextMessageId(), 'application/json', body, subscriber.version);
+    subscriber.sink.deliver(Buffer.concat([head, subscriber.subscriptionHeader, tail]));
   }
 
   /** A `message-id` no other frame of this process carries. */

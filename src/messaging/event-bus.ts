@@ -37,6 +37,12 @@ export interface EventBus {
    * the in-process bus once queued in memory (lost if the process dies before its handlers ran).
    */
   publish(event: BusEvent): Promise<void>;
+  /**
+   * At most once, for what is stale a moment later (presence, typing): not persistent, never
+   * retried or held back. Rejects at once while the broker is unreachable (RabbitMQ), instead of
+   * waiting for it; otherwise resolves as publish() does. Consumers receive it like any event.
+   */
+  publishTransient(event: BusEvent): Promise<void>;
   consume(spec: ConsumerSpec, handler: EventHandler): Promise<Consumer>;
   isReady(): boolean;
   close(): Promise<void>;

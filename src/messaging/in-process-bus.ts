@@ -37,6 +37,11 @@ export class InProcessBus implements EventBus {
     }
   }
 
+  /** In memory there is no persistence to skip: the same as publish(). */
+  async publishTransient(event: BusEvent): Promise<void> {
+    await this.publish(event);
+  }
+
   async consume(spec: ConsumerSpec, handler: EventHandler): Promise<Consumer> {
     const matchers = spec.routingKeys.map(topicMatcher);
     const subscriber: Subscriber = {

@@ -61,8 +61,18 @@ export class RabbitMqBus implements EventBus {
   }
 
   async publish(event: BusEvent): Promise<void> {
+    await this.send(event, true);
+  }
+
+  async publishTransient(event: BusEvent): Promise<void> {
+    // amqp-connection-manager would hold it until the broker is back, when it is stale.
+    if (!this.connection.isConnected()) throw new Error('RabbitMQ is not connected');
+    await this.send(event, false);
+  }
+
+  private async send(event: BusEvent, persistent: boolean): Promise<void> {
     await this.publisher.publish(this.options.exchange, event.routingKey, Buffer.from(JSON.stringify(event.payload)), {
-      persistent: true,
+      persistent,
       contentType: 'application/json',
       messageId: event.eventId,
       type: event.type,
@@ -151,7 +161,8 @@ function decode(msg: ConsumeMessage): BusEvent | undefined {
   const type: unknown = msg.properties.type;
   if (!isEventType(type)) return undefined;
   try {
-    return parseEvent(type, msg.fields.routingKey, JSON.parse(msg.content.toString('utf8')));
+    const messageId: unknown = msg.properties.messageId;
+    return parseEvent(type, msg.fields.routingKey, JSON.parse(msg.content.toString('utf8')), typeof messageId === 'string' ? messageId : undefined);
   } catch {
     return undefined;
   }

@@ -8,6 +8,7 @@ import { eventually } from '../support/eventually.js';
 import { AsyncApiChecker, OpenApiChecker, assertValidAsyncApi, assertValidOpenApi, expressRoutes } from '../support/api-documents.js';
 import { destinations, userDestinations } from '../../src/contract/destinations.js';
 import { appDestinations } from '../../src/contract/app-destinations.js';
+import { typingEvent } from '../../src/events/events.js';
 import { SYNC_PATHS } from '../../src/contract/sync.js';
 
 const UNKNOWN_TRADE = '00000000-0000-4000-8000-000000000000';
@@ -18,7 +19,8 @@ for (const drivers of DRIVER_SETS) {
     let openApi: Record<string, any>;
     let asyncApi: Record<string, any>;
     before(async () => {
-      t = await startGatewayTestSystem(drivers);
+      // Presence snapshots every second, so the exchange carries one within the test.
+      t = await startGatewayTestSystem(drivers, { GATEWAY_PRESENCE_REFRESH_MS: '1000' });
       openApi = (await t.http.get('/openapi.json').expect(200).expect('content-type', /json/)).body;
       asyncApi = (await t.http.get('/asyncapi.json').expect(200).expect('content-type', /json/)).body;
     });
@@ -137,9 +139,13 @@ for (const drivers of DRIVER_SETS) {
           [userDestinations.trades, await client.subscribe(userDestinations.trades)],
           [userDestinations.notifications, await client.subscribe(userDestinations.notifications)],
           [userDestinations.errors, await client.subscribe(userDestinations.errors)],
+          [destinations.tradePresence(id), await client.subscribe(destinations.tradePresence(id))],
+          [destinations.tradeTyping(id), await client.subscribe(destinations.tradeTyping(id))],
         ]);
         // A SEND refused as a user error, for /user/queue/errors.
         client.publish(appDestinations.chat(id), '{"message":""}');
+        // As a gateway relays a party's typing.
+        await t.system.bus.publishTransient(typingEvent({ tradeId: id, userId: seller, at: new Date().toISOString() }));
         await t.http.post(`/p2p/trades/${id}/chat`).set('Authorization', t.auth(seller)).send({ message: 'Xin chào' }).expect(201);
         await t.http.post(`/p2p/trades/${id}/read`).set('Authorization', t.auth(buyer)).send({ seq: 1 }).expect(200);
         // The seller's release notifies the buyer and sends the buyer a system message.
@@ -173,6 +179,8 @@ for (const drivers of DRIVER_SETS) {
           await t.http.post(`/p2p/trades/${id}/chat`).set('Authorization', t.auth(buyer)).send({ message: 'hi' }).expect(201);
           await t.http.post(`/p2p/trades/${id}/status`).set('Authorization', t.auth(buyer)).send({ status: 'PAID' }).expect(200);
           await t.http.post(`/p2p/trades/${id}/read`).set('Authorization', t.auth(seller)).send({ seq: 1 }).expect(200);
+          // The gateway's own: presence announcements (every refresh), and typing it relays.
+          await t.system.bus.publishTransient(typingEvent({ tradeId: id, userId: buyer, at: new Date().toISOString() }));
           const amqpChannels = Object.keys(asyncApi.channels).filter((c) => c.startsWith('amqp-'));
           await eventually(() => {
             for (const m of capture.messages) checker.check(m.routingKey, m.body);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { ChatEventListener, EVENT_LISTENERS, NotificationEventListener, TradeEventListener } from '../../src/gateway/event-listeners.js';
-import { chatMessageEvent, notificationEvent, tradeStatusEvent } from '../../src/events/events.js';
-import { ROUTING_KEYS } from '../../src/contract/routing-keys.js';
+import { ChatEventListener, EVENT_LISTENERS, NotificationEventListener, TradeEventListener, TypingEventListener } from '../../src/gateway/event-listeners.js';
+import { chatMessageEvent, notificationEvent, tradeStatusEvent, typingEvent } from '../../src/events/events.js';
+import { ROUTING_KEYS, TRANSIENT_ROUTING_KEYS } from '../../src/contract/routing-keys.js';
 import type { ChatMessageEvent } from '../../src/contract/events.js';
 
 const TRADE = '0b9c6a53-5a8a-4d8e-9b57-2f8f2f6f7c11';
@@ -39,8 +39,9 @@ const notification = notificationEvent({
 
 describe('gateway event listeners', () => {
   it('consume every routing key of the contract between them, each on its own queue', () => {
-    assert.deepEqual(EVENT_LISTENERS.flatMap((l) => l.routingKeys).sort(), Object.values(ROUTING_KEYS).sort());
-    assert.deepEqual(EVENT_LISTENERS.map((l) => l.queue).sort(), ['chat', 'notification', 'trade']);
+    // Presence announcements are the presence table's, not a listener's (src/gateway/presence.ts).
+    assert.deepEqual(EVENT_LISTENERS.flatMap((l) => l.routingKeys).sort(), [...Object.values(ROUTING_KEYS), TRANSIENT_ROUTING_KEYS.typing].sort());
+    assert.deepEqual(EVENT_LISTENERS.map((l) => l.queue).sort(), ['chat', 'notification', 'trade', 'typing']);
   });
 
   it("sends a trade status event as it is to the four trade destinations and both parties' /user/queue/trades", () => {
@@ -94,7 +95,17 @@ describe('gateway event listeners', () => {
     );
   });
 
+  it('sends typing as it is, and only its three fields, to the trade typing topic for everyone', () => {
+    const payload = { tradeId: 't1', userId: 'bob', at: '2025-01-02T03:04:05.680Z' };
+    const routed = TypingEventListener.route(typingEvent({ ...payload, extra: 'dropped' } as typeof payload));
+    assert.deepEqual(
+      routed.map((p) => [p.destination, p.body.toString(), p.audience]),
+      [['/topic/trades/t1/typing', JSON.stringify(payload), null]],
+    );
+  });
+
   it('ignores events of a type it does not handle', () => {
+    assert.deepEqual(TypingEventListener.route(chat), []);
     assert.deepEqual(TradeEventListener.route(chat), []);
     assert.deepEqual(ChatEventListener.route(notification), []);
     assert.deepEqual(NotificationEventListener.route(trade), []);

@@ -9,7 +9,13 @@ function subscriber(id: string, version: StompVersion = '1.2', role: TradeRole |
   const frames: StompFrame[] = [];
   const parser = new StompParser({ onFrame: (f) => frames.push(f), onError: (err) => assert.fail(err) });
   parser.setVersion(version);
-  const s: Subscriber = { sink: { deliver: (frame) => parser.push(frame) }, version, subscriptionHeader: encodeHeaderLine('subscription', id, version), role };
+  const s: Subscriber = {
+    sink: { deliver: (frame) => parser.push(frame) },
+    version,
+    subscriptionHeader: encodeHeaderLine('subscription', id, version),
+    role,
+    userId: 'u',
+  };
   return { s, frames };
 }
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../../src/messaging/event-bus.js';
-import { notificationEvent, type BusEvent } from '../../src/events/events.js';
+import { notificationEvent, typingEvent, type BusEvent } from '../../src/events/events.js';
 import { createTestBus, type BusKind } from '../support/system.js';
-import { deleteAmqpNames, uniqueAmqpNames } from '../support/amqp.js';
+import { captureEvents, deleteAmqpNames, uniqueAmqpNames } from '../support/amqp.js';
+import { freePort } from '../support/ports.js';
 import { eventually, sleep } from '../support/eventually.js';
 
 function event(message = 'hello'): BusEvent {
@@ -95,6 +96,25 @@ for (const kind of ['in-process', 'rabbitmq'] as BusKind[]) {
       await eventually(() => assert.equal(attempts, 3));
     });
 
+    it('hands a transient event, also one whose shape has no eventId, to every per-instance consumer', async () => {
+      const [a, b] = instances(2);
+      const got: BusEvent[][] = [[], []];
+      await a!.consume({ queue: 'gw', delivery: 'per-instance', routingKeys: ['gateway.*'] }, async (e) => void got[0]!.push(e));
+      await b!.consume({ queue: 'gw', delivery: 'per-instance', routingKeys: ['gateway.*'] }, async (e) => void got[1]!.push(e));
+      const sent = typingEvent({ tradeId: randomUUID(), userId: 'u1', at: new Date().toISOString() });
+      await a!.publishTransient(sent);
+      await eventually(() => assert.deepEqual(got, [[sent], [sent]]));
+    });
+
+    it('refuses a transient event at once when the bus cannot take it now (closed, or the broker unreachable)', async () => {
+      const unreachable = kind === 'in-process' ? bus() : createTestBus(kind, names.exchange, `amqp://guest:guest@127.0.0.1:${await freePort()}`);
+      if (kind === 'in-process') await unreachable.close();
+      else buses.push(unreachable);
+      const started = Date.now();
+      await assert.rejects(unreachable.publishTransient(event()));
+      assert.ok(Date.now() - started < 500, `took ${Date.now() - started} ms`);
+    });
+
     it('stops delivering after cancel', async () => {
       const [b] = instances(1);
       const got: string[] = [];
@@ -108,3 +128,25 @@ for (const kind of ['in-process', 'rabbitmq'] as BusKind[]) {
     });
   });
 }
+
+describe('event bus on RabbitMQ: transient events', () => {
+  it('are not persistent, and carry their id as the message id', async () => {
+    const names = uniqueAmqpNames();
+    const bus = createTestBus('rabbitmq', names.exchange);
+    const capture = await captureEvents(names.exchange);
+    try {
+      const sent = typingEvent({ tradeId: randomUUID(), userId: 'u1', at: new Date().toISOString() });
+      await bus.publishTransient(sent);
+      await bus.publish(event());
+      await eventually(() => assert.equal(capture.messages.length, 2));
+      const [transient, durable] = capture.messages;
+      assert.notEqual(transient!.properties.deliveryMode, 2);
+      assert.equal(transient!.properties.messageId, sent.eventId);
+      assert.equal(durable!.properties.deliveryMode, 2);
+    } finally {
+      await capture.close();
+      await bus.close();
+      await deleteAmqpNames(names).catch(() => {});
+    }
+  });
+});

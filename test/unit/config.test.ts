@@ -39,6 +39,14 @@ describe('configuration', () => {
     ['gateway', 'GATEWAY_WS_PING_MS zero', { ...PROD, GATEWAY_WS_PING_MS: '0' }, /^GATEWAY_WS_PING_MS is invalid/],
     ['gateway', 'GATEWAY_DRAIN_MS negative', { ...PROD, GATEWAY_DRAIN_MS: '-1' }, /^GATEWAY_DRAIN_MS is invalid/],
     ['gateway', 'GATEWAY_TOKEN_LEEWAY_MS above 30 s', { ...PROD, GATEWAY_TOKEN_LEEWAY_MS: '30001' }, /^GATEWAY_TOKEN_LEEWAY_MS is invalid/],
+    ['gateway', 'GATEWAY_PRESENCE_GRACE_MS above 10 s', { ...PROD, GATEWAY_PRESENCE_GRACE_MS: '10001' }, /^GATEWAY_PRESENCE_GRACE_MS is invalid/],
+    ['gateway', 'GATEWAY_PRESENCE_TTL_MS above 25 s', { ...PROD, GATEWAY_PRESENCE_TTL_MS: '25001' }, /^GATEWAY_PRESENCE_TTL_MS is invalid/],
+    [
+      'gateway',
+      'GATEWAY_PRESENCE_TTL_MS below two refreshes',
+      { ...PROD, GATEWAY_PRESENCE_REFRESH_MS: '6000', GATEWAY_PRESENCE_TTL_MS: '11999' },
+      /^GATEWAY_PRESENCE_TTL_MS is invalid: must be at least twice GATEWAY_PRESENCE_REFRESH_MS \(6000\)/,
+    ],
     ['api', 'DATABASE_POOL_SIZE below 2', { ...PROD, DATABASE_POOL_SIZE: '1' }, /^DATABASE_POOL_SIZE is invalid: must be at least 2/],
     [
       'api',
@@ -87,6 +95,13 @@ describe('configuration', () => {
   it('drains over 8 s on SIGTERM unless GATEWAY_DRAIN_MS says otherwise (0: no drain)', () => {
     assert.equal(loadConfig('gateway', PROD).gateway.drainMs, 8_000);
     assert.equal(loadConfig('gateway', { ...PROD, GATEWAY_DRAIN_MS: '0' }).gateway.drainMs, 0);
+  });
+
+  it('keeps presence 5 s after a party leaves, refreshes it every 5 s and lets it lapse after 15 s, unless told otherwise', () => {
+    assert.deepEqual(loadConfig('gateway', PROD).gateway.presence, { graceMs: 5_000, refreshMs: 5_000, ttlMs: 15_000 });
+    assert.deepEqual(loadConfig('gateway', { ...PROD, GATEWAY_PRESENCE_REFRESH_MS: '2000' }).gateway.presence.ttlMs, 6_000);
+    const set = { ...PROD, GATEWAY_PRESENCE_GRACE_MS: '2000', GATEWAY_PRESENCE_REFRESH_MS: '1000', GATEWAY_PRESENCE_TTL_MS: '2000' };
+    assert.deepEqual(loadConfig('gateway', set).gateway.presence, { graceMs: 2_000, refreshMs: 1_000, ttlMs: 2_000 });
   });
 
   it('keeps a quarter of the database pool for writes unless told otherwise', () => {

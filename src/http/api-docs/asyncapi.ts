@@ -2,12 +2,12 @@
 // destinations a client subscribes to on the gateway, and the RabbitMQ routing keys the system
 // publishes its events under. A test checks real MESSAGE bodies against it.
 import { apiErrorSchema, chatMessageSchema } from '../../contract/shapes.js';
-import { EVENT_SCHEMAS } from '../../contract/events.js';
+import { EVENT_SCHEMAS, presenceEventSchema } from '../../contract/events.js';
 import { DESTINATION_PAYLOADS, DESTINATION_TEMPLATES, SUBSCRIBERS, type DestinationKind } from '../../contract/destinations.js';
-import { DEFAULT_EXCHANGE, EVENT_TYPE_OF, ROUTING_KEYS, type RoutingKey } from '../../contract/routing-keys.js';
+import { DEFAULT_EXCHANGE, EVENT_TYPE_OF, ROUTING_KEYS, TRANSIENT_ROUTING_KEYS, type RoutingKey } from '../../contract/routing-keys.js';
 import { components, PACKAGE_VERSION, type JsonSchema } from './json-schemas.js';
 
-const PAYLOADS = { ...EVENT_SCHEMAS, ChatMessage: chatMessageSchema, UserError: apiErrorSchema };
+const PAYLOADS = { ...EVENT_SCHEMAS, ChatMessage: chatMessageSchema, UserError: apiErrorSchema, PresenceEvent: presenceEventSchema };
 type PayloadName = keyof typeof PAYLOADS;
 
 const MESSAGE_TITLES: Record<PayloadName, string> = {
@@ -17,6 +17,9 @@ const MESSAGE_TITLES: Record<PayloadName, string> = {
   ReadReceiptEvent: "A party's last-read chat seq moved forwards.",
   ChatMessage: 'A chat message, in the same shape as the REST API returns it.',
   UserError: 'A SEND refused as a user error (the REST error codes); header `receipt-id` is the SEND’s `receipt`.',
+  GatewayPresenceEvent: 'Between gateways: the (trade, user) pairs one gateway holds, or changes to them.',
+  TypingEvent: 'A party is typing in the trade chat (sent over STOMP, relayed by the gateways, never stored).',
+  PresenceEvent: 'A party went online or offline in the trade (subscribed to its chat on some gateway, or no longer).',
 };
 
 const PARAMETERS: Record<string, string> = {
@@ -48,12 +51,21 @@ function destinationChannels(): Record<string, JsonSchema> {
   );
 }
 
+const DELIVERY = {
+  durable: 'Persistent, from the outbox, at least once; messageId = eventId, type = the event name.',
+  transient: 'Published by the gateways themselves: not persistent, at most once, never stored; messageId = a fresh id, type = the event name.',
+};
+
 function routingKeyChannels(): Record<string, JsonSchema> {
+  const keys = [
+    ...Object.entries(ROUTING_KEYS).map(([name, key]) => [name, key, DELIVERY.durable] as const),
+    ...Object.entries(TRANSIENT_ROUTING_KEYS).map(([name, key]) => [name, key, DELIVERY.transient] as const),
+  ];
   return Object.fromEntries(
-    (Object.entries(ROUTING_KEYS) as [string, RoutingKey][]).map(([name, key]) => [
+    keys.map(([name, key, delivery]: readonly [string, RoutingKey, string]) => [
       `amqp-${name}`,
       channel(key, 'rabbitmq', EVENT_TYPE_OF[key], {
-        description: `Routing key on the topic exchange (default \`${DEFAULT_EXCHANGE}\`, AMQP_EXCHANGE). Persistent; messageId = eventId, type = the event name.`,
+        description: `Routing key on the topic exchange (default \`${DEFAULT_EXCHANGE}\`, AMQP_EXCHANGE). ${delivery}`,
         bindings: {
           amqp: {
             is: 'routingKey',
