@@ -25,6 +25,20 @@ export const APP_DESTINATION_TEMPLATES = Object.fromEntries(APP_DESTINATION_KIND
   string
 >;
 
+/** What each SEND carries: the body of the REST route it stands for (typing: none read). */
+export const APP_DESTINATION_PAYLOADS = {
+  chat: 'ChatSend',
+  read: 'ReadSend',
+  typing: 'TypingSend',
+} as const satisfies Record<AppDestinationKind, string>;
+
+/** What each SEND does, for the AsyncAPI document and docs/contract.md. */
+export const APP_DESTINATION_EFFECTS: Record<AppDestinationKind, string> = {
+  chat: 'Sends a chat message as the session user: exactly POST /p2p/trades/{tradeId}/chat.',
+  read: "Stores the session user's last-read seq: exactly POST /p2p/trades/{tradeId}/read.",
+  typing: 'Tells the other party the session user is typing (/topic/trades/{tradeId}/typing); never stored, about one a second per user.',
+};
+
 // Lower-case trade ids only, as for the topics: the id is the API's, spelt as the API hands it out.
 const APP_RE = /^\/app\/trades\/([0-9a-f-]{36})\/(chat|read|typing)$/;
 

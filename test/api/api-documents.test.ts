@@ -164,6 +164,19 @@ for (const drivers of DRIVER_SETS) {
             .filter((c) => c.startsWith('stomp-'))
             .sort(),
         );
+        // What clients SEND: the bodies the docs and the client use.
+        for (const [destination, body] of [
+          [appDestinations.chat(id), { message: 'Xin chào', clientMessageId: 'c-1' }],
+          [appDestinations.read(id), { seq: 1 }],
+          [appDestinations.typing(id), {}],
+        ] as const) {
+          checker.check(destination, body);
+        }
+        assert.ok(
+          Object.keys(asyncApi.channels)
+            .filter((c) => c.startsWith('app-'))
+            .every((c) => checker.seen.has(c)),
+        );
       } finally {
         await Promise.all(clients.map((c) => c.disconnect()));
       }

@@ -132,7 +132,8 @@ describe('gateway: chat SEND handed to a separate api role at API_URL (postgres 
 
     const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
     const tradeId = await openTrade(api, buyer, seller);
-    for (const env of [{ API_URL: refusingUrl }, { API_URL: busyUrl }, { API_URL: silentUrl, API_TIMEOUT_MS: '300' }, {}]) {
+    const envs: Record<string, string>[] = [{ API_URL: refusingUrl }, { API_URL: busyUrl }, { API_URL: silentUrl, API_TIMEOUT_MS: '300' }, {}];
+    for (const env of envs) {
       const { baseUrl } = await gateway(env);
       const client = await connect(baseUrl, buyer);
       const errors = await client.subscribe(userDestinations.errors);

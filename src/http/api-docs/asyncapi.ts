@@ -4,11 +4,20 @@
 import { apiErrorSchema, chatMessageSchema } from '../../contract/shapes.js';
 import { EVENT_SCHEMAS, presenceEventSchema } from '../../contract/events.js';
 import { DESTINATION_PAYLOADS, DESTINATION_TEMPLATES, SUBSCRIBERS, type DestinationKind } from '../../contract/destinations.js';
+import { APP_DESTINATION_EFFECTS, APP_DESTINATION_KINDS, APP_DESTINATION_PAYLOADS, APP_DESTINATION_TEMPLATES } from '../../contract/app-destinations.js';
+import { z } from 'zod';
+import { chatBody, readBody } from '../validation.js';
 import { DEFAULT_EXCHANGE, EVENT_TYPE_OF, ROUTING_KEYS, TRANSIENT_ROUTING_KEYS, type RoutingKey } from '../../contract/routing-keys.js';
 import { components, PACKAGE_VERSION, type JsonSchema } from './json-schemas.js';
 
 const PAYLOADS = { ...EVENT_SCHEMAS, ChatMessage: chatMessageSchema, UserError: apiErrorSchema, PresenceEvent: presenceEventSchema };
-type PayloadName = keyof typeof PAYLOADS;
+// What clients SEND, as the REST routes read them (input, before their transforms).
+const SEND_PAYLOADS = {
+  ChatSend: chatBody,
+  ReadSend: readBody,
+  TypingSend: z.object({}).meta({ description: 'Any JSON object, or no body: nothing in it is read.' }),
+};
+type PayloadName = keyof typeof PAYLOADS | keyof typeof SEND_PAYLOADS;
 
 const MESSAGE_TITLES: Record<PayloadName, string> = {
   TradeStatusEvent: 'A trade changed status (or was opened: previousStatus null).',
@@ -16,6 +25,9 @@ const MESSAGE_TITLES: Record<PayloadName, string> = {
   NotificationEvent: 'A notification was stored for a user.',
   ReadReceiptEvent: "A party's last-read chat seq moved forwards.",
   ChatMessage: 'A chat message, in the same shape as the REST API returns it.',
+  ChatSend: 'A chat message to send, as the body of POST /p2p/trades/{tradeId}/chat.',
+  ReadSend: 'The last chat seq read, as the body of POST /p2p/trades/{tradeId}/read.',
+  TypingSend: 'A typing signal.',
   UserError: 'A SEND refused as a user error (the REST error codes); header `receipt-id` is the SEND’s `receipt`.',
   GatewayPresenceEvent: 'Between gateways: the (trade, user) pairs one gateway holds, or changes to them.',
   TypingEvent: 'A party is typing in the trade chat (sent over STOMP, relayed by the gateways, never stored).',
@@ -56,6 +68,17 @@ const DELIVERY = {
   transient: 'Published by the gateways themselves: not persistent, at most once, never stored; messageId = a fresh id, type = the event name.',
 };
 
+function appChannels(): Record<string, JsonSchema> {
+  return Object.fromEntries(
+    APP_DESTINATION_KINDS.map((kind) => [
+      `app-${kind}`,
+      channel(APP_DESTINATION_TEMPLATES[kind], 'gateway', APP_DESTINATION_PAYLOADS[kind], {
+        description: `STOMP SEND destination. ${APP_DESTINATION_EFFECTS[kind]} A RECEIPT after the commit; a refusal is a user error on /user/queue/errors (docs/gateway.md).`,
+      }),
+    ]),
+  );
+}
+
 function routingKeyChannels(): Record<string, JsonSchema> {
   const keys = [
     ...Object.entries(ROUTING_KEYS).map(([name, key]) => [name, key, DELIVERY.durable] as const),
@@ -78,19 +101,24 @@ function routingKeyChannels(): Record<string, JsonSchema> {
   );
 }
 
-/** The system sends on every channel: the gateway to subscribers, the api and worker to the exchange. */
+/**
+ * The system sends on every channel (the gateway to subscribers, the api and worker to the
+ * exchange) except the application destinations, where the gateway receives clients' SENDs.
+ */
 function operations(channels: Record<string, JsonSchema>): Record<string, JsonSchema> {
   return Object.fromEntries(
     Object.entries(channels).map(([name, value]) => {
       const [payload] = Object.keys(value.messages as object);
-      return [`send-${name}`, { action: 'send', channel: ref(`#/channels/${name}`), messages: [ref(`#/channels/${name}/messages/${payload}`)] }];
+      const action = name.startsWith('app-') ? 'receive' : 'send';
+      return [`${action}-${name}`, { action, channel: ref(`#/channels/${name}`), messages: [ref(`#/channels/${name}/messages/${payload}`)] }];
     }),
   );
 }
 
 export function asyncApiDocument(): JsonSchema {
-  const channels = { ...destinationChannels(), ...routingKeyChannels() };
-  const schemas = components(PAYLOADS, { io: 'output', target: 'draft-7', uri: (id) => `#/components/schemas/${id}` });
+  const channels = { ...destinationChannels(), ...appChannels(), ...routingKeyChannels() };
+  const uri = (id: string) => `#/components/schemas/${id}`;
+  const schemas = { ...components(PAYLOADS, { io: 'output', target: 'draft-7', uri }), ...components(SEND_PAYLOADS, { io: 'input', target: 'draft-7', uri }) };
   return {
     asyncapi: '3.0.0',
     info: {
@@ -117,7 +145,7 @@ export function asyncApiDocument(): JsonSchema {
         bearer: { type: 'httpApiKey', name: 'Authorization', in: 'header', description: 'The CONNECT frame’s `Authorization: Bearer <JWT>` header.' },
       },
       messages: Object.fromEntries(
-        (Object.keys(PAYLOADS) as PayloadName[]).map((name) => [
+        ([...Object.keys(PAYLOADS), ...Object.keys(SEND_PAYLOADS)] as PayloadName[]).map((name) => [
           name,
           { name, title: MESSAGE_TITLES[name], contentType: 'application/json', payload: ref(`#/components/schemas/${name}`) },
         ]),
