@@ -34,14 +34,31 @@ export interface SyncRoundOptions {
  */
 export class SyncRounds {
   #tradesCursor: string | undefined;
+  /**
+   * The run in flight that asked for the history (no cursor yet). Another run waits for it: asking
+   * for the history too, its answer could list a trade opened after the first answer as history,
+   * and its cursor, set last, would then pass over that trade for good.
+   */
+  #historyRun: Promise<boolean> | undefined;
 
   constructor(private readonly host: SyncRoundHost) {}
 
   /** Resolves true when anything new came. Rejects with the ApiError of a failed request. */
   async run(options: SyncRoundOptions): Promise<boolean> {
+    while (this.#tradesCursor === undefined && this.#historyRun) await this.#historyRun.catch(() => undefined);
+    if (this.#tradesCursor !== undefined) return this.#run(options, false);
+    const run = this.#run(options, true);
+    this.#historyRun = run;
+    try {
+      return await run;
+    } finally {
+      if (this.#historyRun === run) this.#historyRun = undefined;
+    }
+  }
+
+  async #run(options: SyncRoundOptions, tradesBacklog: boolean): Promise<boolean> {
     let news = false;
     let backlog = options.notificationBacklog;
-    const tradesBacklog = this.#tradesCursor === undefined;
     for (let more = true; more; ) {
       more = false;
       const chunks = chunked([...this.host.chats()], MAX_SYNC_TRADES);

@@ -149,6 +149,28 @@ describe('client: the fallback through GET /sync', () => {
     assert.deepEqual(cursors.slice(0, 3), [null, '2', '2'], 'the cursor of the first answer is passed back');
   });
 
+  it('reports a trade opened after the start-up sync was answered, also when a poll went out before that answer arrived', async () => {
+    const world = setup();
+    world.server.hold();
+    world.client.start();
+    await settle();
+    // The start-up sync is answered (the history: TRADE_ID) but its answer is slow to arrive.
+    world.server.openTrade(OTHER, 'carol');
+    await world.clock.advance(2500); // the first poll is due meanwhile
+    world.server.release();
+    await settle();
+    await world.clock.advance(2500);
+    assert.deepEqual(
+      world.statuses.map((s) => [s.tradeId, s.status]),
+      [[OTHER, 'PENDING']],
+      'TRADE_ID is history; OTHER opened after the first answer is news, not history',
+    );
+    assert.ok(
+      world.server.syncQueries().every((q, i) => i === 0 || q.has('tradesAfter')),
+      'one request asks for the history',
+    );
+  });
+
   it('falls back to plain polls when something cuts long polls, and keeps the interval', async () => {
     const world = setup();
     world.server.cutsLongPolls = true;
