@@ -7,6 +7,9 @@ export const LONG_POLL_SECONDS = 25;
 // Beyond the wait, how long an answer may take: a host that vanished without closing the
 // connection would otherwise hold the poll, and the client's only way to the server, for good.
 const ANSWER_GRACE_MS = 15_000;
+// Plain polls after long polls were found cut, before long polls are tried again: what cut one
+// may have been passing (a restart, a proxy's hiccup, an overloaded server resetting connections).
+export const PLAIN_POLLS_FOR_MS = 5 * 60_000;
 
 export interface FallbackPollDeps {
   clock: Clock;
@@ -20,16 +23,18 @@ export interface FallbackPollDeps {
 /**
  * One poll while the socket is down, and what it teaches about the next: long polls while they
  * work. One failed (`suspect`) and the plain poll after it succeeded means something on the way
- * cuts held requests (`off`: plain polls from then on); the plain one failing too means the
- * server was simply away (`try` again).
+ * cuts held requests (`off`: plain polls, for PLAIN_POLLS_FOR_MS and until the socket is back);
+ * the plain one failing too means the server was simply away (`try` again).
  */
 export class FallbackPoll {
   #longPolling: 'try' | 'suspect' | 'off' = 'try';
+  #offSince = 0;
   #abort: AbortController | undefined;
 
   constructor(private readonly deps: FallbackPollDeps) {}
 
   async run(): Promise<void> {
+    if (this.#longPolling === 'off' && this.deps.clock.now() - this.#offSince >= PLAIN_POLLS_FOR_MS) this.#longPolling = 'try';
     const wait = this.deps.syncAvailable() && this.#longPolling === 'try' ? LONG_POLL_SECONDS : 0;
     const abort = new AbortController();
     this.#abort = abort;
@@ -44,7 +49,10 @@ export class FallbackPoll {
     );
     try {
       const news = await this.deps.catchUp(wait, abort.signal);
-      if (this.#longPolling === 'suspect') this.#longPolling = 'off';
+      if (this.#longPolling === 'suspect') {
+        this.#longPolling = 'off';
+        this.#offSince = this.deps.clock.now();
+      }
       this.deps.pacer.answered(this.deps.clock.now() - started, news);
     } catch (err) {
       if (abort.signal.aborted && !timedOut) return; // The socket is back: this poll is no longer needed.
@@ -57,8 +65,9 @@ export class FallbackPoll {
     }
   }
 
-  /** Ends a poll in flight (a held long poll) that is no longer needed. */
+  /** Ends a poll in flight (a held long poll) that is no longer needed: the socket is back. The next outage tries long polls again. */
   abort(): void {
     this.#abort?.abort();
+    this.#longPolling = 'try';
   }
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { PLAIN_POLLS_FOR_MS } from '../../client/src/fallback-poll.js';
 import { settle } from './support/fake-clock.js';
 import { TRADE_ID } from './support/fake-server.js';
 import { live, setup, type World } from './support/world.js';
@@ -186,6 +187,46 @@ describe('client: the fallback through GET /sync', () => {
     // The long poll is cut; the plain one after it answers (news: again at once), so plain from then on.
     assert.deepEqual(waits, ['25', null, null, null, null, null]);
     assert.deepEqual(world.seqs(), [1, 2]);
+  });
+
+  it('tries long polls again after five minutes of plain polls, and at the next outage: what cut one may have passed', async () => {
+    const world = setup();
+    world.server.cutsLongPolls = true;
+    await live(world, 1);
+    world.broker.current.lose();
+    const before = world.server.syncQueries().length;
+    await world.clock.advance(4000);
+    world.server.cutsLongPolls = false;
+    await world.clock.advance(PLAIN_POLLS_FOR_MS);
+    const waits = world.server
+      .syncQueries()
+      .slice(before)
+      .map((q) => q.get('wait'));
+    assert.deepEqual(waits.slice(0, 3), ['25', null, null]);
+    assert.equal(waits.at(-1), '25', 'long polls again after five minutes');
+    assert.ok(waits.filter((w) => w === '25').length <= 3);
+
+    // Live again; in the next outage long polls are found cut again; the outage after it starts with a long poll.
+    world.broker.current.connect();
+    await settle();
+    world.server.cutsLongPolls = true;
+    let mark = world.server.syncQueries().length;
+    world.broker.current.lose();
+    await world.clock.advance(4000);
+    assert.deepEqual(
+      world.server
+        .syncQueries()
+        .slice(mark)
+        .map((q) => q.get('wait')),
+      ['25', null],
+    );
+    world.broker.current.connect();
+    await settle();
+    world.server.cutsLongPolls = false;
+    mark = world.server.syncQueries().length;
+    world.broker.current.lose();
+    await world.clock.advance(3000);
+    assert.equal(world.server.syncQueries()[mark]?.get('wait'), '25');
   });
 
   it('goes back to long polls when the plain poll failed too: the server was away, not the long poll', async () => {
