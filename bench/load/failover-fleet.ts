@@ -1,86 +1,101 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { REPO_ROOT } from '../settings.js';
-import type { FailoverSetup, FromLoadGenerator, ToLoadGenerator } from './failover-messages.js';
+import type { FailoverSetup, FromLoadGenerator, RequestBucket } from './failover-messages.js';
+import { FailoverShard } from './failover-shard.js';
 
 type Verified = Extract<FromLoadGenerator, { type: 'verified' }>;
-
-const OUTPUT_KEPT = 16_384;
+type Status = Extract<FromLoadGenerator, { type: 'status' }>;
 
 /**
- * The failover load generator (failover-clients.ts) as a child process. Its open-file limit is
- * the machine's (each client holds a socket to a gateway and, while polling, to the api).
+ * Clients per load-generator process. One Node process running 5,000 clients (SockJS, fetch,
+ * timers) was busy 95-100% of every second of the gap while gateway B was busy at most a third
+ * of any 10 s: the generator, not the gateway, set the reconnect rate. Browsers each have their
+ * own CPU; several processes come nearer to that.
  */
+export const CLIENTS_PER_PROCESS = 1250;
+
+/** The failover load generator: its clients split over processes, driven and counted as one. */
 export class FailoverFleet {
-  readonly #messages: FromLoadGenerator[] = [];
-  readonly #waiters: (() => void)[] = [];
-  #output = '';
+  private constructor(private readonly shards: FailoverShard[]) {}
 
-  private constructor(private readonly child: ReturnType<typeof spawn>) {
-    const keep = (chunk: Buffer) => (this.#output = (this.#output + chunk.toString()).slice(-OUTPUT_KEPT));
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
-    child.on('message', (message: FromLoadGenerator) => {
-      this.#messages.push(message);
-      for (const wake of this.#waiters.splice(0)) wake();
-    });
-    child.on('exit', () => {
-      for (const wake of this.#waiters.splice(0)) wake();
-    });
+  static start(setup: FailoverSetup, options: { profile?: boolean } = {}): FailoverFleet {
+    const count = Math.max(1, Math.ceil(setup.clients.length / CLIENTS_PER_PROCESS));
+    const size = Math.ceil(setup.clients.length / count);
+    return new FailoverFleet(
+      Array.from({ length: count }, (_, i) =>
+        FailoverShard.start(
+          { ...setup, clients: setup.clients.slice(i * size, (i + 1) * size), startConcurrency: Math.ceil(setup.startConcurrency / count) },
+          options,
+        ),
+      ),
+    );
   }
 
-  static start(setup: FailoverSetup): FailoverFleet {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load/failover-clients.ts'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    const fleet = new FailoverFleet(child);
-    fleet.#send({ type: 'start', setup });
-    return fleet;
+  get pids(): number[] {
+    return this.shards.map((s) => s.pid);
   }
 
-  get pid(): number {
-    return this.child.pid!;
+  /** Resolves with the number of clients once every process has connected all of its clients. */
+  async ready(timeoutMs: number): Promise<number> {
+    const ready = await Promise.all(this.shards.map((s) => s.next('ready', timeoutMs)));
+    return ready.reduce((sum, r) => sum + r.clients, 0);
   }
 
-  /** Resolves with the first message of this type, or rejects after `timeoutMs` or if the process died. */
-  async next<T extends FromLoadGenerator['type']>(type: T, timeoutMs: number): Promise<Extract<FromLoadGenerator, { type: T }>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.#messages.find((m) => m.type === type);
-      if (found) return found as Extract<FromLoadGenerator, { type: T }>;
-      if (this.child.exitCode !== null) throw new Error(`the load generator exited:\n${this.#output}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no "${type}" from the load generator within ${timeoutMs} ms:\n${this.#output}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#waiters.push(() => (clearTimeout(timer), resolve()));
-      });
-    }
-  }
-
-  /** Resolves once the load generator counts from now: a close it handles earlier would not count as a loss. */
+  /** Resolves once every process counts from now: a close it handles earlier would not count as a loss. */
   async mark(): Promise<void> {
-    this.#send({ type: 'mark' });
-    await this.next('marked', 30_000);
+    for (const shard of this.shards) shard.send({ type: 'mark' });
+    await Promise.all(this.shards.map((s) => s.next('marked', 30_000)));
   }
 
-  async status(): Promise<Extract<FromLoadGenerator, { type: 'status' }>> {
-    this.#messages.splice(0, this.#messages.length, ...this.#messages.filter((m) => m.type !== 'status'));
-    this.#send({ type: 'status' });
-    return this.next('status', 10_000);
+  /** Milliseconds from the mark until every client of every process was live again; undefined if not within `timeoutMs`. */
+  async allLive(timeoutMs: number): Promise<number | undefined> {
+    const each = await Promise.all(
+      this.shards.map((s) =>
+        s.next('allLive', timeoutMs).then(
+          (m) => m.afterMs,
+          () => undefined,
+        ),
+      ),
+    );
+    return each.some((ms) => ms === undefined) ? undefined : Math.max(...(each as number[]));
+  }
+
+  async status(): Promise<Status> {
+    const each = await Promise.all(
+      this.shards.map((s) => {
+        s.forget('status');
+        s.send({ type: 'status' });
+        return s.next('status', 10_000);
+      }),
+    );
+    return { type: 'status', live: sum(each, (s) => s.live), leftLive: sum(each, (s) => s.leftLive), back: sum(each, (s) => s.back) };
   }
 
   async verify(settleMs: number): Promise<Verified> {
-    this.#send({ type: 'verify', settleMs });
-    return this.next('verified', settleMs + 60_000);
+    for (const shard of this.shards) shard.send({ type: 'verify', settleMs });
+    const each = await Promise.all(this.shards.map((s) => s.next('verified', settleMs + 60_000)));
+    const failures: Record<string, number> = {};
+    for (const v of each) for (const [kind, n] of Object.entries(v.failures)) failures[kind] = (failures[kind] ?? 0) + n;
+    const buckets: RequestBucket[] = Array.from({ length: Math.max(...each.map((v) => v.buckets.length)) }, (_, i) => ({
+      sent: sum(each, (v) => v.buckets[i]?.sent ?? 0),
+      answered: sum(each, (v) => v.buckets[i]?.answered ?? 0),
+      failed: sum(each, (v) => v.buckets[i]?.failed ?? 0),
+    }));
+    return {
+      type: 'verified',
+      expected: sum(each, (v) => v.expected),
+      lost: sum(each, (v) => v.lost),
+      duplicated: sum(each, (v) => v.duplicated),
+      clientsMissingSome: sum(each, (v) => v.clientsMissingSome),
+      failures,
+      bucketMs: each[0]!.bucketMs,
+      buckets,
+    };
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = once(this.child, 'exit');
-    this.child.kill('SIGKILL');
-    await exited;
+    await Promise.all(this.shards.map((s) => s.stop()));
   }
+}
 
-  #send(message: ToLoadGenerator): void {
-    this.child.send(message);
-  }
+function sum<T>(items: T[], of: (item: T) => number): number {
+  return items.reduce((total, item) => total + of(item), 0);
 }

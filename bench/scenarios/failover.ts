@@ -35,7 +35,12 @@ export interface FailoverRun {
   /** CPU cores (CPU seconds per second) in the gap: mean and the busiest second. */
   apiCores: number;
   apiPeakCores: number;
+  /** Gateway B, taking the clients over: is it or the load generator what limits the reconnect rate? */
+  survivorCores: number;
+  survivorPeakCores: number;
+  /** All of its processes together (CLIENTS_PER_PROCESS). */
   loadGeneratorCores: number;
+  loadGeneratorProcesses: number;
   chatSendsInGap: number;
   chatSendsFailedInGap: number;
   chatSendsFailed: number;
@@ -92,13 +97,20 @@ export async function runFailover(ctx: BenchContext): Promise<FailoverResult> {
   }
 }
 
+// Thousands of trades are opened before each run: a few at a time, not one by one.
+const OPEN_CONCURRENCY = 16;
+
 async function openTrades(apiUrl: string, tag: string, count: number): Promise<ChatTrade[]> {
-  const trades: ChatTrade[] = [];
   const run = Math.random().toString(36).slice(2, 8);
-  for (let i = 0; i < count; i++) {
-    const [buyer, seller] = [`fo-${tag}-${run}-b${i}`, `fo-${tag}-${run}-s${i}`];
-    trades.push({ id: await openTrade(apiUrl, buyer, seller), buyer, seller });
-  }
+  const trades: ChatTrade[] = new Array(count);
+  let next = 0;
+  const opener = async () => {
+    for (let i = next++; i < count; i = next++) {
+      const [buyer, seller] = [`fo-${tag}-${run}-b${i}`, `fo-${tag}-${run}-s${i}`];
+      trades[i] = { id: await openTrade(apiUrl, buyer, seller), buyer, seller };
+    }
+  };
+  await Promise.all(Array.from({ length: OPEN_CONCURRENCY }, opener));
   return trades;
 }
 
@@ -142,36 +154,37 @@ interface OneRun {
 async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
   const { api, survivor, trades, signal } = run;
   const doomed = await launchRole(ctx, 'gateway', `gateway-a-${signal}`, run.env);
-  const fleet = FailoverFleet.start({
-    apiUrl: api.baseUrl,
-    gatewayUrls: [doomed.baseUrl, survivor.baseUrl],
-    jwtSecret: JWT_SECRET,
-    clients: Array.from({ length: run.clients }, (_, i) => {
-      const trade = trades[i % trades.length]!;
-      return { userId: Math.floor(i / trades.length) % 2 ? trade.seller : trade.buyer, tradeId: trade.id };
-    }),
-    startConcurrency: 50,
-  });
+  const fleet = FailoverFleet.start(
+    {
+      apiUrl: api.baseUrl,
+      gatewayUrls: [doomed.baseUrl, survivor.baseUrl],
+      jwtSecret: JWT_SECRET,
+      clients: Array.from({ length: run.clients }, (_, i) => {
+        const trade = trades[i % trades.length]!;
+        return { userId: Math.floor(i / trades.length) % 2 ? trade.seller : trade.buyer, tradeId: trade.id };
+      }),
+      startConcurrency: 50,
+    },
+    { profile: ctx.profile },
+  );
   try {
     ctx.log(`failover ${signal}: connecting ${run.clients} clients to gateway A`);
-    await fleet.next('ready', 600_000);
+    await fleet.ready(600_000);
     const onDoomed = await gatewayConnections(doomed);
     if (onDoomed !== run.clients) throw new Error(`gateway A has ${onDoomed} connections, expected ${run.clients}`);
     const sender = startChatSender(api.baseUrl, trades, run.chatPerSecond);
     await sleep(run.steadySeconds * 1000);
 
     await fleet.mark();
-    const cpu = new CpuSampler({ api: api.pid, loadGenerator: fleet.pid });
+    const generators = fleet.pids.map((pid, i) => [`generator${i}`, pid] as const);
+    const cpu = new CpuSampler<string>({ api: api.pid, survivor: survivor.pid, ...Object.fromEntries(generators) });
     const markedAt = performance.now();
     const killed = doomed.kill(signal);
     ctx.log(`failover ${signal}: gateway A sent ${signal}`);
-    const allLive = await fleet.next('allLive', ALL_LIVE_LIMIT_MS).then(
-      (m) => m.afterMs,
-      () => undefined,
-    );
+    const allLive = await fleet.allLive(ALL_LIVE_LIMIT_MS);
     const gapMs = allLive ?? performance.now() - markedAt;
     if (allLive === undefined) ctx.log(`failover ${signal}: still not all live: ${JSON.stringify(await fleet.status())}`);
-    const cpuInGap = cpu.stop(gapMs);
+    const { api: apiCpu, survivor: survivorCpu, ...generatorCpu } = cpu.stop(gapMs);
     const onSurvivor = await gatewayConnections(survivor);
     await killed;
     ctx.log(`failover ${signal}: ${allLive === undefined ? 'NOT all' : 'all'} clients live after ${(gapMs / 1000).toFixed(1)} s; ${onSurvivor} on gateway B`);
@@ -197,9 +210,12 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
       apiRequestsFailed: gapBuckets.reduce((sum, b) => sum + b.failed, 0),
       requestFailures: verified.failures,
       chatSendFailures: histogram(sender.sends.filter((s) => s.status !== 201).map((s) => String(s.status || 'error'))),
-      apiCores: cpuInGap.api.mean,
-      apiPeakCores: cpuInGap.api.peak,
-      loadGeneratorCores: cpuInGap.loadGenerator.mean,
+      apiCores: apiCpu!.mean,
+      apiPeakCores: apiCpu!.peak,
+      survivorCores: survivorCpu!.mean,
+      survivorPeakCores: survivorCpu!.peak,
+      loadGeneratorCores: Object.values(generatorCpu).reduce((sum, used) => sum + used.mean, 0),
+      loadGeneratorProcesses: fleet.pids.length,
       chatSendsInGap: sendsInGap.length,
       chatSendsFailedInGap: sendsInGap.filter((s) => s.status !== 201).length,
       chatSendsFailed: sender.sends.filter((s) => s.status !== 201).length,
