@@ -1,21 +1,17 @@
 import assert from 'node:assert/strict';
 import { DRIVER_SETS, openTrade, startTestSystem, type TestSystem } from '../support/system.js';
-import { countingDatabase } from '../support/counting-database.js';
-import { eventually, sleep } from '../support/eventually.js';
+import { queryCounter, quiet as quietOf } from '../support/counting-database.js';
+import { eventually } from '../support/eventually.js';
 import type { SyncResponse } from '../../src/contract/shapes.js';
 import { syncPath, type SyncCursors } from '../support/sync.js';
 
 for (const drivers of DRIVER_SETS) {
   describe(`sync head cache [${drivers.name}]`, () => {
     let t: TestSystem;
-    let count: () => number;
+    const { wrapDatabase, count } = queryCounter();
     before(async () => {
       t = await startTestSystem(drivers, {
-        wrapDatabase: (db) => {
-          const counting = countingDatabase(db);
-          count = counting.count;
-          return counting.db;
-        },
+        wrapDatabase,
         // No periodic outbox pass, so every query counted here is one a request made.
         relay: { pollIntervalMs: 3_600_000, retryDelayMs: 100 },
       });
@@ -24,14 +20,7 @@ for (const drivers of DRIVER_SETS) {
 
     const sync = async (user: string, query: SyncCursors) =>
       (await t.http.get(syncPath(query)).set('Authorization', t.auth(user)).expect(200)).body as SyncResponse;
-    /** Until nothing (outbox clean-up, the notification worker) has touched the database for a second, which a busy machine needs. */
-    const quiet = async () => {
-      let last = -1;
-      while (last !== count()) {
-        last = count();
-        await sleep(1000);
-      }
-    };
+    const quiet = () => quietOf(count);
 
     it('counts the queries of the seam it wraps', async () => {
       const before = count();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { DRIVER_SETS, openTrade, startTestSystem, type TestSystem } from '../support/system.js';
-import { countingDatabase } from '../support/counting-database.js';
+import { queryCounter, quiet } from '../support/counting-database.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { deleteAmqpNames, uniqueAmqpNames } from '../support/amqp.js';
 import { uniqueUser } from '../support/gateway-harness.js';
@@ -9,27 +9,14 @@ import { AMQP_URL, JWT_SECRET } from '../support/services.js';
 import { syncPath, type SyncCursors } from '../support/sync.js';
 import type { SyncResponse } from '../../src/contract/shapes.js';
 
-/** Until nothing (outbox clean-up, the notification worker) has touched the database for a second. */
-async function quiet(count: () => number): Promise<void> {
-  let last = -1;
-  while (last !== count()) {
-    last = count();
-    await sleep(1000);
-  }
-}
-
 for (const drivers of DRIVER_SETS) {
   describe(`read receipts in /p2p/sync [${drivers.name}]`, () => {
     let t: TestSystem;
-    let count: () => number;
+    const { wrapDatabase, count } = queryCounter();
     before(async function () {
       this.timeout(60_000);
       t = await startTestSystem(drivers, {
-        wrapDatabase: (db) => {
-          const counting = countingDatabase(db);
-          count = counting.count;
-          return counting.db;
-        },
+        wrapDatabase,
         // No periodic outbox pass, so every query counted here is one a request made.
         relay: { pollIntervalMs: 3_600_000, retryDelayMs: 100 },
       });
@@ -134,7 +121,8 @@ describe('read receipts in /p2p/sync across two api processes [postgres + rabbit
   const amqp = uniqueAmqpNames();
   let a: TestSystem;
   let b: TestSystem;
-  let countB: () => number;
+  const counterB = queryCounter();
+  const countB = counterB.count;
   before(async () => {
     database = await createTestDatabase('postgres');
     const env = { DATABASE_URL: database.url!, AMQP_URL, JWT_SECRET };
@@ -147,11 +135,7 @@ describe('read receipts in /p2p/sync across two api processes [postgres + rabbit
         env,
         shared,
         relay: { pollIntervalMs: 3_600_000, retryDelayMs: 100 },
-        wrapDatabase: (db) => {
-          const counting = countingDatabase(db);
-          countB = counting.count;
-          return counting.db;
-        },
+        wrapDatabase: counterB.wrapDatabase,
       },
     );
   });

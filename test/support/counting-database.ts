@@ -25,3 +25,25 @@ export function countingDatabase(db: Database): { db: Database; count: () => num
     count: () => n,
   };
 }
+
+/** A `wrapDatabase` for startTestSystem that counts, and the count so far (0 until the system starts). */
+export function queryCounter(): { wrapDatabase: (db: Database) => Database; count: () => number } {
+  let counted: (() => number) | undefined;
+  return {
+    wrapDatabase: (db) => {
+      const counting = countingDatabase(db);
+      counted = counting.count;
+      return counting.db;
+    },
+    count: () => counted?.() ?? 0,
+  };
+}
+
+/** Until nothing (outbox clean-up, the notification worker) has touched the database for a second, which a busy machine needs. */
+export async function quiet(count: () => number): Promise<void> {
+  let last = -1;
+  while (last !== count()) {
+    last = count();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
