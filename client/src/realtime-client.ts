@@ -7,15 +7,28 @@ import { FallbackPoll } from './fallback-poll.js';
 import { classifyLoss } from './link-loss.js';
 import { fetchNotificationsAfter, NotificationFeed, notificationOf } from './notification-feed.js';
 import { jittered, PollPacer } from './pacing.js';
-import { parseChatMessage, parseNotificationEvent, parseStatusEvent } from './payloads.js';
+import { parseChatMessage, parseNotificationEvent, parsePresence, parseReadReceipt, parseStatusEvent, parseTyping } from './payloads.js';
 import { Poller } from './polling.js';
 import { ApiError, RestApi, type Fetch, type TokenGetter } from './rest-api.js';
-import { newClientMessageId, withRetries } from './retry.js';
+import { newClientMessageId } from './retry.js';
+import { RoomSends } from './room-sends.js';
+import { ReceiptedSends } from './socket-sends.js';
 import type { LinkLoss, StompConnector, StompLink, Subscription } from './stomp-link.js';
 import { SyncRounds } from './sync-round.js';
 import { refreshDelay, tokenExpiry } from './token-expiry.js';
 import { TradeStatuses, type TradeStatusUpdate } from './trade-statuses.js';
-import { topics, type ChatMessage, type Notification, type Trade, type TradeStatus } from './wire.js';
+import {
+  roomTopics,
+  topics,
+  userQueues,
+  type ChatMessage,
+  type Notification,
+  type PresenceEvent,
+  type ReadReceiptEvent,
+  type Trade,
+  type TradeStatus,
+  type TypingEvent,
+} from './wire.js';
 
 /** live: the socket is up. polling: it is not (or not yet), REST answers. offline: neither answers, or not started. */
 export type ConnectionState = 'live' | 'polling' | 'offline';
@@ -25,6 +38,12 @@ export interface RealtimeEvents {
   message: ChatMessage;
   /** A trade's status changed, or a trade of this user was opened (watched trades, the socket's user topic, and sync). */
   status: TradeStatusUpdate;
+  /** A party of a watched trade (this user too, from any device) read up to `seq`. */
+  read: ReadReceiptEvent;
+  /** A party of a watched trade is typing (this user's own sessions included): about one a second while it lasts. */
+  typing: TypingEvent;
+  /** A party of a watched trade came online in it or went offline (live socket only; sent once on subscribing too). */
+  presence: PresenceEvent;
   /** A notification that arrived after start-up (the backlog only counts towards `unread`). */
   notification: Notification;
   /** The number of unread notifications changed. */
@@ -75,7 +94,6 @@ export interface RealtimeClientDeps {
 const PAGE_SIZE = 1000;
 // Spreads the reconnects of a draining gateway's batch beyond its advisory delay.
 const DRAIN_JITTER_MS = 1000;
-const SEND = { attempts: 4, timeoutMs: 15_000, baseDelayMs: 1000 };
 
 interface WatchedTrade {
   sync: ChatSync;
@@ -91,6 +109,8 @@ interface Connection {
   cancelRefresh?: () => void;
   /** Ends the wait before another try of this connection's catch-up. */
   cancelCatchUp?: () => void;
+  /** Set once the server confirmed the `/user/queue/errors` subscription: SENDs may go. */
+  sends?: ReceiptedSends;
 }
 
 interface Credentials {
@@ -120,6 +140,7 @@ export class RealtimeClient {
   readonly #rounds: SyncRounds;
   readonly #poller: Poller;
   readonly #poll: FallbackPoll;
+  readonly #room: RoomSends;
   readonly #pacer: PollPacer;
   readonly #backoff: Backoff;
   readonly #pollIntervalMs: number;
@@ -184,6 +205,12 @@ export class RealtimeClient {
       () => this.#pacer.next(),
       () => this.#poll.run(),
     );
+    this.#room = new RoomSends({
+      api: this.api,
+      socket: () => (this.#live ? this.#current?.sends : undefined),
+      clock: deps.clock,
+      random: deps.random,
+    });
     this.#backoff = new Backoff({ baseMs: options.reconnect?.baseMs ?? 1000, maxMs: options.reconnect?.maxMs ?? 30_000, random: deps.random });
   }
 
@@ -262,15 +289,35 @@ export class RealtimeClient {
    * Retry-After): the server stores the message once whatever the number of tries.
    */
   async sendMessage(tradeId: string, text: string, options: { clientMessageId?: string } = {}): Promise<ChatMessage> {
-    const clientMessageId = options.clientMessageId ?? newClientMessageId();
-    const message = await withRetries((signal) => this.api.sendMessage(tradeId, text, clientMessageId, signal), {
-      ...SEND,
-      clock: this.deps.clock,
-      random: this.deps.random,
-    });
+    const message = await this.#room.sendOverRest(tradeId, text, options.clientMessageId ?? newClientMessageId());
     // Shown at once; the socket's copy of it is then a duplicate and dropped.
     this.#trades.get(tradeId)?.sync.receive(message);
     return message;
+  }
+
+  /**
+   * As sendMessage, but over the socket while it is live: a SEND to the trade's chat with a
+   * receipt, resolved by the RECEIPT (after the commit) and rejected by the user error naming
+   * it. Over REST while the socket is down. Each try picks the way anew with the same
+   * `clientMessageId`, so a send retried across a socket loss is still stored once. The message
+   * itself arrives as a `message` event of a watched trade.
+   */
+  async send(tradeId: string, text: string, options: { clientMessageId?: string } = {}): Promise<void> {
+    const message = await this.#room.send(tradeId, text, options.clientMessageId ?? newClientMessageId());
+    if (message) this.#trades.get(tradeId)?.sync.receive(message);
+  }
+
+  /** Tells the other party this user read the trade's chat up to `seq` (socket or REST, retried). */
+  markRead(tradeId: string, seq: number): Promise<void> {
+    return this.#room.markRead(tradeId, seq);
+  }
+
+  /**
+   * Tells the other party this user is typing: call it on every keystroke, it sends at most one
+   * frame a second per trade, and only over a live socket (returns whether one went).
+   */
+  typing(tradeId: string): boolean {
+    return this.#room.typing(tradeId);
   }
 
   async changeStatus(tradeId: string, status: TradeStatus): Promise<Trade> {
@@ -336,7 +383,12 @@ export class RealtimeClient {
     if (!this.#active(connection)) return;
     connection.connected = true;
     if (connection === this.#current) this.#goLive();
+    const sends = new ReceiptedSends(connection.link!);
+    const errors = connection.link!.subscribe(userQueues.errors, (body, headers) => sends.onUserError(body, headers));
+    // Until then a refused SEND would get ERROR and the connection closed, rather than a user error.
+    void errors.confirmed.then(() => (connection.sends = sends));
     await confirmed([
+      errors,
       connection.link!.subscribe(topics.userTrades(this.options.userId), (body) => this.#onStatusBody(body)),
       connection.link!.subscribe(topics.userNotifications(this.options.userId), (body) => this.#onNotificationBody(body)),
       ...[...this.#trades].flatMap(([tradeId, watched]) => this.#subscribeTrade(connection, tradeId, watched)),
@@ -479,6 +531,9 @@ export class RealtimeClient {
         if (message) watched.sync.receive(message);
       }),
       link.subscribe(topics.trade(tradeId), (body) => this.#onStatusBody(body)),
+      link.subscribe(roomTopics.read(tradeId), (body) => this.#emitParsed('read', parseReadReceipt(body))),
+      link.subscribe(roomTopics.typing(tradeId), (body) => this.#emitParsed('typing', parseTyping(body))),
+      link.subscribe(roomTopics.presence(tradeId), (body) => this.#emitParsed('presence', parsePresence(body))),
     ];
     connection.subscriptions.set(tradeId, subscriptions);
     return subscriptions;
@@ -547,6 +602,10 @@ export class RealtimeClient {
     if (!event) return;
     this.#acceptNotification(notificationOf(event), true);
     this.#emitUnread();
+  }
+
+  #emitParsed<K extends 'read' | 'typing' | 'presence'>(event: K, payload: RealtimeEvents[K] | undefined): void {
+    if (payload) this.#events.emit(event, payload);
   }
 
   #acceptStatus(update: TradeStatusUpdate): void {

@@ -76,6 +76,11 @@ export class RestApi {
     return this.#request('POST', `/trades/${encodeURIComponent(tradeId)}/chat`, {}, { message, clientMessageId }, signal);
   }
 
+  /** Marks the caller's messages up to `seq` read (it never moves back; past the head is 400). */
+  markRead(tradeId: string, seq: number, signal?: AbortSignal): Promise<unknown> {
+    return this.#request('POST', `/trades/${encodeURIComponent(tradeId)}/read`, {}, { seq }, signal);
+  }
+
   /** Everything past the given cursors in one request (SPEC's sync contract). */
   sync(query: SyncQuery, signal?: AbortSignal): Promise<SyncResponse> {
     const search = syncQueryString(query);

@@ -3,10 +3,19 @@
  * `stompjs-link.ts` implements it on @stomp/stompjs; tests implement it in memory.
  */
 export interface StompLink {
-  subscribe(destination: string, onBody: (body: string) => void): Subscription;
+  subscribe(destination: string, onMessage: (body: string, headers: MessageHeaders) => void): Subscription;
+  /**
+   * SENDs a JSON body. With `receipt`, the frame carries that header and the promise settles on
+   * the server's RECEIPT for it (for a chat SEND: after the commit); it rejects when the link
+   * ends first. Without, it resolves at once.
+   */
+  send(destination: string, body: string, receipt?: string): Promise<void>;
   /** Ends the attempt; no handler is called after this. */
   close(): void;
 }
+
+/** A MESSAGE frame's headers, e.g. `receipt-id` on a user error. */
+export type MessageHeaders = Readonly<Record<string, string>>;
 
 export interface Subscription {
   /**

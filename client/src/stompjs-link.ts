@@ -42,11 +42,18 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
       () => lose({ reason: `no CONNECTED within ${options.connectTimeoutMs} ms`, ...(opened ? { slow: true } : {}) }),
       options.connectTimeoutMs,
     );
-    const lose = (loss: Omit<LinkLoss, 'connected' | 'errorMessage'>) => {
-      if (ended) return;
+    // SENDs waiting for their RECEIPT: a link that ends will never bring it.
+    const awaitingReceipt = new Set<(reason: Error) => void>();
+    const end = () => {
       ended = true;
       clearTimeout(connectTimer);
       clearTimeout(errorTimer);
+      for (const reject of awaitingReceipt) reject(new Error('the connection ended before the RECEIPT'));
+      awaitingReceipt.clear();
+    };
+    const lose = (loss: Omit<LinkLoss, 'connected' | 'errorMessage'>) => {
+      if (ended) return;
+      end();
       gateways.failed(outcomeOf(loss, opened, connected));
       handlers.onLost({ ...loss, connected, ...(errorMessage === undefined ? {} : { errorMessage }) });
       void client.deactivate();
@@ -87,7 +94,7 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
 
     let receipts = 0;
     return {
-      subscribe(destination, onBody) {
+      subscribe(destination, onMessage) {
         const receipt = `subscribed-${++receipts}`;
         // The catch-up sync waits for this: until the server has the subscription, a message
         // could be missed by both the sync and the socket. No RECEIPT in time means the link is
@@ -102,7 +109,7 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
             resolve();
           });
         });
-        const subscription = client.subscribe(destination, (message) => onBody(message.body), { receipt });
+        const subscription = client.subscribe(destination, (message) => onMessage(message.body, message.headers), { receipt });
         return {
           confirmed,
           unsubscribe: () => {
@@ -110,10 +117,25 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
           },
         };
       },
+      send(destination, body, receipt) {
+        if (ended || !client.connected) return Promise.reject(new Error('not connected'));
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (receipt === undefined) {
+          client.publish({ destination, body, headers });
+          return Promise.resolve();
+        }
+        return new Promise<void>((resolve, reject) => {
+          const fail = (reason: Error) => reject(reason);
+          awaitingReceipt.add(fail);
+          client.watchForReceipt(receipt, () => {
+            awaitingReceipt.delete(fail);
+            resolve();
+          });
+          client.publish({ destination, body, headers: { ...headers, receipt } });
+        });
+      },
       close() {
-        ended = true;
-        clearTimeout(connectTimer);
-        clearTimeout(errorTimer);
+        end();
         void client.deactivate();
       },
     };

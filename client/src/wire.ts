@@ -14,3 +14,33 @@ export const topics = {
   userTrades: destinations.userTrades,
   userNotifications: destinations.userNotifications,
 };
+
+// PENDING-CONTRACT: stand-ins for what the stomp-app, reads and presence slices declare in
+// src/contract (BRIEF "Contract names"); replaced by imports from there as each lands.
+export interface ReadReceiptEvent {
+  tradeId: string;
+  userId: string;
+  seq: number;
+  at: string;
+}
+export interface TypingEvent {
+  tradeId: string;
+  userId: string;
+  at: string;
+}
+export interface PresenceEvent {
+  tradeId: string;
+  userId: string;
+  online: boolean;
+}
+export const roomTopics = {
+  read: (tradeId: string) => `/topic/trades/${tradeId}/read`,
+  typing: (tradeId: string) => `/topic/trades/${tradeId}/typing`,
+  presence: (tradeId: string) => `/topic/trades/${tradeId}/presence`,
+};
+export const appDestinations = {
+  chat: (tradeId: string) => `/app/trades/${tradeId}/chat`,
+  read: (tradeId: string) => `/app/trades/${tradeId}/read`,
+  typing: (tradeId: string) => `/app/trades/${tradeId}/typing`,
+};
+export const userQueues = { errors: '/user/queue/errors' };

@@ -1,8 +1,17 @@
-import type { LinkLoss, StompConnector, StompLink, StompLinkHandlers, Subscription } from '../../../client/src/stomp-link.js';
+import type { LinkLoss, MessageHeaders, StompConnector, StompLink, StompLinkHandlers, Subscription } from '../../../client/src/stomp-link.js';
 
-/** One connection attempt, driven by the test: connect(), lose(), push(). */
+/** A SEND the client made; `receipt()` answers it as the server would after the commit. */
+export interface SentFrame {
+  destination: string;
+  body: string;
+  receipt: string | undefined;
+}
+
+/** One connection attempt, driven by the test: connect(), lose(), push(), receipt(). */
 export class FakeLink implements StompLink {
-  readonly subscriptions = new Map<string, (body: string) => void>();
+  readonly subscriptions = new Map<string, (body: string, headers: MessageHeaders) => void>();
+  readonly sent: SentFrame[] = [];
+  readonly #awaiting = new Map<string, { resolve: () => void; reject: (err: Error) => void }>();
   closed = false;
   connected = false;
 
@@ -13,14 +22,32 @@ export class FakeLink implements StompLink {
     private readonly confirms: boolean,
   ) {}
 
-  subscribe(destination: string, onBody: (body: string) => void): Subscription {
-    this.subscriptions.set(destination, onBody);
+  subscribe(destination: string, onMessage: (body: string, headers: MessageHeaders) => void): Subscription {
+    this.subscriptions.set(destination, onMessage);
     const confirmed = this.confirms ? Promise.resolve() : new Promise<void>(() => {});
     return { confirmed, unsubscribe: () => this.subscriptions.delete(destination) };
   }
 
+  send(destination: string, body: string, receipt?: string): Promise<void> {
+    this.sent.push({ destination, body, receipt });
+    if (receipt === undefined) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#awaiting.set(receipt, { resolve, reject }));
+  }
+
+  /** The server's RECEIPT for a SEND. */
+  receipt(receipt: string | undefined): void {
+    this.#awaiting.get(receipt ?? '')?.resolve();
+    this.#awaiting.delete(receipt ?? '');
+  }
+
   close(): void {
     this.closed = true;
+    this.#endSends();
+  }
+
+  #endSends(): void {
+    for (const { reject } of this.#awaiting.values()) reject(new Error('the connection ended'));
+    this.#awaiting.clear();
   }
 
   connect(): void {
@@ -30,14 +57,20 @@ export class FakeLink implements StompLink {
 
   /** The connection ends; `code`/`closeReason` as the server's close frame would carry them. */
   lose(loss: Partial<LinkLoss> = {}): void {
+    this.#endSends();
     this.handlers.onLost({ reason: 'test', connected: this.connected, ...loss });
   }
 
   /** Delivers a MESSAGE on a destination this link subscribed to. */
-  push(destination: string, payload: object): void {
-    const onBody = this.subscriptions.get(destination);
-    if (!onBody) throw new Error(`not subscribed to ${destination}`);
-    onBody(JSON.stringify(payload));
+  push(destination: string, payload: object, headers: MessageHeaders = {}): void {
+    const onMessage = this.subscriptions.get(destination);
+    if (!onMessage) throw new Error(`not subscribed to ${destination}`);
+    onMessage(JSON.stringify(payload), headers);
+  }
+
+  /** The SENDs made so far to `destination`. */
+  sentTo(destination: string): SentFrame[] {
+    return this.sent.filter((frame) => frame.destination === destination);
   }
 }
 

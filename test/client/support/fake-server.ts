@@ -56,6 +56,8 @@ export class FakeServer {
   readonly failures: Failure[] = [];
   readonly #trades = new Map<string, TradeRow>();
   readonly #sent = new Map<string, ChatMessage>();
+  /** The buyer's last-read seq per trade, as POST /read stored it. */
+  readonly readSeqs = new Map<string, number>();
   #version = 0;
   #held: Promise<void> | undefined;
   #release: (() => void) | undefined;
@@ -273,6 +275,12 @@ export class FakeServer {
       }
       if (method === 'POST') return this.#send(tradeId, JSON.parse(body ?? '{}') as { message: string; clientMessageId?: string });
     }
+    const readPath = /^\/p2p\/trades\/([^/]+)\/read$/.exec(path);
+    if (method === 'POST' && readPath && this.#trades.has(readPath[1]!)) {
+      const { seq } = JSON.parse(body ?? '{}') as { seq: number };
+      this.readSeqs.set(readPath[1]!, Math.max(seq, this.readSeqs.get(readPath[1]!) ?? 0));
+      return [200, { tradeId: readPath[1], userId: BUYER, seq: this.readSeqs.get(readPath[1]!), at: at(999) }];
+    }
     if (method === 'GET' && path === '/p2p/notifications') {
       const afterSeq = Number(query.get('afterSeq') ?? 0);
       return [200, this.notifications.filter((n) => n.seq > afterSeq).slice(0, limit)];
@@ -281,6 +289,11 @@ export class FakeServer {
     const notification = read && this.notifications.find((n) => n.id === read[1]);
     if (method === 'POST' && notification) return [200, Object.assign(notification, { read: true, readAt: at(999) })];
     return [404, { error: 'not_found', message: `no route for ${method} ${path}` }];
+  }
+
+  /** Carries out a chat SEND that came over the socket (its body as sent), as the api would. */
+  commitSend(tradeId: string, body: string): ChatMessage {
+    return this.#send(tradeId, JSON.parse(body) as { message: string; clientMessageId?: string })[1] as ChatMessage;
   }
 
   /** As the server does: a retry with the same (sender, trade, clientMessageId) gets the stored message. */

@@ -1,0 +1,79 @@
+import { ApiError } from './rest-api.js';
+import type { MessageHeaders, StompLink } from './stomp-link.js';
+
+// What the REST route answers for each user-error code (docs/contract.md): a refused SEND then
+// fails with the same ApiError as the same request over REST, and is retried (or not) alike.
+const STATUS_OF_CODE: Readonly<Record<string, number>> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  too_many_requests: 429,
+  unavailable: 503,
+};
+
+/** An `/user/queue/errors` body `{error, message}` as the ApiError its REST twin would throw. */
+export function userErrorOf(body: string): ApiError {
+  let parsed: { error?: unknown; message?: unknown } = {};
+  try {
+    parsed = (JSON.parse(body) as typeof parsed | null) ?? {};
+  } catch {
+    // Still a refusal: the receipt-id says which frame it was.
+  }
+  const code = typeof parsed.error === 'string' ? parsed.error : 'bad_request';
+  const message = typeof parsed.message === 'string' ? parsed.message : 'the server refused the frame';
+  // An unknown code is a refusal: retrying the same frame would be refused again.
+  return new ApiError(STATUS_OF_CODE[code] ?? 400, code, message);
+}
+
+/**
+ * SENDs on one link that settle as Spring's `@SendToUser` convention has it: the RECEIPT when
+ * the server is done with the frame, or a user error on `/user/queue/errors` carrying the
+ * frame's receipt as `receipt-id`. The link must be subscribed to that queue (`onUserError`),
+ * or the server answers a refusal with ERROR and closes the connection.
+ */
+export class ReceiptedSends {
+  readonly #refusals = new Map<string, (error: ApiError) => void>();
+  #count = 0;
+
+  constructor(private readonly link: StompLink) {}
+
+  /** A MESSAGE on `/user/queue/errors`: fails the SEND it names, if it is still waiting. */
+  onUserError(body: string, headers: MessageHeaders): void {
+    const receipt = headers['receipt-id'];
+    if (receipt !== undefined) this.#refusals.get(receipt)?.(userErrorOf(body));
+  }
+
+  /** A SEND without a receipt, for frames nobody waits on (typing): a refusal of it is not reported. */
+  post(destination: string, payload: object): void {
+    this.link.send(destination, JSON.stringify(payload)).catch(() => undefined);
+  }
+
+  /**
+   * Resolves on the RECEIPT. Rejects with the server's user error, with ApiError status 0 when
+   * the link ends first or `signal` aborts (the frame may or may not have been carried out).
+   */
+  async send(destination: string, payload: object, signal?: AbortSignal): Promise<void> {
+    const receipt = `send-${++this.#count}`;
+    let cancel = () => {};
+    const refused = new Promise<never>((_, reject) => {
+      this.#refusals.set(receipt, reject);
+      const abort = () => reject(new ApiError(0, 'aborted', 'no RECEIPT in time'));
+      if (signal?.aborted) abort();
+      signal?.addEventListener('abort', abort);
+      cancel = () => signal?.removeEventListener('abort', abort);
+    });
+    const received = this.link.send(destination, JSON.stringify(payload), receipt).catch((err: unknown) => {
+      throw new ApiError(0, 'unreachable', err instanceof Error ? err.message : 'the connection ended');
+    });
+    try {
+      await Promise.race([received, refused]);
+    } finally {
+      cancel();
+      this.#refusals.delete(receipt);
+    }
+  }
+}
