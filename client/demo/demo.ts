@@ -14,6 +14,7 @@ import {
   type TradeStatus,
   type TradeStatusUpdate,
 } from '../src/index.js';
+import { RoomLive } from './room-live.js';
 
 interface Session {
   userId: string;
@@ -70,6 +71,7 @@ const pageConfig: Promise<PageConfig> = fetch(PAGE_CONFIG_PATH).then(async (resp
 
 let session: Session | undefined;
 let client: RealtimeClient | undefined;
+let live: RoomLive | undefined;
 /** The trade on screen: its id is set before its history loads, its details once they have. */
 let current: { tradeId: string; trade?: Trade } | undefined;
 /** Newest status per trade: the client reports only changes, and a change may beat watchTrade's answer. */
@@ -121,6 +123,12 @@ async function startSession(next: Session): Promise<void> {
     showBadge(count);
     renderNotifications();
   });
+  live = new RoomLive(
+    client,
+    next.userId,
+    { chatList: ui.chatList, chatInput: ui.chatInput, presence: byTestId('presence-dot'), typing: byTestId('typing-indicator') },
+    () => void refreshMyTrades(),
+  );
   client.start();
 
   ui.user.textContent = next.userId;
@@ -135,6 +143,8 @@ async function startSession(next: Session): Promise<void> {
 function logOut(): void {
   client?.stop();
   client = undefined;
+  live?.stop();
+  live = undefined;
   session = undefined;
   current = undefined;
   statuses.clear();
@@ -182,8 +192,9 @@ function endpointUrl(gatewayUrl: string, transport: 'websocket' | 'sockjs'): str
 
 async function showTrade(tradeId: string): Promise<void> {
   if (!client || !session) return;
-  if (current && current.tradeId !== tradeId) client.unwatchTrade(current.tradeId);
+  if (current && current.tradeId !== tradeId && !live?.follows(current.tradeId)) client.unwatchTrade(current.tradeId);
   current = { tradeId };
+  live?.show(tradeId);
   // Empty for a trade not watched yet: its history then arrives as message events.
   ui.chatList.replaceChildren();
   for (const message of client.messages(tradeId)) appendChat(message);
@@ -194,12 +205,14 @@ async function showTrade(tradeId: string): Promise<void> {
     const trade = await client.watchTrade(tradeId);
     if (current?.tradeId !== tradeId) return;
     current.trade = trade;
+    live?.show(tradeId, trade);
     void refreshMyTrades();
     history.replaceState(null, '', `#trade=${tradeId}`);
     renderTrade();
   } catch (err) {
     if (current?.tradeId === tradeId) {
       current = undefined;
+      live?.show(undefined);
       ui.tradePanel.hidden = true;
     }
     showError(err);
@@ -268,6 +281,7 @@ function renderMyTrades(trades: Trade[]): void {
       button.addEventListener('click', () => void showTrade(trade.id));
       const item = document.createElement('li');
       item.append(button, status);
+      live?.decorateTradeItem(item, trade);
       return item;
     }),
   );
@@ -288,6 +302,7 @@ function appendChat(message: ChatMessage): void {
   text.className = 'text';
   text.textContent = message.message;
   item.append(meta, text);
+  live?.decorateMessage(item, message);
   ui.chatList.append(item);
   ui.chatList.scrollTop = ui.chatList.scrollHeight;
 }
@@ -302,7 +317,7 @@ async function sendChat(): Promise<void> {
   if (!client || !current || !text.trim()) return;
   ui.chatInput.value = '';
   try {
-    await client.sendMessage(current.tradeId, text);
+    await client.send(current.tradeId, text);
   } catch (err) {
     ui.chatInput.value = text;
     showError(err);

@@ -18,9 +18,8 @@ import { SyncRounds } from './sync-round.js';
 import { refreshDelay, tokenExpiry } from './token-expiry.js';
 import { TradeStatuses, type TradeStatusUpdate } from './trade-statuses.js';
 import {
-  roomTopics,
   topics,
-  userQueues,
+  userDestinations,
   type ChatMessage,
   type Notification,
   type PresenceEvent,
@@ -384,7 +383,7 @@ export class RealtimeClient {
     connection.connected = true;
     if (connection === this.#current) this.#goLive();
     const sends = new ReceiptedSends(connection.link!);
-    const errors = connection.link!.subscribe(userQueues.errors, (body, headers) => sends.onUserError(body, headers));
+    const errors = connection.link!.subscribe(userDestinations.errors, (body, headers) => sends.onUserError(body, headers));
     // Until then a refused SEND would get ERROR and the connection closed, rather than a user error.
     void errors.confirmed.then(() => (connection.sends = sends));
     await confirmed([
@@ -531,9 +530,9 @@ export class RealtimeClient {
         if (message) watched.sync.receive(message);
       }),
       link.subscribe(topics.trade(tradeId), (body) => this.#onStatusBody(body)),
-      link.subscribe(roomTopics.read(tradeId), (body) => this.#emitParsed('read', parseReadReceipt(body))),
-      link.subscribe(roomTopics.typing(tradeId), (body) => this.#emitParsed('typing', parseTyping(body))),
-      link.subscribe(roomTopics.presence(tradeId), (body) => this.#emitParsed('presence', parsePresence(body))),
+      link.subscribe(topics.tradeRead(tradeId), (body) => this.#emitParsed('read', parseReadReceipt(body))),
+      link.subscribe(topics.tradeTyping(tradeId), (body) => this.#emitParsed('typing', parseTyping(body))),
+      link.subscribe(topics.tradePresence(tradeId), (body) => this.#emitParsed('presence', parsePresence(body))),
     ];
     connection.subscriptions.set(tradeId, subscriptions);
     return subscriptions;

@@ -2,21 +2,14 @@
 // contract modules: types only from the zod ones, so the bundle stays free of zod.
 export type { NotificationEvent, TradeStatusEvent } from '../../src/contract/events.js';
 export type { TradeRole, TradeStatus } from '../../src/contract/trade-status.js';
+import type { Trade } from '../../src/contract/shapes.js';
 export type { ChatMessage, Notification, OpenTradeInput, SyncResponse, Trade } from '../../src/contract/shapes.js';
 export { MAX_SYNC_TRADES, syncQueryString, type SyncQuery } from '../../src/contract/sync.js';
 
 import { destinations } from '../../src/contract/destinations.js';
 
-/** The STOMP destinations this client subscribes to. */
-export const topics = {
-  trade: destinations.trade,
-  tradeChat: destinations.tradeChat,
-  userTrades: destinations.userTrades,
-  userNotifications: destinations.userNotifications,
-};
-
-// PENDING-CONTRACT: stand-ins for what the stomp-app, reads and presence slices declare in
-// src/contract (BRIEF "Contract names"); replaced by imports from there as each lands.
+// PENDING-CONTRACT: stand-ins, under their final names, for what the stomp-app, reads and
+// presence slices declare in src/contract; replaced by imports from there as each lands.
 export interface ReadReceiptEvent {
   tradeId: string;
   userId: string;
@@ -33,14 +26,32 @@ export interface PresenceEvent {
   userId: string;
   online: boolean;
 }
-export const roomTopics = {
-  read: (tradeId: string) => `/topic/trades/${tradeId}/read`,
-  typing: (tradeId: string) => `/topic/trades/${tradeId}/typing`,
-  presence: (tradeId: string) => `/topic/trades/${tradeId}/presence`,
+/** The caller's read state on GET /trades and /trades/{id} (null for a non-party admin). */
+export interface TradeReads {
+  readSeq: number | null;
+  unread: number | null;
+  peerReadSeq: number | null;
+}
+export type TradeView = Trade & Partial<TradeReads>;
+const roomDestinations = {
+  tradeRead: (tradeId: string) => `/topic/trades/${tradeId}/read`,
+  tradeTyping: (tradeId: string) => `/topic/trades/${tradeId}/typing`,
+  tradePresence: (tradeId: string) => `/topic/trades/${tradeId}/presence`,
 };
 export const appDestinations = {
   chat: (tradeId: string) => `/app/trades/${tradeId}/chat`,
   read: (tradeId: string) => `/app/trades/${tradeId}/read`,
   typing: (tradeId: string) => `/app/trades/${tradeId}/typing`,
 };
-export const userQueues = { errors: '/user/queue/errors' };
+export const userDestinations = { errors: '/user/queue/errors' };
+
+/** The STOMP destinations this client subscribes to. */
+export const topics = {
+  trade: destinations.trade,
+  tradeChat: destinations.tradeChat,
+  tradeRead: roomDestinations.tradeRead,
+  tradeTyping: roomDestinations.tradeTyping,
+  tradePresence: roomDestinations.tradePresence,
+  userTrades: destinations.userTrades,
+  userNotifications: destinations.userNotifications,
+};

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ApiError } from '../../client/src/rest-api.js';
-import { roomTopics, topics, userQueues, type Notification, type TradeStatusEvent } from '../../client/src/wire.js';
+import { topics, userDestinations, type Notification, type TradeStatusEvent } from '../../client/src/wire.js';
 import { settle } from './support/fake-clock.js';
 import { BUYER, SELLER, TRADE_ID } from './support/fake-server.js';
 import { live, setup } from './support/world.js';
@@ -26,12 +26,12 @@ describe('client: realtime client state machine', () => {
       [
         topics.trade(TRADE_ID),
         CHAT,
-        roomTopics.read(TRADE_ID),
-        roomTopics.typing(TRADE_ID),
-        roomTopics.presence(TRADE_ID),
+        topics.tradeRead(TRADE_ID),
+        topics.tradeTyping(TRADE_ID),
+        topics.tradePresence(TRADE_ID),
         topics.userNotifications(BUYER),
         topics.userTrades(BUYER),
-        userQueues.errors,
+        userDestinations.errors,
       ].sort(),
     );
     assert.deepEqual(world.seqs(), [1, 2]);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { RealtimeEvents } from '../../client/src/realtime-client.js';
-import { appDestinations, roomTopics } from '../../client/src/wire.js';
+import { appDestinations, topics } from '../../client/src/wire.js';
 import { settle } from './support/fake-clock.js';
 import { SELLER, TRADE_ID } from './support/fake-server.js';
 import { live, setup } from './support/world.js';
@@ -18,12 +18,12 @@ describe('client: read receipts, typing and presence', () => {
     world.client.on('typing', (e) => seen.typing.push(e));
     world.client.on('presence', (e) => seen.presence.push(e));
     const link = world.broker.current;
-    link.push(roomTopics.read(TRADE_ID), { tradeId: TRADE_ID, userId: SELLER, seq: 3, at: AT });
-    link.push(roomTopics.read(TRADE_ID), { tradeId: TRADE_ID, userId: SELLER, seq: '3', at: AT });
-    link.push(roomTopics.typing(TRADE_ID), { tradeId: TRADE_ID, userId: SELLER, at: AT });
-    link.push(roomTopics.typing(TRADE_ID), { tradeId: TRADE_ID });
-    link.push(roomTopics.presence(TRADE_ID), { tradeId: TRADE_ID, userId: SELLER, online: true });
-    link.push(roomTopics.presence(TRADE_ID), { tradeId: TRADE_ID, userId: SELLER, online: 'yes' });
+    link.push(topics.tradeRead(TRADE_ID), { tradeId: TRADE_ID, userId: SELLER, seq: 3, at: AT });
+    link.push(topics.tradeRead(TRADE_ID), { tradeId: TRADE_ID, userId: SELLER, seq: '3', at: AT });
+    link.push(topics.tradeTyping(TRADE_ID), { tradeId: TRADE_ID, userId: SELLER, at: AT });
+    link.push(topics.tradeTyping(TRADE_ID), { tradeId: TRADE_ID });
+    link.push(topics.tradePresence(TRADE_ID), { tradeId: TRADE_ID, userId: SELLER, online: true });
+    link.push(topics.tradePresence(TRADE_ID), { tradeId: TRADE_ID, userId: SELLER, online: 'yes' });
     assert.deepEqual(seen, {
       read: [{ tradeId: TRADE_ID, userId: SELLER, seq: 3, at: AT }],
       typing: [{ tradeId: TRADE_ID, userId: SELLER, at: AT }],
@@ -35,7 +35,8 @@ describe('client: read receipts, typing and presence', () => {
     const world = setup();
     await live(world);
     world.client.unwatchTrade(TRADE_ID);
-    for (const topic of [roomTopics.read, roomTopics.typing, roomTopics.presence]) assert.equal(world.broker.current.subscriptions.has(topic(TRADE_ID)), false);
+    for (const topic of [topics.tradeRead, topics.tradeTyping, topics.tradePresence])
+      assert.equal(world.broker.current.subscriptions.has(topic(TRADE_ID)), false);
   });
 
   it('marks read over the socket with a receipt, over REST while polling, and never sends a seq it has already marked', async () => {

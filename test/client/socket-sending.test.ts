@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ApiError } from '../../client/src/rest-api.js';
-import { appDestinations, topics, userQueues } from '../../client/src/wire.js';
+import { appDestinations, topics, userDestinations } from '../../client/src/wire.js';
 import { settle } from './support/fake-clock.js';
 import { TRADE_ID } from './support/fake-server.js';
 import { live, setup, type World } from './support/world.js';
@@ -54,10 +54,10 @@ describe('client: send() over the socket while live, REST while not', () => {
     await settle();
     const [frame] = world.broker.current.sentTo(CHAT_SEND);
     // Someone else's refusal (another frame) leaves this send waiting.
-    world.broker.current.push(userQueues.errors, { error: 'forbidden', message: 'not yours' }, { 'receipt-id': 'send-999' });
+    world.broker.current.push(userDestinations.errors, { error: 'forbidden', message: 'not yours' }, { 'receipt-id': 'send-999' });
     await settle();
     assert.equal(sending.settled, false);
-    world.broker.current.push(userQueues.errors, { error: 'bad_request', message: 'message: too long' }, { 'receipt-id': frame!.receipt! });
+    world.broker.current.push(userDestinations.errors, { error: 'bad_request', message: 'message: too long' }, { 'receipt-id': frame!.receipt! });
     await settle();
     assert.ok(sending.error instanceof ApiError);
     assert.deepEqual([sending.error.status, sending.error.code, sending.error.message], [400, 'bad_request', 'message: too long']);
@@ -72,7 +72,7 @@ describe('client: send() over the socket while live, REST while not', () => {
     const sending = track(world.client.send(TRADE_ID, 'later'));
     await settle();
     const first = world.broker.current.sentTo(CHAT_SEND)[0]!;
-    world.broker.current.push(userQueues.errors, { error: 'unavailable', message: 'the database is unavailable' }, { 'receipt-id': first.receipt! });
+    world.broker.current.push(userDestinations.errors, { error: 'unavailable', message: 'the database is unavailable' }, { 'receipt-id': first.receipt! });
     await world.clock.advance(1000);
     const second = world.broker.current.sentTo(CHAT_SEND)[1];
     assert.ok(second, 'tried again');

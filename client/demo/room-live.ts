@@ -1,0 +1,211 @@
+// The trade room's live signals: read ticks on the user's own messages, "typing…" and an online
+// dot for the counterparty, and unread badges in "Your trades". demo.ts calls in at a few points
+// (a trade shown, a message shown, the list drawn); everything else is here.
+import type { ChatMessage, ConnectionState, PresenceEvent, RealtimeClient, ReadReceiptEvent, TradeView, TypingEvent } from '../src/index.js';
+
+// Typing frames come about once a second while the other party types: a gap of a few means they stopped.
+const TYPING_SHOWN_MS = 3000;
+// A burst of background messages refreshes the list once.
+const LIST_REFRESH_DELAY_MS = 300;
+
+export interface RoomLiveUi {
+  chatList: HTMLElement;
+  chatInput: HTMLInputElement;
+  presence: HTMLElement;
+  typing: HTMLElement;
+}
+
+/** The trade's other party, as this user sees it. */
+function counterpartyOf(trade: TradeView, userId: string): string {
+  return trade.buyerId === userId ? trade.sellerId : trade.buyerId;
+}
+
+export class RoomLive {
+  /** The trade on screen: its id from the moment it is chosen, its details once loaded. */
+  #tradeId: string | undefined;
+  #trade: TradeView | undefined;
+  /** Per trade: the highest seq the other party has read. */
+  readonly #otherRead = new Map<string, number>();
+  /** Per trade: whether the other party is online; absent = not known (socket down, or not told yet). */
+  readonly #online = new Map<string, boolean>();
+  /** Trades of the list followed in the background, so their badges move while another is open. */
+  readonly #followed = new Set<string>();
+  #hideTyping: ReturnType<typeof setTimeout> | undefined;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #dom = new AbortController();
+
+  constructor(
+    private readonly client: RealtimeClient,
+    private readonly userId: string,
+    private readonly ui: RoomLiveUi,
+    /** Reloads "Your trades" from the server (its unread counts are the truth, across devices). */
+    private readonly refreshList: () => void,
+  ) {
+    client.on('read', (event) => this.#onRead(event));
+    client.on('typing', (event) => this.#onTyping(event));
+    client.on('presence', (event) => this.#onPresence(event));
+    client.on('message', (message) => this.#onMessage(message));
+    client.on('connection', (state) => this.#onConnection(state));
+    const signal = this.#dom.signal;
+    ui.chatInput.addEventListener('input', () => this.#tradeId && client.typing(this.#tradeId), { signal });
+    document.addEventListener('visibilitychange', () => this.#markShownRead(), { signal });
+  }
+
+  /** Whether the page follows this trade in the background: leaving it must not unwatch it. */
+  follows(tradeId: string): boolean {
+    return this.#followed.has(tradeId);
+  }
+
+  /** A trade was chosen (`trade` undefined while it loads), or none is shown. */
+  show(tradeId: string | undefined, trade?: TradeView): void {
+    if (tradeId !== this.#tradeId) this.#setTyping(false);
+    this.#tradeId = tradeId;
+    this.#trade = trade;
+    if (trade) this.#noteTrade(trade);
+    this.#renderPresence();
+    this.#renderTicks();
+    if (trade) this.#markShownRead();
+  }
+
+  /** A chat entry of the trade on screen was drawn: own messages get a tick. */
+  decorateMessage(item: HTMLElement, message: ChatMessage): void {
+    if (message.senderId !== this.userId || message.isSystemMessage) return;
+    const tick = document.createElement('span');
+    tick.className = 'tick';
+    tick.dataset.testid = 'read-tick';
+    item.querySelector('.meta')?.append(tick);
+    this.#renderTick(item);
+  }
+
+  /** "Your trades" was drawn: badges from the server's counts, and the listed trades followed. */
+  decorateTradeItem(item: HTMLElement, trade: TradeView): void {
+    this.#noteTrade(trade);
+    const unread = trade.unread ?? 0;
+    const badge = document.createElement('span');
+    badge.className = 'unread';
+    badge.dataset.testid = 'unread-badge';
+    badge.textContent = String(unread);
+    badge.title = `${unread} unread`;
+    badge.hidden = unread === 0;
+    item.querySelector('button')?.after(badge);
+    if (trade.id !== this.#tradeId && !this.#followed.has(trade.id)) {
+      this.#followed.add(trade.id);
+      this.client.watchTrade(trade.id).catch(() => this.#followed.delete(trade.id));
+    }
+  }
+
+  stop(): void {
+    this.#dom.abort();
+    clearTimeout(this.#hideTyping);
+    clearTimeout(this.#refreshTimer);
+  }
+
+  // ---- events ----
+
+  #onRead(event: ReadReceiptEvent): void {
+    if (event.userId === this.userId) {
+      // Read on another device of this user: that trade's badge goes.
+      this.#scheduleListRefresh();
+      return;
+    }
+    this.#otherRead.set(event.tradeId, Math.max(event.seq, this.#otherRead.get(event.tradeId) ?? 0));
+    if (event.tradeId === this.#tradeId) this.#renderTicks();
+  }
+
+  #onTyping(event: TypingEvent): void {
+    if (event.userId !== this.userId && event.tradeId === this.#tradeId) this.#setTyping(true);
+  }
+
+  #onPresence(event: PresenceEvent): void {
+    if (event.userId === this.userId) return;
+    this.#online.set(event.tradeId, event.online);
+    if (event.tradeId === this.#tradeId) this.#renderPresence();
+  }
+
+  #onMessage(message: ChatMessage): void {
+    if (message.tradeId !== this.#tradeId) {
+      if (message.senderId !== this.userId) this.#scheduleListRefresh();
+      return;
+    }
+    // Their message ends their typing.
+    if (message.senderId !== this.userId) this.#setTyping(false);
+    this.#markShownRead();
+  }
+
+  #onConnection(state: ConnectionState): void {
+    if (state === 'live') {
+      // Read receipts sent while the socket was down were missed: the trade has the latest.
+      if (this.#tradeId) void this.#reloadTrade(this.#tradeId);
+      return;
+    }
+    // Without the socket nobody tells us who comes and goes.
+    this.#online.clear();
+    this.#setTyping(false);
+    this.#renderPresence();
+  }
+
+  // ---- actions ----
+
+  /** Everything on screen counts as read while the page is visible. */
+  #markShownRead(): void {
+    const tradeId = this.#tradeId;
+    if (!tradeId || !this.#trade || document.visibilityState !== 'visible') return;
+    // Up to their latest: marking the user's own messages would tell the other party nothing.
+    const last = [...this.client.messages(tradeId)].reverse().find((m) => m.senderId !== this.userId);
+    if (!last) return;
+    this.client.markRead(tradeId, last.seq).then(
+      () => this.#scheduleListRefresh(),
+      () => undefined, // The badge stays until a later read goes through.
+    );
+  }
+
+  async #reloadTrade(tradeId: string): Promise<void> {
+    try {
+      const trade = await this.client.api.getTrade(tradeId);
+      this.#noteTrade(trade);
+      if (tradeId === this.#tradeId) this.#renderTicks();
+    } catch {
+      // The ticks catch up with the next read receipt.
+    }
+  }
+
+  #scheduleListRefresh(): void {
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = setTimeout(this.refreshList, LIST_REFRESH_DELAY_MS);
+  }
+
+  #noteTrade(trade: TradeView): void {
+    const seq = trade.peerReadSeq;
+    if (typeof seq === 'number') this.#otherRead.set(trade.id, Math.max(seq, this.#otherRead.get(trade.id) ?? 0));
+  }
+
+  // ---- drawing ----
+
+  #renderTicks(): void {
+    for (const item of this.ui.chatList.querySelectorAll<HTMLElement>('[data-mine="true"]')) this.#renderTick(item);
+  }
+
+  #renderTick(item: HTMLElement): void {
+    const tick = item.querySelector<HTMLElement>('[data-testid="read-tick"]');
+    if (!tick || !this.#tradeId) return;
+    const read = Number(item.dataset.seq) <= (this.#otherRead.get(this.#tradeId) ?? 0);
+    tick.dataset.read = String(read);
+    tick.textContent = read ? '✓✓' : '✓';
+    tick.title = read ? 'Seen' : 'Sent';
+  }
+
+  #renderPresence(): void {
+    const online = this.#tradeId === undefined ? undefined : this.#online.get(this.#tradeId);
+    const who = this.#trade ? counterpartyOf(this.#trade, this.userId) : 'the other party';
+    this.ui.presence.dataset.online = online === undefined ? 'unknown' : String(online);
+    this.ui.presence.title = online === undefined ? `Not known whether ${who} is online` : `${who} is ${online ? 'online' : 'offline'}`;
+  }
+
+  #setTyping(shown: boolean): void {
+    clearTimeout(this.#hideTyping);
+    this.ui.typing.hidden = !shown;
+    if (!shown) return;
+    this.ui.typing.textContent = `${this.#trade ? counterpartyOf(this.#trade, this.userId) : 'The other party'} is typing…`;
+    this.#hideTyping = setTimeout(() => this.#setTyping(false), TYPING_SHOWN_MS);
+  }
+}
