@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import type { Request } from 'playwright-core';
+import { sleep } from '../support/eventually.js';
+import { uniqueUser } from '../support/gateway-harness.js';
+import { useBrowserSuite, type DemoPage } from '../support/browser.js';
+
+// room-live.ts: what the page shows of the other party while the trade is open.
+const tickOf = (page: DemoPage, text: string) => page.message(text).getByTestId('read-tick');
+const presenceOf = (page: DemoPage) => page.byTestId('presence-dot');
+const unreadBadge = (page: DemoPage, tradeId: string) => page.page.locator(`li:has([data-trade-id="${tradeId}"])`).getByTestId('unread-badge');
+
+async function waitForAttribute(locator: ReturnType<DemoPage['byTestId']>, name: string, value: string, timeoutMs = 10_000): Promise<void> {
+  await locator.and(locator.page().locator(`[${name}="${value}"]`)).waitFor({ timeout: timeoutMs });
+}
+
+/** Two fresh users logged in and live; the buyer has opened a trade the seller has not looked at. */
+async function openedByBuyer(suite: ReturnType<typeof useBrowserSuite>) {
+  const [buyer, seller] = await Promise.all([suite.openPage(), suite.openPage()]);
+  await Promise.all([buyer.login(uniqueUser('buyer')), seller.login(uniqueUser('seller'))]);
+  await Promise.all([buyer.waitForConnection('live'), seller.waitForConnection('live')]);
+  const tradeId = await buyer.openTrade(seller.userId);
+  return { tradeId, buyer, seller };
+}
+
+describe('browser: the live trade room (read ticks, typing, presence, unread badges)', function () {
+  this.timeout(90_000);
+  const suite = useBrowserSuite();
+
+  it('sends chat over the socket: no REST send, the message reaches both sides', async () => {
+    const { tradeId, buyer, seller } = await suite.openTradeRoom();
+    const restSends: string[] = [];
+    const onRequest = (request: Request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname.endsWith('/chat')) restSends.push(request.url());
+    };
+    buyer.page.on('request', onRequest);
+    await buyer.send('Gửi qua WebSocket');
+    await seller.message('Gửi qua WebSocket').waitFor({ timeout: 5000 });
+    assert.deepEqual(restSends, []);
+    assert.deepEqual(
+      (await suite.serverChat(tradeId, buyer.userId)).map((m) => m.message),
+      ['Gửi qua WebSocket'],
+    );
+  });
+
+  it('ticks an own message once when sent, twice once the other party has read it', async () => {
+    const { tradeId, buyer, seller } = await openedByBuyer(suite);
+    await buyer.send('Bạn ở đó không?');
+    await waitForAttribute(tickOf(buyer, 'Bạn ở đó không?'), 'data-read', 'false');
+    // Unseen while the seller has not opened the trade.
+    await sleep(1000);
+    assert.equal(await tickOf(buyer, 'Bạn ở đó không?').getAttribute('data-read'), 'false');
+
+    await seller.joinTrade(tradeId);
+    await waitForAttribute(tickOf(buyer, 'Bạn ở đó không?'), 'data-read', 'true');
+    assert.equal(await tickOf(buyer, 'Bạn ở đó không?').textContent(), '✓✓');
+    // The seller's own view has no tick on the buyer's message.
+    assert.equal(await tickOf(seller, 'Bạn ở đó không?').count(), 0);
+    // Seen survives a reload: the trade carries the other party's read seq.
+    await buyer.page.reload();
+    await waitForAttribute(tickOf(buyer, 'Bạn ở đó không?'), 'data-read', 'true');
+  });
+
+  it('shows "typing…" while the other party types, and hides it when they stop or send', async () => {
+    const { buyer, seller } = await suite.openTradeRoom();
+    const typing = buyer.byTestId('typing-indicator');
+    assert.equal(await typing.isVisible(), false);
+    await seller.byTestId('chat-input').pressSequentially('Đang gõ', { delay: 50 });
+    await typing.waitFor({ timeout: 5000 });
+    assert.equal(await typing.textContent(), `${seller.userId} is typing…`);
+    // The typer sees no indicator of its own.
+    assert.equal(await seller.byTestId('typing-indicator').isVisible(), false);
+    await typing.waitFor({ state: 'hidden', timeout: 6000 });
+
+    await seller.byTestId('chat-input').pressSequentially('Xong', { delay: 50 });
+    await typing.waitFor({ timeout: 5000 });
+    await seller.byTestId('chat-send').click();
+    await buyer.message('Đang gõXong').waitFor({ timeout: 5000 });
+    assert.equal(await typing.isVisible(), false);
+  });
+
+  it('shows the other party online while their page is open, and offline after they leave', async () => {
+    const buyer = await suite.openPage();
+    await buyer.login(uniqueUser('buyer'));
+    await buyer.waitForConnection('live');
+    // A seller who has no page open yet.
+    const sellerId = uniqueUser('seller');
+    await buyer.openTrade(sellerId);
+    await waitForAttribute(presenceOf(buyer), 'data-online', 'false');
+
+    // Their page follows the trades in their list, so opening it is enough to show them online.
+    const seller = await suite.openPage();
+    await seller.login(sellerId);
+    await waitForAttribute(presenceOf(buyer), 'data-online', 'true');
+    // Gone without a goodbye: offline after the grace period (at most 10 s).
+    await seller.context.close();
+    await waitForAttribute(presenceOf(buyer), 'data-online', 'false', 15_000);
+  });
+
+  it('counts unread messages in "Your trades" live, clears them when read, and keeps the count across a reload', async () => {
+    const { tradeId, buyer, seller } = await openedByBuyer(suite);
+    const badge = unreadBadge(seller, tradeId);
+    await seller
+      .byTestId('recent-trade')
+      .and(seller.page.locator(`[data-trade-id="${tradeId}"]`))
+      .waitFor();
+    await buyer.send('Một');
+    await badge.filter({ hasText: /^1$/ }).waitFor({ timeout: 10_000 });
+    await buyer.send('Hai');
+    await badge.filter({ hasText: /^2$/ }).waitFor({ timeout: 10_000 });
+    // The server's count: the same after a restart of the page.
+    await seller.page.reload();
+    await seller.waitForConnection('live');
+    await unreadBadge(seller, tradeId).filter({ hasText: /^2$/ }).waitFor({ timeout: 10_000 });
+
+    await seller
+      .byTestId('recent-trade')
+      .and(seller.page.locator(`[data-trade-id="${tradeId}"]`))
+      .click();
+    await seller.message('Hai').waitFor();
+    await unreadBadge(seller, tradeId).waitFor({ state: 'hidden', timeout: 10_000 });
+    await seller.page.reload();
+    await seller.waitForConnection('live');
+    await seller
+      .byTestId('recent-trade')
+      .and(seller.page.locator(`[data-trade-id="${tradeId}"]`))
+      .waitFor();
+    assert.equal(await unreadBadge(seller, tradeId).isVisible(), false);
+    // The sender never sees its own messages as unread.
+    assert.equal(await unreadBadge(buyer, tradeId).isVisible(), false);
+  });
+});

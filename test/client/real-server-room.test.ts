@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { systemClock } from '../../client/src/clock.js';
+import { RealtimeClient, type RealtimeEvents } from '../../client/src/realtime-client.js';
+import { ApiError, type Fetch } from '../../client/src/rest-api.js';
+import { stompjsConnector } from '../../client/src/stompjs-link.js';
+import { eventually } from '../support/eventually.js';
+import { startGatewayTestSystem, uniqueUser, type GatewayTestSystem } from '../support/gateway-harness.js';
+import { DRIVER_SETS, openTrade } from '../support/system.js';
+
+type Recorded = { [K in 'read' | 'typing' | 'presence']: RealtimeEvents[K][] };
+
+/** The library's client in Node over SockJS, recording its REST writes and its room events. */
+function startClient(t: GatewayTestSystem, userId: string) {
+  const restWrites: string[] = [];
+  const fetch: Fetch = (url, init) => {
+    if (init.method === 'POST') restWrites.push(new URL(url).pathname);
+    return globalThis.fetch(url, init);
+  };
+  const client = new RealtimeClient(
+    { userId, getToken: () => t.token(userId), baseUrl: t.baseUrl },
+    {
+      connector: stompjsConnector({ urls: [`${t.baseUrl}/ws`], transport: 'sockjs', heartbeatMs: 2_000, connectTimeoutMs: 3_000, receiptTimeoutMs: 3_000 }),
+      fetch,
+      clock: systemClock,
+      random: Math.random,
+    },
+  );
+  const events: Recorded = { read: [], typing: [], presence: [] };
+  client.on('read', (e) => events.read.push(e));
+  client.on('typing', (e) => events.typing.push(e));
+  client.on('presence', (e) => events.presence.push(e));
+  client.start();
+  return { client, restWrites, events };
+}
+
+for (const drivers of DRIVER_SETS) {
+  describe(`client library in a trade room against a real api and gateway (${drivers.name})`, function () {
+    this.timeout(30_000);
+    let t: GatewayTestSystem;
+    const clients: RealtimeClient[] = [];
+
+    before(async () => {
+      t = await startGatewayTestSystem(drivers);
+    });
+    afterEach(() => {
+      for (const client of clients.splice(0)) client.stop();
+    });
+    after(async () => {
+      await t?.close();
+    });
+
+    async function room() {
+      const [buyerId, sellerId] = [uniqueUser('buyer'), uniqueUser('seller')];
+      const tradeId = await openTrade(t, buyerId, sellerId);
+      const buyer = startClient(t, buyerId);
+      const seller = startClient(t, sellerId);
+      clients.push(buyer.client, seller.client);
+      await eventually(() => assert.deepEqual([buyer.client.state, seller.client.state], ['live', 'live']), 10_000);
+      await Promise.all([buyer.client.watchTrade(tradeId), seller.client.watchTrade(tradeId)]);
+      return { tradeId, buyerId, sellerId, buyer, seller };
+    }
+
+    it('sends over the socket: resolved after the commit, stored once, delivered to both, no REST write', async () => {
+      const { tradeId, buyerId, buyer, seller } = await room();
+      const stored = async () =>
+        ((await (await fetch(`${t.baseUrl}/p2p/trades/${tradeId}/chat`, { headers: { Authorization: t.auth(buyerId) } })).json()) as { message: string }[]).map(
+          (m) => m.message,
+        );
+      await buyer.client.send(tradeId, 'Qua socket 👋', { clientMessageId: 'socket-1' });
+      // Resolved by the RECEIPT, which comes after the commit: REST already has it.
+      assert.deepEqual(await stored(), ['Qua socket 👋']);
+      // The same key again (a retry after a lost RECEIPT): nothing new is stored.
+      await buyer.client.send(tradeId, 'Qua socket 👋', { clientMessageId: 'socket-1' });
+      assert.deepEqual(await stored(), ['Qua socket 👋']);
+      for (const side of [buyer, seller]) {
+        await eventually(
+          () =>
+            assert.deepEqual(
+              side.client.messages(tradeId).map((m) => m.message),
+              ['Qua socket 👋'],
+            ),
+          5_000,
+        );
+      }
+      assert.deepEqual(buyer.restWrites, []);
+    });
+
+    it('rejects a refused SEND with the user error and keeps the connection', async () => {
+      const { tradeId, buyer } = await room();
+      await assert.rejects(
+        buyer.client.send(tradeId, 'x'.repeat(2001)),
+        (err: unknown) => err instanceof ApiError && err.status === 400 && err.code === 'bad_request',
+      );
+      assert.equal(buyer.client.state, 'live');
+      await buyer.client.send(tradeId, 'still connected');
+      assert.deepEqual(buyer.restWrites, []);
+    });
+
+    it('carries read receipts, typing and presence between the two parties', async () => {
+      const { tradeId, buyerId, sellerId, buyer, seller } = await room();
+      await eventually(() => assert.ok(buyer.events.presence.some((p) => p.userId === sellerId && p.online)), 10_000);
+      await seller.client.send(tradeId, 'Đọc giúp mình');
+      await eventually(() => assert.equal(buyer.client.messages(tradeId).length, 1), 5_000);
+      await buyer.client.markRead(tradeId, buyer.client.messages(tradeId)[0]!.seq);
+      await eventually(() => assert.ok(seller.events.read.some((r) => r.userId === buyerId && r.seq === 1)), 5_000);
+      assert.equal(buyer.client.typing(tradeId), true);
+      await eventually(() => assert.ok(seller.events.typing.some((e) => e.userId === buyerId && e.tradeId === tradeId)), 5_000);
+      assert.deepEqual(buyer.restWrites, []);
+    });
+  });
+}
