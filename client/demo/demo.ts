@@ -13,6 +13,7 @@ import {
   type Trade,
   type TradeStatus,
   type TradeStatusUpdate,
+  type TradeView,
 } from '../src/index.js';
 import { RoomLive } from './room-live.js';
 
@@ -267,7 +268,7 @@ async function refreshMyTrades(): Promise<void> {
   }
 }
 
-function renderMyTrades(trades: Trade[]): void {
+function renderMyTrades(trades: TradeView[]): void {
   ui.recentTrades.replaceChildren(
     ...trades.map((trade) => {
       const role = session ? roleOf(trade, session.userId) : null;

@@ -26,6 +26,7 @@ import {
   type ReadReceiptEvent,
   type Trade,
   type TradeStatus,
+  type TradeView,
   type TypingEvent,
 } from './wire.js';
 
@@ -241,7 +242,7 @@ export class RealtimeClient {
    * Follows a trade's chat and status. Resolves with the trade once its history is loaded;
    * rejects with an ApiError (403, 404 …) when the trade cannot be read, and then follows nothing.
    */
-  async watchTrade(tradeId: string): Promise<Trade> {
+  async watchTrade(tradeId: string): Promise<TradeView> {
     const trade = this.#acceptTrade(await this.api.getTrade(tradeId));
     // Keyed by the id as the server spells it: pushes and polled messages carry that spelling.
     const id = trade.id;
@@ -612,7 +613,7 @@ export class RealtimeClient {
   }
 
   /** A trade read from REST: its status may be news. */
-  #acceptTrade(trade: Trade): Trade {
+  #acceptTrade<T extends Trade>(trade: T): T {
     this.#acceptStatus(this.#statuses.fromTrade(trade));
     return trade;
   }

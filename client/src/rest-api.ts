@@ -3,10 +3,12 @@ import {
   type ChatMessage,
   type Notification,
   type OpenTradeInput,
+  type ReadState,
   type SyncQuery,
   type SyncResponse,
   type Trade,
   type TradeStatus,
+  type TradeView,
 } from './wire.js';
 
 /** What the client needs of `fetch`; the browser's and Node's both fit. */
@@ -59,11 +61,11 @@ export class RestApi {
   }
 
   /** The caller's trades, as buyer or seller, most recently changed first. */
-  listTrades(limit = 20): Promise<Trade[]> {
+  listTrades(limit = 20): Promise<TradeView[]> {
     return this.#request('GET', '/trades', { limit });
   }
 
-  getTrade(tradeId: string): Promise<Trade> {
+  getTrade(tradeId: string): Promise<TradeView> {
     return this.#request('GET', `/trades/${encodeURIComponent(tradeId)}`);
   }
 
@@ -76,8 +78,8 @@ export class RestApi {
     return this.#request('POST', `/trades/${encodeURIComponent(tradeId)}/chat`, {}, { message, clientMessageId }, signal);
   }
 
-  /** Marks the caller's messages up to `seq` read (it never moves back; past the head is 400). */
-  markRead(tradeId: string, seq: number, signal?: AbortSignal): Promise<unknown> {
+  /** Marks the trade's chat read up to `seq`; answers the stored state, which never moves back (past the head is 400). */
+  markRead(tradeId: string, seq: number, signal?: AbortSignal): Promise<ReadState> {
     return this.#request('POST', `/trades/${encodeURIComponent(tradeId)}/read`, {}, { seq }, signal);
   }
 

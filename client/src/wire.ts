@@ -1,21 +1,14 @@
 // The shapes the REST API and the STOMP gateway send (docs/contract.md), from the server's own
 // contract modules: types only from the zod ones, so the bundle stays free of zod.
-export type { NotificationEvent, TradeStatusEvent } from '../../src/contract/events.js';
+export type { NotificationEvent, ReadReceiptEvent, TradeStatusEvent } from '../../src/contract/events.js';
 export type { TradeRole, TradeStatus } from '../../src/contract/trade-status.js';
-import type { Trade } from '../../src/contract/shapes.js';
-export type { ChatMessage, Notification, OpenTradeInput, SyncResponse, Trade } from '../../src/contract/shapes.js';
+export type { ChatMessage, Notification, OpenTradeInput, ReadState, SyncResponse, Trade, TradeReads, TradeView } from '../../src/contract/shapes.js';
 export { MAX_SYNC_TRADES, syncQueryString, type SyncQuery } from '../../src/contract/sync.js';
 
 import { destinations } from '../../src/contract/destinations.js';
 
-// PENDING-CONTRACT: stand-ins, under their final names, for what the stomp-app, reads and
-// presence slices declare in src/contract; replaced by imports from there as each lands.
-export interface ReadReceiptEvent {
-  tradeId: string;
-  userId: string;
-  seq: number;
-  at: string;
-}
+// PENDING-CONTRACT: stand-ins, under their final names, for what the stomp-app and presence
+// slices declare in src/contract; replaced by imports from there as each lands.
 export interface TypingEvent {
   tradeId: string;
   userId: string;
@@ -26,15 +19,7 @@ export interface PresenceEvent {
   userId: string;
   online: boolean;
 }
-/** The caller's read state on GET /trades and /trades/{id} (null for a non-party admin). */
-export interface TradeReads {
-  readSeq: number | null;
-  unread: number | null;
-  peerReadSeq: number | null;
-}
-export type TradeView = Trade & Partial<TradeReads>;
 const roomDestinations = {
-  tradeRead: (tradeId: string) => `/topic/trades/${tradeId}/read`,
   tradeTyping: (tradeId: string) => `/topic/trades/${tradeId}/typing`,
   tradePresence: (tradeId: string) => `/topic/trades/${tradeId}/presence`,
 };
@@ -49,7 +34,7 @@ export const userDestinations = { errors: '/user/queue/errors' };
 export const topics = {
   trade: destinations.trade,
   tradeChat: destinations.tradeChat,
-  tradeRead: roomDestinations.tradeRead,
+  tradeRead: destinations.tradeRead,
   tradeTyping: roomDestinations.tradeTyping,
   tradePresence: roomDestinations.tradePresence,
   userTrades: destinations.userTrades,
