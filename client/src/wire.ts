@@ -5,10 +5,11 @@ export type { TradeRole, TradeStatus } from '../../src/contract/trade-status.js'
 export type { ChatMessage, Notification, OpenTradeInput, ReadState, SyncResponse, Trade, TradeReads, TradeView } from '../../src/contract/shapes.js';
 export { MAX_SYNC_TRADES, syncQueryString, type SyncQuery } from '../../src/contract/sync.js';
 
+export { appDestinations } from '../../src/contract/app-destinations.js';
 import { destinations } from '../../src/contract/destinations.js';
+export { userDestinations } from '../../src/contract/destinations.js';
 
-// PENDING-CONTRACT: stand-ins, under their final names, for what the stomp-app and presence
-// slices declare in src/contract; replaced by imports from there as each lands.
+// PENDING-CONTRACT: stand-ins, under their final names, for what the presence slice declares in src/contract; replaced by imports from there as each lands.
 export interface TypingEvent {
   tradeId: string;
   userId: string;
@@ -23,12 +24,6 @@ const roomDestinations = {
   tradeTyping: (tradeId: string) => `/topic/trades/${tradeId}/typing`,
   tradePresence: (tradeId: string) => `/topic/trades/${tradeId}/presence`,
 };
-export const appDestinations = {
-  chat: (tradeId: string) => `/app/trades/${tradeId}/chat`,
-  read: (tradeId: string) => `/app/trades/${tradeId}/read`,
-  typing: (tradeId: string) => `/app/trades/${tradeId}/typing`,
-};
-export const userDestinations = { errors: '/user/queue/errors' };
 
 /** The STOMP destinations this client subscribes to. */
 export const topics = {
