@@ -7,7 +7,7 @@ import { FallbackPoll } from './fallback-poll.js';
 import { classifyLoss } from './link-loss.js';
 import { fetchNotificationsAfter, NotificationFeed, notificationOf } from './notification-feed.js';
 import { jittered, PollPacer } from './pacing.js';
-import { parseChatMessage, parseNotificationEvent, parseReadReceipt, parseStatusEvent } from './payloads.js';
+import { parseChatMessage, parseNotificationEvent, parsePresence, parseReadReceipt, parseStatusEvent, parseTyping } from './payloads.js';
 import { Poller } from './polling.js';
 import { ApiError, RestApi, type Fetch, type TokenGetter } from './rest-api.js';
 import { newClientMessageId } from './retry.js';
@@ -532,6 +532,8 @@ export class RealtimeClient {
       }),
       link.subscribe(topics.trade(tradeId), (body) => this.#onStatusBody(body)),
       link.subscribe(topics.tradeRead(tradeId), (body) => this.#emitParsed('read', parseReadReceipt(body))),
+      link.subscribe(topics.tradeTyping(tradeId), (body) => this.#emitParsed('typing', parseTyping(body))),
+      link.subscribe(topics.tradePresence(tradeId), (body) => this.#emitParsed('presence', parsePresence(body))),
     ];
     connection.subscriptions.set(tradeId, subscriptions);
     return subscriptions;

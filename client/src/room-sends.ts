@@ -46,8 +46,10 @@ export class RoomSends {
   /** A seq at or below one already marked is not sent again. */
   async markRead(tradeId: string, seq: number): Promise<void> {
     if (seq <= (this.#readThrough.get(tradeId) ?? 0)) return;
-    // REST only until the gateway handles SEND to /app/trades/{id}/read.
-    await this.#withRetries((_socket, signal) => this.deps.api.markRead(tradeId, seq, signal));
+    await this.#withRetries(async (socket, signal) => {
+      if (socket) await socket.send(appDestinations.read(tradeId), { seq }, signal);
+      else await this.deps.api.markRead(tradeId, seq, signal);
+    });
     this.#readThrough.set(tradeId, Math.max(seq, this.#readThrough.get(tradeId) ?? 0));
   }
 

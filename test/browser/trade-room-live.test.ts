@@ -6,6 +6,7 @@ import { useBrowserSuite, type DemoPage } from '../support/browser.js';
 
 // room-live.ts: what the page shows of the other party while the trade is open.
 const tickOf = (page: DemoPage, text: string) => page.message(text).getByTestId('read-tick');
+const presenceOf = (page: DemoPage) => page.byTestId('presence-dot');
 const unreadBadge = (page: DemoPage, tradeId: string) => page.page.locator(`li:has([data-trade-id="${tradeId}"])`).getByTestId('unread-badge');
 
 async function waitForAttribute(locator: ReturnType<DemoPage['byTestId']>, name: string, value: string, timeoutMs = 10_000): Promise<void> {
@@ -21,7 +22,7 @@ async function openedByBuyer(suite: ReturnType<typeof useBrowserSuite>) {
   return { tradeId, buyer, seller };
 }
 
-describe('browser: the live trade room (socket sends, read ticks, unread badges)', function () {
+describe('browser: the live trade room (read ticks, typing, presence, unread badges)', function () {
   this.timeout(90_000);
   const suite = useBrowserSuite();
 
@@ -57,6 +58,42 @@ describe('browser: the live trade room (socket sends, read ticks, unread badges)
     // Seen survives a reload: the trade carries the other party's read seq.
     await buyer.page.reload();
     await waitForAttribute(tickOf(buyer, 'Bạn ở đó không?'), 'data-read', 'true');
+  });
+
+  it('shows "typing…" while the other party types, and hides it when they stop or send', async () => {
+    const { buyer, seller } = await suite.openTradeRoom();
+    const typing = buyer.byTestId('typing-indicator');
+    assert.equal(await typing.isVisible(), false);
+    await seller.byTestId('chat-input').pressSequentially('Đang gõ', { delay: 50 });
+    await typing.waitFor({ timeout: 5000 });
+    assert.equal(await typing.textContent(), `${seller.userId} is typing…`);
+    // The typer sees no indicator of its own.
+    assert.equal(await seller.byTestId('typing-indicator').isVisible(), false);
+    await typing.waitFor({ state: 'hidden', timeout: 6000 });
+
+    await seller.byTestId('chat-input').pressSequentially('Xong', { delay: 50 });
+    await typing.waitFor({ timeout: 5000 });
+    await seller.byTestId('chat-send').click();
+    await buyer.message('Đang gõXong').waitFor({ timeout: 5000 });
+    assert.equal(await typing.isVisible(), false);
+  });
+
+  it('shows the other party online while their page is open, and offline after they leave', async () => {
+    const buyer = await suite.openPage();
+    await buyer.login(uniqueUser('buyer'));
+    await buyer.waitForConnection('live');
+    // A seller who has no page open yet.
+    const sellerId = uniqueUser('seller');
+    await buyer.openTrade(sellerId);
+    await waitForAttribute(presenceOf(buyer), 'data-online', 'false');
+
+    // Their page follows the trades in their list, so opening it is enough to show them online.
+    const seller = await suite.openPage();
+    await seller.login(sellerId);
+    await waitForAttribute(presenceOf(buyer), 'data-online', 'true');
+    // Gone without a goodbye: offline after the grace period (at most 10 s).
+    await seller.context.close();
+    await waitForAttribute(presenceOf(buyer), 'data-online', 'false', 15_000);
   });
 
   it('counts unread messages in "Your trades" live, clears them when read, and keeps the count across a reload', async () => {

@@ -23,7 +23,16 @@ describe('client: realtime client state machine', () => {
     await world.client.watchTrade(TRADE_ID);
     assert.deepEqual(
       [...world.broker.current.subscriptions.keys()].sort(),
-      [topics.trade(TRADE_ID), CHAT, topics.tradeRead(TRADE_ID), topics.userNotifications(BUYER), topics.userTrades(BUYER), userDestinations.errors].sort(),
+      [
+        topics.trade(TRADE_ID),
+        CHAT,
+        topics.tradeRead(TRADE_ID),
+        topics.tradeTyping(TRADE_ID),
+        topics.tradePresence(TRADE_ID),
+        topics.userNotifications(BUYER),
+        topics.userTrades(BUYER),
+        userDestinations.errors,
+      ].sort(),
     );
     assert.deepEqual(world.seqs(), [1, 2]);
 

@@ -1,41 +1,63 @@
 import assert from 'node:assert/strict';
 import type { RealtimeEvents } from '../../client/src/realtime-client.js';
 import { appDestinations, topics } from '../../client/src/wire.js';
+import { settle } from './support/fake-clock.js';
 import { SELLER, TRADE_ID } from './support/fake-server.js';
 import { live, setup } from './support/world.js';
 
+const READ_SEND = appDestinations.read(TRADE_ID);
 const TYPING_SEND = appDestinations.typing(TRADE_ID);
 const AT = '2026-01-01T00:00:05.000Z';
 
-describe('client: read receipts and typing', () => {
-  it('emits typed read events of a watched trade, and drops malformed ones', async () => {
+describe('client: read receipts, typing and presence', () => {
+  it('emits typed read, typing and presence events of a watched trade, and drops malformed ones', async () => {
     const world = setup();
     await live(world);
-    const seen: RealtimeEvents['read'][] = [];
-    world.client.on('read', (e) => seen.push(e));
+    const seen: { [K in 'read' | 'typing' | 'presence']: RealtimeEvents[K][] } = { read: [], typing: [], presence: [] };
+    world.client.on('read', (e) => seen.read.push(e));
+    world.client.on('typing', (e) => seen.typing.push(e));
+    world.client.on('presence', (e) => seen.presence.push(e));
     const link = world.broker.current;
     link.push(topics.tradeRead(TRADE_ID), { tradeId: TRADE_ID, userId: SELLER, seq: 3, at: AT });
     link.push(topics.tradeRead(TRADE_ID), { tradeId: TRADE_ID, userId: SELLER, seq: '3', at: AT });
-    assert.deepEqual(seen, [{ tradeId: TRADE_ID, userId: SELLER, seq: 3, at: AT }]);
+    link.push(topics.tradeTyping(TRADE_ID), { tradeId: TRADE_ID, userId: SELLER, at: AT });
+    link.push(topics.tradeTyping(TRADE_ID), { tradeId: TRADE_ID });
+    link.push(topics.tradePresence(TRADE_ID), { tradeId: TRADE_ID, userId: SELLER, online: true });
+    link.push(topics.tradePresence(TRADE_ID), { tradeId: TRADE_ID, userId: SELLER, online: 'yes' });
+    assert.deepEqual(seen, {
+      read: [{ tradeId: TRADE_ID, userId: SELLER, seq: 3, at: AT }],
+      typing: [{ tradeId: TRADE_ID, userId: SELLER, at: AT }],
+      presence: [{ tradeId: TRADE_ID, userId: SELLER, online: true }],
+    });
   });
 
   it('unsubscribes the room topics with the trade', async () => {
     const world = setup();
     await live(world);
     world.client.unwatchTrade(TRADE_ID);
-    for (const topic of [topics.tradeRead]) assert.equal(world.broker.current.subscriptions.has(topic(TRADE_ID)), false);
+    for (const topic of [topics.tradeRead, topics.tradeTyping, topics.tradePresence])
+      assert.equal(world.broker.current.subscriptions.has(topic(TRADE_ID)), false);
   });
 
-  it('marks read over REST, and never sends a seq it has already marked', async () => {
+  it('marks read over the socket with a receipt, over REST while polling, and never sends a seq it has already marked', async () => {
     const world = setup();
     await live(world, 5);
-    await world.client.markRead(TRADE_ID, 3);
-    assert.equal(world.server.readSeqs.get(TRADE_ID), 3);
+    let done = false;
+    const marking = world.client.markRead(TRADE_ID, 3).then(() => (done = true));
+    await settle();
+    const [frame] = world.broker.current.sentTo(READ_SEND);
+    assert.deepEqual(JSON.parse(frame!.body), { seq: 3 });
+    assert.equal(done, false, 'resolved before the RECEIPT');
+    world.broker.current.receipt(frame!.receipt);
+    await marking;
     await world.client.markRead(TRADE_ID, 2);
     await world.client.markRead(TRADE_ID, 3);
+    assert.equal(world.broker.current.sentTo(READ_SEND).length, 1);
+
+    world.broker.current.lose();
     await world.client.markRead(TRADE_ID, 5);
-    assert.equal(world.server.calls.filter((c) => c.startsWith('POST') && c.endsWith('/read')).length, 2);
     assert.equal(world.server.readSeqs.get(TRADE_ID), 5);
+    assert.equal(world.broker.links[0]!.sentTo(READ_SEND).length, 1);
   });
 
   it('sends typing over a live socket at most once a second per trade, and not at all while polling', async () => {
