@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { DRIVER_SETS, openTrade } from '../support/system.js';
-import { startGatewayTestSystem, startSecondGateway, uniqueUser, type GatewayTestSystem, type Listening } from '../support/gateway-harness.js';
+import { startGatewayTestSystem, uniqueUser, type GatewayTestSystem } from '../support/gateway-harness.js';
+import { useGatewayPair, useStompClients } from '../support/gateway-pair.js';
 import { expectRefusal, StompTestClient, type Inbox } from '../support/stomp-clients.js';
 import { eventually, sleep } from '../support/eventually.js';
 import { destinations } from '../../src/contract/destinations.js';
@@ -16,22 +17,10 @@ const statesOf = (inbox: Inbox, userId: string) =>
     .filter((e) => e.userId === userId)
     .map((e) => e.online);
 
-function useClients() {
-  const clients: StompTestClient[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.disconnect()));
-  });
-  return async (gateway: Listening, auth: string) => {
-    const client = await StompTestClient.connect(gateway.baseUrl, 'websocket', { authorization: auth });
-    clients.push(client);
-    return client;
-  };
-}
-
 for (const drivers of DRIVER_SETS) {
   describe(`presence on one gateway (${drivers.name})`, () => {
     let t: GatewayTestSystem;
-    const connect = useClients();
+    const connect = useStompClients();
     before(async () => {
       t = await startGatewayTestSystem(drivers, ENV);
     });
@@ -104,20 +93,11 @@ for (const drivers of DRIVER_SETS) {
 }
 
 describe('presence across two gateways on one RabbitMQ exchange', () => {
-  let first: GatewayTestSystem;
-  let second: Awaited<ReturnType<typeof startSecondGateway>>;
-  const connect = useClients();
-
-  before(async () => {
-    first = await startGatewayTestSystem({ db: 'postgres', bus: 'rabbitmq' }, ENV);
-    second = await startSecondGateway(first, ENV);
-  });
-  after(async () => {
-    await second?.close();
-    await first?.close();
-  });
+  const pair = useGatewayPair(ENV);
+  const connect = useStompClients();
 
   it("shows a party online and offline to the other gateway's subscribers, and its state to new ones", async () => {
+    const { first, second } = pair;
     const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
     const tradeId = await openTrade(first, buyer, seller);
     const watcher = await (await connect(second, first.auth(seller))).subscribe(destinations.tradePresence(tradeId));
@@ -133,6 +113,7 @@ describe('presence across two gateways on one RabbitMQ exchange', () => {
   });
 
   it('does not flap when a party reconnects to the other gateway within the grace period', async () => {
+    const { first, second } = pair;
     const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
     const tradeId = await openTrade(first, buyer, seller);
     const watchers = [

@@ -5,6 +5,7 @@ import type { AppHandlers } from './app-handler.js';
 import type { ApiClient } from './api-client.js';
 import { chatSendHandler } from './chat-send.js';
 import { readSendHandler } from './read-send.js';
+import { typingSendHandler } from './typing-send.js';
 
 /** What handlers may use: the api (as the user, over HTTP), the bus, trade parties, a logger. */
 export interface AppHandlerDeps {
@@ -19,5 +20,6 @@ export function createAppHandlers(deps: AppHandlerDeps): AppHandlers {
   return {
     chat: chatSendHandler(deps.api),
     read: readSendHandler(deps.api),
+    typing: typingSendHandler(deps),
   };
 }
