@@ -22,7 +22,7 @@ async function openedByBuyer(suite: ReturnType<typeof useBrowserSuite>) {
   return { tradeId, buyer, seller };
 }
 
-describe('browser: the live trade room (socket sends, read ticks, presence, unread badges)', function () {
+describe('browser: the live trade room (read ticks, typing, presence, unread badges)', function () {
   this.timeout(90_000);
   const suite = useBrowserSuite();
 
@@ -58,6 +58,24 @@ describe('browser: the live trade room (socket sends, read ticks, presence, unre
     // Seen survives a reload: the trade carries the other party's read seq.
     await buyer.page.reload();
     await waitForAttribute(tickOf(buyer, 'Bạn ở đó không?'), 'data-read', 'true');
+  });
+
+  it('shows "typing…" while the other party types, and hides it when they stop or send', async () => {
+    const { buyer, seller } = await suite.openTradeRoom();
+    const typing = buyer.byTestId('typing-indicator');
+    assert.equal(await typing.isVisible(), false);
+    await seller.byTestId('chat-input').pressSequentially('Đang gõ', { delay: 50 });
+    await typing.waitFor({ timeout: 5000 });
+    assert.equal(await typing.textContent(), `${seller.userId} is typing…`);
+    // The typer sees no indicator of its own.
+    assert.equal(await seller.byTestId('typing-indicator').isVisible(), false);
+    await typing.waitFor({ state: 'hidden', timeout: 6000 });
+
+    await seller.byTestId('chat-input').pressSequentially('Xong', { delay: 50 });
+    await typing.waitFor({ timeout: 5000 });
+    await seller.byTestId('chat-send').click();
+    await buyer.message('Đang gõXong').waitFor({ timeout: 5000 });
+    assert.equal(await typing.isVisible(), false);
   });
 
   it('shows the other party online while their page is open, and offline after they leave', async () => {

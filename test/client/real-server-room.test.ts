@@ -96,13 +96,15 @@ for (const drivers of DRIVER_SETS) {
       assert.deepEqual(buyer.restWrites, []);
     });
 
-    it('carries read receipts and presence between the two parties', async () => {
+    it('carries read receipts, typing and presence between the two parties', async () => {
       const { tradeId, buyerId, sellerId, buyer, seller } = await room();
       await eventually(() => assert.ok(buyer.events.presence.some((p) => p.userId === sellerId && p.online)), 10_000);
       await seller.client.send(tradeId, 'Đọc giúp mình');
       await eventually(() => assert.equal(buyer.client.messages(tradeId).length, 1), 5_000);
       await buyer.client.markRead(tradeId, buyer.client.messages(tradeId)[0]!.seq);
       await eventually(() => assert.ok(seller.events.read.some((r) => r.userId === buyerId && r.seq === 1)), 5_000);
+      assert.equal(buyer.client.typing(tradeId), true);
+      await eventually(() => assert.ok(seller.events.typing.some((e) => e.userId === buyerId && e.tradeId === tradeId)), 5_000);
       assert.deepEqual(buyer.restWrites, []);
     });
   });
