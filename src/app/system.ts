@@ -10,6 +10,7 @@ import { Outbox } from '../messaging/outbox.js';
 import { TradeService } from '../domain/trade-service.js';
 import { ChatService } from '../domain/chat-service.js';
 import { ChatReadService } from '../domain/chat-reads.js';
+import { DisputeAuditService } from '../domain/dispute-audit.js';
 import { NotificationService } from '../domain/notification-service.js';
 import { startNotificationWorker } from '../workers/notification-worker.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
@@ -102,6 +103,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
   const trades = new TradeService(db, outbox);
   const chat = new ChatService(db, trades, outbox);
   const reads = new ChatReadService(db, trades, outbox);
+  const audit = new DisputeAuditService(db);
   const notifications = new NotificationService(db, outbox);
 
   const consumers: Consumer[] = [];
@@ -154,6 +156,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
           trades,
           chat,
           reads,
+          audit,
           notifications,
         }
       : undefined,

@@ -18,6 +18,7 @@ export const tradeStatusEventSchema = z.object({
   actorId: id.meta({ description: 'The user who made the change.' }),
   previousStatus: status.nullable().meta({ description: 'null when the trade was just opened.' }),
   status,
+  reason: z.string().optional().meta({ description: "The mediator's reason, on a resolution of a dispute that gave one." }),
   timestamp,
 });
 

@@ -1,12 +1,11 @@
 import type { Database } from '../persistence/database.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Outbox } from '../messaging/outbox.js';
-import type { TradeRole } from '../contract/trade-status.js';
 import type { Actor } from '../auth/actor.js';
 import { appendChatMessage, toChatMessage, type ChatMessage } from './chat-log.js';
 import { conflict, forbidden } from './errors.js';
+import { recordAudit } from './dispute-audit.js';
 import { violatesUnique } from '../persistence/driver-errors.js';
-import { roleOf } from '../contract/trade-transitions.js';
 import { MAX_PAGE } from '../contract/shapes.js';
 import type { TradeService } from './trade-service.js';
 
@@ -40,10 +39,15 @@ export class ChatService {
    * text is a conflict: the client reused a key, and answering with either message would hide it.
    */
   async send(actor: Actor, tradeId: string, text: string, clientMessageId?: string): Promise<SentMessage> {
-    const senderRole = await this.participantRole(actor, tradeId);
+    const seat = await this.trades.seat(actor, tradeId);
+    if (!seat.mayPost) throw forbidden('the dispute is resolved: the mediator may still read this chat but no longer post');
+    const senderRole = seat.role;
     try {
       const message = await this.outbox.transaction(async (tx, stage) => {
         const appended = await appendChatMessage(tx, tradeId, { senderId: actor.userId, senderRole, message: text, recipientRole: null, clientMessageId });
+        if (senderRole === 'MEDIATOR') {
+          await recordAudit(tx, { tradeId, actorId: actor.userId, action: 'POST', messageId: appended.message.id, seq: appended.message.seq });
+        }
         stage(appended.event);
         return appended.message;
       });
@@ -58,26 +62,38 @@ export class ChatService {
 
   /**
    * Messages in seq order (= timestamp order), each side seeing only the system messages
-   * meant for it. Both cursors are exclusive: the client passes the last one it has.
+   * meant for it, a mediator all of them. Both cursors are exclusive: the client passes the
+   * last one it has. A mediator's page that is not empty is written to the audit trail before
+   * it is answered; an empty one writes nothing (an empty poll stays free of writes).
    */
   async list(actor: Actor, tradeId: string, query: ChatQuery): Promise<ChatMessage[]> {
-    const role = await this.participantRole(actor, tradeId);
+    const { role } = await this.trades.seat(actor, tradeId);
     const where: Prisma.TradeChatWhereInput = {
       tradeId,
-      OR: [{ recipientRole: null }, { recipientRole: role }],
+      ...(role === 'MEDIATOR' ? {} : { OR: [{ recipientRole: null }, { recipientRole: role }] }),
       ...(query.since ? { timestamp: { gt: query.since } } : {}),
       ...(query.afterSeq !== undefined ? { seq: { gt: query.afterSeq } } : {}),
     };
     const rows = await this.db.reads.run(() =>
       this.db.prisma.tradeChat.findMany({ where, orderBy: { seq: 'asc' }, take: Math.min(query.limit ?? MAX_PAGE, MAX_PAGE) }),
     );
+    if (role === 'MEDIATOR' && rows.length > 0) {
+      await recordAudit(this.db.prisma, {
+        tradeId,
+        actorId: actor.userId,
+        action: 'READ',
+        firstSeq: rows[0]!.seq,
+        lastSeq: rows.at(-1)!.seq,
+        count: rows.length,
+      });
+    }
     return rows.map(toChatMessage);
   }
 
-  /** Only the buyer and the seller may read or write a trade's chat (admins excluded). */
-  private async participantRole(actor: Actor, tradeId: string): Promise<TradeRole> {
-    const role = roleOf(await this.trades.participants(tradeId), actor.userId);
-    if (!role) throw forbidden('only the buyer and the seller may use this chat');
-    return role;
+  /** `POST /p2p/trades/{tradeId}/audit/joins`: a mediator joined the room (the gateway calls it on SUBSCRIBE). */
+  async join(actor: Actor, tradeId: string): Promise<void> {
+    const { role } = await this.trades.seat(actor, tradeId);
+    if (role !== 'MEDIATOR') throw forbidden('only a mediator joins a room; the parties are in it');
+    await recordAudit(this.db.prisma, { tradeId, actorId: actor.userId, action: 'JOIN' });
   }
 }

@@ -3,20 +3,30 @@ import type { Database } from '../persistence/database.js';
 import type { Trade as TradeRow } from '../generated/prisma/client.js';
 import type { Outbox } from '../messaging/outbox.js';
 import { tradeStatusEvent } from '../events/events.js';
-import type { TradeRole, TradeStatus } from '../contract/trade-status.js';
+import type { SenderRole, TradeRole, TradeStatus } from '../contract/trade-status.js';
 import { isUuid } from '../contract/ids.js';
 import type { OpenTradeInput, Trade } from '../contract/shapes.js';
 import type { Actor } from '../auth/actor.js';
 import { appendChatMessage } from './chat-log.js';
 import { nextFeedPositions } from './trade-feed.js';
 import { badRequest, conflict, DomainError, forbidden, notFound } from './errors.js';
-import { checkTransition, roleOf } from '../contract/trade-transitions.js';
+import { checkTransition, RESOLUTIONS, roleOf, withReason } from '../contract/trade-transitions.js';
+import type { Dispute } from '../contract/dispute.js';
+import { recordAudit } from './dispute-audit.js';
 import type { TradeAccess, TradeParties } from './trade-access.js';
 
 export type { Trade, OpenTradeInput };
 
 type Parties = { buyerId: string; sellerId: string };
 export const PARTIES_CACHE_SIZE = 10_000;
+/** How long a resolved dispute stays on the Disputes list. */
+export const RECENTLY_RESOLVED_MS = 7 * 24 * 3600_000;
+
+/** Who the caller is in a trade's room, and whether they may post there. */
+export interface RoomSeat {
+  role: SenderRole;
+  mayPost: boolean;
+}
 
 export class TradeService implements TradeAccess, TradeParties {
   private readonly parties = new Map<string, Promise<Parties>>();
@@ -56,34 +66,87 @@ export class TradeService implements TradeAccess, TradeParties {
     return toTrade(row);
   }
 
-  async changeStatus(actor: Actor, tradeId: string, to: TradeStatus): Promise<Trade> {
+  /**
+   * Moves a trade along the status graph. A party moves their own trade; an admin who is not a
+   * party is the mediator, who only resolves a DISPUTED trade (to RELEASED or CANCELLED), with an
+   * optional reason. The status, its system message, the audit row of a resolution and the events
+   * commit in one transaction or not at all.
+   */
+  async changeStatus(actor: Actor, tradeId: string, to: TradeStatus, reason: string | null = null): Promise<Trade> {
     const current = await this.find(tradeId);
-    const role = roleOf(current, actor.userId);
+    const role: SenderRole | null = roleOf(current, actor.userId) ?? (actor.isAdmin ? 'MEDIATOR' : null);
     if (!role) throw forbidden('this trade is not yours');
+    if (role === 'MEDIATOR' && RESOLUTIONS.includes(to) && current.status !== 'DISPUTED') {
+      throw conflict(`only a DISPUTED trade can be resolved; this one is ${current.status}`);
+    }
     const check = checkTransition(current.status, to, role);
     if (!check.ok) {
       throw check.reason === 'forbidden'
         ? forbidden(`the ${role.toLowerCase()} may not move a trade from ${current.status} to ${to}`)
         : conflict(`a trade cannot move from ${current.status} to ${to}`);
     }
+    const resolution = role === 'MEDIATOR';
+    if (reason !== null && !resolution) throw badRequest("a reason is only taken with a mediator's resolution");
     const { systemMessage } = check.transition;
 
     const updated = await this.outbox.transaction(async (tx, stage) => {
       const feed = await nextFeedPositions(tx, current.buyerId, current.sellerId);
+      const disputed = to === 'DISPUTED' ? { disputedAt: new Date() } : {};
       // Compare-and-set: a concurrent change since our read makes this a conflict, not a double move.
-      const { count } = await tx.trade.updateMany({ where: { id: tradeId, status: current.status }, data: { status: to, ...feed } });
+      const { count } = await tx.trade.updateMany({ where: { id: tradeId, status: current.status }, data: { status: to, ...feed, ...disputed } });
       if (count === 0) throw conflict(`the trade changed concurrently; it is no longer ${current.status}`);
       const row = await tx.trade.findUniqueOrThrow({ where: { id: tradeId } });
       const appended = await appendChatMessage(tx, tradeId, {
         senderId: null,
         senderRole: null,
-        message: systemMessage.text(role),
+        message: withReason(systemMessage.text(role), reason),
         recipientRole: systemMessage.recipientRole,
       });
-      stage(statusEvent(row, actor.userId, current.status), appended.event);
+      if (resolution) await recordAudit(tx, { tradeId, actorId: actor.userId, action: 'RESOLVE', from: current.status, to, reason });
+      stage(statusEvent(row, actor.userId, current.status, reason), appended.event);
       return row;
     });
     return toTrade(updated);
+  }
+
+  /**
+   * The caller's seat in a trade's room: their side, or MEDIATOR for an admin who is not a party
+   * once the trade has been disputed (and still after its resolution, read-only). Parties are
+   * answered from the parties cache; only a mediator's seat reads the trade's status.
+   */
+  async seat(actor: Actor, tradeId: string): Promise<RoomSeat> {
+    const side = roleOf(await this.participants(tradeId), actor.userId);
+    if (side) return { role: side, mayPost: true };
+    if (actor.isAdmin) {
+      const row = await this.db.prisma.trade.findUnique({ where: { id: tradeId }, select: { status: true, disputedAt: true } });
+      if (row?.disputedAt) return { role: 'MEDIATOR', mayPost: row.status === 'DISPUTED' };
+    }
+    throw forbidden('only the buyer and the seller, or an administrator once the trade is disputed, may use this chat');
+  }
+
+  async mediable(tradeId: string): Promise<boolean> {
+    const row = isUuid(tradeId) ? await this.db.prisma.trade.findUnique({ where: { id: tradeId }, select: { disputedAt: true } }) : null;
+    return Boolean(row?.disputedAt);
+  }
+
+  /**
+   * `GET /p2p/disputes`: the open disputes, oldest first (the longest waiting on top), then those
+   * resolved within RECENTLY_RESOLVED_MS, most recent first. Admins only.
+   */
+  async disputes(actor: Actor, limit: number): Promise<Dispute[]> {
+    if (!actor.isAdmin) throw forbidden('only administrators may list disputes');
+    const since = new Date(Date.now() - RECENTLY_RESOLVED_MS);
+    const [open, resolved] = await this.db.reads.run(() =>
+      Promise.all([
+        this.db.prisma.trade.findMany({ where: { status: 'DISPUTED' }, orderBy: [{ disputedAt: 'asc' }, { id: 'asc' }], take: limit }),
+        this.db.prisma.trade.findMany({
+          where: { disputedAt: { not: null }, status: { not: 'DISPUTED' }, updatedAt: { gt: since } },
+          orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }],
+          take: limit,
+        }),
+      ]),
+    );
+    return [...open, ...resolved].slice(0, limit).map((row) => ({ ...toTrade(row), disputedAt: row.disputedAt!.toISOString() }));
   }
 
   async roleInTrade(tradeId: string, userId: string): Promise<TradeRole | null> {
@@ -128,7 +191,7 @@ export class TradeService implements TradeAccess, TradeParties {
   }
 }
 
-function statusEvent(row: TradeRow, actorId: string, previousStatus: TradeStatus | null) {
+function statusEvent(row: TradeRow, actorId: string, previousStatus: TradeStatus | null, reason: string | null = null) {
   return tradeStatusEvent({
     eventId: randomUUID(),
     tradeId: row.id,
@@ -137,6 +200,7 @@ function statusEvent(row: TradeRow, actorId: string, previousStatus: TradeStatus
     actorId,
     previousStatus,
     status: row.status,
+    ...(reason === null ? {} : { reason }),
     timestamp: row.updatedAt.toISOString(),
   });
 }

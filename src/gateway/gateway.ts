@@ -97,7 +97,9 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
     verify: (authorization) => verifyToken(authorization, deps.tokens),
     quota: new ConnectionQuota(settings.maxConnectionsPerUser),
     // TradeService remembers each trade's parties, so repeated subscriptions cost no query.
-    guard: new DestinationGuard(deps.trades),
+    guard: new DestinationGuard(deps.trades, async (tradeId, authorization) => {
+      await api.post(`/p2p/trades/${tradeId}/audit/joins`, authorization, {});
+    }),
     registry,
     app: createAppHandlers({ api, bus: deps.bus, trades: deps.trades, logger }),
     metrics,

@@ -343,7 +343,7 @@ export class StompSession implements MessageSink {
 
     let access: Access;
     try {
-      access = await this.deps.guard.check(destination, actor);
+      access = await this.deps.guard.check(destination, actor, this.#authorization);
     } catch (err) {
       this.deps.logger.warn({ err, userId: actor.userId }, 'subscription access check failed');
       return this.#fail('unavailable', 'cannot check access now; try again later', receipt);

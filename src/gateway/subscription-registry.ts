@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { encodeHeaderLine, encodeMessageParts } from '../protocol/stomp/encoder.js';
 import type { StompVersion } from '../protocol/stomp/frame.js';
-import type { TradeRole } from '../contract/trade-status.js';
+import type { SenderRole, TradeRole } from '../contract/trade-status.js';
 
 /** Where a subscriber's MESSAGE frames go (a STOMP session). Must not throw. */
 export interface MessageSink {
@@ -16,8 +16,8 @@ export interface Subscriber {
    * subscriptionHeader(), so that subscribers with equal ids share it and their frames.
    */
   readonly subscriptionHeader: Buffer;
-  /** The subscriber's side of the trade, where the destination belongs to one. */
-  readonly role: TradeRole | null;
+  /** The subscriber's role in the trade, where the destination belongs to one (a MEDIATOR sees either side's messages). */
+  readonly role: SenderRole | null;
   /** The session's user. */
   readonly userId: string;
 }
@@ -140,7 +140,7 @@ export class SubscriptionRegistry {
     let delivered = 0;
     // A sink may drop its own subscriptions while we iterate (a slow client); Set iteration allows that.
     for (const subscriber of subscribers) {
-      if (audience !== null && subscriber.role !== audience) continue;
+      if (audience !== null && subscriber.role !== audience && subscriber.role !== 'MEDIATOR') continue;
       let frame = frames.get(subscriber.subscriptionHeader);
       if (!frame) {
         let shared = parts.get(subscriber.version);

@@ -4,6 +4,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { TradeService } from '../domain/trade-service.js';
 import type { ChatService } from '../domain/chat-service.js';
 import type { ChatReadService } from '../domain/chat-reads.js';
+import type { DisputeAuditService } from '../domain/dispute-audit.js';
 import type { NotificationService } from '../domain/notification-service.js';
 import type { TokenRules } from '../auth/jwt.js';
 import { requireAuth } from './authenticate.js';
@@ -41,6 +42,7 @@ export interface HttpAppOptions {
     trades: TradeService;
     chat: ChatService;
     reads: ChatReadService;
+    audit: DisputeAuditService;
     notifications: NotificationService;
   };
 }
@@ -65,7 +67,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     const router = express.Router();
     router.use(express.json({ limit: api.bodyLimitBytes, strict: true }));
     router.use(requireAuth(api.tokens));
-    router.use(tradeRoutes(api.trades, api.chat, api.reads, limits));
+    router.use(tradeRoutes(api.trades, api.chat, api.reads, api.audit, limits));
     router.use(notificationRoutes(api.notifications));
     // The contract's paths, and the plan's client's paths.
     app.use('/p2p', router);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MAX_MESSAGE_LENGTH, MAX_PAGE, openTradeInputSchema } from '../contract/shapes.js';
 import { TRADE_STATUSES } from '../contract/trade-status.js';
 import { CLIENT_MESSAGE_ID_RE, CLIENT_MESSAGE_ID_RULE } from '../contract/ids.js';
+import { MAX_REASON_LENGTH, RESOLUTION_NOTE } from '../contract/dispute.js';
 
 // Zone designator optional; without one the time is UTC (the plan's Java LocalDateTime).
 const ISO_RE = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -40,22 +41,27 @@ export const openTradeBody = openTradeInputSchema.extend({
   amount: z.union([z.string(), z.number()]).transform(String).pipe(openTradeInputSchema.shape.amount),
 });
 
-export const statusBody = z.object({
-  status: z.enum(TRADE_STATUSES),
-});
-
 // Half of a surrogate pair (a message cut inside an emoji) has no UTF-8 form: the database would
 // store U+FFFD for it and JSON (the event, the outbox) would refuse it, so it becomes U+FFFD here.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-export const chatBody = z.object({
-  message: z
+/** Text a user writes for others to read (a chat message, a mediator's reason): 1..max characters, not blank. */
+const userText = (max: number) =>
+  z
     .string()
     .transform((m) => m.replace(LONE_SURROGATE, '\uFFFD'))
     .refine((m) => m.trim().length > 0, 'must not be empty')
     // PostgreSQL text cannot hold it, so the insert would fail.
     .refine((m) => !m.includes('\u0000'), 'must not contain the NUL character (U+0000)')
-    .refine((m) => [...m].length <= MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`),
+    .refine((m) => [...m].length <= max, `must be at most ${max} characters`);
+
+export const statusBody = z.object({
+  status: z.enum(TRADE_STATUSES),
+  reason: userText(MAX_REASON_LENGTH).optional().meta({ description: RESOLUTION_NOTE }),
+});
+
+export const chatBody = z.object({
+  message: userText(MAX_MESSAGE_LENGTH),
   clientMessageId: z.string().regex(CLIENT_MESSAGE_ID_RE, CLIENT_MESSAGE_ID_RULE).optional().meta({
     description:
       "The sender's key for this send: a retry with the same key in the same trade returns the stored message with 200 instead of storing it twice (201 the first time); the same key with another message is 409.",
@@ -81,6 +87,8 @@ const ONE_CURSOR = 'use either since or afterSeq, not both';
 export const chatQuery = z.object({ ...cursor, limit: limit.optional() }).refine(oneCursor, ONE_CURSOR);
 
 export const tradeListQuery = z.object({ limit: limit.optional() });
+
+export const disputeListQuery = z.object({ limit: limit.optional() });
 
 export const notificationQuery = z
   .object({

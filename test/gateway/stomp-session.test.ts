@@ -7,7 +7,7 @@ const TRADE = '0b9c6a53-5a8a-4d8e-9b57-2f8f2f6f7c11';
 
 describe('gateway STOMP session', () => {
   it('answers a failing access check with ERROR and a close, not an exception', async () => {
-    const { connection, quota } = setUp({ roleInTrade: async () => Promise.reject(new Error('database down')) });
+    const { connection, quota } = setUp({ roleInTrade: async () => Promise.reject(new Error('database down')), mediable: async () => false });
     connection.receive(frame('SUBSCRIBE', { id: '1', destination: `/topic/trades/${TRADE}/chat`, receipt: 'r' }));
     await eventually(() => assert.equal(connection.frames.at(-1)?.command, 'ERROR'));
     assert.match(connection.frames.at(-1)!.headers.message!, /try again later/);
@@ -58,7 +58,7 @@ describe('gateway STOMP session', () => {
   }
   it('holds a full set of SUBSCRIBEs behind a slow access check, and cuts a client that sends more', async () => {
     // maxSubscriptions is 10 here: 10 + 32 frames may wait, the next is a flood.
-    const { connection } = setUp({ roleInTrade: () => new Promise(() => {}) });
+    const { connection } = setUp({ roleInTrade: () => new Promise(() => {}), mediable: async () => false });
     const subscribe = (i: number) => frame('SUBSCRIBE', { id: `s${i}`, destination: `/topic/trades/${TRADE}/chat`, receipt: `r${i}` });
     await new Promise(setImmediate); // CONNECT handled: the first SUBSCRIBE below waits on its check
     connection.receive(Array.from({ length: 43 }, (_, i) => subscribe(i)).join(''));

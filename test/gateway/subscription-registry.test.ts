@@ -3,9 +3,9 @@ import { SubscriptionRegistry, type Subscriber } from '../../src/gateway/subscri
 import { encodeHeaderLine } from '../../src/protocol/stomp/encoder.js';
 import { StompParser } from '../../src/protocol/stomp/parser.js';
 import type { StompFrame, StompVersion } from '../../src/protocol/stomp/frame.js';
-import type { TradeRole } from '../../src/contract/trade-status.js';
+import type { SenderRole } from '../../src/contract/trade-status.js';
 
-function subscriber(id: string, version: StompVersion = '1.2', role: TradeRole | null = null) {
+function subscriber(id: string, version: StompVersion = '1.2', role: SenderRole | null = null) {
   const frames: StompFrame[] = [];
   const parser = new StompParser({ onFrame: (f) => frames.push(f), onError: (err) => assert.fail(err) });
   parser.setVersion(version);
@@ -62,6 +62,16 @@ describe('gateway subscription registry', () => {
     registry.add('/topic/chat', seller.s);
     assert.equal(registry.publish({ destination: '/topic/chat', body, audience: 'SELLER' }), 1);
     assert.deepEqual([buyer.frames.length, seller.frames.length], [0, 1]);
+  });
+
+  it("gives a mediator either side's messages", () => {
+    const registry = new SubscriptionRegistry();
+    const [buyer, mediator] = [subscriber('b', '1.2', 'BUYER'), subscriber('m', '1.2', 'MEDIATOR')];
+    registry.add('/topic/chat', buyer.s);
+    registry.add('/topic/chat', mediator.s);
+    assert.equal(registry.publish({ destination: '/topic/chat', body, audience: 'SELLER' }), 1);
+    assert.equal(registry.publish({ destination: '/topic/chat', body, audience: 'BUYER' }), 2);
+    assert.deepEqual([buyer.frames.length, mediator.frames.length], [1, 2]);
   });
 
   it('counts subscriptions and forgets removed ones', () => {

@@ -71,7 +71,11 @@ export interface FakeSessionOptions {
  * A StompSession on a FakeConnection, CONNECTed as bob (token `Bearer bob`) with at most 10
  * subscriptions and a 16 KiB SEND body limit.
  */
-export function setUpSession(trades: TradeAccess = { roleInTrade: async () => 'BUYER' }, authorization = 'Bearer bob', options: FakeSessionOptions = {}) {
+export function setUpSession(
+  trades: TradeAccess = { roleInTrade: async () => 'BUYER', mediable: async () => false },
+  authorization = 'Bearer bob',
+  options: FakeSessionOptions = {},
+) {
   const registry = new SubscriptionRegistry();
   const quota = new ConnectionQuota(1);
   const deps: SessionDeps = {
@@ -81,7 +85,7 @@ export function setUpSession(trades: TradeAccess = { roleInTrade: async () => 'B
       return { actor: { userId: 'bob', isAdmin: false }, expiresAtMs: Date.now() + 60_000 };
     },
     quota,
-    guard: new DestinationGuard(trades),
+    guard: new DestinationGuard(trades, async () => {}),
     registry,
     app: options.app ?? {},
     metrics: createGatewayMetrics(new Registry(), () => ({ connections: { websocket: 0, sockjs: 0 }, subscriptions: 0, consuming: true })),

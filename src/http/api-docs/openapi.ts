@@ -15,7 +15,8 @@ import {
   tradeViewSchema,
 } from '../../contract/shapes.js';
 import { MAX_SYNC_TRADES, MAX_SYNC_WAIT_SECONDS } from '../../contract/sync.js';
-import { chatBody, chatQuery, notificationQuery, openTradeBody, readBody, statusBody, tradeListQuery } from '../validation.js';
+import { chatBody, chatQuery, disputeListQuery, notificationQuery, openTradeBody, readBody, statusBody, tradeListQuery } from '../validation.js';
+import { auditEntrySchema, disputeSchema } from '../../contract/dispute.js';
 import { loginBody, loginResponse } from '../demo-routes.js';
 import { components, inline, PACKAGE_VERSION, type JsonSchema } from './json-schemas.js';
 
@@ -36,6 +37,8 @@ const RESPONSES = {
   TradeViewList: z.array(tradeViewSchema),
   ReadState: readStateSchema,
   ChatMessage: chatMessageSchema,
+  AuditEntryList: z.array(auditEntrySchema),
+  DisputeList: z.array(disputeSchema),
   ChatMessageList: z.array(chatMessageSchema).meta({ description: 'Ascending by seq; a plain array, as the plan’s client iterates the body.' }),
   Notification: notificationSchema,
   NotificationList: z.array(notificationSchema),
@@ -129,11 +132,16 @@ const OPERATIONS: Operation[] = [
   {
     method: 'post',
     path: '/p2p/trades/{tradeId}/status',
-    summary: 'Change the status (see the status rules); appends system messages and publishes a TradeStatusEvent.',
+    summary:
+      'Change the status (see the status rules); appends system messages and publishes a TradeStatusEvent. An ADMIN who is not a party resolves a DISPUTED trade (the mediator) to RELEASED or CANCELLED, with an optional `reason`; status change, system message, audit row and events commit together.',
     body: 'StatusChangeRequest',
     ok: { status: 200, schema: 'Trade', description: 'The trade after the change.' },
     errors: [400, 403, 404, 409, 413, ...AUTHED],
-    errorNotes: { 409: 'The status change is not allowed from the trade’s current status.' },
+    errorNotes: {
+      400: 'Bad input, or a `reason` with a change that is not a mediator’s resolution.',
+      403: 'Not the caller’s trade, or the wrong side; a party moving a DISPUTED trade to RELEASED or CANCELLED (only the mediator resolves).',
+      409: 'The status change is not allowed from the trade’s current status (a resolution of a trade that is not DISPUTED included).',
+    },
   },
   {
     method: 'post',
@@ -162,10 +170,36 @@ const OPERATIONS: Operation[] = [
   {
     method: 'get',
     path: '/p2p/trades/{tradeId}/chat',
-    summary: 'The chat, by time (`since`) or loss-free by cursor (`afterSeq`); not both.',
+    summary:
+      'The chat, by time (`since`) or loss-free by cursor (`afterSeq`); not both. The parties, and once the trade is disputed an ADMIN (the mediator, who sees both sides’ system messages; a page that is not empty is written to the audit trail).',
     query: chatQuery,
     ok: { status: 200, schema: 'ChatMessageList', description: 'The messages after the cursor, ascending.' },
     errors: [400, 403, 404, ...AUTHED],
+  },
+  {
+    method: 'get',
+    path: '/p2p/trades/{tradeId}/audit',
+    summary: 'The audit trail of what mediators did in the trade’s room (joined, read a page, posted, resolved), oldest first. Admins only.',
+    ok: { status: 200, schema: 'AuditEntryList', description: 'The entries, oldest first; [] when no mediator acted.' },
+    errors: [403, 404, ...AUTHED],
+  },
+  {
+    method: 'post',
+    path: '/p2p/trades/{tradeId}/audit/joins',
+    summary:
+      'Record that the caller, a mediator (an ADMIN who is not a party, in a disputed trade), joined the trade’s room. The gateway calls it as the admin when they subscribe to the trade chat, and refuses the subscription when it fails.',
+    ok: { status: 204, description: 'Recorded.' },
+    errors: [403, 404, ...AUTHED],
+    errorNotes: { 403: 'The caller is not a mediator of this trade (not an admin, a party, or the trade was never disputed).' },
+  },
+  {
+    method: 'get',
+    path: '/p2p/disputes',
+    summary: 'The disputes for the admins’ Disputes list: DISPUTED trades, longest waiting first, then those resolved in the last 7 days, most recent first.',
+    query: disputeListQuery,
+    ok: { status: 200, schema: 'DisputeList', description: 'At most `limit` (default 100) trades, each with `disputedAt`.' },
+    errors: [400, 403, ...AUTHED],
+    errorNotes: { 403: 'The caller is not an admin.' },
   },
   {
     method: 'get',

@@ -3,9 +3,16 @@ import type { TradeService } from '../../domain/trade-service.js';
 import type { ChatService } from '../../domain/chat-service.js';
 import type { ChatReadService } from '../../domain/chat-reads.js';
 import { actorOf } from '../authenticate.js';
-import { chatBody, chatQuery, openTradeBody, readBody, statusBody, tradeListQuery } from '../validation.js';
+import type { DisputeAuditService } from '../../domain/dispute-audit.js';
+import { chatBody, chatQuery, disputeListQuery, openTradeBody, readBody, statusBody, tradeListQuery } from '../validation.js';
 
-export function tradeRoutes(trades: TradeService, chat: ChatService, reads: ChatReadService, limits: { send: RequestHandler; open: RequestHandler[] }): Router {
+export function tradeRoutes(
+  trades: TradeService,
+  chat: ChatService,
+  reads: ChatReadService,
+  audit: DisputeAuditService,
+  limits: { send: RequestHandler; open: RequestHandler[] },
+): Router {
   const router = Router();
   // Events and STOMP destinations carry trade ids exactly as the API hands them out (lower-case
   // UUIDs); another spelling of the same id would store a message whose live push no one can
@@ -32,8 +39,8 @@ export function tradeRoutes(trades: TradeService, chat: ChatService, reads: Chat
   });
 
   router.post('/trades/:tradeId/status', async (req, res) => {
-    const { status } = statusBody.parse(req.body);
-    res.json(await trades.changeStatus(actorOf(res), req.params.tradeId, status));
+    const { status, reason } = statusBody.parse(req.body);
+    res.json(await trades.changeStatus(actorOf(res), req.params.tradeId, status, reason ?? null));
   });
 
   router.post('/trades/:tradeId/chat', limits.send, async (req, res) => {
@@ -52,6 +59,21 @@ export function tradeRoutes(trades: TradeService, chat: ChatService, reads: Chat
   // A plain JSON array either way: the plan's client iterates the body.
   router.get('/trades/:tradeId/chat', async (req, res) => {
     res.json(await chat.list(actorOf(res), req.params.tradeId, chatQuery.parse(req.query)));
+  });
+
+  router.get('/disputes', async (req, res) => {
+    const { limit } = disputeListQuery.parse(req.query);
+    res.json(await trades.disputes(actorOf(res), limit ?? 100));
+  });
+
+  router.get('/trades/:tradeId/audit', async (req, res) => {
+    res.json(await audit.list(actorOf(res), req.params.tradeId));
+  });
+
+  // The gateway calls it, as the admin, when a mediator subscribes to the trade's chat.
+  router.post('/trades/:tradeId/audit/joins', async (req, res) => {
+    await chat.join(actorOf(res), req.params.tradeId);
+    res.status(204).end();
   });
 
   return router;
