@@ -46,12 +46,12 @@ for (const drivers of DRIVER_SETS) {
       const api = new OpenApiChecker(openApi);
       const call = async (method: 'get' | 'post', template: string, path: string, user?: string, body?: object): Promise<Response> => {
         let req = t.http[method](path);
-        if (user) req = req.set('Authorization', t.auth(user));
+        if (user) req = req.set('Authorization', t.auth(user, { admin: user === admin }));
         const res = await (body ? req.send(body) : req);
         api.check(method, template, res);
         return res;
       };
-      const [buyer, seller, other] = [uniqueUser('buyer'), uniqueUser('seller'), uniqueUser('other')];
+      const [buyer, seller, other, admin] = [uniqueUser('buyer'), uniqueUser('seller'), uniqueUser('other'), uniqueUser('admin')];
 
       const opened = await call('post', '/p2p/trades', '/p2p/trades', buyer, { sellerId: seller, amount: 12.5, asset: 'USDT', fiat: 'VND' });
       assert.equal(opened.status, 201);
@@ -89,6 +89,20 @@ for (const drivers of DRIVER_SETS) {
       await call('get', '/p2p/sync', `/p2p/sync?trades=${id}:0,${UNKNOWN_TRADE}:0&notificationsAfterSeq=0`, seller);
       await call('get', '/p2p/sync', `/p2p/sync?trades=${id}:x`, seller);
       await call('get', '/p2p/sync', '/p2p/sync');
+      // The dispute: the mediator joins, reads, posts and resolves; the audit and the Disputes list.
+      await call('post', '/p2p/trades/{tradeId}/audit/joins', `/p2p/trades/${id}/audit/joins`, admin);
+      await call('post', '/p2p/trades/{tradeId}/status', `/p2p/trades/${id}/status`, buyer, { status: 'DISPUTED' });
+      await call('post', '/p2p/trades/{tradeId}/audit/joins', `/p2p/trades/${id}/audit/joins`, admin);
+      await call('get', '/p2p/trades/{tradeId}/chat', `/p2p/trades/${id}/chat?afterSeq=0`, admin);
+      await call('post', '/p2p/trades/{tradeId}/chat', `/p2p/trades/${id}/chat`, admin, { message: 'The mediator is here.' });
+      await call('get', '/p2p/disputes', '/p2p/disputes', admin);
+      await call('get', '/p2p/disputes', '/p2p/disputes', buyer);
+      await call('post', '/p2p/trades/{tradeId}/status', `/p2p/trades/${id}/status`, seller, { status: 'CANCELLED' });
+      await call('post', '/p2p/trades/{tradeId}/status', `/p2p/trades/${id}/status`, admin, { status: 'RELEASED', reason: '' });
+      await call('post', '/p2p/trades/{tradeId}/status', `/p2p/trades/${id}/status`, admin, { status: 'RELEASED', reason: 'Payment confirmed.' });
+      await call('get', '/p2p/trades/{tradeId}/audit', `/p2p/trades/${id}/audit`, admin);
+      await call('get', '/p2p/trades/{tradeId}/audit', `/p2p/trades/${id}/audit`, buyer);
+      await call('get', '/p2p/trades/{tradeId}/audit', `/p2p/trades/${UNKNOWN_TRADE}/audit`, admin);
       await call('get', '/healthz', '/healthz');
       await call('get', '/readyz', '/readyz');
       await call('get', '/metrics', '/metrics');

@@ -113,7 +113,10 @@ for (const drivers of DRIVER_SETS) {
         [['PAID'], 'PAID', 'alice', 409],
         [['PAID', 'RELEASED'], 'DISPUTED', 'alice', 409],
         [['CANCELLED'], 'PAID', 'alice', 409],
-        [['PAID', 'DISPUTED'], 'RELEASED', 'bob', 409],
+        // Contract change (issue 12): only the mediator resolves a dispute; a party is not allowed.
+        [['PAID', 'DISPUTED'], 'RELEASED', 'bob', 403],
+        [['PAID', 'DISPUTED'], 'CANCELLED', 'alice', 403],
+        [['PAID', 'DISPUTED'], 'PAID', 'alice', 409],
       ];
       const actorFor: Record<string, string> = { PAID: 'alice', RELEASED: 'bob', CANCELLED: 'alice', DISPUTED: 'bob' };
       for (const [path, to, by, expected] of cases) {
@@ -128,14 +131,16 @@ for (const drivers of DRIVER_SETS) {
         });
       }
 
-      it('refuses any change by a third user or an admin with 403', async () => {
+      it("refuses any change by a third user with 403, and an admin's outside a dispute: a resolution 409, anything else 403", async () => {
         const id = await openTrade(t, 'alice', 'bob');
         await post(`/p2p/trades/${id}/status`, 'mallory', { status: 'PAID' }).expect(403);
-        await t.http
-          .post(`/p2p/trades/${id}/status`)
-          .set('Authorization', t.auth('root', { admin: true }))
-          .send({ status: 'CANCELLED' })
-          .expect(403);
+        const asAdmin = (status: string) =>
+          t.http
+            .post(`/p2p/trades/${id}/status`)
+            .set('Authorization', t.auth('root', { admin: true }))
+            .send({ status });
+        await asAdmin('CANCELLED').expect(409);
+        await asAdmin('PAID').expect(403);
       });
 
       it('refuses an unknown status with 400', async () => {
