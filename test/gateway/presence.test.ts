@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { DRIVER_SETS, openTrade } from '../support/system.js';
-import { startGatewayTestSystem, uniqueUser, type GatewayTestSystem } from '../support/gateway-harness.js';
+import { startGatewayTestSystem, startSecondGateway, uniqueUser, type GatewayTestSystem } from '../support/gateway-harness.js';
 import { useGatewayPair, useStompClients } from '../support/gateway-pair.js';
 import { expectRefusal, StompTestClient, type Inbox } from '../support/stomp-clients.js';
 import { eventually, sleep } from '../support/eventually.js';
@@ -93,7 +93,9 @@ for (const drivers of DRIVER_SETS) {
 }
 
 describe('presence across two gateways on one RabbitMQ exchange', () => {
-  const pair = useGatewayPair(ENV);
+  // The longest refresh: what a gateway learns within a few seconds is not from a periodic snapshot.
+  const PAIR_ENV = { ...ENV, GATEWAY_PRESENCE_REFRESH_MS: '12500', GATEWAY_PRESENCE_TTL_MS: '25000' };
+  const pair = useGatewayPair(PAIR_ENV);
   const connect = useStompClients();
 
   it("shows a party online and offline to the other gateway's subscribers, and its state to new ones", async () => {
@@ -128,5 +130,19 @@ describe('presence across two gateways on one RabbitMQ exchange', () => {
     await (await connect(second, first.auth(buyer))).subscribe(destinations.tradeChat(tradeId));
     await sleep(GRACE_MS + 1_000);
     for (const watcher of watchers) assert.deepEqual(statesOf(watcher, buyer), [false, true]);
+  });
+
+  it('a gateway that joins asks the others and learns at once what they hold', async () => {
+    const { first } = pair;
+    const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
+    const tradeId = await openTrade(first, buyer, seller);
+    await (await connect(first, first.auth(buyer))).subscribe(destinations.tradeChat(tradeId));
+    const third = await startSecondGateway(first, PAIR_ENV);
+    try {
+      const watcher = await (await connect(third, first.auth(seller))).subscribe(destinations.tradePresence(tradeId));
+      await eventually(() => assert.equal(statesOf(watcher, buyer).at(-1), true), 3_000);
+    } finally {
+      await third.close();
+    }
   });
 });
