@@ -16,10 +16,15 @@ import {
   type TradeView,
 } from '../src/index.js';
 import { RoomLive } from './room-live.js';
+import { DisputesPanel } from './disputes.js';
+import { byTestId, makeButton, statusPill } from './dom.js';
+import { isMediator, MediatorControls, mediatorSummary } from './mediator-room.js';
 
 interface Session {
   userId: string;
   token: string;
+  /** The token has the ADMIN role: the user mediates disputed trades. */
+  admin?: boolean;
 }
 
 const SESSION_KEY = 'p2p-demo.session';
@@ -29,12 +34,6 @@ const MAX_TOASTS = 3;
 const ERROR_MS = 6000;
 // A button for every status a transition leads to; each is shown only when allowed.
 const STATUS_CHOICES: readonly TradeStatus[] = [...new Set(TRANSITIONS.map((t) => t.to))];
-
-function byTestId<T extends HTMLElement = HTMLElement>(testId: string): T {
-  const element = document.querySelector<T>(`[data-testid="${testId}"]`);
-  if (!element) throw new Error(`the page has no [data-testid="${testId}"]`);
-  return element;
-}
 
 const ui = {
   connection: byTestId('connection-state'),
@@ -83,15 +82,15 @@ const statuses = new Map<string, TradeStatus>();
 async function logIn(form: FormData): Promise<void> {
   const pasted = String(form.get('token') ?? '').trim();
   const userId = String(form.get('userId') ?? '').trim();
-  const token = pasted || (await devLogin(userId));
-  await startSession({ userId: pasted ? subjectOf(pasted) : userId, token });
+  const token = pasted || (await devLogin(userId, form.get('admin') === 'on'));
+  await startSession({ ...claimsOf(token), token });
 }
 
-async function devLogin(userId: string): Promise<string> {
+async function devLogin(userId: string, admin: boolean): Promise<string> {
   const response = await fetch('/demo/login', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ userId }),
+    body: JSON.stringify({ userId, admin }),
   });
   const body = (await response.json().catch(() => ({}))) as { token?: string; message?: string };
   if (response.status === 404) throw new Error('This server has no dev login (not in demo mode): paste a token instead.');
@@ -99,13 +98,13 @@ async function devLogin(userId: string): Promise<string> {
   return body.token;
 }
 
-/** The JWT's `sub`: the token is the server's to verify, the page only needs the user id. */
-function subjectOf(token: string): string {
+/** The JWT's `sub` and role: the token is the server's to verify, the page only needs who it is for. */
+function claimsOf(token: string): { userId: string; admin: boolean } {
   const payload = token.split('.')[1] ?? '';
   const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
-  const sub: unknown = (JSON.parse(json) as { sub?: unknown }).sub;
+  const { sub, roles } = JSON.parse(json) as { sub?: unknown; roles?: unknown };
   if (typeof sub !== 'string') throw new Error('the token has no subject');
-  return sub;
+  return { userId: sub, admin: Array.isArray(roles) && roles.includes('ADMIN') };
 }
 
 async function startSession(next: Session): Promise<void> {
@@ -137,6 +136,7 @@ async function startSession(next: Session): Promise<void> {
   ui.loginPanel.hidden = true;
   ui.loginAgain.hidden = true;
   void refreshMyTrades();
+  if (next.admin) disputes.show(client.api).catch(showError);
   const fromHash = new URLSearchParams(location.hash.slice(1)).get('trade');
   if (fromHash) void showTrade(fromHash);
 }
@@ -149,6 +149,7 @@ function logOut(): void {
   session = undefined;
   current = undefined;
   statuses.clear();
+  disputes.hide();
   sessionStorage.removeItem(SESSION_KEY);
   history.replaceState(null, '', location.pathname + location.search);
   for (const element of [ui.connection, ui.user, ui.bell, ui.logout, ui.loginAgain, ui.workspace, ui.tradePanel, ui.notificationPanel]) element.hidden = true;
@@ -225,6 +226,7 @@ function onStatus(update: TradeStatusUpdate): void {
   if (update.tradeId === current?.tradeId) renderTrade();
   // A new trade, or a status shown in the list, changed.
   void refreshMyTrades();
+  disputes.refresh().catch(() => undefined);
 }
 
 function renderTrade(): void {
@@ -233,7 +235,11 @@ function renderTrade(): void {
   const status = statuses.get(trade.id) ?? trade.status;
   const role = roleOf(trade, session.userId);
   const other = role === 'BUYER' ? `seller ${trade.sellerId}` : `buyer ${trade.buyerId}`;
-  ui.tradeSummary.textContent = `${trade.amount} ${trade.asset} for ${trade.fiat} · you are the ${role?.toLowerCase() ?? 'viewer'}, with ${other}`;
+  const mediator = isMediator(trade, session.userId, session.admin === true);
+  ui.tradeSummary.textContent = mediator
+    ? mediatorSummary(trade)
+    : `${trade.amount} ${trade.asset} for ${trade.fiat} · you are the ${role?.toLowerCase() ?? 'viewer'}, with ${other}`;
+  mediatorControls.render(status, mediator);
   ui.statusValue.textContent = status;
   ui.statusValue.dataset.status = status;
   for (const button of ui.statusButtons) {
@@ -275,13 +281,9 @@ function renderMyTrades(trades: TradeView[]): void {
       const other = role === 'BUYER' ? trade.sellerId : trade.buyerId;
       const button = makeButton('link', 'recent-trade', `${trade.id.slice(0, 8)} · ${role === 'BUYER' ? 'buying from' : 'selling to'} ${other}`);
       button.dataset.tradeId = trade.id;
-      const status = document.createElement('span');
-      status.className = 'status';
-      status.dataset.status = trade.status;
-      status.textContent = trade.status;
       button.addEventListener('click', () => void showTrade(trade.id));
       const item = document.createElement('li');
-      item.append(button, status);
+      item.append(button, statusPill(trade.status));
       live?.decorateTradeItem(item, trade);
       return item;
     }),
@@ -392,15 +394,6 @@ async function markRead(notificationId: string): Promise<void> {
   }
 }
 
-function makeButton(className: string, testId: string, text: string): HTMLButtonElement {
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.className = className;
-  button.dataset.testid = testId;
-  button.textContent = text;
-  return button;
-}
-
 let hideError: ReturnType<typeof setTimeout> | undefined;
 
 function showError(err: unknown): void {
@@ -412,6 +405,11 @@ function showError(err: unknown): void {
 }
 
 // ---- wiring ----
+
+const disputes = new DisputesPanel((tradeId) => void showTrade(tradeId));
+const mediatorControls = new MediatorControls(async (status, reason) => {
+  if (client && current) await client.resolveDispute(current.tradeId, status, reason);
+}, showError);
 
 function onSubmit(form: HTMLFormElement, handler: (data: FormData) => Promise<void>): void {
   form.addEventListener('submit', (event) => {

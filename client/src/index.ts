@@ -42,7 +42,7 @@ function defaultSocketUrl(baseUrl: string, transport: SocketOptions['transport']
 export { RealtimeClient } from './realtime-client.js';
 export type { ConnectionState, RealtimeClientDeps, RealtimeClientOptions, RealtimeEvents } from './realtime-client.js';
 export { ApiError, RestApi } from './rest-api.js';
-export type { Fetch, TokenGetter } from './rest-api.js';
+export type { DisputeResolution, Fetch, TokenGetter } from './rest-api.js';
 export type { LinkLoss, StompConnector, StompLink, StompLinkHandlers, Subscription } from './stomp-link.js';
 export type { SocketOptions } from './stompjs-link.js';
 export type { TradeStatusUpdate } from './trade-statuses.js';

@@ -9,7 +9,7 @@ import { fetchNotificationsAfter, NotificationFeed, notificationOf } from './not
 import { jittered, PollPacer } from './pacing.js';
 import { parseChatMessage, parseNotificationEvent, parsePresence, parseReadReceipt, parseStatusEvent, parseTyping } from './payloads.js';
 import { Poller } from './polling.js';
-import { ApiError, RestApi, type Fetch, type TokenGetter } from './rest-api.js';
+import { ApiError, RestApi, type DisputeResolution, type Fetch, type TokenGetter } from './rest-api.js';
 import { newClientMessageId } from './retry.js';
 import { RoomSends } from './room-sends.js';
 import { ReceiptedSends } from './socket-sends.js';
@@ -322,6 +322,11 @@ export class RealtimeClient {
 
   async changeStatus(tradeId: string, status: TradeStatus): Promise<Trade> {
     return this.#acceptTrade(await this.api.changeStatus(tradeId, status));
+  }
+
+  /** ADMIN only: settles a DISPUTED trade; reported as a `status` event like any other change. */
+  async resolveDispute(tradeId: string, status: DisputeResolution, reason?: string): Promise<Trade> {
+    return this.#acceptTrade(await this.api.resolveDispute(tradeId, status, reason));
   }
 
   /** Newest first. */

@@ -19,6 +19,9 @@ export type Fetch = (
 
 export type TokenGetter = () => string | Promise<string>;
 
+/** Where a mediator may take a DISPUTED trade. */
+export type DisputeResolution = Extract<TradeStatus, 'RELEASED' | 'CANCELLED'>;
+
 export interface RestApiOptions {
   /** Origin of the API, '' for the page's own. */
   baseUrl: string;
@@ -71,6 +74,16 @@ export class RestApi {
 
   changeStatus(tradeId: string, status: TradeStatus): Promise<Trade> {
     return this.#request('POST', `/trades/${encodeURIComponent(tradeId)}/status`, {}, { status });
+  }
+
+  /** ADMIN only: the disputed trades, and recently resolved ones, for the mediator to pick from. */
+  listDisputes(): Promise<Trade[]> {
+    return this.#request('GET', '/disputes');
+  }
+
+  /** ADMIN only: settles a DISPUTED trade, RELEASED (the buyer gets the assets) or CANCELLED (the seller keeps them). */
+  resolveDispute(tradeId: string, status: DisputeResolution, reason?: string): Promise<Trade> {
+    return this.#request('POST', `/trades/${encodeURIComponent(tradeId)}/status`, {}, { status, ...(reason ? { reason } : {}) });
   }
 
   /** A retry with the same `clientMessageId` returns the stored message instead of a second one. */

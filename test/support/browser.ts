@@ -214,10 +214,11 @@ export class DemoPage {
     return this.page.getByTestId(testId);
   }
 
-  /** Dev login (the server is in demo mode): type a user id, submit, land in the workspace. */
-  async login(userId: string): Promise<void> {
+  /** Dev login (the server is in demo mode): type a user id, submit, land in the workspace. `admin`: as a mediator. */
+  async login(userId: string, options: { admin?: boolean } = {}): Promise<void> {
     await this.page.goto(`${this.baseUrl}/`);
     await this.byTestId('login-user').fill(userId);
+    if (options.admin) await this.byTestId('login-admin').check();
     await this.byTestId('login-submit').click();
     await this.byTestId('current-user')
       .filter({ hasText: exactly(userId) })
