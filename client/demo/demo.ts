@@ -406,7 +406,7 @@ function showError(err: unknown): void {
 
 // ---- wiring ----
 
-const disputes = new DisputesPanel((tradeId) => void showTrade(tradeId));
+const disputes = new DisputesPanel((tradeId) => void showTrade(tradeId), showError);
 const mediatorControls = new MediatorControls(async (status, reason) => {
   if (client && current) await client.resolveDispute(current.tradeId, status, reason);
 }, showError);

@@ -8,8 +8,17 @@ export class DisputesPanel {
   readonly #empty = byTestId('disputes-empty');
   #api: RestApi | undefined;
 
-  /** @param open shows a trade's room, as picking one of the user's own trades does. */
-  constructor(private readonly open: (tradeId: string) => void) {}
+  /**
+   * @param open shows a trade's room, as picking one of the user's own trades does.
+   * @param showError where a failed refresh is told.
+   */
+  constructor(
+    private readonly open: (tradeId: string) => void,
+    showError: (err: unknown) => void,
+  ) {
+    // New disputes are not pushed to the page (it follows only the trades it shows): asked for.
+    byTestId('disputes-refresh').addEventListener('click', () => this.refresh().catch(showError));
+  }
 
   /** An admin logged in: the panel shows, and lists. */
   show(api: RestApi): Promise<void> {
