@@ -25,7 +25,10 @@ async function loginMediator(suite: BrowserSuite): Promise<DemoPage> {
 
 /** The mediator picks the trade from the Disputes list; resolves once its room is loaded. */
 async function joinFromDisputes(mediator: DemoPage, tradeId: string): Promise<void> {
-  await mediator.byTestId('dispute').and(mediator.page.locator(`[data-trade-id="${tradeId}"]`)).click();
+  await mediator
+    .byTestId('dispute')
+    .and(mediator.page.locator(`[data-trade-id="${tradeId}"]`))
+    .click();
   await mediator.byTestId('trade-id').filter({ hasText: tradeId }).waitFor();
   await mediator.waitForStatus('DISPUTED');
 }
@@ -55,7 +58,10 @@ describe('browser: the dispute room (mediator)', function () {
     const mediator = await loginMediator(suite);
 
     await mediator.byTestId('disputes-panel').waitFor();
-    await mediator.byTestId('dispute').and(mediator.page.locator(`[data-trade-id="${tradeId}"]`)).waitFor();
+    await mediator
+      .byTestId('dispute')
+      .and(mediator.page.locator(`[data-trade-id="${tradeId}"]`))
+      .waitFor();
     const listed = await mediator.byTestId('dispute').evaluateAll((items) => items.map((i) => (i as HTMLElement).dataset.tradeId));
     assert.ok(!listed.includes(calm), 'a trade that is not disputed is listed');
     assert.equal(await buyer.byTestId('disputes-panel').isVisible(), false);
