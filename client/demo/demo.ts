@@ -15,6 +15,7 @@ import {
   type TradeStatusUpdate,
   type TradeView,
 } from '../src/index.js';
+import { senderLabel } from './chat-labels.js';
 import { RoomLive } from './room-live.js';
 import { DisputesPanel } from './disputes.js';
 import { byTestId, makeButton, statusPill } from './dom.js';
@@ -197,9 +198,7 @@ async function showTrade(tradeId: string): Promise<void> {
   if (current && current.tradeId !== tradeId && !live?.follows(current.tradeId)) client.unwatchTrade(current.tradeId);
   current = { tradeId };
   live?.show(tradeId);
-  // Empty for a trade not watched yet: its history then arrives as message events.
-  ui.chatList.replaceChildren();
-  for (const message of client.messages(tradeId)) appendChat(message);
+  renderChat(tradeId);
   ui.tradeId.textContent = tradeId;
   ui.tradeSummary.textContent = 'Loading…';
   ui.tradePanel.hidden = false;
@@ -208,6 +207,8 @@ async function showTrade(tradeId: string): Promise<void> {
     if (current?.tradeId !== tradeId) return;
     current.trade = trade;
     live?.show(tradeId, trade);
+    // Now known to be a mediator's room or a party's, which the bubbles' labels depend on.
+    renderChat(tradeId);
     void refreshMyTrades();
     history.replaceState(null, '', `#trade=${tradeId}`);
     renderTrade();
@@ -292,15 +293,23 @@ function renderMyTrades(trades: TradeView[]): void {
 
 // ---- chat ----
 
+/** Empty for a trade not watched yet: its history then arrives as message events. */
+function renderChat(tradeId: string): void {
+  ui.chatList.replaceChildren();
+  for (const message of client?.messages(tradeId) ?? []) appendChat(message);
+}
+
 function appendChat(message: ChatMessage): void {
   const item = document.createElement('li');
   item.dataset.testid = 'chat-message';
   item.dataset.seq = String(message.seq);
   item.dataset.system = String(message.isSystemMessage);
   item.dataset.mine = String(message.senderId === session?.userId);
+  if (message.senderRole) item.dataset.senderRole = message.senderRole;
   const meta = document.createElement('span');
   meta.className = 'meta';
-  meta.textContent = `${senderLabel(message)} · ${new Date(message.timestamp).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+  const mediating = current?.trade !== undefined && session !== undefined && isMediator(current.trade, session.userId, session.admin === true);
+  meta.textContent = `${senderLabel(message, session?.userId, mediating)} · ${new Date(message.timestamp).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
   const text = document.createElement('span');
   text.className = 'text';
   text.textContent = message.message;
@@ -308,11 +317,6 @@ function appendChat(message: ChatMessage): void {
   live?.decorateMessage(item, message);
   ui.chatList.append(item);
   ui.chatList.scrollTop = ui.chatList.scrollHeight;
-}
-
-function senderLabel(message: ChatMessage): string {
-  if (message.isSystemMessage) return 'System';
-  return message.senderId === session?.userId ? 'You' : (message.senderId ?? '');
 }
 
 async function sendChat(): Promise<void> {

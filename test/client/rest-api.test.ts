@@ -48,6 +48,21 @@ describe('client: REST API', () => {
     assert.equal(requests[3]!.headers['Content-Type'], 'application/json');
   });
 
+  it("asks for the mediator's disputes and settles one, with its reason only when there is one", async () => {
+    const { client, requests } = api(async () => ({ status: 200, body: [] }));
+    await client.listDisputes();
+    await client.resolveDispute('t1', 'RELEASED', 'Biên lai khớp');
+    await client.resolveDispute('t1', 'CANCELLED');
+    assert.deepEqual(
+      requests.map((r) => `${r.method} ${r.url} ${r.body ?? ''}`),
+      [
+        'GET https://api.test/p2p/disputes ',
+        `POST https://api.test/p2p/trades/t1/status ${JSON.stringify({ status: 'RELEASED', reason: 'Biên lai khớp' })}`,
+        `POST https://api.test/p2p/trades/t1/status ${JSON.stringify({ status: 'CANCELLED' })}`,
+      ],
+    );
+  });
+
   it('turns an error response into an ApiError with its code, and counts the server as reachable', async () => {
     const { client, reachability } = api(async () => ({ status: 409, body: { error: 'conflict', message: 'no' } }));
     await assert.rejects(client.changeStatus('t1', 'PAID'), (err: unknown) => {
