@@ -100,6 +100,8 @@ describe('browser: the dispute room (mediator)', function () {
     await seller.send('Tôi chưa nhận được tiền');
     await mediator.message('Tôi chưa nhận được tiền').waitFor({ timeout: 5000 });
     assert.equal(await mediator.message('Tôi chưa nhận được tiền').getAttribute('data-sender-role'), 'SELLER');
+    // The mediator's room mid-dispute, for docs/demo.md.
+    await mediator.screenshot('dispute-room.png');
   });
 
   it('resolves with a reason: the buttons go, the room turns read-only for the mediator, and both parties see the decision', async () => {
