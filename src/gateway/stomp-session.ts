@@ -15,7 +15,7 @@ import type { ConnectionQuota } from './connection-quota.js';
 import type { Access, DestinationGuard } from './destinations.js';
 import type { GatewayMetrics, SessionEndReason } from './gateway-metrics.js';
 import { Heartbeats, negotiateHeartbeats, parseHeartBeat } from './heartbeats.js';
-import type { MessageSink, Subscriber, SubscriptionRegistry } from './subscription-registry.js';
+import type { MessageSink, PreEncodedFrame, Subscriber, SubscriptionRegistry } from './subscription-registry.js';
 import { resolveDestination, userQueueKey } from './user-destinations.js';
 
 export interface SessionSettings {
@@ -160,7 +160,7 @@ export class StompSession implements MessageSink {
     this.#connectTimer.unref();
   }
 
-  deliver(frame: Buffer): void {
+  deliver(frame: PreEncodedFrame): void {
     // #guarded inlined: this runs once per subscriber per publication, so no closure per call.
     try {
       this.#write(frame);

@@ -3,9 +3,23 @@ import { encodeHeaderLine, encodeMessageParts } from '../protocol/stomp/encoder.
 import type { StompVersion } from '../protocol/stomp/frame.js';
 import type { SenderRole, TradeRole } from '../contract/trade-status.js';
 
+declare const encodedOnce: unique symbol;
+
+/**
+ * A whole MESSAGE frame, encoded by the registry for one publication and handed, the same Buffer,
+ * to every subscriber whose `subscription` header (and version) it carries: socket.io's
+ * `preEncoded` packets. Its own type, so that only the registry makes one, and a sink knows to
+ * write it as is: never to change it, and never to keep it past the write.
+ */
+export type PreEncodedFrame = Buffer & { readonly [encodedOnce]: true };
+
+function preEncoded(parts: Buffer[]): PreEncodedFrame {
+  return Buffer.concat(parts) as PreEncodedFrame;
+}
+
 /** Where a subscriber's MESSAGE frames go (a STOMP session). Must not throw. */
 export interface MessageSink {
-  deliver(frame: Buffer): void;
+  deliver(frame: PreEncodedFrame): void;
 }
 
 export interface Subscriber {
@@ -120,7 +134,7 @@ export class SubscriptionRegistry {
     const entry = this.#byDestination.get(destination);
     if (!entry?.subscribers.has(subscriber)) return;
     const { head, tail } = encodeMessageParts(entry.header, this.nextMessageId(), 'application/json', body, subscriber.version);
-    subscriber.sink.deliver(Buffer.concat([head, subscriber.subscriptionHeader, tail]));
+    subscriber.sink.deliver(preEncoded([head, subscriber.subscriptionHeader, tail]));
   }
 
   /** A `message-id` no other frame of this process carries. */
@@ -136,7 +150,7 @@ export class SubscriptionRegistry {
     const messageId = this.nextMessageId();
     const parts = new Map<StompVersion, { head: Buffer; tail: Buffer }>();
     // Keyed by header Buffer: interned per (version, id), so one entry per distinct frame.
-    const frames = new Map<Buffer, Buffer>();
+    const frames = new Map<Buffer, PreEncodedFrame>();
     let delivered = 0;
     // A sink may drop its own subscriptions while we iterate (a slow client); Set iteration allows that.
     for (const subscriber of subscribers) {
@@ -145,7 +159,7 @@ export class SubscriptionRegistry {
       if (!frame) {
         let shared = parts.get(subscriber.version);
         if (!shared) parts.set(subscriber.version, (shared = encodeMessageParts(header, messageId, 'application/json', body, subscriber.version)));
-        frames.set(subscriber.subscriptionHeader, (frame = Buffer.concat([shared.head, subscriber.subscriptionHeader, shared.tail])));
+        frames.set(subscriber.subscriptionHeader, (frame = preEncoded([shared.head, subscriber.subscriptionHeader, shared.tail])));
       }
       subscriber.sink.deliver(frame);
       delivered++;
