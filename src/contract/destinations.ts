@@ -75,7 +75,7 @@ export const SUBSCRIBERS: Record<DestinationKind, string> = {
   'all-trades': 'ADMIN only',
   trade: 'its buyer or seller, ADMIN',
   'trade-chat': 'its buyer or seller (not ADMIN); a system message for BUYER or SELLER reaches only that side',
-  'trade-read': 'the same as its chat (its buyer or seller); both get either party’s receipts',
+  'trade-read': 'as its chat; every subscriber gets either party’s receipts',
   'trade-presence': 'as its chat; right after subscribing, one message per other party with its current state',
   'trade-typing': 'as its chat',
   'user-trades': 'that user',

@@ -147,6 +147,29 @@ for (const drivers of DRIVER_SETS) {
       assert.deepEqual(readsOf(await listed(id, buyer)), { readSeq: 3, unread: 1, peerReadSeq: 4 });
     });
 
+    it('counts a mediator’s messages as unread for both parties; the mediator stores no read state', async () => {
+      const { id, buyer, seller } = await tradeWith(0);
+      await t.http.post(`/p2p/trades/${id}/status`).set('Authorization', t.auth(buyer)).send({ status: 'PAID' }).expect(200);
+      await t.http.post(`/p2p/trades/${id}/status`).set('Authorization', t.auth(buyer)).send({ status: 'DISPUTED' }).expect(200);
+      const before = { buyer: (await view(id, buyer)).unread!, seller: (await view(id, seller)).unread! };
+      const posted = await t.http
+        .post(`/p2p/trades/${id}/chat`)
+        .set('Authorization', t.auth('mediator-1', { admin: true }))
+        .send({ message: 'Please upload the bank receipt.' })
+        .expect(201);
+      assert.equal(posted.body.senderRole, 'MEDIATOR');
+      assert.equal((await view(id, buyer)).unread, before.buyer + 1);
+      assert.equal((await view(id, seller)).unread, before.seller + 1);
+      await read(id, buyer, { seq: posted.body.seq }).expect(200);
+      assert.equal((await view(id, buyer)).unread, 0);
+      await t.http
+        .post(`/p2p/trades/${id}/read`)
+        .set('Authorization', t.auth('mediator-1', { admin: true }))
+        .send({ seq: posted.body.seq })
+        .expect(403);
+      assert.deepEqual(readsOf(await view(id, 'mediator-1', true)), { readSeq: null, unread: null, peerReadSeq: null });
+    });
+
     it('gives an admin who is not a party null read fields', async () => {
       const { id } = await tradeWith(2);
       assert.deepEqual(readsOf(await view(id, 'root', true)), { readSeq: null, unread: null, peerReadSeq: null });

@@ -137,6 +137,18 @@ for (const drivers of DRIVER_SETS) {
         assert.equal(client.isClosed, false);
       });
 
+      it('lets the mediator of a disputed trade follow its receipts, as its chat', async () => {
+        const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
+        const tradeId = await openTrade(t, buyer, seller);
+        await t.http.post(`/p2p/trades/${tradeId}/status`).set('Authorization', t.auth(buyer)).send({ status: 'PAID' }).expect(200);
+        await t.http.post(`/p2p/trades/${tradeId}/status`).set('Authorization', t.auth(seller)).send({ status: 'DISPUTED' }).expect(200);
+        const mediatorReads = await (await connect(uniqueUser('mediator'), true)).subscribe(destinations.tradeRead(tradeId));
+        await read(tradeId, buyer, 2);
+        await read(tradeId, seller, 2);
+        await eventually(() => assert.equal(mediatorReads.messages.length, 2));
+        assert.deepEqual(new Set(mediatorReads.bodies<ReadReceiptEvent>().map((e) => e.userId)), new Set([buyer, seller]));
+      });
+
       it('lets the buyer and the seller subscribe, and refuses anyone else and admins with ERROR and a close', async () => {
         const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
         const tradeId = await openTrade(t, buyer, seller);
