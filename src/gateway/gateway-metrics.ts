@@ -19,6 +19,8 @@ export interface GatewayStats {
   connections: Record<TransportKind, number>;
   subscriptions: number;
   consuming: boolean;
+  /** Parties held here (grace periods included), and other gateways heard from within their TTL. */
+  presence: { held: number; peers: number };
 }
 
 /** The gateway's series, on the system's registry; gauges are read from `stats` at scrape time. */
@@ -47,6 +49,22 @@ export function createGatewayMetrics(registry: Registry, stats: () => GatewaySta
       registers: [registry],
       collect() {
         this.set(stats().consuming ? 1 : 0);
+      },
+    }),
+    presenceHeld: new Gauge({
+      name: 'gateway_presence_held',
+      help: '(trade, party) pairs this gateway holds online: a chat subscription here, or its grace period',
+      registers: [registry],
+      collect() {
+        this.set(stats().presence.held);
+      },
+    }),
+    presencePeers: new Gauge({
+      name: 'gateway_presence_peers',
+      help: 'Other gateways whose presence announcements this one holds (heard from within their TTL)',
+      registers: [registry],
+      collect() {
+        this.set(stats().presence.peers);
       },
     }),
     messagesDelivered: new Counter({

@@ -67,6 +67,8 @@ const SHUTDOWN_GRACE_MS = 1_000;
 export async function startGateway(settings: GatewaySettings, deps: GatewayDeps): Promise<Gateway> {
   const logger = deps.logger.child({ component: 'gateway' });
   const registry = new SubscriptionRegistry();
+  const presence = await startPresence(settings.presence, { bus: deps.bus, registry, trades: deps.trades, logger, queue: settings.queues.presence });
+  registry.observe(presence);
   // Until the transport reports the socket closed, which may be after the session has ended.
   const open = new Map<ClientConnection, StompSession>();
   let consumers: Consumer[] = [];
@@ -76,7 +78,7 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
   const stats = (): GatewayStats => {
     const connections: Record<TransportKind, number> = { websocket: 0, sockjs: 0 };
     for (const connection of open.keys()) connections[connection.transport]++;
-    return { connections, subscriptions: registry.size, consuming: consumers.length > 0 && deps.bus.isReady() };
+    return { connections, subscriptions: registry.size, consuming: consumers.length > 0 && deps.bus.isReady(), presence: presence.counts() };
   };
   const metrics = createGatewayMetrics(deps.metrics.registry, stats);
   // The server this gateway is attached to: under role `all` it serves the api too.
@@ -130,8 +132,6 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
     }),
   ];
 
-  const presence = await startPresence(settings.presence, { bus: deps.bus, registry, trades: deps.trades, logger, queue: settings.queues.presence });
-  registry.observe(presence);
   const stopExpirySweep = startExpirySweep(() => open.values(), settings.tokenLeewayMs);
   const recent = new RecentEvents();
   consumers = await Promise.all(

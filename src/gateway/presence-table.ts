@@ -41,6 +41,11 @@ export class PresenceTable {
     return this.#holders.has(keyOf(party));
   }
 
+  /** Parties held here (grace periods included), and other gateways heard from within their TTL. */
+  counts(): { held: number; peers: number } {
+    return { held: this.#local.size, peers: this.#remote.size };
+  }
+
   /** The parties this gateway holds, grace periods included. */
   held(): TradeParty[] {
     return [...this.#local.keys()].map(partyOf);
@@ -95,11 +100,13 @@ export class PresenceTable {
     view.lapse.unref();
   }
 
-  /** Stops every timer; nothing changes after this. */
+  /** Stops every timer and forgets everything, announcing nothing. */
   close(): void {
     for (const hold of this.#local.values()) clearTimeout(hold.release);
     for (const view of this.#remote.values()) clearTimeout(view.lapse);
+    this.#local.clear();
     this.#remote.clear();
+    this.#holders.clear();
   }
 
   /** A gateway that fell silent (killed, or cut off from the broker): its parties go. */

@@ -21,6 +21,7 @@ export interface PresenceDeps {
 
 /** Follows the registry's chat subscriptions (registry.observe) and serves the presence topics. */
 export interface Presence extends SubscriptionObserver {
+  counts(): { held: number; peers: number };
   /**
    * After the sessions closed: stops, and tells the other gateways to keep this gateway's parties
    * for one grace period only, in which their clients reconnect elsewhere without flapping.
@@ -107,6 +108,7 @@ export async function startPresence(settings: PresenceSettings, deps: PresenceDe
   };
 
   return {
+    counts: () => table.counts(),
     added(destination, subscriber) {
       const parsed = parseDestination(destination);
       if (parsed?.kind === 'trade-chat' && isParty(subscriber)) table.subscribed({ tradeId: parsed.tradeId, userId: subscriber.userId });

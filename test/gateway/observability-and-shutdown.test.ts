@@ -30,7 +30,12 @@ for (const drivers of DRIVER_SETS) {
 
         await t.system.gateway!.close();
         assert.deepEqual(await Promise.all(clients.map((c) => c.closed)), [1001, 1001]);
-        assert.deepEqual(t.system.gateway!.stats(), { connections: { websocket: 0, sockjs: 0 }, subscriptions: 0, consuming: false });
+        assert.deepEqual(t.system.gateway!.stats(), {
+          connections: { websocket: 0, sockjs: 0 },
+          subscriptions: 0,
+          consuming: false,
+          presence: { held: 0, peers: 0 },
+        });
       } finally {
         await t.close();
       }

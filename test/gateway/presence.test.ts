@@ -4,6 +4,7 @@ import { startGatewayTestSystem, startSecondGateway, uniqueUser, type GatewayTes
 import { useGatewayPair, useStompClients } from '../support/gateway-pair.js';
 import { expectRefusal, StompTestClient, type Inbox } from '../support/stomp-clients.js';
 import { eventually, sleep } from '../support/eventually.js';
+import { scrapeMetrics } from '../support/metrics.js';
 import { destinations } from '../../src/contract/destinations.js';
 import type { PresenceEvent } from '../../src/contract/events.js';
 
@@ -144,5 +145,20 @@ describe('presence across two gateways on one RabbitMQ exchange', () => {
     } finally {
       await third.close();
     }
+  });
+
+  it('reports in /metrics the parties each gateway holds and the other gateways it hears', async () => {
+    const { first, second } = pair;
+    const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
+    const tradeId = await openTrade(first, buyer, seller);
+    await (await connect(second, first.auth(buyer))).subscribe(destinations.tradeChat(tradeId));
+    await (await connect(second, first.auth(seller))).subscribe(destinations.tradeChat(tradeId));
+    // Once the grace periods and the third gateway of earlier tests have run out.
+    await eventually(async () => {
+      const metrics = await scrapeMetrics(second.baseUrl);
+      assert.match(metrics, /^gateway_presence_held\{role="gateway"\} 2$/m);
+      assert.match(metrics, /^gateway_presence_peers\{role="gateway"\} 1$/m);
+    }, GRACE_MS + 5_000);
+    await eventually(async () => assert.match(await scrapeMetrics(first.baseUrl), /^gateway_presence_peers\{role="all"\} 1$/m), GRACE_MS + 5_000);
   });
 });

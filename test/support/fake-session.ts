@@ -88,7 +88,12 @@ export function setUpSession(
     guard: new DestinationGuard(trades, async () => {}),
     registry,
     app: options.app ?? {},
-    metrics: createGatewayMetrics(new Registry(), () => ({ connections: { websocket: 0, sockjs: 0 }, subscriptions: 0, consuming: true })),
+    metrics: createGatewayMetrics(new Registry(), () => ({
+      connections: { websocket: 0, sockjs: 0 },
+      subscriptions: 0,
+      consuming: true,
+      presence: { held: 0, peers: 0 },
+    })),
     logger: pino({ level: 'silent' }),
   };
   const connection = new FakeConnection();
