@@ -1,7 +1,8 @@
 // The shapes the REST API and the STOMP gateway send (docs/contract.md), from the server's own
 // contract modules: types only from the zod ones, so the bundle stays free of zod.
 export type { NotificationEvent, PresenceEvent, ReadReceiptEvent, TradeStatusEvent, TypingEvent } from '../../src/contract/events.js';
-export type { TradeRole, TradeStatus } from '../../src/contract/trade-status.js';
+export type { SenderRole, TradeRole, TradeStatus } from '../../src/contract/trade-status.js';
+export type { AuditEntry, Dispute } from '../../src/contract/dispute.js';
 export type { ChatMessage, Notification, OpenTradeInput, ReadState, SyncResponse, Trade, TradeReads, TradeView } from '../../src/contract/shapes.js';
 export { MAX_SYNC_TRADES, syncQueryString, type SyncQuery } from '../../src/contract/sync.js';
 

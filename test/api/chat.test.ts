@@ -246,4 +246,18 @@ describe('chat rate limit', () => {
     assert.equal(limited.body.error, 'rate_limited');
     await send('bob').expect(201);
   });
+
+  it('holds a mediator to the same limit, storing nothing past it', async () => {
+    const id = await openTrade(t, 'carol', 'dave');
+    for (const status of ['PAID', 'DISPUTED']) await t.http.post(`/p2p/trades/${id}/status`).set('Authorization', t.auth('carol')).send({ status }).expect(200);
+    const send = () =>
+      t.http
+        .post(`/p2p/trades/${id}/chat`)
+        .set('Authorization', t.auth('root', { admin: true }))
+        .send({ message: 'mediating' });
+    for (let i = 0; i < 3; i++) await send().expect(201);
+    assert.equal((await send().expect(429)).body.error, 'rate_limited');
+    const stored = await t.http.get(`/p2p/trades/${id}/chat`).set('Authorization', t.auth('dave')).expect(200);
+    assert.equal(stored.body.filter((m: { senderRole: string }) => m.senderRole === 'MEDIATOR').length, 3);
+  });
 });
