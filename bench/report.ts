@@ -261,6 +261,33 @@ export function renderReport(results: BenchResults): string {
       ),
     );
   }
+  const sends = results.socketSends;
+  if (sends) {
+    const [rest] = sends.runs;
+    const rows = sends.runs.map((r) => [
+      r.name,
+      `${r.failed} / ${r.messages + r.failed}${
+        r.failed
+          ? ` (${Object.entries(r.failures)
+              .map(([why, n]) => `${why} ${n}`)
+              .join(', ')})`
+          : ''
+      }`,
+      f2(r.cpuMsPerMessage.api),
+      f2(r.cpuMsPerMessage.gateway),
+      f2(r.cpuMsPerMessage.total),
+      ratio(r.cpuMsPerMessage.total, rest?.cpuMsPerMessage.total),
+      f1(r.latency.p50),
+      f1(r.latency.p99),
+    ]);
+    out.push(
+      table(
+        `Chat sent over the socket against REST: CPU per message, api + gateway (${sends.perSecond}/s over ${sends.trades} trades for ${sends.seconds} s; idle ${f1(sends.idleCpuMsPerSecond.total)} ms/s taken out)`,
+        ['path', 'failed', 'api CPU ms', 'gateway CPU ms', 'total CPU ms', 'total x REST', 'answer p50 ms', 'answer p99 ms'],
+        rows,
+      ),
+    );
+  }
   if (results.goals.length > 0) {
     out.push(
       table(

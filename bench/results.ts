@@ -6,6 +6,7 @@ import type { FailoverResult } from './scenarios/failover.js';
 import type { PollingResult } from './scenarios/polling.js';
 import type { SyncBenchResult } from './scenarios/sync.js';
 import type { WritesResult } from './scenarios/writes.js';
+import type { SocketSendsResult } from './scenarios/socket-sends.js';
 import type { Plan } from './settings.js';
 
 /** One target of issue 5 checked against this run's own baselines. */
@@ -30,5 +31,6 @@ export interface BenchResults {
   sync: SyncBenchResult | undefined;
   failover: FailoverResult | undefined;
   writes: WritesResult | undefined;
+  socketSends: SocketSendsResult | undefined;
   goals: Goal[];
 }

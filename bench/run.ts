@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--only fanout,e2e,destinations,polling,sync,failover,writes] [--targets gateway-ws,ceiling,...] [--profile]
+// npm run bench [-- --quick] [--only fanout,e2e,destinations,polling,sync,failover,writes,sends] [--targets gateway-ws,ceiling,...] [--profile]
 // A benchmark, not a test: it runs on throwaway PostgreSQL and RabbitMQ instances of its own
 // (the broker with the Web-STOMP plugin, the comparison; see bench/settings.ts), prints
 // Markdown tables of figures beside baselines measured in the same run, and writes them all to
@@ -23,12 +23,13 @@ import { runFailover } from './scenarios/failover.js';
 import { runPolling } from './scenarios/polling.js';
 import { runSync } from './scenarios/sync.js';
 import { runWrites } from './scenarios/writes.js';
+import { runSocketSends } from './scenarios/socket-sends.js';
 import { buildProduct } from './servers/roles.js';
 import { TARGET_NAMES, type TargetName } from './scenarios/targets.js';
 import { PLANS } from './settings.js';
 import { stopOwnedServices } from '../test/support/services/for-this-run.js';
 
-const SCENARIOS = ['fanout', 'e2e', 'destinations', 'polling', 'sync', 'failover', 'writes'] as const;
+const SCENARIOS = ['fanout', 'e2e', 'destinations', 'polling', 'sync', 'failover', 'writes', 'sends'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -88,6 +89,7 @@ const partial: Omit<BenchResults, 'goals'> = {
   sync: undefined,
   failover: undefined,
   writes: undefined,
+  socketSends: undefined,
 };
 try {
   if (scenarios.includes('fanout')) for (const name of targets) partial.broadcast.push(await runBroadcast(ctx, name));
@@ -97,6 +99,7 @@ try {
   if (scenarios.includes('sync')) partial.sync = await runSync(ctx);
   if (scenarios.includes('failover')) partial.failover = await runFailover(ctx);
   if (scenarios.includes('writes')) partial.writes = await runWrites(ctx);
+  if (scenarios.includes('sends')) partial.socketSends = await runSocketSends(ctx);
 } finally {
   await cleanUp();
 }

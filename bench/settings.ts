@@ -42,6 +42,8 @@ export interface Plan {
   failover: { clients: number; clientsPerTrade: number; chatPerSecond: number; steadySeconds: number };
   /** Chat sends alone, then during a storm of closed-loop pollers. */
   writes: { chatPerSecond: number; pollers: number; seconds: number };
+  /** Chat sent over REST, then the same over the socket (SEND /app/...), at one rate over some trades. */
+  socketSends: { trades: number; perSecond: number; seconds: number };
 }
 
 export const PLANS: Record<Plan['name'], Plan> = {
@@ -59,6 +61,7 @@ export const PLANS: Record<Plan['name'], Plan> = {
     sync: { concurrency: 50, seconds: 8, longPollUsers: 5000, messagesPerSecond: 1, longPollSeconds: 60 },
     failover: { clients: 5000, clientsPerTrade: 2, chatPerSecond: 20, steadySeconds: 3 },
     writes: { chatPerSecond: 20, pollers: 400, seconds: 10 },
+    socketSends: { trades: 20, perSecond: 20, seconds: 10 },
   },
   quick: {
     name: 'quick',
@@ -73,6 +76,7 @@ export const PLANS: Record<Plan['name'], Plan> = {
     sync: { concurrency: 50, seconds: 3, longPollUsers: 5000, messagesPerSecond: 1, longPollSeconds: 20 },
     failover: { clients: 500, clientsPerTrade: 2, chatPerSecond: 20, steadySeconds: 3 },
     writes: { chatPerSecond: 20, pollers: 400, seconds: 4 },
+    socketSends: { trades: 10, perSecond: 10, seconds: 4 },
   },
 };
 
