@@ -1,7 +1,7 @@
 // The trade room's live signals: read ticks on the user's own messages, "typing…" and an online
 // dot for the counterparty, and unread badges in "Your trades". demo.ts calls in at a few points
 // (a trade shown, a message shown, the list drawn); everything else is here.
-import type { ChatMessage, ConnectionState, PresenceEvent, RealtimeClient, ReadReceiptEvent, TradeView, TypingEvent } from '../src/index.js';
+import type { ChatMessage, ConnectionState, PresenceEvent, RealtimeClient, RealtimeEvents, TradeView, TypingEvent } from '../src/index.js';
 
 // Typing frames come about once a second while the other party types: a gap of a few means they stopped.
 const TYPING_SHOWN_MS = 3000;
@@ -24,8 +24,8 @@ export class RoomLive {
   /** The trade on screen: its id from the moment it is chosen, its details once loaded. */
   #tradeId: string | undefined;
   #trade: TradeView | undefined;
-  /** Per trade: the highest seq the other party has read. */
-  readonly #otherRead = new Map<string, number>();
+  /** Per trade: this user's last-read seq as last seen, to refresh the badges when it moves. */
+  readonly #ownRead = new Map<string, number>();
   /** Per trade: whether the other party is online; absent = not known (socket down, or not told yet). */
   readonly #online = new Map<string, boolean>();
   /** Trades of the list followed in the background, so their badges move while another is open. */
@@ -41,7 +41,7 @@ export class RoomLive {
     /** Reloads "Your trades" from the server (its unread counts are the truth, across devices). */
     private readonly refreshList: () => void,
   ) {
-    client.on('read', (event) => this.#onRead(event));
+    client.on('reads', (event) => this.#onReads(event));
     client.on('typing', (event) => this.#onTyping(event));
     client.on('presence', (event) => this.#onPresence(event));
     client.on('message', (message) => this.#onMessage(message));
@@ -61,7 +61,6 @@ export class RoomLive {
     if (tradeId !== this.#tradeId) this.#setTyping(false);
     this.#tradeId = tradeId;
     this.#trade = trade;
-    if (trade) this.#noteTrade(trade);
     this.#renderPresence();
     this.#renderTicks();
     if (trade) this.#markShownRead();
@@ -79,7 +78,6 @@ export class RoomLive {
 
   /** "Your trades" was drawn: badges from the server's counts, and the listed trades followed. */
   decorateTradeItem(item: HTMLElement, trade: TradeView): void {
-    this.#noteTrade(trade);
     const unread = trade.unread ?? 0;
     const badge = document.createElement('span');
     badge.className = 'unread';
@@ -102,13 +100,12 @@ export class RoomLive {
 
   // ---- events ----
 
-  #onRead(event: ReadReceiptEvent): void {
-    if (event.userId === this.userId) {
-      // Read on another device of this user: that trade's badge goes.
+  #onReads(event: RealtimeEvents['reads']): void {
+    // Read here or on another device of this user: that trade's badge goes.
+    if (event.readSeq !== this.#ownRead.get(event.tradeId)) {
+      this.#ownRead.set(event.tradeId, event.readSeq);
       this.#scheduleListRefresh();
-      return;
     }
-    this.#otherRead.set(event.tradeId, Math.max(event.seq, this.#otherRead.get(event.tradeId) ?? 0));
     if (event.tradeId === this.#tradeId) this.#renderTicks();
   }
 
@@ -133,11 +130,7 @@ export class RoomLive {
   }
 
   #onConnection(state: ConnectionState): void {
-    if (state === 'live') {
-      // Read receipts sent while the socket was down were missed: the trade has the latest.
-      if (this.#tradeId) void this.#reloadTrade(this.#tradeId);
-      return;
-    }
+    if (state === 'live') return;
     // Without the socket nobody tells us who comes and goes.
     this.#online.clear();
     this.#setTyping(false);
@@ -153,30 +146,13 @@ export class RoomLive {
     // Up to their latest: marking the user's own messages would tell the other party nothing.
     const last = [...this.client.messages(tradeId)].reverse().find((m) => m.senderId !== this.userId);
     if (!last) return;
-    this.client.markRead(tradeId, last.seq).then(
-      () => this.#scheduleListRefresh(),
-      () => undefined, // The badge stays until a later read goes through.
-    );
-  }
-
-  async #reloadTrade(tradeId: string): Promise<void> {
-    try {
-      const trade = await this.client.api.getTrade(tradeId);
-      this.#noteTrade(trade);
-      if (tradeId === this.#tradeId) this.#renderTicks();
-    } catch {
-      // The ticks catch up with the next read receipt.
-    }
+    // A failure leaves the badge until a later read goes through.
+    this.client.markRead(tradeId, last.seq).catch(() => undefined);
   }
 
   #scheduleListRefresh(): void {
     clearTimeout(this.#refreshTimer);
     this.#refreshTimer = setTimeout(this.refreshList, LIST_REFRESH_DELAY_MS);
-  }
-
-  #noteTrade(trade: TradeView): void {
-    const seq = trade.peerReadSeq;
-    if (typeof seq === 'number') this.#otherRead.set(trade.id, Math.max(seq, this.#otherRead.get(trade.id) ?? 0));
   }
 
   // ---- drawing ----
@@ -188,7 +164,7 @@ export class RoomLive {
   #renderTick(item: HTMLElement): void {
     const tick = item.querySelector<HTMLElement>('[data-testid="read-tick"]');
     if (!tick || !this.#tradeId) return;
-    const read = Number(item.dataset.seq) <= (this.#otherRead.get(this.#tradeId) ?? 0);
+    const read = Number(item.dataset.seq) <= (this.client.readState(this.#tradeId)?.peerReadSeq ?? 0);
     tick.dataset.read = String(read);
     tick.textContent = read ? '✓✓' : '✓';
     tick.title = read ? 'Seen' : 'Sent';

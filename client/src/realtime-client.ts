@@ -11,6 +11,7 @@ import { parseChatMessage, parseNotificationEvent, parsePresence, parseReadRecei
 import { Poller } from './polling.js';
 import { ApiError, RestApi, type DisputeResolution, type Fetch, type TokenGetter } from './rest-api.js';
 import { newClientMessageId } from './retry.js';
+import { ReadStates } from './read-states.js';
 import { RoomSends } from './room-sends.js';
 import { ReceiptedSends } from './socket-sends.js';
 import type { LinkLoss, StompConnector, StompLink, Subscription } from './stomp-link.js';
@@ -24,6 +25,7 @@ import {
   type Notification,
   type PresenceEvent,
   type ReadReceiptEvent,
+  type SyncTradeReads,
   type Trade,
   type TradeStatus,
   type TradeView,
@@ -38,8 +40,13 @@ export interface RealtimeEvents {
   message: ChatMessage;
   /** A trade's status changed, or a trade of this user was opened (watched trades, the socket's user topic, and sync). */
   status: TradeStatusUpdate;
-  /** A party of a watched trade (this user too, from any device) read up to `seq`. */
+  /** A party of a watched trade (this user too, from any device) read up to `seq`: a receipt on the socket. */
   read: ReadReceiptEvent;
+  /**
+   * The read state of a watched trade moved: this user's last-read seq (any device) and the other
+   * party's. From the trade, the socket's receipts, this client's markRead, and sync while polling.
+   */
+  reads: { tradeId: string } & SyncTradeReads;
   /** A party of a watched trade is typing (this user's own sessions included): about one a second while it lasts. */
   typing: TypingEvent;
   /** A party of a watched trade came online in it or went offline (live socket only; sent once on subscribing too). */
@@ -141,6 +148,7 @@ export class RealtimeClient {
   readonly #poller: Poller;
   readonly #poll: FallbackPoll;
   readonly #room: RoomSends;
+  readonly #reads = new ReadStates();
   readonly #pacer: PollPacer;
   readonly #backoff: Backoff;
   readonly #pollIntervalMs: number;
@@ -186,6 +194,8 @@ export class RealtimeClient {
       onTrades: (trades) => {
         for (const trade of trades) this.#acceptTrade(trade);
       },
+      reads: (tradeId) => this.#reads.get(tradeId),
+      onReads: (tradeId, reads) => this.#raiseReads(tradeId, reads),
       onRefused: (tradeId, error) => {
         if (!this.#trades.has(tradeId)) return;
         this.unwatchTrade(tradeId);
@@ -256,6 +266,8 @@ export class RealtimeClient {
       if (this.#next?.connected) this.#subscribeTrade(this.#next, id, added);
       if (this.#live && this.#current) await confirmed(this.#subscribeTrade(this.#current, id, added));
     }
+    // null for an admin who is not a party: no read state.
+    if (trade.readSeq !== null && trade.peerReadSeq !== null) this.#raiseReads(id, { readSeq: trade.readSeq, peerReadSeq: trade.peerReadSeq });
     try {
       await watched.sync.sync();
     } catch (err) {
@@ -271,6 +283,7 @@ export class RealtimeClient {
     const watched = this.#trades.get(tradeId);
     if (!watched) return;
     this.#trades.delete(tradeId);
+    this.#reads.delete(tradeId);
     watched.sync.close();
     for (const connection of [this.#current, this.#next]) {
       for (const subscription of connection?.subscriptions.get(tradeId) ?? []) subscription.unsubscribe();
@@ -308,8 +321,14 @@ export class RealtimeClient {
   }
 
   /** Tells the other party this user read the trade's chat up to `seq` (socket or REST, retried). */
-  markRead(tradeId: string, seq: number): Promise<void> {
-    return this.#room.markRead(tradeId, seq);
+  async markRead(tradeId: string, seq: number): Promise<void> {
+    await this.#room.markRead(tradeId, seq);
+    this.#raiseReads(tradeId, { readSeq: seq });
+  }
+
+  /** A watched trade's read state as far as this client knows (undefined before the trade loaded). */
+  readState(tradeId: string): SyncTradeReads | undefined {
+    return this.#reads.get(tradeId);
   }
 
   /**
@@ -536,7 +555,7 @@ export class RealtimeClient {
         if (message) watched.sync.receive(message);
       }),
       link.subscribe(topics.trade(tradeId), (body) => this.#onStatusBody(body)),
-      link.subscribe(topics.tradeRead(tradeId), (body) => this.#emitParsed('read', parseReadReceipt(body))),
+      link.subscribe(topics.tradeRead(tradeId), (body) => this.#onReadBody(body)),
       link.subscribe(topics.tradeTyping(tradeId), (body) => this.#emitParsed('typing', parseTyping(body))),
       link.subscribe(topics.tradePresence(tradeId), (body) => this.#emitParsed('presence', parsePresence(body))),
     ];
@@ -609,7 +628,20 @@ export class RealtimeClient {
     this.#emitUnread();
   }
 
-  #emitParsed<K extends 'read' | 'typing' | 'presence'>(event: K, payload: RealtimeEvents[K] | undefined): void {
+  #onReadBody(body: string): void {
+    const receipt = parseReadReceipt(body);
+    if (!receipt) return;
+    this.#events.emit('read', receipt);
+    this.#raiseReads(receipt.tradeId, receipt.userId === this.options.userId ? { readSeq: receipt.seq } : { peerReadSeq: receipt.seq });
+  }
+
+  #raiseReads(tradeId: string, reads: Partial<SyncTradeReads>): void {
+    if (!this.#trades.has(tradeId)) return;
+    const moved = this.#reads.raise(tradeId, reads);
+    if (moved) this.#events.emit('reads', { tradeId, ...moved });
+  }
+
+  #emitParsed<K extends 'typing' | 'presence'>(event: K, payload: RealtimeEvents[K] | undefined): void {
     if (payload) this.#events.emit(event, payload);
   }
 

@@ -1,6 +1,6 @@
 import type { ChatSync } from './chat-sync.js';
 import type { RestApi } from './rest-api.js';
-import { MAX_SYNC_TRADES, type Notification, type SyncResponse, type Trade } from './wire.js';
+import { MAX_SYNC_TRADES, type Notification, type SyncResponse, type SyncTradeReads, type Trade } from './wire.js';
 
 export interface SyncRoundHost {
   api: RestApi;
@@ -11,6 +11,10 @@ export interface SyncRoundHost {
   onNotifications(notifications: Notification[], announce: boolean): void;
   /** Trades opened or changed since the last answer (never called for the first, the backlog). */
   onTrades(trades: Trade[]): void;
+  /** A watched trade's read seqs as this client knows them (sent, so a long poll wakes when either moves). */
+  reads(tradeId: string): SyncTradeReads | undefined;
+  /** A listed trade's read seqs as the server has them (its own and the other party's). */
+  onReads(tradeId: string, reads: SyncTradeReads): void;
   /** A listed trade the server no longer answers for this user. */
   onRefused(tradeId: string, error: string): void;
   onAdvice(pollIntervalMs: number): void;
@@ -68,7 +72,10 @@ export class SyncRounds {
         const listed = new Map(chunk);
         const answer = await this.host.api.sync(
           {
-            trades: chunk.map(([tradeId, sync]) => ({ tradeId, afterSeq: sync.feed.cursor })),
+            trades: chunk.map(([tradeId, sync]) => {
+              const reads = this.host.reads(tradeId);
+              return { tradeId, afterSeq: sync.feed.cursor, ...(reads ? { reads } : {}) };
+            }),
             notificationsAfterSeq: backlog ? 0 : this.host.notificationsAfter(),
             ...(this.#tradesCursor === undefined ? {} : { tradesAfter: this.#tradesCursor }),
             wait,
@@ -96,6 +103,7 @@ export class SyncRounds {
       // chat route's to fill (ChatSync), which reads the database.
       sync.apply(page, page.at(-1)?.seq ?? 0);
     }
+    for (const [tradeId, reads] of Object.entries(answer.reads ?? {})) if (listed.has(tradeId)) this.host.onReads(tradeId, reads);
     for (const [tradeId, { error }] of Object.entries(answer.errors ?? {})) {
       news = true;
       this.host.onRefused(tradeId, error);

@@ -128,4 +128,19 @@ describe('browser: the live trade room (read ticks, typing, presence, unread bad
     // The sender never sees its own messages as unread.
     assert.equal(await unreadBadge(buyer, tradeId).isVisible(), false);
   });
+
+  it('while polling: sends over REST, ticks from the long poll, the other party unknown here and offline there', async () => {
+    const { buyer, seller } = await suite.openTradeRoom({ buyer: { switchableSocket: true } });
+    await waitForAttribute(presenceOf(seller), 'data-online', 'true');
+    await buyer.socket!.cut();
+    await buyer.waitForConnection('polling', 5000);
+    await waitForAttribute(presenceOf(buyer), 'data-online', 'unknown');
+
+    await buyer.send('Gửi khi mất socket');
+    await seller.message('Gửi khi mất socket').waitFor({ timeout: 5000 });
+    // The seller's page read it at once; the buyer's held sync answers as the read seq moves.
+    await waitForAttribute(tickOf(buyer, 'Gửi khi mất socket'), 'data-read', 'true', 5000);
+    // A user on the REST fallback counts as offline (after the grace period).
+    await waitForAttribute(presenceOf(seller), 'data-online', 'false', 15_000);
+  });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { ApiError } from '../../client/src/rest-api.js';
 import { topics, userDestinations, type Notification, type TradeStatusEvent } from '../../client/src/wire.js';
 import { settle } from './support/fake-clock.js';
-import { BUYER, SELLER, TRADE_ID } from './support/fake-server.js';
+import { BUYER, chatCursors, SELLER, TRADE_ID } from './support/fake-server.js';
 import { live, setup } from './support/world.js';
 
 const CHAT = topics.tradeChat(TRADE_ID);
@@ -97,7 +97,7 @@ describe('client: realtime client state machine', () => {
 
     // Start-up and the first connect (nothing watched yet), two polls (news, then at once), the catch-up.
     assert.deepEqual(
-      world.server.syncQueries().map((q) => [q.get('trades'), q.get('wait')]),
+      world.server.syncQueries().map((q) => [chatCursors(q), q.get('wait')]),
       [
         [null, null],
         [null, null],

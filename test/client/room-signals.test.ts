@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { RealtimeEvents } from '../../client/src/realtime-client.js';
 import { appDestinations, topics } from '../../client/src/wire.js';
 import { settle } from './support/fake-clock.js';
-import { SELLER, TRADE_ID } from './support/fake-server.js';
+import { BUYER, SELLER, TRADE_ID } from './support/fake-server.js';
 import { live, setup } from './support/world.js';
 
 const READ_SEND = appDestinations.read(TRADE_ID);
@@ -83,5 +83,43 @@ describe('client: read receipts, typing and presence', () => {
       false,
       'typing never goes over REST',
     );
+  });
+
+  it("keeps each watched trade's read state (own and peer seqs) from the trade, socket receipts, markRead and, while polling, sync", async () => {
+    const world = setup();
+    world.server.peerReads(1);
+    const reads: RealtimeEvents['reads'][] = [];
+    world.client.on('reads', (r) => reads.push(r));
+    await live(world, 4);
+    assert.deepEqual(reads, [{ tradeId: TRADE_ID, readSeq: 0, peerReadSeq: 1 }]);
+
+    const link = world.broker.current;
+    link.push(topics.tradeRead(TRADE_ID), { tradeId: TRADE_ID, userId: SELLER, seq: 2, at: AT });
+    // Late or repeated receipts move nothing back.
+    link.push(topics.tradeRead(TRADE_ID), { tradeId: TRADE_ID, userId: SELLER, seq: 1, at: AT });
+    // This user's own read on another device.
+    link.push(topics.tradeRead(TRADE_ID), { tradeId: TRADE_ID, userId: BUYER, seq: 3, at: AT });
+    const marking = world.client.markRead(TRADE_ID, 4);
+    await settle();
+    link.receipt(link.sentTo(appDestinations.read(TRADE_ID))[0]!.receipt);
+    await marking;
+    assert.deepEqual(reads.slice(1), [
+      { tradeId: TRADE_ID, readSeq: 0, peerReadSeq: 2 },
+      { tradeId: TRADE_ID, readSeq: 3, peerReadSeq: 2 },
+      { tradeId: TRADE_ID, readSeq: 4, peerReadSeq: 2 },
+    ]);
+
+    // While polling: the long poll carries the read seqs held, and answers as soon as one moves.
+    link.lose();
+    await world.clock.advance(2000);
+    assert.equal(world.server.heldRequests, 1);
+    const query = world.server.syncQueries().at(-1)!;
+    assert.equal(query.get('trades'), `${TRADE_ID}:4:4:2`);
+    world.server.peerReads(4);
+    await settle();
+    assert.deepEqual(reads.at(-1), { tradeId: TRADE_ID, readSeq: 4, peerReadSeq: 4 });
+    assert.deepEqual(world.client.readState(TRADE_ID), { readSeq: 4, peerReadSeq: 4 });
+    world.client.unwatchTrade(TRADE_ID);
+    assert.equal(world.client.readState(TRADE_ID), undefined);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { PLAIN_POLLS_FOR_MS } from '../../client/src/fallback-poll.js';
 import { settle } from './support/fake-clock.js';
-import { TRADE_ID } from './support/fake-server.js';
+import { chatCursors, TRADE_ID } from './support/fake-server.js';
 import { live, setup, type World } from './support/world.js';
 
 const OTHER = '1a2b3c4d-0000-4000-8000-000000000002';
@@ -27,7 +27,7 @@ describe('client: the fallback through GET /sync', () => {
     await downWithThreeTrades(world);
     await world.clock.advance(10_000);
     assert.deepEqual(paths(world), Array(5).fill('GET /p2p/sync'));
-    const trades = world.server.syncQueries()[0]!.get('trades')!.split(',');
+    const trades = chatCursors(world.server.syncQueries()[0]!)!.split(',');
     assert.deepEqual(trades.sort(), [`${TRADE_ID}:0`, `${OTHER}:0`, `${THIRD}:0`].sort());
   });
 
@@ -53,9 +53,7 @@ describe('client: the fallback through GET /sync', () => {
     await world.clock.advance(1);
     assert.equal(world.server.syncQueries().length, 2);
     assert.equal(
-      world.server
-        .syncQueries()[1]!
-        .get('trades')!
+      chatCursors(world.server.syncQueries()[1]!)!
         .split(',')
         .find((t) => t.startsWith(OTHER)),
       `${OTHER}:1`,
@@ -70,10 +68,7 @@ describe('client: the fallback through GET /sync', () => {
     for (let i = 0; i < 5; i++) world.server.append();
     await world.clock.advance(2000);
     assert.deepEqual(world.seqs(), [1, 2, 3, 4, 5, 6]);
-    const afterSeqs = world.server
-      .syncQueries()
-      .slice(2)
-      .map((q) => q.get('trades'));
+    const afterSeqs = world.server.syncQueries().slice(2).map(chatCursors);
     assert.deepEqual(afterSeqs, [`${TRADE_ID}:1`, `${TRADE_ID}:3`, `${TRADE_ID}:5`, `${TRADE_ID}:6`]);
   });
 

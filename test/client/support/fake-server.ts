@@ -58,6 +58,8 @@ export class FakeServer {
   readonly #sent = new Map<string, ChatMessage>();
   /** The buyer's last-read seq per trade, as POST /read stored it. */
   readonly readSeqs = new Map<string, number>();
+  /** The other party's last-read seq per trade: set by `peerReads`. */
+  readonly peerReadSeqs = new Map<string, number>();
   #version = 0;
   #held: Promise<void> | undefined;
   #release: (() => void) | undefined;
@@ -113,6 +115,12 @@ export class FakeServer {
     messages.push(message);
     this.#wake();
     return message;
+  }
+
+  /** The other party reads up to `seq`: a held long poll that sent older read seqs answers. */
+  peerReads(seq: number, tradeId = TRADE_ID): void {
+    this.peerReadSeqs.set(tradeId, seq);
+    this.#wake();
   }
 
   /** Stores a notification as the server does: the user's next seq. */
@@ -207,7 +215,8 @@ export class FakeServer {
     const deadline = (this.clock?.now() ?? 0) + wait * 1000;
     for (;;) {
       const answer = this.#syncAnswer(query);
-      const empty = Object.values(answer.chat).every((c) => c.length === 0) && !answer.notifications.length && !answer.trades.length;
+      const empty =
+        Object.values(answer.chat).every((c) => c.length === 0) && !answer.notifications.length && !answer.trades.length && !readsMoved(query, answer);
       const left = deadline - (this.clock?.now() ?? 0);
       if (!empty || !this.clock || !this.holdsLongPolls || left <= 0) return [200, answer];
       await new Promise<void>((resolve) => {
@@ -248,8 +257,7 @@ export class FakeServer {
       trades: trades.map((r) => ({ ...r.trade })),
       tradesCursor: String(trades.at(-1)?.version ?? tradesAfter),
       more,
-      // The fake keeps no read receipts: every readable trade reads as unread by both.
-      reads: Object.fromEntries(Object.keys(chat).map((tradeId) => [tradeId, { readSeq: 0, peerReadSeq: 0 }])),
+      reads: Object.fromEntries(Object.keys(chat).map((tradeId) => [tradeId, this.#reads(tradeId)])),
       errors,
       pollIntervalMs: this.pollIntervalMs,
     };
@@ -259,7 +267,7 @@ export class FakeServer {
     const limit = Number(query.get('limit') ?? 1000);
     const chatPath = /^\/p2p\/trades\/([^/]+)\/chat$/.exec(path);
     const tradePath = /^\/p2p\/trades\/([^/]+)$/.exec(path);
-    if (method === 'GET' && tradePath && this.#trades.has(tradePath[1]!)) return [200, { ...this.#row(tradePath[1]!).trade }];
+    if (method === 'GET' && tradePath && this.#trades.has(tradePath[1]!)) return [200, { ...this.#row(tradePath[1]!).trade, ...this.#reads(tradePath[1]!) }];
     if (chatPath && this.#trades.has(chatPath[1]!)) {
       const tradeId = chatPath[1]!;
       if (method === 'GET' && this.chatForbidden) return [403, { error: 'forbidden', message: 'only the buyer and the seller may use this chat' }];
@@ -291,6 +299,10 @@ export class FakeServer {
     return [404, { error: 'not_found', message: `no route for ${method} ${path}` }];
   }
 
+  #reads(tradeId: string): { readSeq: number; peerReadSeq: number } {
+    return { readSeq: this.readSeqs.get(tradeId) ?? 0, peerReadSeq: this.peerReadSeqs.get(tradeId) ?? 0 };
+  }
+
   /** Carries out a chat SEND that came over the socket (its body as sent), as the api would. */
   commitSend(tradeId: string, body: string): ChatMessage {
     return this.#send(tradeId, JSON.parse(body) as { message: string; clientMessageId?: string })[1] as ChatMessage;
@@ -305,6 +317,21 @@ export class FakeServer {
     if (key !== undefined) this.#sent.set(key, message);
     return [201, message];
   }
+}
+
+/** As the server does: a long poll that sent a trade's read seqs answers once either is past them. */
+function readsMoved(query: URLSearchParams, answer: SyncResponse): boolean {
+  return (query.get('trades') ?? '').split(',').some((entry) => {
+    const [tradeId, , readSeq, peerReadSeq] = entry.split(':');
+    const now = answer.reads[tradeId ?? ''];
+    return readSeq !== undefined && now !== undefined && (now.readSeq > Number(readSeq) || now.peerReadSeq > Number(peerReadSeq));
+  });
+}
+
+/** A sync query's `trades` as `tradeId:afterSeq` entries: the chat cursors, without the read seqs the client holds. */
+export function chatCursors(query: URLSearchParams): string | null {
+  const trades = query.get('trades');
+  return trades === null ? null : trades.replace(/(^|,)([^:,]+:\d+)(:\d+:\d+)?/g, '$1$2');
 }
 
 /** As fetch does: an aborted request rejects at once, whatever the server is doing. */
