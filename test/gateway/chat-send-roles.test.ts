@@ -9,6 +9,8 @@ import { deleteAmqpNames, uniqueAmqpNames } from '../support/amqp.js';
 import { AMQP_URL, JWT_SECRET } from '../support/services.js';
 import { startSecondGateway, uniqueUser } from '../support/gateway-harness.js';
 import { StompTestClient, TWO_TRANSPORTS, type Inbox } from '../support/stomp-clients.js';
+import { frame, RawStompSocket } from '../support/raw-stomp.js';
+import { MAX_SENDS_IN_FLIGHT } from '../../src/gateway/app-sends/app-handler.js';
 import { eventually } from '../support/eventually.js';
 
 const CHAT_LIMIT = 3;
@@ -113,6 +115,42 @@ describe('gateway: chat SEND handed to a separate api role at API_URL (postgres 
     assert.equal(refused.error, 'rate_limited');
     assert.equal((await storedChat(tradeId, seller)).length, CHAT_LIMIT);
     assert.equal(client.isClosed, false);
+  });
+
+  it(`holds ${MAX_SENDS_IN_FLIGHT} SENDs waiting on a slow api beside a full burst of other frames; the next SEND is the user error rate_limited; all answered in order (raw frames)`, async () => {
+    const silent = createServer(() => {});
+    const silentUrl = await listenOn(silent);
+    closers.push(() => stop(silent));
+    const { baseUrl } = await gateway({ API_URL: silentUrl, API_TIMEOUT_MS: '300' });
+    const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
+    const tradeId = await openTrade(api, buyer, seller);
+    const socket = await RawStompSocket.open(baseUrl);
+    closers.push(async () => socket.close());
+    await socket.connect(api.auth(buyer));
+    socket.send(frame('SUBSCRIBE', { id: 'errors', destination: userDestinations.errors, receipt: 'errors' }));
+    await socket.next('RECEIPT');
+
+    const sends = Array.from({ length: MAX_SENDS_IN_FLIGHT + 1 }, (_, i) =>
+      frame('SEND', { destination: appDestinations.chat(tradeId), receipt: `send-${i}` }, JSON.stringify({ message: `m${i}` })),
+    );
+    // GATEWAY_MAX_SUBSCRIPTIONS (100) + 32 frames may wait besides the SENDs in flight; the refused
+    // SEND waits among them. 99 SUBSCRIBEs (one subscription is taken) and 32 UNSUBSCRIBEs fill it.
+    const others = [
+      ...Array.from({ length: 99 }, (_, i) => frame('SUBSCRIBE', { id: `sub-${i}`, destination: destinations.tradeChat(tradeId), receipt: `other-${i}` })),
+      ...Array.from({ length: 32 }, (_, i) => frame('UNSUBSCRIBE', { id: `none-${i}`, receipt: `other-${99 + i}` })),
+    ];
+    socket.send(sends.join('') + others.join(''));
+
+    for (let i = 0; i < MAX_SENDS_IN_FLIGHT; i++) {
+      const answer = await socket.next('MESSAGE');
+      assert.equal(answer.headers['receipt-id'], `send-${i}`);
+      assert.equal(JSON.parse(answer.body.toString()).error, 'unavailable');
+    }
+    const refused = await socket.next('MESSAGE');
+    assert.equal(refused.headers['receipt-id'], `send-${MAX_SENDS_IN_FLIGHT}`);
+    assert.equal(JSON.parse(refused.body.toString()).error, 'rate_limited');
+    for (let i = 0; i < others.length; i++) assert.equal((await socket.next('RECEIPT')).headers['receipt-id'], `other-${i}`);
+    assert.equal(socket.closeCode, undefined);
   });
 
   it('answers unavailable, connection kept, when the api refuses connections, answers 503, does not answer in time, or is not configured', async () => {
