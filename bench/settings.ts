@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { useServices } from '../test/support/services/for-this-run.js';
 
@@ -14,6 +15,8 @@ export const { amqpUrl: AMQP_URL, pgAdminUrl: PG_ADMIN_URL } = SERVICES;
 
 /** HS256 secret every server under test verifies CONNECT tokens with (the load generator signs). */
 export const JWT_SECRET = 'bench-secret-that-is-at-least-32-characters-long';
+/** The api's transcript signing key (TRANSCRIPT_SIGNING_KEY), one per bench run. */
+export const TRANSCRIPT_SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 /** What one run measures and for how long. `quick` keeps the whole run under about two minutes. */
 export interface Plan {

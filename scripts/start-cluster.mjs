@@ -5,12 +5,14 @@
 // Env: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/p2p, created if missing),
 //      AMQP_URL (default amqp://guest:guest@127.0.0.1:5672), JWT_SECRET (default: a dev value,
 //      printed with ready-made tokens once the api is up: the cluster has no dev login),
+//      TRANSCRIPT_SIGNING_KEY (default: the key `npm start` keeps in DATA_DIR, made if missing),
 //      API_PORT 8080, GATEWAY_PORTS 8081,8083, NOTIFICATION_PORT 8082,
 //      PUBLIC_GATEWAY_URLS (default: http://localhost:<each gateway port>, where the demo page at
 //      http://localhost:8080 connects), METRICS_TOKEN (default: a dev value, printed).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import pg from 'pg';
+import { loadOrCreateDemoTranscriptKey } from '../dist/config/transcript-keys.js';
 
 const gatewayPorts = (process.env.GATEWAY_PORTS ?? '8081,8083').split(',');
 const env = {
@@ -19,6 +21,8 @@ const env = {
   DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/p2p',
   AMQP_URL: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
   JWT_SECRET: process.env.JWT_SECRET ?? 'cluster-dev-secret-change-me-0123456789',
+  // Kept in DATA_DIR as `npm start` keeps its own, so transcripts stay verifiable across restarts.
+  TRANSCRIPT_SIGNING_KEY: process.env.TRANSCRIPT_SIGNING_KEY ?? loadOrCreateDemoTranscriptKey(process.env.DATA_DIR ?? './data'),
   CORS_ORIGINS: process.env.CORS_ORIGINS ?? '*',
   PUBLIC_GATEWAY_URLS: process.env.PUBLIC_GATEWAY_URLS ?? gatewayPorts.map((port) => `http://localhost:${port}`).join(','),
   METRICS_TOKEN: process.env.METRICS_TOKEN ?? 'cluster-dev-metrics-token',

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { BenchContext } from '../context.js';
-import { AMQP_URL, JWT_SECRET, REPO_ROOT } from '../settings.js';
+import { AMQP_URL, JWT_SECRET, REPO_ROOT, TRANSCRIPT_SIGNING_KEY } from '../settings.js';
 import { launch, type ServerProcess } from './launch.js';
 
 /**
@@ -50,6 +50,7 @@ export function launchRole(
       AMQP_URL,
       AMQP_EXCHANGE: ctx.feed.exchange,
       JWT_SECRET,
+      TRANSCRIPT_SIGNING_KEY,
       LOG_LEVEL: 'warn',
       GATEWAY_MAX_CONNECTIONS_PER_USER: '100000',
       CHAT_RATE_LIMIT_PER_MINUTE: '1000000',

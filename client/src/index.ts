@@ -48,3 +48,4 @@ export type { SocketOptions } from './stompjs-link.js';
 export type { TradeStatusUpdate } from './trade-statuses.js';
 export type { Clock } from './clock.js';
 export * from './wire.js';
+export * from './transcript.js';

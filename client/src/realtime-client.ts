@@ -8,6 +8,7 @@ import { classifyLoss } from './link-loss.js';
 import { fetchNotificationsAfter, NotificationFeed, notificationOf } from './notification-feed.js';
 import { jittered, PollPacer } from './pacing.js';
 import { parseChatMessage, parseNotificationEvent, parsePresence, parseReadReceipt, parseStatusEvent, parseTyping } from './payloads.js';
+import { TranscriptHeads, type HeldHash } from './transcript.js';
 import { Poller } from './polling.js';
 import { ApiError, RestApi, type DisputeResolution, type Fetch, type TokenGetter } from './rest-api.js';
 import { newClientMessageId } from './retry.js';
@@ -143,6 +144,7 @@ export class RealtimeClient {
   readonly #events = new Emitter<RealtimeEvents>();
   readonly #trades = new Map<string, WatchedTrade>();
   readonly #statuses = new TradeStatuses();
+  readonly #heads = new TranscriptHeads();
   readonly #notifications = new NotificationFeed();
   readonly #rounds: SyncRounds;
   readonly #poller: Poller;
@@ -346,6 +348,11 @@ export class RealtimeClient {
   /** ADMIN only: settles a DISPUTED trade; reported as a `status` event like any other change. */
   async resolveDispute(tradeId: string, status: DisputeResolution, reason?: string): Promise<Trade> {
     return this.#acceptTrade(await this.api.resolveDispute(tradeId, status, reason));
+  }
+
+  /** The last transcript chain hash pushed for the trade: hold it to check a transcript against (docs/transcript.md). */
+  lastTranscriptHash(tradeId: string): HeldHash | undefined {
+    return this.#heads.last(tradeId);
   }
 
   /** Newest first. */
@@ -552,7 +559,9 @@ export class RealtimeClient {
     const subscriptions = [
       link.subscribe(topics.tradeChat(tradeId), (body) => {
         const message = parseChatMessage(body);
-        if (message) watched.sync.receive(message);
+        if (!message) return;
+        this.#heads.note(message);
+        watched.sync.receive(message);
       }),
       link.subscribe(topics.trade(tradeId), (body) => this.#onStatusBody(body)),
       link.subscribe(topics.tradeRead(tradeId), (body) => this.#onReadBody(body)),
@@ -618,7 +627,9 @@ export class RealtimeClient {
 
   #onStatusBody(body: string): void {
     const event = parseStatusEvent(body);
-    if (event) this.#acceptStatus(event);
+    if (!event) return;
+    this.#heads.note(event);
+    this.#acceptStatus(event);
   }
 
   #onNotificationBody(body: string): void {

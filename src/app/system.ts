@@ -12,6 +12,9 @@ import { ChatService } from '../domain/chat-service.js';
 import { ChatReadService } from '../domain/chat-reads.js';
 import { DisputeAuditService } from '../domain/dispute-audit.js';
 import { NotificationService } from '../domain/notification-service.js';
+import { TranscriptChain } from '../domain/transcript-chain.js';
+import { TranscriptService } from '../domain/transcript-service.js';
+import { resolveTranscriptKeys } from '../config/transcript-keys.js';
 import { startNotificationWorker } from '../workers/notification-worker.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { createHttpApp } from '../http/api-app.js';
@@ -54,6 +57,7 @@ export interface System {
   chat: ChatService;
   reads: ChatReadService;
   notifications: NotificationService;
+  transcripts: TranscriptService;
   /** Roles that serve the API. */
   sync: SyncService | undefined;
   /** Roles `all` and `api`: sheds reads when overloaded; a lean API path must use it too. */
@@ -100,10 +104,16 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
     if (memory) for (const event of events) applyEvent(memory, event);
   });
 
-  const trades = new TradeService(db, outbox);
-  const chat = new ChatService(db, trades, outbox);
+  const transcriptKeys = await resolveTranscriptKeys(config);
+  const chain = new TranscriptChain(transcriptKeys.signer);
+  const trades = new TradeService(db, outbox, chain);
+  const chat = new ChatService(db, trades, outbox, chain);
   const reads = new ChatReadService(db, trades, outbox);
   const audit = new DisputeAuditService(db);
+  const transcripts = new TranscriptService(db, chain, transcriptKeys.publicKeys);
+  // What the migration chained for trades that existed before it gets signed here, before the
+  // first request (a write to such a trade would sign its backlog itself, under its row lock).
+  if (servesApi) await transcripts.signBacklogs();
   const notifications = new NotificationService(db, outbox);
 
   const consumers: Consumer[] = [];
@@ -158,6 +168,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
           reads,
           audit,
           notifications,
+          transcripts,
         }
       : undefined,
   });
@@ -189,6 +200,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
     chat,
     reads,
     notifications,
+    transcripts,
     sync,
     gateway,
     overload,

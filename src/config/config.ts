@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { TokenPolicy } from '../auth/jwt.js';
 import type { GatewaySettings, PresenceSettings } from './gateway-settings.js';
 import { DEFAULT_EXCHANGE } from '../contract/routing-keys.js';
+import { parseSigningKey } from './transcript-keys.js';
+import { pemBlocks } from '../contract/transcript-verify.js';
 
 export const ROLES = ['all', 'api', 'gateway', 'notification'] as const;
 export type Role = (typeof ROLES)[number];
@@ -29,6 +31,8 @@ export interface Config {
    * demo page connects only here, and the page's CSP connect-src allows only these.
    */
   publicGatewayUrls: string[];
+  /** The transcript's keys, PEM (docs/transcript.md); demo mode generates a signing key when unset. */
+  transcript: { signingKeyPem: string | undefined; retiredPublicKeysPem: string | undefined };
   /** Bearer token /metrics requires; in production /metrics is refused without one. */
   metricsToken: string | undefined;
   logLevel: string;
@@ -125,6 +129,8 @@ function readConfig(r: Role, env: NodeJS.ProcessEnv, problems: string[]): Config
   required('DATABASE_URL', 'a postgresql:// URL');
   required('AMQP_URL', 'an amqp:// URL');
   required('JWT_SECRET', 'at least 32 characters');
+  // Roles that write chat and status changes sign transcript entries; every replica the same key.
+  if (r === 'api' || r === 'all') required('TRANSCRIPT_SIGNING_KEY', 'an Ed25519 private key in PEM (docs/transcript.md)');
 
   const databaseUrl = parse('DATABASE_URL', urlWithScheme(['postgres:', 'postgresql:']), undefined);
   const amqpUrl = parse('AMQP_URL', urlWithScheme(['amqp:', 'amqps:']), undefined);
@@ -182,6 +188,10 @@ function readConfig(r: Role, env: NodeJS.ProcessEnv, problems: string[]): Config
     },
     corsOrigins,
     publicGatewayUrls: parse('PUBLIC_GATEWAY_URLS', urlList(['http:', 'https:']), []),
+    transcript: {
+      signingKeyPem: parse('TRANSCRIPT_SIGNING_KEY', pem(signingKeyPem), undefined),
+      retiredPublicKeysPem: parse('TRANSCRIPT_RETIRED_PUBLIC_KEYS', pem(publicKeysPem), undefined),
+    },
     metricsToken: parse('METRICS_TOKEN', z.string().min(16, 'must be at least 16 characters'), undefined),
     logLevel: parse('LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
     logSlowRequestMs: parse('LOG_SLOW_REQUEST_MS', positiveInt, 1_000),
@@ -249,6 +259,30 @@ const duration: z.ZodType<number> = z
   .regex(/^\d+[smhd]?$/, 'must be seconds or a number with s, m, h or d (24h)')
   .transform((raw) => Number.parseInt(raw, 10) * ({ s: 1, m: 60, h: 3600, d: 86_400 }[raw.at(-1)!] ?? 1))
   .refine((seconds) => seconds > 0, 'must be more than 0');
+
+/** A PEM text; `\n` stands for a newline, so a key fits on one line of an env file. */
+function pem(check: (text: string) => string | undefined): z.ZodType<string> {
+  return z
+    .string()
+    .transform((raw) => raw.replaceAll('\\n', '\n'))
+    .superRefine((text, ctx) => {
+      const problem = check(text);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+}
+
+function signingKeyPem(text: string): string | undefined {
+  try {
+    parseSigningKey(text);
+    return undefined;
+  } catch (err) {
+    return `must be an Ed25519 private key in PEM: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+function publicKeysPem(text: string): string | undefined {
+  return pemBlocks(text).length > 0 ? undefined : 'must hold one or more PEM public keys (-----BEGIN PUBLIC KEY-----)';
+}
 
 /** Comma-separated absolute URLs; a trailing slash is dropped so they compose with paths. */
 function urlList(schemes: string[]): z.ZodType<string[]> {

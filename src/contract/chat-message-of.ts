@@ -13,5 +13,6 @@ export function chatMessageOf(e: ChatMessageEvent): ChatMessage {
     timestamp: e.timestamp,
     recipientRole: e.recipientRole,
     isSystemMessage: e.isSystemMessage,
+    ...(e.hash !== undefined ? { chainSeq: e.chainSeq, hash: e.hash } : {}),
   };
 }

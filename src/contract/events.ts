@@ -9,6 +9,16 @@ const id = z.string().min(1);
 // Events may come from other publishers, so any ISO-8601 zone is accepted; ours are UTC with ms.
 const timestamp = z.iso.datetime({ offset: true });
 const status = z.enum(TRADE_STATUSES);
+// Where the change landed in the trade's transcript chain (docs/transcript.md): a party keeps the
+// last hash it saw, to check a transcript against later. Optional: other publishers have no chain.
+const chainLink = {
+  chainSeq: z.number().int().positive().optional().meta({ description: "The entry's place in the trade's transcript chain." }),
+  hash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional()
+    .meta({ description: "The entry's chain hash (lower-case hex): keep the last one to check a transcript against." }),
+};
 
 export const tradeStatusEventSchema = z.object({
   eventId: id,
@@ -20,6 +30,7 @@ export const tradeStatusEventSchema = z.object({
   status,
   reason: z.string().optional().meta({ description: "The mediator's reason, on a resolution of a dispute that gave one." }),
   timestamp,
+  ...chainLink,
 });
 
 export const chatMessageEventSchema = z.object({
@@ -36,6 +47,7 @@ export const chatMessageEventSchema = z.object({
   timestamp,
   recipientRole: z.enum(TRADE_ROLES).nullable().meta({ description: 'The side a system message is meant for; null = both.' }),
   isSystemMessage: z.boolean(),
+  ...chainLink,
 });
 
 export const notificationEventSchema = z.object({

@@ -31,6 +31,8 @@ export const chatMessageSchema = z.object({
   timestamp: instant,
   recipientRole: z.enum(TRADE_ROLES).nullable().meta({ description: 'The side a system message is meant for; null = both.' }),
   isSystemMessage: z.boolean(),
+  chainSeq: z.number().int().positive().optional().meta({ description: "Pushed messages only: the entry's place in the trade's transcript chain." }),
+  hash: z.string().optional().meta({ description: "Pushed messages only: the entry's transcript chain hash (docs/transcript.md)." }),
 });
 
 export const tradeSchema = z.object({

@@ -3,6 +3,8 @@ import type { Prisma } from '../generated/prisma/client.js';
 import { chatMessageEvent, type BusEvent } from '../events/events.js';
 import type { SenderRole, TradeRole } from '../contract/trade-status.js';
 import type { ChatMessage } from '../contract/shapes.js';
+import type { TranscriptChain } from './transcript-chain.js';
+import { chatChainEntry } from '../contract/transcript.js';
 
 export type { ChatMessage };
 
@@ -19,26 +21,32 @@ export type NewChatMessage = {
  * its event. The UPDATE locks the trade row until commit, so concurrent appends to one
  * trade take seq 1, 2, 3 ... in commit order with no gap, and each timestamp is strictly
  * later than the previous one, so polling by `since` can never skip a message either.
- * One statement takes the slot and inserts the row: this is every chat send's hot path.
+ * One statement takes both slots (chat seq and transcript chain_seq, under that lock) and inserts
+ * the row, a second seals its transcript entry: this is every chat send's hot path.
  */
 export async function appendChatMessage(
   tx: Prisma.TransactionClient,
+  chain: TranscriptChain,
   tradeId: string,
   input: NewChatMessage,
 ): Promise<{ message: ChatMessage; event: BusEvent }> {
   const id = randomUUID();
   const isSystemMessage = input.senderId === null;
-  const [slot] = await tx.$queryRaw<{ seq: number; timestamp: Date }[]>`
+  const [slot] = await tx.$queryRaw<{ seq: number; timestamp: Date; chainSeq: number; previous: string | null }[]>`
     WITH slot AS (
       UPDATE trades
       SET chat_seq = chat_seq + 1,
+          chain_seq = chain_seq + 1,
           last_chat_at = GREATEST(date_trunc('milliseconds', clock_timestamp()), last_chat_at + interval '1 millisecond')
       WHERE id = ${tradeId}::uuid
-      RETURNING chat_seq, last_chat_at)
+      RETURNING chat_seq, chain_seq, chain_hash, last_chat_at),
+    message AS (
     INSERT INTO trade_chat_messages (id, trade_id, seq, sender_id, sender_role, message, recipient_role, is_system_message, timestamp, client_message_id)
     SELECT ${id}::uuid, ${tradeId}::uuid, chat_seq, ${input.senderId}, ${input.senderRole}::"ChatSenderRole", ${input.message}, ${input.recipientRole}::"TradeRole", ${isSystemMessage}, last_chat_at, ${input.clientMessageId ?? null}
     FROM slot
-    RETURNING seq, timestamp`;
+    RETURNING seq, timestamp)
+    SELECT message.seq, message.timestamp, slot.chain_seq AS "chainSeq", encode(slot.chain_hash, 'hex') AS previous
+    FROM message CROSS JOIN slot`;
   if (!slot) throw new Error(`trade ${tradeId} vanished inside its own transaction`);
 
   const message = toChatMessage({
@@ -52,6 +60,7 @@ export async function appendChatMessage(
     seq: slot.seq,
     timestamp: slot.timestamp,
   });
+  const link = await chain.seal(tx, chatChainEntry(message, slot.chainSeq), slot.previous);
   const event = chatMessageEvent({
     eventId: randomUUID(),
     tradeId,
@@ -63,6 +72,7 @@ export async function appendChatMessage(
     timestamp: message.timestamp,
     recipientRole: message.recipientRole,
     isSystemMessage: message.isSystemMessage,
+    ...link,
   });
   return { message, event };
 }

@@ -8,6 +8,7 @@ import { recordAudit } from './dispute-audit.js';
 import { violatesUnique } from '../persistence/driver-errors.js';
 import { MAX_PAGE } from '../contract/shapes.js';
 import type { TradeService } from './trade-service.js';
+import type { TranscriptChain } from './transcript-chain.js';
 
 /** Which messages to return: after a timestamp (the plan's polling) and/or after a seq (the cursor). */
 export interface ChatQuery {
@@ -30,6 +31,7 @@ export class ChatService {
     private readonly db: Database,
     private readonly trades: TradeService,
     private readonly outbox: Outbox,
+    private readonly chain: TranscriptChain,
   ) {}
 
   /**
@@ -44,7 +46,13 @@ export class ChatService {
     const senderRole = seat.role;
     try {
       const message = await this.outbox.transaction(async (tx, stage) => {
-        const appended = await appendChatMessage(tx, tradeId, { senderId: actor.userId, senderRole, message: text, recipientRole: null, clientMessageId });
+        const appended = await appendChatMessage(tx, this.chain, tradeId, {
+          senderId: actor.userId,
+          senderRole,
+          message: text,
+          recipientRole: null,
+          clientMessageId,
+        });
         if (senderRole === 'MEDIATOR') {
           await recordAudit(tx, { tradeId, actorId: actor.userId, action: 'POST', messageId: appended.message.id, seq: appended.message.seq });
         }

@@ -14,6 +14,7 @@ import { checkTransition, RESOLUTIONS, roleOf, withReason } from '../contract/tr
 import type { Dispute } from '../contract/dispute.js';
 import { recordAudit } from './dispute-audit.js';
 import type { TradeAccess, TradeParties } from './trade-access.js';
+import type { ChainLink, TranscriptChain } from './transcript-chain.js';
 
 export type { Trade, OpenTradeInput };
 
@@ -34,6 +35,7 @@ export class TradeService implements TradeAccess, TradeParties {
   constructor(
     private readonly db: Database,
     private readonly outbox: Outbox,
+    private readonly chain: TranscriptChain,
   ) {}
 
   async open(actor: Actor, input: OpenTradeInput): Promise<Trade> {
@@ -41,8 +43,18 @@ export class TradeService implements TradeAccess, TradeParties {
     const trade = await this.outbox.transaction(async (tx, stage) => {
       const feed = await nextFeedPositions(tx, actor.userId, input.sellerId);
       const row = await tx.trade.create({ data: { id: randomUUID(), buyerId: actor.userId, ...input, ...feed } });
-      // Opening is the transition into PENDING: the seller hears of the new trade the same way.
-      stage(statusEvent(row, actor.userId, null));
+      // Opening is the transition into PENDING: the seller hears of the new trade the same way,
+      // and it is the first entry of the trade's transcript.
+      const link = await this.chain.appendStatus(tx, {
+        tradeId: row.id,
+        from: null,
+        to: row.status,
+        actorId: actor.userId,
+        actorRole: 'BUYER',
+        reason: null,
+        timestamp: row.updatedAt.toISOString(),
+      });
+      stage(statusEvent(row, actor.userId, null, link));
       return row;
     });
     return toTrade(trade);
@@ -96,14 +108,23 @@ export class TradeService implements TradeAccess, TradeParties {
       const { count } = await tx.trade.updateMany({ where: { id: tradeId, status: current.status }, data: { status: to, ...feed, ...disputed } });
       if (count === 0) throw conflict(`the trade changed concurrently; it is no longer ${current.status}`);
       const row = await tx.trade.findUniqueOrThrow({ where: { id: tradeId } });
-      const appended = await appendChatMessage(tx, tradeId, {
+      const link = await this.chain.appendStatus(tx, {
+        tradeId,
+        from: current.status,
+        to,
+        actorId: actor.userId,
+        actorRole: role,
+        reason,
+        timestamp: row.updatedAt.toISOString(),
+      });
+      const appended = await appendChatMessage(tx, this.chain, tradeId, {
         senderId: null,
         senderRole: null,
         message: withReason(systemMessage.text(role), reason),
         recipientRole: systemMessage.recipientRole,
       });
       if (resolution) await recordAudit(tx, { tradeId, actorId: actor.userId, action: 'RESOLVE', from: current.status, to, reason });
-      stage(statusEvent(row, actor.userId, current.status, reason), appended.event);
+      stage(statusEvent(row, actor.userId, current.status, link, reason), appended.event);
       return row;
     });
     return toTrade(updated);
@@ -191,7 +212,7 @@ export class TradeService implements TradeAccess, TradeParties {
   }
 }
 
-function statusEvent(row: TradeRow, actorId: string, previousStatus: TradeStatus | null, reason: string | null = null) {
+function statusEvent(row: TradeRow, actorId: string, previousStatus: TradeStatus | null, link: ChainLink, reason: string | null = null) {
   return tradeStatusEvent({
     eventId: randomUUID(),
     tradeId: row.id,
@@ -202,6 +223,7 @@ function statusEvent(row: TradeRow, actorId: string, previousStatus: TradeStatus
     status: row.status,
     ...(reason === null ? {} : { reason }),
     timestamp: row.updatedAt.toISOString(),
+    ...link,
   });
 }
 

@@ -12,6 +12,8 @@ import { errorHandler, notFoundRoute } from './errors.js';
 import { opsRoutes, type MetricsAccess, type ReadinessCheck } from './ops-routes.js';
 import { tradeRoutes } from './routes/trade-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
+import { transcriptKeysRoute, transcriptRoutes } from './routes/transcript-routes.js';
+import type { TranscriptService } from '../domain/transcript-service.js';
 import { CLIENT_DIST_DIR } from '../config/client-dist.js';
 import { demoRoutes } from './demo-routes.js';
 import type { PipelineStep } from './request-pipeline.js';
@@ -44,6 +46,7 @@ export interface HttpAppOptions {
     reads: ChatReadService;
     audit: DisputeAuditService;
     notifications: NotificationService;
+    transcripts: TranscriptService;
   };
 }
 
@@ -66,9 +69,11 @@ export function createHttpApp(options: HttpAppOptions): Express {
     const limits = { send: chatSendRateLimit(api.chatRateLimitPerMinute), open: tradeOpenRateLimits(api.tradeOpenRateLimit) };
     const router = express.Router();
     router.use(express.json({ limit: api.bodyLimitBytes, strict: true }));
+    router.use(transcriptKeysRoute(api.transcripts));
     router.use(requireAuth(api.tokens));
     router.use(tradeRoutes(api.trades, api.chat, api.reads, api.audit, limits));
     router.use(notificationRoutes(api.notifications));
+    router.use(transcriptRoutes(api.transcripts));
     // The contract's paths, and the plan's client's paths.
     app.use('/p2p', router);
     app.use('/api/p2p', router);

@@ -103,6 +103,15 @@ for (const drivers of DRIVER_SETS) {
       await call('get', '/p2p/trades/{tradeId}/audit', `/p2p/trades/${id}/audit`, admin);
       await call('get', '/p2p/trades/{tradeId}/audit', `/p2p/trades/${id}/audit`, buyer);
       await call('get', '/p2p/trades/{tradeId}/audit', `/p2p/trades/${UNKNOWN_TRADE}/audit`, admin);
+      await call('get', '/p2p/trades/{tradeId}/transcript', `/p2p/trades/${id}/transcript`, buyer);
+      await call('get', '/p2p/trades/{tradeId}/transcript', `/p2p/trades/${id}/transcript`, other);
+      await call('get', '/p2p/trades/{tradeId}/transcript/verify', `/p2p/trades/${id}/transcript/verify`, buyer);
+      api.check(
+        'get',
+        '/p2p/trades/{tradeId}/transcript/verify',
+        await t.http.get(`/p2p/trades/${id}/transcript/verify`).set('Authorization', t.auth('root', { admin: true })),
+      );
+      await call('get', '/p2p/transcript-keys', '/p2p/transcript-keys');
       await call('get', '/healthz', '/healthz');
       await call('get', '/readyz', '/readyz');
       await call('get', '/metrics', '/metrics');

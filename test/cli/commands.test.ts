@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -14,12 +15,13 @@ import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/ports.js';
 
 const run = promisify(execFile);
+const TRANSCRIPT_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const MAIN = ['--import', 'tsx', 'src/main.ts'];
 
 /** The machine's environment without any of the product's own variables. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const name of ['DATABASE_URL', 'AMQP_URL', 'JWT_SECRET', 'PORT', 'NODE_ENV', 'DATA_DIR']) delete env[name];
+  for (const name of ['DATABASE_URL', 'AMQP_URL', 'JWT_SECRET', 'TRANSCRIPT_SIGNING_KEY', 'PORT', 'NODE_ENV', 'DATA_DIR']) delete env[name];
   return { ...env, LOG_LEVEL: 'warn', ...extra };
 }
 
@@ -37,7 +39,7 @@ describe('commands (the processes a user starts)', function () {
   this.timeout(60_000);
 
   it('a production role without DATABASE_URL exits 1 with one line naming it', async () => {
-    const env = cleanEnv({ AMQP_URL: 'amqp://127.0.0.1:1', JWT_SECRET: 'x'.repeat(32) });
+    const env = cleanEnv({ AMQP_URL: 'amqp://127.0.0.1:1', JWT_SECRET: 'x'.repeat(32), TRANSCRIPT_SIGNING_KEY: TRANSCRIPT_KEY });
     const err = await run(process.execPath, [...MAIN, 'api'], { env }).then(
       () => undefined,
       (e: { code: number; stderr: string }) => e,
@@ -59,7 +61,7 @@ describe('commands (the processes a user starts)', function () {
         .trim()
         .split('\n')
         .map((line) => line.trim().split(' ')[0]),
-      ['Configuration', 'DATABASE_URL', 'AMQP_URL', 'JWT_SECRET', 'PORT'],
+      ['Configuration', 'DATABASE_URL', 'AMQP_URL', 'JWT_SECRET', 'TRANSCRIPT_SIGNING_KEY', 'PORT'],
     );
   });
 

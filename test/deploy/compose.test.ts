@@ -23,7 +23,7 @@ describe('docker-compose.yml', function () {
   let services: Record<string, Service>;
 
   before(async () => {
-    const { stdout } = await run('docker-compose', ['config'], { env: { ...process.env, JWT_SECRET: 'x'.repeat(40) } });
+    const { stdout } = await run('docker-compose', ['config'], { env: { ...process.env, JWT_SECRET: 'x'.repeat(40), TRANSCRIPT_SIGNING_KEY: 'the-pem' } });
     services = (parse(stdout) as { services: Record<string, Service> }).services;
   });
 
@@ -69,9 +69,18 @@ describe('docker-compose.yml', function () {
   });
 
   it('refuses to resolve without JWT_SECRET', async () => {
-    const env = { ...process.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, TRANSCRIPT_SIGNING_KEY: 'the-pem' };
     delete env.JWT_SECRET;
     await assert.rejects(run('docker-compose', ['config', '-q'], { env }), /JWT_SECRET/);
+  });
+
+  it('gives the api, and only the api, the transcript signing key, and refuses to resolve without it', async () => {
+    assert.equal(services.api!.environment!.TRANSCRIPT_SIGNING_KEY, 'the-pem');
+    for (const name of ['gateway-1', 'gateway-2', 'notification', 'migrate'])
+      assert.equal(services[name]!.environment!.TRANSCRIPT_SIGNING_KEY, undefined, name);
+    const env: NodeJS.ProcessEnv = { ...process.env, JWT_SECRET: 'x'.repeat(40) };
+    delete env.TRANSCRIPT_SIGNING_KEY;
+    await assert.rejects(run('docker-compose', ['config', '-q'], { env }), /TRANSCRIPT_SIGNING_KEY/);
   });
 });
 

@@ -7,7 +7,7 @@ import { issueToken } from '../../src/auth/jwt.js';
 import { createScratchPostgres } from '../support/databases.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/ports.js';
-import { AMQP_URL, JWT_SECRET } from '../support/services.js';
+import { AMQP_URL, JWT_SECRET, TRANSCRIPT_SIGNING_KEY } from '../support/services.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 
 type Proxy = Awaited<ReturnType<typeof startTcpProxy>>;
@@ -47,6 +47,7 @@ describe('a role whose database and broker are unreachable at start', function (
         DATABASE_URL: viaProxy(scratch.url, pgProxy),
         AMQP_URL: viaProxy(AMQP_URL, mqProxy),
         JWT_SECRET,
+        TRANSCRIPT_SIGNING_KEY,
         PORT: String(port),
         LOG_LEVEL: 'info',
       };

@@ -5,7 +5,7 @@ import { issueToken } from '../../src/auth/jwt.js';
 import { createScratchPostgres } from './databases.js';
 import { deleteAmqpNames, uniqueAmqpNames } from './amqp.js';
 import { eventually } from './eventually.js';
-import { AMQP_URL, JWT_SECRET, METRICS_TOKEN } from './services.js';
+import { AMQP_URL, JWT_SECRET, METRICS_TOKEN, TRANSCRIPT_SIGNING_KEY } from './services.js';
 import { freePort } from './ports.js';
 
 export interface RoleProcess {
@@ -58,6 +58,7 @@ export async function createRoleBackends(options: { migrated: boolean } = { migr
       AMQP_EXCHANGE: amqp.exchange,
       AMQP_NOTIFICATION_QUEUE: amqp.notificationQueue,
       JWT_SECRET,
+      TRANSCRIPT_SIGNING_KEY,
       LOG_LEVEL: 'warn',
     },
     async dispose() {

@@ -11,7 +11,7 @@ import type { Database } from '../../src/persistence/database.js';
 import { openPostgresDatabase } from '../../src/persistence/postgres-database.js';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.js';
 import { deleteAmqpNames, uniqueAmqpNames } from './amqp.js';
-import { AMQP_URL, JWT_SECRET } from './services.js';
+import { AMQP_URL, JWT_SECRET, TRANSCRIPT_SIGNING_KEY } from './services.js';
 
 export type BusKind = EventBus['kind'];
 
@@ -74,6 +74,7 @@ export async function startTestSystem(drivers: Pick<DriverSet, 'db' | 'bus'>, op
     // is not the server's overload. Suites about shedding set it back (test/overload).
     OVERLOAD_EVENT_LOOP_LAG_MS: '60000',
     AMQP_NOTIFICATION_QUEUE: amqp.notificationQueue,
+    TRANSCRIPT_SIGNING_KEY,
     ...options.env,
   });
   const database: TestDatabase = options.shared

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 
 const PROD = {
   DATABASE_URL: 'postgresql://u:p@db:5432/p2p',
   AMQP_URL: 'amqp://guest:guest@mq:5672',
   JWT_SECRET: 'x'.repeat(32),
+  TRANSCRIPT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
 };
 
 describe('configuration', () => {
@@ -79,9 +81,9 @@ describe('configuration', () => {
         assert.ok(err instanceof ConfigError);
         assert.deepEqual(
           err.problems.map((p) => p.split(' ')[0]),
-          ['DATABASE_URL', 'AMQP_URL', 'JWT_SECRET', 'PORT', 'LOG_LEVEL'],
+          ['DATABASE_URL', 'TRANSCRIPT_SIGNING_KEY', 'AMQP_URL', 'JWT_SECRET', 'PORT', 'LOG_LEVEL'],
         );
-        assert.equal(err.message.split('\n').length, 5);
+        assert.equal(err.message.split('\n').length, 6);
         return true;
       },
     );
@@ -122,5 +124,19 @@ describe('configuration', () => {
     const c = loadConfig('api', { ...PROD, CORS_ORIGINS: 'https://a.example, https://b.example' });
     assert.equal(c.production, true);
     assert.deepEqual(c.corsOrigins, ['https://a.example', 'https://b.example']);
+  });
+
+  it('takes the transcript keys as PEM (with \\n for newlines), requires the signing key on the writing roles only, and refuses others', () => {
+    const pem = PROD.TRANSCRIPT_SIGNING_KEY;
+    assert.equal(loadConfig('api', { ...PROD, TRANSCRIPT_SIGNING_KEY: pem.replaceAll('\n', '\\n') }).transcript.signingKeyPem, pem);
+    const { TRANSCRIPT_SIGNING_KEY: _, ...withoutKey } = PROD;
+    assert.throws(() => loadConfig('api', withoutKey), /TRANSCRIPT_SIGNING_KEY is required in production mode/);
+    for (const role of ['gateway', 'notification']) assert.equal(loadConfig(role, withoutKey).transcript.signingKeyPem, undefined, role);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    assert.throws(
+      () => loadConfig('api', { ...PROD, TRANSCRIPT_SIGNING_KEY: rsa }),
+      /TRANSCRIPT_SIGNING_KEY is invalid: must be an Ed25519 private key in PEM: is a rsa key/,
+    );
+    assert.throws(() => loadConfig('api', { ...PROD, TRANSCRIPT_RETIRED_PUBLIC_KEYS: 'nope' }), /TRANSCRIPT_RETIRED_PUBLIC_KEYS is invalid/);
   });
 });

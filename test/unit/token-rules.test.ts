@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AuthError, issueToken, verifyToken, type TokenRules } from '../../src/auth/jwt.js';
 import { loadConfig } from '../../src/config/config.js';
 
 const SECRET = 'token-rules-test-secret-0123456789abcdef';
-const PROD = { DATABASE_URL: 'postgresql://u:p@db:5432/p2p', AMQP_URL: 'amqp://guest:guest@mq:5672', JWT_SECRET: SECRET };
+const PROD = {
+  DATABASE_URL: 'postgresql://u:p@db:5432/p2p',
+  AMQP_URL: 'amqp://guest:guest@mq:5672',
+  JWT_SECRET: SECRET,
+  TRANSCRIPT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+};
 
 /** The rules a role verifies with, from its environment, as system.ts builds them. */
 function rules(role: string, env: NodeJS.ProcessEnv): TokenRules {

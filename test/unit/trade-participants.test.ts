@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { PARTIES_CACHE_SIZE, TradeService } from '../../src/domain/trade-service.js';
 import type { Database } from '../../src/persistence/database.js';
 import type { Outbox } from '../../src/messaging/outbox.js';
+import type { TranscriptChain } from '../../src/domain/transcript-chain.js';
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
@@ -20,7 +21,7 @@ function service(trades: Map<string, { buyerId: string; sellerId: string }>, fai
       },
     },
   } as unknown as Database;
-  return { trades: new TradeService(db, {} as Outbox), lookups };
+  return { trades: new TradeService(db, {} as Outbox, {} as TranscriptChain), lookups };
 }
 
 describe("a trade's parties (permission checks of chat and the gateway)", () => {

@@ -14,6 +14,7 @@ import {
   tradeSchema,
   tradeViewSchema,
 } from '../../contract/shapes.js';
+import { chainCheckSchema, transcriptKeysSchema, transcriptSchema } from '../../contract/transcript-shapes.js';
 import { MAX_SYNC_TRADES, MAX_SYNC_WAIT_SECONDS } from '../../contract/sync.js';
 import { chatBody, chatQuery, disputeListQuery, notificationQuery, openTradeBody, readBody, statusBody, tradeListQuery } from '../validation.js';
 import { auditEntrySchema, disputeSchema } from '../../contract/dispute.js';
@@ -43,6 +44,9 @@ const RESPONSES = {
   Notification: notificationSchema,
   NotificationList: z.array(notificationSchema),
   SyncResponse: syncResponseSchema,
+  Transcript: transcriptSchema,
+  ChainCheck: chainCheckSchema,
+  TranscriptKeys: transcriptKeysSchema,
   Error: apiErrorSchema,
   Health: healthSchema,
   Readiness: readinessSchema,
@@ -224,6 +228,31 @@ const OPERATIONS: Operation[] = [
     query: syncQuery,
     ok: { status: 200, schema: 'SyncResponse', description: 'Past every cursor; empty lists when nothing is new.' },
     errors: [400, ...AUTHED],
+  },
+  {
+    method: 'get',
+    path: '/p2p/trades/{tradeId}/transcript',
+    summary:
+      "The trade's tamper-evident transcript (docs/transcript.md): its status timeline and every chain entry with digest, hash, signature and kid. A side gets the other side's own entries as digests only; an admin gets every entry once the trade is or was DISPUTED.",
+    ok: { status: 200, schema: 'Transcript', description: "The transcript, with the server's re-verification of the stored chain in `check`." },
+    errors: [403, 404, ...AUTHED],
+    errorNotes: { 403: 'Not a party of the trade, or an admin before the trade was disputed.' },
+  },
+  {
+    method: 'get',
+    path: '/p2p/trades/{tradeId}/transcript/verify',
+    summary: "Admins: re-verifies the trade's stored chain and reports its first break.",
+    ok: { status: 200, schema: 'ChainCheck', description: '`valid`, or the first entry that breaks the chain and why.' },
+    errors: [403, 404, ...AUTHED],
+    errorNotes: { 403: 'The caller is not an admin.' },
+  },
+  {
+    method: 'get',
+    path: '/p2p/transcript-keys',
+    summary: 'The Ed25519 public keys that verify transcript signatures, by kid: the signing key, then retired ones.',
+    anonymous: true,
+    ok: { status: 200, schema: 'TranscriptKeys', description: 'The keys.' },
+    errors: [],
   },
   {
     method: 'get',

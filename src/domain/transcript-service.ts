@@ -1,0 +1,111 @@
+import type { Database } from '../persistence/database.js';
+import type { Actor } from '../auth/actor.js';
+import { isUuid } from '../contract/ids.js';
+import { roleOf } from '../contract/trade-transitions.js';
+import { importPublicKeys, verifyTranscript, type TranscriptKeyring } from '../contract/transcript-verify.js';
+import {
+  TRANSCRIPT_FORMAT,
+  type ChainCheck,
+  type StatusChainEntry,
+  type Transcript,
+  type TranscriptPublicKey,
+  type TranscriptRecord,
+  type TranscriptView,
+} from '../contract/transcript.js';
+import type { Trade } from '../contract/shapes.js';
+import type { TranscriptChain } from './transcript-chain.js';
+import { readChain, type ChainRow } from './transcript-rows.js';
+import { forbidden, notFound } from './errors.js';
+import { toTrade } from './trade-service.js';
+
+/**
+ * Serves transcripts (docs/transcript.md): a side sees every entry but those meant only for the
+ * other side, which it gets as digests; an admin sees every entry once the trade has been
+ * disputed, as its mediator. Each answer carries the server's own re-verification of the rows.
+ */
+export class TranscriptService {
+  #keyring: Promise<TranscriptKeyring> | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly chain: TranscriptChain,
+    readonly publicKeys: readonly TranscriptPublicKey[],
+  ) {}
+
+  async transcript(actor: Actor, tradeId: string): Promise<Transcript> {
+    const trade = await this.trade(tradeId);
+    const rows = await this.signedChain(tradeId);
+    const view = viewOf(actor, trade, rows);
+    const full = document(trade, 'MEDIATOR', rows);
+    const check = await this.verify(full, rows);
+    if (view === 'MEDIATOR') return { ...full, check };
+    const records = full.entries.map((record, i) => (rows[i]!.recipientRole && rows[i]!.recipientRole !== view ? { ...record, entry: null } : record));
+    return { ...full, view, entries: records, check };
+  }
+
+  /** Admins only: re-verifies the stored chain and names its first break. */
+  async check(actor: Actor, tradeId: string): Promise<ChainCheck> {
+    if (!actor.isAdmin) throw forbidden('only an admin may check a transcript');
+    const trade = await this.trade(tradeId);
+    const rows = await this.signedChain(tradeId);
+    return this.verify(document(trade, 'MEDIATOR', rows), rows);
+  }
+
+  /** Signs what the migration chained, trade by trade; run at start-up by the roles that write. */
+  async signBacklogs(): Promise<number> {
+    const pending = await this.db.prisma.$queryRaw<{ tradeId: string }[]>`
+      SELECT DISTINCT trade_id::text AS "tradeId" FROM trade_chain_entries WHERE hash IS NULL`;
+    for (const { tradeId } of pending) await this.signBacklog(tradeId);
+    return pending.length;
+  }
+
+  private async signBacklog(tradeId: string): Promise<void> {
+    await this.db.prisma.$transaction(async (tx) => {
+      // The row lock every chat send and status change of the trade takes: no entry is added meanwhile.
+      await tx.$queryRaw`SELECT id FROM trades WHERE id = ${tradeId}::uuid FOR UPDATE`;
+      await this.chain.signBacklog(tx, tradeId);
+    });
+  }
+
+  private async signedChain(tradeId: string): Promise<ChainRow[]> {
+    const rows = await this.db.reads.run(() => readChain(this.db.prisma, tradeId));
+    if (!rows.some((row) => row.hash === null)) return rows;
+    await this.signBacklog(tradeId);
+    return readChain(this.db.prisma, tradeId);
+  }
+
+  private async verify(full: Omit<Transcript, 'check'>, rows: ChainRow[]): Promise<ChainCheck> {
+    const gone = rows.find((row) => row.entry === null);
+    if (gone) return { valid: false, firstBreak: { chainSeq: gone.chainSeq, reason: 'the chat message of this entry is gone' } };
+    this.#keyring ??= importPublicKeys(this.publicKeys.map((k) => k.publicKeyPem));
+    return verifyTranscript(full, await this.#keyring);
+  }
+
+  private async trade(tradeId: string): Promise<Trade> {
+    const row = isUuid(tradeId) ? await this.db.reads.run(() => this.db.prisma.trade.findUnique({ where: { id: tradeId } })) : null;
+    if (!row) throw notFound(`trade ${tradeId} not found`);
+    return toTrade(row);
+  }
+}
+
+/** A side's view for a party; the mediator's for an admin once the trade is or was disputed. */
+function viewOf(actor: Actor, trade: Trade, rows: ChainRow[]): TranscriptView {
+  const role = roleOf(trade, actor.userId);
+  if (role) return role;
+  const disputed = trade.status === 'DISPUTED' || rows.some((row) => row.entry?.kind === 'status' && row.entry.to === 'DISPUTED');
+  if (actor.isAdmin && disputed) return 'MEDIATOR';
+  throw forbidden(actor.isAdmin ? 'an admin reads a transcript only once the trade has been disputed' : 'this trade is not yours');
+}
+
+function document(trade: Trade, view: TranscriptView, rows: ChainRow[]): Omit<Transcript, 'check'> {
+  const entries: TranscriptRecord[] = rows.map((row) => ({
+    chainSeq: row.chainSeq,
+    entry: row.entry,
+    digest: row.digest!,
+    hash: row.hash!,
+    signature: row.signature!,
+    kid: row.kid!,
+  }));
+  const statusTimeline = rows.flatMap((row) => (row.entry?.kind === 'status' ? [row.entry as StatusChainEntry] : []));
+  return { format: TRANSCRIPT_FORMAT, trade, view, statusTimeline, entries };
+}
