@@ -58,6 +58,8 @@ export interface System {
   reads: ChatReadService;
   notifications: NotificationService;
   transcripts: TranscriptService;
+  /** Seals transcript entries: every chat and status write goes through it. */
+  chain: TranscriptChain;
   /** Roles that serve the API. */
   sync: SyncService | undefined;
   /** Roles `all` and `api`: sheds reads when overloaded; a lean API path must use it too. */
@@ -201,6 +203,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
     reads,
     notifications,
     transcripts,
+    chain,
     sync,
     gateway,
     overload,

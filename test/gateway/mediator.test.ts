@@ -98,7 +98,12 @@ for (const drivers of DRIVER_SETS) {
         const rooms = await Promise.all([admin, buyer, seller].map(async (user) => (await connect(user)).subscribe(destinations.tradeChat(id))));
         // No transition out of DISPUTED speaks to one side only, so the message is written as the api writes one.
         await t.system.outbox.transaction(async (tx, stage) => {
-          const appended = await appendChatMessage(tx, id, { senderId: null, senderRole: null, message: 'For the seller only.', recipientRole: 'SELLER' });
+          const appended = await appendChatMessage(tx, t.system.chain, id, {
+            senderId: null,
+            senderRole: null,
+            message: 'For the seller only.',
+            recipientRole: 'SELLER',
+          });
           stage(appended.event);
         });
         await post(id, seller, 'after');
