@@ -6,7 +6,7 @@ import { frame, RawStompSocket, type Framing } from '../support/raw-stomp.js';
 
 // Raw frames, as a STOMP 1.0 client (stomp.py's 1.0 protocol, stompjs 2 without accept-version) writes them.
 for (const drivers of DRIVER_SETS) {
-  describe(`gateway: STOMP 1.0 optional forms and CONNECTED user-name, raw frames (${drivers.name})`, function () {
+  describe(`gateway: STOMP 1.0 optional forms, CONNECTED user-name and a stompjs 2 send, raw frames (${drivers.name})`, function () {
     this.timeout(60_000);
     let t: GatewayTestSystem;
     const sockets: RawStompSocket[] = [];
@@ -62,6 +62,27 @@ for (const drivers of DRIVER_SETS) {
         );
       });
     }
+
+    it("takes a stompjs 2 session's client.send('/app/trades/<id>/chat', {}, body) frame by frame (1.1, content-length, no content-type, no receipt)", async () => {
+      const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
+      const tradeId = await openTrade(t, buyer, seller);
+      const socket = await RawStompSocket.open(t.baseUrl, 'sockjs');
+      sockets.push(socket);
+      // What stompjs 2.3.3 writes, header order included.
+      socket.send(frame('CONNECT', { Authorization: t.auth(buyer), 'accept-version': '1.1,1.0', 'heart-beat': '10000,10000' }));
+      assert.equal((await socket.next('CONNECTED')).headers.version, '1.1');
+      socket.send(frame('SUBSCRIBE', { id: 'sub-0', destination: destinations.tradeChat(tradeId) }));
+      const body = JSON.stringify({ message: 'Đã chuyển khoản ✅' });
+      socket.send(frame('SEND', { destination: `/app/trades/${tradeId}/chat`, 'content-length': String(Buffer.byteLength(body)) }, body));
+      const pushed = await socket.next('MESSAGE');
+      assert.equal(JSON.parse(pushed.body.toString()).message, 'Đã chuyển khoản ✅');
+      assert.equal(JSON.parse(pushed.body.toString()).senderId, buyer);
+      const stored = await t.http.get(`/p2p/trades/${tradeId}/chat`).set('Authorization', t.auth(seller)).expect(200);
+      assert.deepEqual(
+        stored.body.map((m: { message: string }) => m.message),
+        ['Đã chuyển khoản ✅'],
+      );
+    });
 
     it('keeps id required in 1.2: SUBSCRIBE without id is ERROR, then close', async () => {
       const socket = await RawStompSocket.open(t.baseUrl);
