@@ -2,12 +2,51 @@ import assert from 'node:assert/strict';
 import { systemClock } from '../../client/src/clock.js';
 import { RealtimeClient, type RealtimeEvents } from '../../client/src/realtime-client.js';
 import { ApiError, type Fetch } from '../../client/src/rest-api.js';
+import type { StompConnector, StompLink, StompLinkHandlers } from '../../client/src/stomp-link.js';
 import { stompjsConnector } from '../../client/src/stompjs-link.js';
 import { eventually } from '../support/eventually.js';
 import { startGatewayTestSystem, uniqueUser, type GatewayTestSystem } from '../support/gateway-harness.js';
 import { DRIVER_SETS, openTrade } from '../support/system.js';
 
 type Recorded = { [K in 'read' | 'typing' | 'presence']: RealtimeEvents[K][] };
+
+/**
+ * @stomp/stompjs links whose RECEIPTs the test can swallow, and which it can drop: a SEND the
+ * server carried out whose RECEIPT was lost with the socket, as a dying network would have it.
+ */
+class LossyLinks {
+  swallowReceipts = false;
+  #current: { link: StompLink; handlers: StompLinkHandlers; waiting: Set<(err: Error) => void> } | undefined;
+
+  constructor(private readonly real: StompConnector) {}
+
+  readonly connector: StompConnector = (headers, handlers) => {
+    const link = this.real(headers, handlers);
+    const waiting = new Set<(err: Error) => void>();
+    this.#current = { link, handlers, waiting };
+    return {
+      subscribe: (destination, onMessage) => link.subscribe(destination, onMessage),
+      close: () => link.close(),
+      send: (destination, body, receipt) => {
+        const sent = link.send(destination, body, receipt);
+        if (!this.swallowReceipts || receipt === undefined) return sent;
+        return new Promise<void>((_, reject) => {
+          waiting.add(reject);
+          sent.catch(reject);
+        });
+      },
+    };
+  };
+
+  /** The connection ends, as a cut network ends it; SENDs still waiting fail with it. */
+  drop(): void {
+    const current = this.#current;
+    if (!current) throw new Error('no link yet');
+    current.link.close();
+    for (const reject of current.waiting) reject(new Error('the connection ended before the RECEIPT'));
+    current.handlers.onLost({ reason: 'dropped by the test', connected: true });
+  }
+}
 
 /** The library's client in Node over SockJS, recording its REST writes and its room events. */
 function startClient(t: GatewayTestSystem, userId: string) {
@@ -16,10 +55,14 @@ function startClient(t: GatewayTestSystem, userId: string) {
     if (init.method === 'POST') restWrites.push(new URL(url).pathname);
     return globalThis.fetch(url, init);
   };
+  const links = new LossyLinks(
+    stompjsConnector({ urls: [`${t.baseUrl}/ws`], transport: 'sockjs', heartbeatMs: 2_000, connectTimeoutMs: 3_000, receiptTimeoutMs: 3_000 }),
+  );
   const client = new RealtimeClient(
-    { userId, getToken: () => t.token(userId), baseUrl: t.baseUrl },
+    // A slow reconnect: the retry after the drop goes over REST.
+    { userId, getToken: () => t.token(userId), baseUrl: t.baseUrl, reconnect: { baseMs: 5_000, maxMs: 5_000 } },
     {
-      connector: stompjsConnector({ urls: [`${t.baseUrl}/ws`], transport: 'sockjs', heartbeatMs: 2_000, connectTimeoutMs: 3_000, receiptTimeoutMs: 3_000 }),
+      connector: links.connector,
       fetch,
       clock: systemClock,
       random: Math.random,
@@ -30,7 +73,7 @@ function startClient(t: GatewayTestSystem, userId: string) {
   client.on('typing', (e) => events.typing.push(e));
   client.on('presence', (e) => events.presence.push(e));
   client.start();
-  return { client, restWrites, events };
+  return { client, restWrites, events, links };
 }
 
 for (const drivers of DRIVER_SETS) {
@@ -83,6 +126,25 @@ for (const drivers of DRIVER_SETS) {
         );
       }
       assert.deepEqual(buyer.restWrites, []);
+    });
+
+    it('a SEND carried out whose RECEIPT was lost with the socket is retried over REST with its key: stored once', async () => {
+      const { tradeId, buyerId, buyer } = await room();
+      buyer.links.swallowReceipts = true;
+      let settled = false;
+      const sending = buyer.client.send(tradeId, 'Mất biên nhận').finally(() => (settled = true));
+      const stored = async () =>
+        (await (await fetch(`${t.baseUrl}/p2p/trades/${tradeId}/chat`, { headers: { Authorization: t.auth(buyerId) } })).json()) as { id: string }[];
+      await eventually(async () => assert.equal((await stored()).length, 1), 5_000);
+      assert.equal(settled, false, 'resolved without a RECEIPT');
+      buyer.links.drop();
+      await sending;
+      assert.equal(buyer.client.state, 'polling');
+      assert.deepEqual(
+        buyer.restWrites.filter((path) => path.endsWith('/chat')),
+        [`/p2p/trades/${tradeId}/chat`],
+      );
+      assert.equal((await stored()).length, 1);
     });
 
     it('rejects a refused SEND with the user error and keeps the connection', async () => {
