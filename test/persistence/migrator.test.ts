@@ -5,34 +5,9 @@ import { join } from 'node:path';
 import { migrate, MIGRATIONS_DIR } from '../../src/persistence/migrator.js';
 import { openEmbeddedDatabase } from '../../src/persistence/embedded-database.js';
 import { openPostgresDatabase } from '../../src/persistence/postgres-database.js';
-import type { Database } from '../../src/persistence/database.js';
-import { createScratchPostgres } from '../support/databases.js';
+import { createScratchPostgres, UNMIGRATED_DATABASES } from '../support/databases.js';
 
-const drivers: [string, () => Promise<{ db: Database; dispose: () => Promise<void> }>][] = [
-  [
-    'embedded',
-    async () => {
-      const db = await openEmbeddedDatabase();
-      return { db, dispose: () => db.close() };
-    },
-  ],
-  [
-    'postgres',
-    async () => {
-      const scratch = await createScratchPostgres();
-      const db = await openPostgresDatabase({ url: scratch.url });
-      return {
-        db,
-        dispose: async () => {
-          await db.close();
-          await scratch.drop();
-        },
-      };
-    },
-  ],
-];
-
-for (const [name, open] of drivers) {
+for (const [name, open] of UNMIGRATED_DATABASES) {
   describe(`migrator [${name}]`, () => {
     let handle: Awaited<ReturnType<typeof open>>;
     let dir: string;

@@ -3,14 +3,11 @@ import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate, MIGRATIONS_DIR } from '../../src/persistence/migrator.js';
-import { openEmbeddedDatabase } from '../../src/persistence/embedded-database.js';
-import { openPostgresDatabase } from '../../src/persistence/postgres-database.js';
-import type { Database } from '../../src/persistence/database.js';
 import { TranscriptChain } from '../../src/domain/transcript-chain.js';
 import { TranscriptService } from '../../src/domain/transcript-service.js';
 import { appendChatMessage } from '../../src/domain/chat-log.js';
 import { importPublicKeys, verifyTranscript } from '../../src/contract/transcript-verify.js';
-import { createScratchPostgres } from '../support/databases.js';
+import { UNMIGRATED_DATABASES } from '../support/databases.js';
 import { testKey, type TestKey } from '../support/transcripts.js';
 
 const TRANSCRIPT_MIGRATION = '20261201130000_transcript_chain';
@@ -18,25 +15,7 @@ const T1 = '10000000-0000-4000-8000-000000000001';
 const T2 = '10000000-0000-4000-8000-000000000002';
 const T3 = '10000000-0000-4000-8000-000000000003';
 
-const drivers: [string, () => Promise<{ db: Database; dispose: () => Promise<void> }>][] = [
-  [
-    'embedded',
-    async () => {
-      const db = await openEmbeddedDatabase();
-      return { db, dispose: () => db.close() };
-    },
-  ],
-  [
-    'postgres',
-    async () => {
-      const scratch = await createScratchPostgres();
-      const db = await openPostgresDatabase({ url: scratch.url });
-      return { db, dispose: async () => (await db.close(), await scratch.drop()) };
-    },
-  ],
-];
-
-for (const [name, open] of drivers) {
+for (const [name, open] of UNMIGRATED_DATABASES) {
   describe(`transcript migration: trades from before it [${name}]`, () => {
     let handle: Awaited<ReturnType<typeof open>>;
     let key: TestKey;

@@ -35,6 +35,32 @@ export async function createScratchPostgres(prefix = 'p2p_test'): Promise<{ url:
   return { url: url.toString(), drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}) };
 }
 
+/** An empty, unmigrated database of each kind, for tests of the migrations themselves. */
+export const UNMIGRATED_DATABASES: [DatabaseKind, () => Promise<TestDatabase>][] = [
+  [
+    'embedded',
+    async () => {
+      const db = await openEmbeddedDatabase();
+      return { db, dispose: () => db.close() };
+    },
+  ],
+  [
+    'postgres',
+    async () => {
+      const scratch = await createScratchPostgres();
+      const db = await openPostgresDatabase({ url: scratch.url });
+      return {
+        db,
+        url: scratch.url,
+        dispose: async () => {
+          await db.close();
+          await scratch.drop();
+        },
+      };
+    },
+  ],
+];
+
 /** A migrated database of the given kind: in-memory PGlite, or a scratch PostgreSQL database. */
 export async function createTestDatabase(kind: DatabaseKind, capacity?: DatabaseCapacity): Promise<TestDatabase> {
   if (kind === 'embedded') {
