@@ -142,6 +142,29 @@ for (const [name, open] of UNMIGRATED_DATABASES) {
       );
     });
 
+    it('dates the trades that were DISPUTED before disputes were dated at their last change, and no others', async () => {
+      const before = await mkdtemp(join(tmpdir(), 'migrations-'));
+      try {
+        for (const name of (await readdir(dir)).filter((n) => n < '20261201110000_dispute_audit' && !n.endsWith('.toml'))) {
+          await cp(join(dir, name), join(before, name), { recursive: true });
+        }
+        await migrate(handle.db, before);
+        await handle.db.inSqlTransaction((s) =>
+          s.exec(`INSERT INTO trades (id, buyer_id, seller_id, amount, asset, fiat, status, updated_at) VALUES
+              ('00000000-0000-4000-8000-000000000001', 'ann', 'bob', 1, 'USDT', 'VND', 'DISPUTED', '2026-11-29T10:00:01Z'),
+              ('00000000-0000-4000-8000-000000000002', 'ann', 'bob', 1, 'USDT', 'VND', 'PAID', '2026-11-29T10:00:02Z')`),
+        );
+      } finally {
+        await rm(before, { recursive: true, force: true });
+      }
+      assert.ok((await migrate(handle.db, dir)).includes('20261201110000_dispute_audit'));
+      const trades = await handle.db.prisma.trade.findMany({ orderBy: { id: 'asc' } });
+      assert.deepEqual(
+        trades.map((t) => t.disputedAt?.toISOString() ?? null),
+        ['2026-11-29T10:00:01.000Z', null],
+      );
+    });
+
     it('refuses to run when an applied migration was edited', async () => {
       const [first] = await migrate(handle.db, dir);
       await writeFile(join(dir, first!, 'migration.sql'), '-- edited\n', { flag: 'a' });
