@@ -145,7 +145,10 @@ export const syncResponseSchema = z.object({
         peerReadSeq: z.number().int().min(0).meta({ description: "The other party's last-read chat seq (0: none)." }),
       }),
     )
-    .meta({ description: 'One key per listed trade the caller may read: the read receipts (docs/api.md), current up to events in flight.' }),
+    .meta({
+      description:
+        'One key per listed trade the caller may read as a party (a mediator has none): the read receipts (docs/api.md), current up to events in flight.',
+    }),
   errors: z.record(z.string(), z.object({ error: z.enum(SYNC_TRADE_ERRORS) })).meta({
     description: "Listed trades that were not answered: not the caller's (`forbidden`) or no such trade (`not_found`); the rest are.",
   }),

@@ -4,7 +4,7 @@ import type { Outbox } from '../messaging/outbox.js';
 import type { Actor } from '../auth/actor.js';
 import { appendChatMessage, toChatMessage, type ChatMessage } from './chat-log.js';
 import { conflict, forbidden } from './errors.js';
-import { recordAudit } from './dispute-audit.js';
+import { recordAudit, recordRead } from './dispute-audit.js';
 import { violatesUnique } from '../persistence/driver-errors.js';
 import { MAX_PAGE } from '../contract/shapes.js';
 import type { TradeService } from './trade-service.js';
@@ -85,16 +85,7 @@ export class ChatService {
     const rows = await this.db.reads.run(() =>
       this.db.prisma.tradeChat.findMany({ where, orderBy: { seq: 'asc' }, take: Math.min(query.limit ?? MAX_PAGE, MAX_PAGE) }),
     );
-    if (role === 'MEDIATOR' && rows.length > 0) {
-      await recordAudit(this.db.prisma, {
-        tradeId,
-        actorId: actor.userId,
-        action: 'READ',
-        firstSeq: rows[0]!.seq,
-        lastSeq: rows.at(-1)!.seq,
-        count: rows.length,
-      });
-    }
+    if (role === 'MEDIATOR') await recordRead(this.db.prisma, tradeId, actor.userId, rows);
     return rows.map(toChatMessage);
   }
 

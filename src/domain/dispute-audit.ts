@@ -19,6 +19,15 @@ export async function recordAudit(tx: Prisma.TransactionClient, entry: NewAuditE
   await tx.disputeAudit.create({ data: { tradeId, actorId, action, detail } });
 }
 
+/**
+ * A mediator read a chat page: one row naming its seqs, written before the page is answered (a
+ * failed write fails the read). An empty page writes nothing, so an empty poll stays free of writes.
+ */
+export async function recordRead(tx: Prisma.TransactionClient, tradeId: string, actorId: string, page: readonly { seq: number }[]): Promise<void> {
+  if (page.length === 0) return;
+  await recordAudit(tx, { tradeId, actorId, action: 'READ', firstSeq: page[0]!.seq, lastSeq: page.at(-1)!.seq, count: page.length });
+}
+
 /** `GET /p2p/trades/{tradeId}/audit`: admins only, oldest first. */
 export class DisputeAuditService {
   constructor(private readonly db: Database) {}

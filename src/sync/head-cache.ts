@@ -1,7 +1,7 @@
-import type { TradeRole } from '../contract/trade-status.js';
+import type { SenderRole } from '../contract/trade-status.js';
 
-/** A trade's chat as one side sees it (the other side's system messages are not its news). */
-export const chatKey = (tradeId: string, role: TradeRole) => `c:${tradeId}:${role}`;
+/** A trade's chat as one side sees it (the other side's system messages are not its news); a mediator sees all. */
+export const chatKey = (tradeId: string, role: SenderRole) => `c:${tradeId}:${role}`;
 export const notificationKey = (userId: string) => `n:${userId}`;
 export const tradeFeedKey = (userId: string) => `f:${userId}`;
 /** A party's last-read seq in a trade: it only grows, so it is cached as a head. */

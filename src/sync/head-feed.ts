@@ -2,6 +2,7 @@ import type { BusEvent } from '../events/events.js';
 import { ROUTING_KEYS } from '../contract/routing-keys.js';
 import type { Consumer, EventBus } from '../messaging/event-bus.js';
 import { chatMessageOf } from '../contract/chat-message-of.js';
+import { SENDER_ROLES } from '../contract/trade-status.js';
 import { chatKey, notificationKey, readKey, tradeFeedKey, type HeadCache } from './head-cache.js';
 import type { RecentChat } from './recent-chat.js';
 
@@ -17,9 +18,10 @@ export function applyEvent({ heads: cache, recent }: SyncMemory, event: BusEvent
     case 'ChatMessageEvent': {
       const { tradeId, seq, recipientRole } = event.payload;
       // Before the heads move: a long poll they wake finds the message here.
-      if (cache.tracks(chatKey(tradeId, 'BUYER')) || cache.tracks(chatKey(tradeId, 'SELLER'))) recent.add(chatMessageOf(event.payload));
+      if (SENDER_ROLES.some((role) => cache.tracks(chatKey(tradeId, role)))) recent.add(chatMessageOf(event.payload));
       if (recipientRole !== 'SELLER') cache.raise(chatKey(tradeId, 'BUYER'), seq);
       if (recipientRole !== 'BUYER') cache.raise(chatKey(tradeId, 'SELLER'), seq);
+      cache.raise(chatKey(tradeId, 'MEDIATOR'), seq);
       return;
     }
     case 'NotificationEvent': {

@@ -1,5 +1,5 @@
 import type { ChatMessage } from '../contract/shapes.js';
-import type { TradeRole } from '../contract/trade-status.js';
+import type { SenderRole } from '../contract/trade-status.js';
 
 /** A trade's latest messages with consecutive seqs, as its events announced them. */
 interface Run {
@@ -38,10 +38,10 @@ export class RecentChat {
    * The messages `role` may see with `afterSeq < seq <= head`, when the run holds every seq in that
    * range; undefined otherwise (read the database).
    */
-  between(tradeId: string, role: TradeRole, afterSeq: number, head: number): ChatMessage[] | undefined {
+  between(tradeId: string, role: SenderRole, afterSeq: number, head: number): ChatMessage[] | undefined {
     const messages = this.runs.get(tradeId)?.messages;
     if (!messages || messages.length === 0) return undefined;
     if (messages[0]!.seq > afterSeq + 1 || messages.at(-1)!.seq < head) return undefined;
-    return messages.filter((m) => m.seq > afterSeq && m.seq <= head && (m.recipientRole === null || m.recipientRole === role));
+    return messages.filter((m) => m.seq > afterSeq && m.seq <= head && (m.recipientRole === null || m.recipientRole === role || role === 'MEDIATOR'));
   }
 }

@@ -1,6 +1,6 @@
 import { Prisma } from '../generated/prisma/client.js';
 import type { Database } from '../persistence/database.js';
-import type { TradeRole } from '../contract/trade-status.js';
+import type { SenderRole } from '../contract/trade-status.js';
 import type { ChatMessage, Notification, Trade } from '../contract/shapes.js';
 import { toChatMessage } from '../domain/chat-log.js';
 import { toNotification } from '../domain/notification-service.js';
@@ -13,7 +13,8 @@ import { toTrade } from '../domain/trade-service.js';
 export interface ChatRead {
   tradeId: string;
   afterSeq: number;
-  role: TradeRole;
+  /** The reader's side; a MEDIATOR reads both sides' system messages. */
+  role: SenderRole;
 }
 
 export interface Page<T> {
@@ -33,7 +34,7 @@ export const CHAT_SQL = `
   LEFT JOIN LATERAL (
     SELECT * FROM trade_chat_messages c
     WHERE c.trade_id = q.trade_id AND c.seq > q.after_seq
-      AND (c.recipient_role IS NULL OR c.recipient_role::text = q.role)
+      AND (c.recipient_role IS NULL OR c.recipient_role::text = q.role OR q.role = 'MEDIATOR')
     ORDER BY c.seq LIMIT $4) m ON true
   ORDER BY q.ord, m.seq`;
 

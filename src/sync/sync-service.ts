@@ -1,5 +1,5 @@
 import type { Database } from '../persistence/database.js';
-import type { TradeRole } from '../contract/trade-status.js';
+import type { SenderRole } from '../contract/trade-status.js';
 import type { Actor } from '../auth/actor.js';
 import { DomainError } from '../domain/errors.js';
 import { roleOf } from '../contract/trade-transitions.js';
@@ -12,6 +12,7 @@ import type { SyncMemory } from './head-feed.js';
 import type { RecentChat } from './recent-chat.js';
 import { readChat, readNotifications, readReceipts, readTradeFeed, type ChatRead } from './sync-reads.js';
 import { encodeTradesCursor } from './trades-cursor.js';
+import { recordRead } from '../domain/dispute-audit.js';
 
 export interface SyncSettings {
   /** The advice for the next plain poll; also how often a held request re-reads while the cache is untrusted. */
@@ -98,13 +99,17 @@ export class SyncService {
   async sync(actor: Actor, request: SyncRequest, signal: AbortSignal, onHold?: () => void): Promise<SyncResponse | undefined> {
     const { userId } = actor;
     const mine = this.heldBy.get(userId) ?? 0;
-    if (request.waitMs === 0 || this.closed || mine >= this.settings.maxHeldPerUser) return this.answer(await this.plan(actor, request));
+    if (request.waitMs === 0 || this.closed || mine >= this.settings.maxHeldPerUser) {
+      const plan = await this.plan(actor, request);
+      return this.audited(plan, await this.answer(plan));
+    }
     if (this.held >= this.settings.maxHeld) return undefined;
     this.held++;
     this.heldBy.set(userId, mine + 1);
     onHold?.();
     try {
-      return await this.longPoll(await this.plan(actor, request), request.waitMs, signal);
+      const plan = await this.plan(actor, request);
+      return await this.audited(plan, await this.longPoll(plan, request.waitMs, signal));
     } finally {
       this.held--;
       const left = this.heldBy.get(userId)! - 1;
@@ -130,25 +135,39 @@ export class SyncService {
         plan.errors[tradeId] = { error: side };
         return;
       }
-      const reads = { tradeId, mine: readKey(tradeId, actor.userId), peer: readKey(tradeId, side.peerId), known };
       plan.chat.push({ tradeId, afterSeq, role: side.role });
+      plan.keys.push(chatKey(tradeId, side.role));
+      // A mediator has no read state of their own, and no one peer.
+      if (side.peerId === null) return;
+      const reads = { tradeId, mine: readKey(tradeId, actor.userId), peer: readKey(tradeId, side.peerId), known };
       plan.reads.push(reads);
-      plan.keys.push(chatKey(tradeId, side.role), reads.mine, reads.peer);
+      plan.keys.push(reads.mine, reads.peer);
     });
     return plan;
   }
 
-  /** As the chat route: only the buyer and the seller may read a trade's chat (admins excluded). */
-  private async sideOf(actor: Actor, tradeId: string): Promise<{ role: TradeRole; peerId: string } | SyncTradeError> {
+  /** As the chat route: the buyer and the seller, and a mediator (an admin, once the trade is disputed). */
+  private async sideOf(actor: Actor, tradeId: string): Promise<{ role: SenderRole; peerId: string | null } | SyncTradeError> {
     try {
       const parties = await this.trades.participants(tradeId);
       const role = roleOf(parties, actor.userId);
-      if (!role) return 'forbidden';
+      if (!role) return actor.isAdmin && (await this.trades.mediable(tradeId)) ? { role: 'MEDIATOR', peerId: null } : 'forbidden';
       return { role, peerId: role === 'BUYER' ? parties.sellerId : parties.buyerId };
     } catch (err) {
       if (err instanceof DomainError && err.code === 'not_found') return 'not_found';
       throw err;
     }
+  }
+
+  /**
+   * A mediator's chat pages that are not empty go to the audit trail before they are answered, as
+   * on the chat route; empty ones write nothing, so an empty poll stays free of writes.
+   */
+  private async audited(plan: Plan, response: SyncResponse): Promise<SyncResponse> {
+    for (const { tradeId, role } of plan.chat) {
+      if (role === 'MEDIATOR') await recordRead(this.db.prisma, tradeId, plan.userId, response.chat[tradeId] ?? []);
+    }
+    return response;
   }
 
   /** One answer: each feed from the cache when its cursor is current, else from the database. */

@@ -276,6 +276,53 @@ for (const drivers of DRIVER_SETS) {
       });
     });
 
+    describe('the polling fallback (GET /p2p/sync) for the mediator', () => {
+      const sync = (query: string) =>
+        t.http
+          .get(`/p2p/sync?${query}`)
+          .set('Authorization', admin())
+          .expect(200)
+          .then((r) => r.body as { chat: Record<string, Body[]>; reads: Record<string, unknown>; errors: Record<string, unknown> });
+
+      it('refuses an admin before the dispute, as the chat route does', async () => {
+        const id = await openTrade(t, 'alice', 'bob');
+        assert.deepEqual((await sync(`trades=${id}:0`)).errors, { [id]: { error: 'forbidden' } });
+      });
+
+      it("answers the whole chat, audits pages that are not empty, and wakes a long poll with a party's message", async () => {
+        const { id, buyer } = await disputed();
+        const first = await sync(`trades=${id}:0`);
+        assert.deepEqual(
+          first.chat[id]!.map((m) => [m.seq, m.recipientRole]),
+          [
+            [1, null],
+            [2, 'SELLER'],
+            [3, null],
+          ],
+        );
+        assert.equal(first.reads[id], undefined, 'a mediator has no read state');
+        assert.deepEqual((await sync(`trades=${id}:3`)).chat[id], [], 'an empty poll');
+
+        const held = sync(`trades=${id}:3&wait=10`);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await send(id, buyer, { message: 'still waiting' }).expect(201);
+        assert.deepEqual(
+          (await held).chat[id]!.map((m) => [m.seq, m.senderRole]),
+          [[4, 'BUYER']],
+        );
+        // The same page again, now from the memory of recent messages.
+        assert.equal((await sync(`trades=${id}:3`)).chat[id]!.length, 1);
+        assert.deepEqual(
+          (await audit(id)).map((e) => [e.action, e.firstSeq, e.lastSeq]),
+          [
+            ['READ', 1, 3],
+            ['READ', 4, 4],
+            ['READ', 4, 4],
+          ],
+        );
+      });
+    });
+
     describe('GET /p2p/disputes', () => {
       it('lists the disputed trades and the recently resolved ones, to admins only', async () => {
         const open = await disputed();
