@@ -20,6 +20,7 @@ import { RoomLive } from './room-live.js';
 import { DisputesPanel } from './disputes.js';
 import { byTestId, makeButton, statusPill } from './dom.js';
 import { isMediator, MediatorControls, mediatorSummary } from './mediator-room.js';
+import { TranscriptPanel } from './transcript-panel.js';
 
 interface Session {
   userId: string;
@@ -151,6 +152,7 @@ function logOut(): void {
   current = undefined;
   statuses.clear();
   disputes.hide();
+  transcript.show(undefined);
   sessionStorage.removeItem(SESSION_KEY);
   history.replaceState(null, '', location.pathname + location.search);
   for (const element of [ui.connection, ui.user, ui.bell, ui.logout, ui.loginAgain, ui.workspace, ui.tradePanel, ui.notificationPanel]) element.hidden = true;
@@ -201,6 +203,7 @@ async function showTrade(tradeId: string): Promise<void> {
   renderChat(tradeId);
   ui.tradeId.textContent = tradeId;
   ui.tradeSummary.textContent = 'Loading…';
+  transcript.show({ api: client.api, tradeId });
   ui.tradePanel.hidden = false;
   try {
     const trade = await client.watchTrade(tradeId);
@@ -411,6 +414,7 @@ function showError(err: unknown): void {
 // ---- wiring ----
 
 const disputes = new DisputesPanel((tradeId) => void showTrade(tradeId), showError);
+const transcript = new TranscriptPanel();
 const mediatorControls = new MediatorControls(async (status, reason) => {
   if (client && current) await client.resolveDispute(current.tradeId, status, reason);
 }, showError);

@@ -9,6 +9,8 @@ import {
   type Trade,
   type TradeStatus,
   type TradeView,
+  type Transcript,
+  type TranscriptPublicKey,
 } from './wire.js';
 
 /** What the client needs of `fetch`; the browser's and Node's both fit. */
@@ -84,6 +86,16 @@ export class RestApi {
   /** ADMIN only: settles a DISPUTED trade, RELEASED (the buyer gets the assets) or CANCELLED (the seller keeps them). */
   resolveDispute(tradeId: string, status: DisputeResolution, reason?: string): Promise<Trade> {
     return this.#request('POST', `/trades/${encodeURIComponent(tradeId)}/status`, {}, { status, ...(reason ? { reason } : {}) });
+  }
+
+  /** The trade's signed, hash-chained transcript (docs/transcript.md): a party's view or, for the mediator, every entry. */
+  transcript(tradeId: string): Promise<Transcript> {
+    return this.#request('GET', `/trades/${encodeURIComponent(tradeId)}/transcript`);
+  }
+
+  /** The public keys that verify transcript signatures, current and retired. */
+  transcriptKeys(): Promise<{ keys: TranscriptPublicKey[] }> {
+    return this.#request('GET', '/transcript-keys');
   }
 
   /** A retry with the same `clientMessageId` returns the stored message instead of a second one. */
