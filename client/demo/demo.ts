@@ -203,7 +203,7 @@ async function showTrade(tradeId: string): Promise<void> {
   renderChat(tradeId);
   ui.tradeId.textContent = tradeId;
   ui.tradeSummary.textContent = 'Loading…';
-  transcript.show({ api: client.api, tradeId });
+  transcript.show({ client, tradeId });
   ui.tradePanel.hidden = false;
   try {
     const trade = await client.watchTrade(tradeId);

@@ -2,13 +2,12 @@
 // CLI's own verifier (WebCrypto SHA-256 and Ed25519), and offered as the JSON file that
 // `npm run verify-transcript` checks. A browser whose WebCrypto lacks Ed25519 says it did not
 // verify, rather than claiming either way.
-import { Ed25519UnavailableError, importPublicKeys, verifyTranscript } from '../../src/contract/transcript-verify.js';
-import type { RestApi, Transcript } from '../src/index.js';
+import { Ed25519UnavailableError, importPublicKeys, verifyTranscript, type RealtimeClient, type Transcript } from '../src/index.js';
 import { byTestId } from './dom.js';
 
-/** The trade on screen, and the API to ask about it. */
+/** The trade on screen, and the client that follows it. */
 interface Room {
-  api: RestApi;
+  client: RealtimeClient;
   tradeId: string;
 }
 
@@ -28,7 +27,7 @@ export class TranscriptPanel {
 
   /** A room is on screen (undefined: none): what was said about another trade's transcript goes. */
   show(room: Room | undefined): void {
-    if (room?.tradeId === this.#room?.tradeId && room?.api === this.#room?.api) return;
+    if (room?.tradeId === this.#room?.tradeId && room?.client === this.#room?.client) return;
     this.#room = room;
     this.#state.hidden = true;
     this.#state.textContent = '';
@@ -41,11 +40,15 @@ export class TranscriptPanel {
     if (!room) return;
     this.#say(room, 'checking', 'Checking the transcript…');
     try {
-      const [transcript, { keys }] = await Promise.all([room.api.transcript(room.tradeId), room.api.transcriptKeys()]);
-      const check = await verifyTranscript(transcript, await importPublicKeys(keys.map((k) => k.publicKeyPem)));
+      const { api } = room.client;
+      const [transcript, { keys }] = await Promise.all([api.transcript(room.tradeId), api.transcriptKeys()]);
+      // The last hash pushed to this page: a transcript rewritten since no longer reaches it.
+      const held = room.client.lastTranscriptHash(room.tradeId);
+      const check = await verifyTranscript(transcript, await importPublicKeys(keys.map((k) => k.publicKeyPem)), held ? [held] : []);
       if (check.valid) {
         const head = check.head ? `, last hash ${check.head.hash.slice(0, 16)}…` : '';
-        this.#say(room, 'verified', `Verified in this browser: ${check.entries} entries, each hash chained and signed by the server${head}.`);
+        const matched = held ? `, and entry ${held.chainSeq} matches the hash this page was sent live` : '';
+        this.#say(room, 'verified', `Verified in this browser: ${check.entries} entries, each hash chained and signed by the server${head}${matched}.`);
       } else {
         this.#say(room, 'broken', `Entry ${check.firstBreak.chainSeq} does not verify: ${check.firstBreak.reason}.`, check.firstBreak.chainSeq);
       }
@@ -68,7 +71,7 @@ export class TranscriptPanel {
     if (!room) return;
     let transcript: Transcript;
     try {
-      transcript = await room.api.transcript(room.tradeId);
+      transcript = await room.client.api.transcript(room.tradeId);
     } catch (err) {
       this.#say(room, 'failed', `The transcript could not be downloaded: ${err instanceof Error ? err.message : String(err)}`);
       return;

@@ -9,9 +9,8 @@ import {
   type Trade,
   type TradeStatus,
   type TradeView,
-  type Transcript,
-  type TranscriptPublicKey,
 } from './wire.js';
+import type { Transcript, TranscriptPublicKey } from './transcript.js';
 
 /** What the client needs of `fetch`; the browser's and Node's both fit. */
 export type Fetch = (

@@ -4,7 +4,6 @@ export type { NotificationEvent, PresenceEvent, ReadReceiptEvent, TradeStatusEve
 export type { SenderRole, TradeRole, TradeStatus } from '../../src/contract/trade-status.js';
 export type { AuditEntry, Dispute } from '../../src/contract/dispute.js';
 export type { ChatMessage, Notification, OpenTradeInput, ReadState, SyncResponse, Trade, TradeReads, TradeView } from '../../src/contract/shapes.js';
-export type { ChainCheck, Transcript, TranscriptPublicKey } from '../../src/contract/transcript.js';
 export { MAX_SYNC_TRADES, syncQueryString, type SyncQuery, type SyncTradeReads } from '../../src/contract/sync.js';
 
 export { appDestinations } from '../../src/contract/app-destinations.js';

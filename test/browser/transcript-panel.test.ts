@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Transcript } from '../../client/src/wire.js';
+import type { Transcript } from '../../src/contract/transcript.js';
 import { useBrowserSuite, type DemoPage } from '../support/browser.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
