@@ -1,5 +1,5 @@
 // The mediator's lobby: the disputed trades an ADMIN may join, from `GET /p2p/disputes`.
-import type { RestApi, Trade } from '../src/index.js';
+import type { Dispute, RestApi } from '../src/index.js';
 import { byTestId, makeButton, statusPill } from './dom.js';
 
 export class DisputesPanel {
@@ -43,10 +43,10 @@ export class DisputesPanel {
     this.#list.replaceChildren(...disputes.map((trade) => this.#item(trade)));
   }
 
-  #item(trade: Trade): HTMLLIElement {
+  #item(trade: Dispute): HTMLLIElement {
     const button = makeButton('link', 'dispute', `${trade.id.slice(0, 8)} · ${trade.buyerId} vs ${trade.sellerId}`);
     button.dataset.tradeId = trade.id;
-    button.title = `${trade.amount} ${trade.asset} for ${trade.fiat}`;
+    button.title = `${trade.amount} ${trade.asset} for ${trade.fiat}, disputed ${new Date(trade.disputedAt).toLocaleString()}`;
     button.addEventListener('click', () => this.open(trade.id));
     const item = document.createElement('li');
     item.append(button, statusPill(trade.status));

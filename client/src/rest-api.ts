@@ -1,6 +1,7 @@
 import {
   syncQueryString,
   type ChatMessage,
+  type Dispute,
   type Notification,
   type OpenTradeInput,
   type ReadState,
@@ -78,7 +79,7 @@ export class RestApi {
   }
 
   /** ADMIN only: the disputed trades, and recently resolved ones, for the mediator to pick from. */
-  listDisputes(): Promise<Trade[]> {
+  listDisputes(): Promise<Dispute[]> {
     return this.#request('GET', '/disputes');
   }
 
