@@ -100,7 +100,9 @@ describe('browser: the dispute room (mediator)', function () {
     await seller.send('Tôi chưa nhận được tiền');
     await mediator.message('Tôi chưa nhận được tiền').waitFor({ timeout: 5000 });
     assert.equal(await mediator.message('Tôi chưa nhận được tiền').getAttribute('data-sender-role'), 'SELLER');
-    // The mediator's room mid-dispute, for docs/demo.md.
+    // The mediator's room mid-dispute, its transcript checked, for docs/demo.md.
+    await mediator.byTestId('transcript-verify').click();
+    await mediator.byTestId('transcript-state').and(mediator.page.locator('[data-state="verified"]')).waitFor({ timeout: 10_000 });
     await mediator.screenshot('dispute-room.png');
   });
 
@@ -131,6 +133,9 @@ describe('browser: the dispute room (mediator)', function () {
       10_000,
       100,
     );
+    // The settled room's transcript, every entry of it in the mediator's view, verifies in the mediator's browser.
+    await mediator.byTestId('transcript-verify').click();
+    await mediator.byTestId('transcript-state').and(mediator.page.locator('[data-state="verified"]')).waitFor({ timeout: 10_000 });
     // The page offers no post, and the server would refuse one.
     const refused = await suite.system.http
       .post(`/p2p/trades/${tradeId}/chat`)

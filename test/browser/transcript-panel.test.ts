@@ -53,6 +53,8 @@ describe('browser: the transcript panel', function () {
       const verdict = await verify(party);
       assert.equal(verdict.state, 'verified', verdict.text);
       assert.match(verdict.text, /^Verified in this browser: \d+ entries/);
+      // The page held the last hash pushed to it, and the transcript reaches it.
+      assert.match(verdict.text, /entry \d+ matches the hash this page was sent live/);
     }
 
     const [download] = await Promise.all([buyer.page.waitForEvent('download'), buyer.byTestId('transcript-download').click()]);
@@ -91,6 +93,22 @@ describe('browser: the transcript panel', function () {
     assert.equal(verdict.state, 'broken');
     assert.equal(verdict.chainSeq, String(altered));
     assert.match(verdict.text, new RegExp(`^Entry ${altered} does not verify: .*altered`));
+  });
+
+  it('refuses a transcript cut short of the last hash the page was sent live, though every signature in it holds', async () => {
+    const { buyer, seller } = await suite.openTradeRoom();
+    await buyer.send('tin nhắn cuối');
+    await seller.message('tin nhắn cuối').waitFor({ timeout: 5000 });
+    // A server that dropped its newest entry: what is left is a valid chain, only shorter.
+    await seller.page.route('**/p2p/trades/*/transcript', async (route) => {
+      const response = await route.fetch();
+      const transcript = (await response.json()) as Transcript;
+      transcript.entries.pop();
+      await route.fulfill({ response, json: transcript });
+    });
+    const verdict = await verify(seller);
+    assert.equal(verdict.state, 'broken');
+    assert.match(verdict.text, /but the chain ends at/);
   });
 
   it('says so, and claims nothing, where WebCrypto has no Ed25519', async () => {
