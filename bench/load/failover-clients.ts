@@ -137,21 +137,11 @@ async function verify(settleMs: number): Promise<void> {
 
 const back = (u: User) => u.leftLive && u.client.state === 'live';
 
-/** Reports, within 50 ms, the moment every client has left `live` since the mark and is back. */
-function watchForAllLive(): void {
-  const timer = setInterval(() => {
-    if (!users.every(back)) return;
-    clearInterval(timer);
-    send({ type: 'allLive', afterMs: performance.now() - markedAt! });
-  }, 50);
-}
-
 process.on('message', (message: ToLoadGenerator) => {
   if (message.type === 'start') void start(message.setup);
   else if (message.type === 'mark') {
     markedAt = performance.now();
     send({ type: 'marked' });
-    watchForAllLive();
   } else if (message.type === 'status') {
     send({
       type: 'status',

@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FailoverSetup, FromLoadGenerator, RequestBucket } from './failover-messages.js';
 import { FailoverShard } from './failover-shard.js';
 
@@ -11,9 +13,13 @@ type Status = Extract<FromLoadGenerator, { type: 'status' }>;
  * own CPU; several processes come nearer to that.
  */
 export const CLIENTS_PER_PROCESS = 1250;
+const ALL_LIVE_CHECK_MS = 250;
+const STATUS_TIMEOUT_MS = 60_000;
 
 /** The failover load generator: its clients split over processes, driven and counted as one. */
 export class FailoverFleet {
+  #markedAt = 0;
+
   private constructor(private readonly shards: FailoverShard[]) {}
 
   static start(setup: FailoverSetup, options: { profile?: boolean } = {}): FailoverFleet {
@@ -43,27 +49,32 @@ export class FailoverFleet {
   async mark(): Promise<void> {
     for (const shard of this.shards) shard.send({ type: 'mark' });
     await Promise.all(this.shards.map((s) => s.next('marked', 30_000)));
+    this.#markedAt = performance.now();
   }
 
-  /** Milliseconds from the mark until every client of every process was live again; undefined if not within `timeoutMs`. */
-  async allLive(timeoutMs: number): Promise<number | undefined> {
-    const each = await Promise.all(
-      this.shards.map((s) =>
-        s.next('allLive', timeoutMs).then(
-          (m) => m.afterMs,
-          () => undefined,
-        ),
-      ),
-    );
-    return each.some((ms) => ms === undefined) ? undefined : Math.max(...(each as number[]));
+  /**
+   * Milliseconds from the mark until every client is live and at least `leavers` of them (the
+   * connections gateway A had at the mark) have left `live` since; undefined if not within
+   * `timeoutMs`. Checked every 250 ms. (A client that lost gateway A before the mark and went
+   * on to B never leaves `live`.)
+   */
+  async allLive(timeoutMs: number, leavers: number, clients: number): Promise<number | undefined> {
+    const deadline = this.#markedAt + timeoutMs;
+    for (;;) {
+      // A generator process starved of CPU may take seconds to answer: not all live yet, then.
+      const { live, leftLive } = await this.status(Math.max(1000, deadline - performance.now())).catch(() => ({ live: 0, leftLive: 0 }));
+      if (live === clients && leftLive >= leavers) return performance.now() - this.#markedAt;
+      if (performance.now() > deadline) return undefined;
+      await sleep(ALL_LIVE_CHECK_MS);
+    }
   }
 
-  async status(): Promise<Status> {
+  async status(timeoutMs = STATUS_TIMEOUT_MS): Promise<Status> {
     const each = await Promise.all(
       this.shards.map((s) => {
         s.forget('status');
         s.send({ type: 'status' });
-        return s.next('status', 10_000);
+        return s.next('status', timeoutMs);
       }),
     );
     return { type: 'status', live: sum(each, (s) => s.live), leftLive: sum(each, (s) => s.leftLive), back: sum(each, (s) => s.back) };

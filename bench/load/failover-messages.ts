@@ -34,8 +34,6 @@ export type FromLoadGenerator =
   /** The mark is set: the gateway may be killed now. */
   | { type: 'marked' }
   | { type: 'status'; live: number; leftLive: number; back: number }
-  /** Every client has left `live` since the mark and is live again. */
-  | { type: 'allLive'; afterMs: number }
   | {
       type: 'verified';
       /** Messages the api stored in the watched trades, summed over the clients that watch them. */
