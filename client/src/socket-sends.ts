@@ -1,19 +1,6 @@
+import { statusOfErrorCode } from '../../src/contract/error-codes.js';
 import { ApiError } from './rest-api.js';
 import type { MessageHeaders, StompLink } from './stomp-link.js';
-
-// What the REST route answers for each user-error code (docs/contract.md): a refused SEND then
-// fails with the same ApiError as the same request over REST, and is retried (or not) alike.
-const STATUS_OF_CODE: Readonly<Record<string, number>> = {
-  bad_request: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  payload_too_large: 413,
-  rate_limited: 429,
-  too_many_requests: 429,
-  unavailable: 503,
-};
 
 /** An `/user/queue/errors` body `{error, message}` as the ApiError its REST twin would throw. */
 export function userErrorOf(body: string): ApiError {
@@ -25,8 +12,8 @@ export function userErrorOf(body: string): ApiError {
   }
   const code = typeof parsed.error === 'string' ? parsed.error : 'bad_request';
   const message = typeof parsed.message === 'string' ? parsed.message : 'the server refused the frame';
-  // An unknown code is a refusal: retrying the same frame would be refused again.
-  return new ApiError(STATUS_OF_CODE[code] ?? 400, code, message);
+  // The REST twin's status (src/contract/error-codes.ts), so a refused SEND is retried, or not, as its REST request would be.
+  return new ApiError(statusOfErrorCode(code), code, message);
 }
 
 /**

@@ -74,7 +74,8 @@ export const DESTINATION_PAYLOADS = {
 export const SUBSCRIBERS: Record<DestinationKind, string> = {
   'all-trades': 'ADMIN only',
   trade: 'its buyer or seller, ADMIN',
-  'trade-chat': 'its buyer or seller (not ADMIN); a system message for BUYER or SELLER reaches only that side',
+  'trade-chat':
+    'its buyer or seller; an ADMIN once the trade has been disputed (the mediator: both sides’ messages, the join recorded in the audit trail); a system message for BUYER or SELLER reaches only that side and the mediator',
   'trade-read': 'as its chat; every subscriber gets either party’s receipts',
   'trade-presence': 'as its chat; right after subscribing, one message per other party with its current state',
   'trade-typing': 'as its chat',

@@ -1,18 +1,12 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from 'pino';
+import { ERROR_STATUS } from '../contract/error-codes.js';
 import { DomainError } from '../domain/errors.js';
 import { AuthError } from '../auth/jwt.js';
 import { databaseOutage } from '../persistence/driver-errors.js';
 import { ReadCapacityError } from '../persistence/read-gate.js';
 import type { Unavailable } from './unavailable.js';
-
-const DOMAIN_STATUS: Record<DomainError['code'], number> = {
-  bad_request: 400,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-};
 
 export function sendError(res: Response, status: number, error: string, message: string): void {
   res.status(status).json({ error, message });
@@ -33,8 +27,8 @@ export interface ErrorReply {
  * Shared by Express and the lean sync path, so both answer a failure alike.
  */
 export function errorReply(err: unknown, logger: Logger, request: { method?: string; url?: string }, unavailable: Unavailable): ErrorReply {
-  if (err instanceof DomainError) return { status: DOMAIN_STATUS[err.code], error: err.code, message: err.message };
-  if (err instanceof AuthError) return { status: 401, error: 'unauthorized', message: err.message };
+  if (err instanceof DomainError) return { status: ERROR_STATUS[err.code], error: err.code, message: err.message };
+  if (err instanceof AuthError) return { status: ERROR_STATUS.unauthorized, error: 'unauthorized', message: err.message };
   if (err instanceof ZodError) {
     const issue = err.issues[0];
     const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
@@ -42,7 +36,7 @@ export function errorReply(err: unknown, logger: Logger, request: { method?: str
   }
   // body-parser marks its own errors with `type` and `status`.
   const type = (err as { type?: string }).type;
-  if (type === 'entity.too.large') return { status: 413, error: 'payload_too_large', message: 'request body is too large' };
+  if (type === 'entity.too.large') return { status: ERROR_STATUS.payload_too_large, error: 'payload_too_large', message: 'request body is too large' };
   if (type === 'entity.parse.failed') return { status: 400, error: 'bad_request', message: 'request body is not valid JSON' };
   const status = (err as { status?: number }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -58,7 +52,7 @@ export function errorReply(err: unknown, logger: Logger, request: { method?: str
     return unavailable.reply('database_unreachable', 'the database is unavailable; retry shortly');
   }
   logger.error({ err, method: request.method, url: request.url }, 'request failed');
-  return { status: 500, error: 'internal', message: 'internal server error' };
+  return { status: ERROR_STATUS.internal, error: 'internal', message: 'internal server error' };
 }
 
 export function errorHandler(logger: Logger, unavailable: Unavailable): ErrorRequestHandler {
