@@ -56,7 +56,8 @@ const QUEUED_FRAMES_BEYOND_SUBSCRIPTIONS = 32;
 // size, some 8 MB per connection. A constant, not maxBufferedBytes: a full set of SUBSCRIBEs is a
 // few hundred bytes each, far below it, and it holds 16 frames of the largest size; tying it to
 // the outgoing limit, which is tuned for slow readers, would let lowering that one refuse bursts.
-// SENDs in flight may add a largest frame each on top.
+// SENDs in flight are not counted here: each is at most one largest frame, and there are at most
+// MAX_SENDS_IN_FLIGHT of them, so they cannot widen what the other frames may hold.
 const MAX_QUEUED_BYTES = 1024 * 1024;
 const MAX_SUBSCRIPTION_ID_LENGTH = 128;
 
@@ -126,11 +127,11 @@ export class StompSession implements MessageSink {
   // concat, which allocates exactly the entries (a push or a spread reserves 17 slots).
   #subscriptions: readonly Subscription[] = [];
   #inbox: Queued[] = [];
-  #inboxBytes = 0;
   /** SENDs queued or being handled, at most MAX_SENDS_IN_FLIGHT. */
   #sendsInFlight = 0;
-  /** Queued frames other than those SENDs: what QUEUED_FRAMES_BEYOND_SUBSCRIPTIONS bounds. */
+  /** Queued frames other than those SENDs, and their bytes: what QUEUED_FRAMES_BEYOND_SUBSCRIPTIONS and MAX_QUEUED_BYTES bound. */
   #othersQueued = 0;
+  #othersBytes = 0;
   /** The CONNECT frame's Authorization value, which application handlers forward to the api. */
   #authorization = '';
   #draining = false;
@@ -206,14 +207,15 @@ export class StompSession implements MessageSink {
     if (this.#ended) return;
     const queued = frame.command === 'SEND' ? this.#admitSend(frame) : { frame, size: frameSize(frame), inFlight: false };
     if (!queued) return;
-    const { maxSubscriptions, maxFrameBytes } = this.deps.settings;
-    if (!queued.inFlight && this.#othersQueued >= maxSubscriptions + QUEUED_FRAMES_BEYOND_SUBSCRIPTIONS)
-      return this.#fail('limit', 'too many frames sent ahead');
-    if (this.#inboxBytes + queued.size > MAX_QUEUED_BYTES + MAX_SENDS_IN_FLIGHT * maxFrameBytes) return this.#fail('limit', 'too many bytes sent ahead');
     if (queued.inFlight) this.#sendsInFlight++;
-    else this.#othersQueued++;
+    else {
+      if (this.#othersQueued >= this.deps.settings.maxSubscriptions + QUEUED_FRAMES_BEYOND_SUBSCRIPTIONS)
+        return this.#fail('limit', 'too many frames sent ahead');
+      if (this.#othersBytes + queued.size > MAX_QUEUED_BYTES) return this.#fail('limit', 'too many bytes sent ahead');
+      this.#othersQueued++;
+      this.#othersBytes += queued.size;
+    }
     this.#inbox.push(queued);
-    this.#inboxBytes += queued.size;
     if (!this.#draining) void this.#drain();
   }
 
@@ -257,8 +259,10 @@ export class StompSession implements MessageSink {
   #takeQueued(): Queued | undefined {
     const queued = this.#inbox.shift();
     if (!queued) return undefined;
-    this.#inboxBytes -= queued.size;
-    if (!queued.inFlight) this.#othersQueued--;
+    if (!queued.inFlight) {
+      this.#othersQueued--;
+      this.#othersBytes -= queued.size;
+    }
     return queued;
   }
 
@@ -503,8 +507,8 @@ export class StompSession implements MessageSink {
     this.#connectTimer = undefined;
     this.#heartbeats.stop();
     this.#inbox = [];
-    this.#inboxBytes = 0;
     this.#othersQueued = 0;
+    this.#othersBytes = 0;
     this.#authorization = '';
     for (const subscription of this.#subscriptions) this.deps.registry.remove(subscription.destination, subscription);
     this.#subscriptions = [];
