@@ -38,7 +38,7 @@ export interface SessionDeps {
   quota: ConnectionQuota;
   guard: DestinationGuard;
   registry: SubscriptionRegistry;
-  /** Who handles SENDs to `/app/...`, by kind (app/app-handler.ts states the contract). */
+  /** Who handles SENDs to `/app/...`, by kind (app-sends/app-handler.ts states the contract). */
   app: AppHandlers;
   metrics: GatewayMetrics;
   logger: Logger;

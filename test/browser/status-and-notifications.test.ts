@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { expectChatMatchesServer, useBrowserSuite, type DemoPage } from '../support/browser.js';
 
-// The texts of src/domain/trade-rules.ts and src/workers/notification-worker.ts.
+// The texts of src/contract/trade-transitions.ts and src/workers/notification-worker.ts.
 const PAID_SYSTEM = 'The buyer marked the trade as paid';
 const RELEASED_SYSTEM = 'The seller released the assets';
 const OPENED_TOAST = 'a buyer opened a trade with you';
