@@ -5,6 +5,7 @@ import type { Actor } from '../auth/actor.js';
 import { appendChatMessage, toChatMessage, type ChatMessage } from './chat-log.js';
 import { conflict, forbidden } from './errors.js';
 import { recordAudit, recordRead } from './dispute-audit.js';
+import { disputeResolved } from './mediation.js';
 import { violatesUnique } from '../persistence/driver-errors.js';
 import { MAX_PAGE } from '../contract/shapes.js';
 import type { TradeService } from './trade-service.js';
@@ -42,7 +43,7 @@ export class ChatService {
    */
   async send(actor: Actor, tradeId: string, text: string, clientMessageId?: string): Promise<SentMessage> {
     const seat = await this.trades.seat(actor, tradeId);
-    if (!seat.mayPost) throw forbidden('the dispute is resolved: the mediator may still read this chat but no longer post');
+    if (!seat.mayPost) throw disputeResolved();
     const senderRole = seat.role;
     try {
       const message = await this.outbox.transaction(async (tx, stage) => {

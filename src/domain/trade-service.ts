@@ -13,6 +13,7 @@ import { badRequest, conflict, DomainError, forbidden, notFound } from './errors
 import { checkTransition, RESOLUTIONS, roleOf, withReason } from '../contract/trade-transitions.js';
 import type { Dispute } from '../contract/dispute.js';
 import { recordAudit } from './dispute-audit.js';
+import { mayMediate, mediatorMayPost } from './mediation.js';
 import type { TradeAccess, TradeParties } from './trade-access.js';
 import type { ChainLink, TranscriptChain } from './transcript-chain.js';
 
@@ -139,15 +140,15 @@ export class TradeService implements TradeAccess, TradeParties {
     const side = roleOf(await this.participants(tradeId), actor.userId);
     if (side) return { role: side, mayPost: true };
     if (actor.isAdmin) {
-      const row = await this.db.prisma.trade.findUnique({ where: { id: tradeId }, select: { status: true, disputedAt: true } });
-      if (row?.disputedAt) return { role: 'MEDIATOR', mayPost: row.status === 'DISPUTED' };
+      const row = await this.mediation(tradeId);
+      if (row && mayMediate(row)) return { role: 'MEDIATOR', mayPost: mediatorMayPost(row) };
     }
     throw forbidden('only the buyer and the seller, or an administrator once the trade is disputed, may use this chat');
   }
 
   async mediable(tradeId: string): Promise<boolean> {
-    const row = isUuid(tradeId) ? await this.db.prisma.trade.findUnique({ where: { id: tradeId }, select: { disputedAt: true } }) : null;
-    return Boolean(row?.disputedAt);
+    const row = await this.mediation(tradeId);
+    return row !== null && mayMediate(row);
   }
 
   /**
@@ -202,6 +203,11 @@ export class TradeService implements TradeAccess, TradeParties {
     const row = isUuid(tradeId) ? await this.db.prisma.trade.findUnique({ where: { id: tradeId }, select: { buyerId: true, sellerId: true } }) : null;
     if (!row) throw notFound(`trade ${tradeId} not found`);
     return row;
+  }
+
+  /** What the mediation rules read of a trade; null when it does not exist. */
+  private async mediation(tradeId: string): Promise<{ status: TradeStatus; disputedAt: Date | null } | null> {
+    return isUuid(tradeId) ? this.db.prisma.trade.findUnique({ where: { id: tradeId }, select: { status: true, disputedAt: true } }) : null;
   }
 
   /** The trade (no permission check); 404 when it does not exist. */
