@@ -5,6 +5,7 @@ import type { SenderRole, TradeRole } from '../contract/trade-status.js';
 import type { ChatMessage } from '../contract/shapes.js';
 import type { TranscriptChain } from './transcript-chain.js';
 import { chatChainEntry } from '../contract/transcript.js';
+import { disputeResolved } from './mediation.js';
 
 export type { ChatMessage };
 
@@ -23,6 +24,11 @@ export type NewChatMessage = {
  * later than the previous one, so polling by `since` can never skip a message either.
  * One statement takes both slots (chat seq and transcript chain_seq, under that lock) and inserts
  * the row, a second seals its transcript entry: this is every chat send's hot path.
+ *
+ * A mediator's message needs the trade still DISPUTED (mediatorMayPost), checked here under the
+ * lock: the caller's check ran before the transaction, and a resolution may commit in between,
+ * or hold the lock this UPDATE waits for (PostgreSQL then re-reads the row it got, status
+ * included). Then no row is updated and the post is refused as that check refuses it.
  */
 export async function appendChatMessage(
   tx: Prisma.TransactionClient,
@@ -32,13 +38,14 @@ export async function appendChatMessage(
 ): Promise<{ message: ChatMessage; event: BusEvent }> {
   const id = randomUUID();
   const isSystemMessage = input.senderId === null;
+  const byMediator = input.senderRole === 'MEDIATOR';
   const [slot] = await tx.$queryRaw<{ seq: number; timestamp: Date; chainSeq: number; previous: string | null }[]>`
     WITH slot AS (
       UPDATE trades
       SET chat_seq = chat_seq + 1,
           chain_seq = chain_seq + 1,
           last_chat_at = GREATEST(date_trunc('milliseconds', clock_timestamp()), last_chat_at + interval '1 millisecond')
-      WHERE id = ${tradeId}::uuid
+      WHERE id = ${tradeId}::uuid AND (NOT ${byMediator}::boolean OR status = 'DISPUTED')
       RETURNING chat_seq, chain_seq, chain_hash, last_chat_at),
     message AS (
     INSERT INTO trade_chat_messages (id, trade_id, seq, sender_id, sender_role, message, recipient_role, is_system_message, timestamp, client_message_id)
@@ -47,7 +54,10 @@ export async function appendChatMessage(
     RETURNING seq, timestamp)
     SELECT message.seq, message.timestamp, slot.chain_seq AS "chainSeq", encode(slot.chain_hash, 'hex') AS previous
     FROM message CROSS JOIN slot`;
-  if (!slot) throw new Error(`trade ${tradeId} vanished inside its own transaction`);
+  if (!slot) {
+    if (byMediator) throw disputeResolved();
+    throw new Error(`trade ${tradeId} vanished inside its own transaction`);
+  }
 
   const message = toChatMessage({
     id,

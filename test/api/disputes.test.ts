@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import pg from 'pg';
+import type { PrismaClient } from '../../src/generated/prisma/client.js';
+import type { Database } from '../../src/persistence/database.js';
 import { DRIVER_SETS, openTrade, startTestSystem, type TestSystem } from '../support/system.js';
 import { eventually } from '../support/eventually.js';
 
@@ -7,8 +10,17 @@ type Body = Record<string, unknown>;
 for (const drivers of DRIVER_SETS) {
   describe(`disputes: the mediator, resolution and the audit trail [${drivers.name}]`, () => {
     let t: TestSystem;
+    /** Run once, right after the next mediator's seat check read the trade and before it answers. */
+    let afterSeatRead: (() => Promise<void>) | undefined;
     before(async () => {
-      t = await startTestSystem(drivers);
+      t = await startTestSystem(drivers, {
+        wrapDatabase: (db) =>
+          seatHooked(db, async () => {
+            const hook = afterSeatRead;
+            afterSeatRead = undefined;
+            await hook?.();
+          }),
+      });
     });
     after(() => t.close());
 
@@ -195,6 +207,69 @@ for (const drivers of DRIVER_SETS) {
         await t.http.post(`/p2p/trades/${id}/audit/joins`).set('Authorization', admin()).expect(204);
       });
 
+      /** The mediator's post was refused as the one after the resolution is, and left nothing behind. */
+      async function refusedLate(id: string, refused: { status: number; body: Body }): Promise<void> {
+        const after = await send(id, 'root', { message: 'one more thing' }).expect(403);
+        assert.deepEqual([refused.status, refused.body], [403, after.body], 'the same refusal as the check before the transaction');
+        const all = (await chat(id, 'root').expect(200)).body as Body[];
+        assert.deepEqual(
+          all.map((m) => m.senderRole),
+          ['BUYER', null, null, null],
+          'no MEDIATOR message, none after the resolution',
+        );
+        assert.match(String(all.at(-1)!.message), /resolved the dispute/);
+        assert.ok(!(await audit(id)).some((e) => e.action === 'POST'));
+      }
+
+      it("refuses a mediator's post whose check passed before the resolution committed: the transaction checks again", async () => {
+        const { id } = await disputed();
+        afterSeatRead = async () => {
+          await move(id, 'root', { status: 'RELEASED' }).expect(200);
+        };
+        const refused = await send(id, 'root', { message: 'too late' });
+        assert.equal(afterSeatRead, undefined, 'the resolution committed between the check and the post');
+        await refusedLate(id, refused);
+      });
+
+      // The post waits for the trade row lock of a resolution that has not committed yet: another
+      // session holds the resolution (an advisory lock its audit row waits for). PostgreSQL only,
+      // where sessions run side by side.
+      if (drivers.db === 'postgres') {
+        it("refuses a mediator's post that waited for the row lock of the resolution", async () => {
+          const { id } = await disputed();
+          const locker = new pg.Client({ connectionString: t.database.url });
+          await locker.connect();
+          const waitingOn = (event: string) =>
+            eventually(async () => {
+              const { rows } = await locker.query<{ n: number }>(
+                `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = $1`,
+                [event],
+              );
+              assert.equal(rows[0]!.n, 1, event);
+            });
+          try {
+            await locker.query('SELECT pg_advisory_lock(12)');
+            await t.system.db.query(
+              `CREATE FUNCTION hold_resolution() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock(12); RETURN NEW; END $$`,
+            );
+            await t.system.db.query(
+              `CREATE TRIGGER hold_resolution BEFORE INSERT ON dispute_audit FOR EACH ROW WHEN (NEW.action = 'RESOLVE') EXECUTE FUNCTION hold_resolution()`,
+            );
+            const resolution = move(id, 'root', { status: 'RELEASED' }).then((r) => r);
+            await waitingOn('advisory');
+            const post = send(id, 'root', { message: 'too late' }).then((r) => r);
+            await waitingOn('transactionid');
+            await locker.query('SELECT pg_advisory_unlock(12)');
+            assert.equal((await resolution).status, 200);
+            await refusedLate(id, await post);
+          } finally {
+            await t.system.db.query('DROP TRIGGER IF EXISTS hold_resolution ON dispute_audit');
+            await t.system.db.query('DROP FUNCTION IF EXISTS hold_resolution()');
+            await locker.end();
+          }
+        });
+      }
+
       // Failures injected inside the transaction with a trigger, as a failing disk or constraint would.
       const failures: [string, string][] = [
         [
@@ -344,4 +419,31 @@ for (const drivers of DRIVER_SETS) {
       });
     });
   });
+}
+
+/**
+ * The same database, with `hook` run after each read of a trade's status and disputed_at (the
+ * mediator's seat check) and before it is answered, so what the check saw can go stale on cue.
+ */
+function seatHooked(db: Database, hook: () => Promise<void>): Database {
+  const prisma = db.prisma.$extends({
+    query: {
+      trade: {
+        async findUnique({ args, query }) {
+          const row = await query(args);
+          if (args.select?.status && args.select.disputedAt) await hook();
+          return row;
+        },
+      },
+    },
+  }) as unknown as PrismaClient;
+  return {
+    kind: db.kind,
+    prisma,
+    reads: db.reads,
+    inSqlTransaction: (work) => db.inSqlTransaction(work),
+    query: (sql, params) => db.query(sql, params),
+    ping: () => db.ping(),
+    close: () => db.close(),
+  };
 }
