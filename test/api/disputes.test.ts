@@ -41,6 +41,15 @@ for (const drivers of DRIVER_SETS) {
         .set('Authorization', t.auth(user))
         .expect(200)
         .then((r) => r.body as Body[]);
+    /** A trade's transcript chain as stored: its entries, and the chain_seq and head hash on the trade row. */
+    const chainOf = async (id: string) => {
+      const [row] = await t.system.db.query<{ entries: number; chainSeq: number; chainHash: string }>(
+        `SELECT (SELECT count(*)::int FROM trade_chain_entries WHERE trade_id = $1) AS entries, chain_seq AS "chainSeq", encode(chain_hash, 'hex') AS "chainHash"
+         FROM trades WHERE id = $1`,
+        [id],
+      );
+      return row!;
+    };
     const count = async (sql: string, id: string) => Number((await t.system.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, [id]))[0]!.n);
 
     /** A trade between two fresh users, PAID (a system message for the seller only) and then DISPUTED by the buyer. */
@@ -279,7 +288,7 @@ for (const drivers of DRIVER_SETS) {
         ['writing the outbox events', 'CREATE TRIGGER fail_resolution BEFORE INSERT ON outbox_events FOR EACH ROW EXECUTE FUNCTION fail_resolution()'],
       ];
       for (const [step, trigger] of failures) {
-        it(`commits nothing when ${step} fails: no status change, system message, audit row, event or notification`, async () => {
+        it(`commits nothing when ${step} fails: no status change, system message, chain entry, audit row, event or notification`, async () => {
           const { id, buyer, seller } = await disputed();
           // The worker is done with the earlier events (open, PAID, DISPUTED) and the relay has published everything.
           await eventually(async () => {
@@ -288,6 +297,7 @@ for (const drivers of DRIVER_SETS) {
           });
           const before = {
             chat: await count('trade_chat_messages WHERE trade_id = $1', id),
+            chain: await chainOf(id),
             notifications: (await notificationsOf(buyer)).length + (await notificationsOf(seller)).length,
           };
           await t.system.db.query(`CREATE FUNCTION fail_resolution() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`);
@@ -303,12 +313,16 @@ for (const drivers of DRIVER_SETS) {
           assert.equal(await count('trade_chat_messages WHERE trade_id = $1', id), before.chat);
           const seq = (await t.system.db.query<{ chat_seq: number }>('SELECT chat_seq FROM trades WHERE id = $1', [id]))[0]!.chat_seq;
           assert.equal(seq, before.chat, 'the seq taken inside the transaction is given back');
+          assert.deepEqual(await chainOf(id), before.chain, "the chain's entries, chain_seq and head hash are as they were");
           assert.deepEqual(await audit(id), []);
           assert.equal(await count(`outbox_events WHERE payload->>'tradeId' = $1`, id), 0);
           await new Promise((resolve) => setTimeout(resolve, 300));
           assert.equal((await notificationsOf(buyer)).length + (await notificationsOf(seller)).length, before.notifications);
-          // And the same resolution goes through once the failure is gone.
+          // And the same resolution goes through once the failure is gone, its entries chained on from the same head.
           await move(id, 'root', { status: 'RELEASED', reason: 'x' }).expect(200);
+          assert.equal((await chainOf(id)).entries, before.chain.entries + 2, 'the status change and its system message');
+          const check = await t.http.get(`/p2p/trades/${id}/transcript/verify`).set('Authorization', admin()).expect(200);
+          assert.deepEqual([check.body.valid, check.body.entries], [true, before.chain.entries + 2]);
         });
       }
     });
