@@ -220,20 +220,24 @@ export class StompSession implements MessageSink {
   }
 
   /**
-   * Decides what a SEND costs before it is queued: past MAX_SENDS_IN_FLIGHT it is a user error
-   * and past its handler's admit() it is dropped, both without keeping its body. Undefined: dropped
-   * without a trace (no receipt asked).
+   * Decides what a SEND costs before it is queued, without keeping the body of one it refuses. A
+   * kind whose handler has admit() (typing) may be dropped: past its admit(), or past
+   * MAX_SENDS_IN_FLIGHT, as the contract drops the excess silently; other kinds past
+   * MAX_SENDS_IN_FLIGHT are a user error. Undefined: dropped without a trace (no receipt asked).
    */
   #admitSend(frame: StompFrame): Queued | undefined {
     const bare = (verdict: Queued['verdict']): Queued => {
       const head = { command: frame.command, headers: frame.headers, body: Buffer.alloc(0) };
       return { frame: head, size: frameSize(head), inFlight: false, verdict };
     };
-    if (this.#sendsInFlight >= MAX_SENDS_IN_FLIGHT) return bare(tooManySends());
+    const full = this.#sendsInFlight >= MAX_SENDS_IN_FLIGHT;
     const actor = this.#actor;
     const app = actor && parseAppDestination(frame.headers.destination ?? '');
     const admit = app && this.deps.app[app.kind]?.admit;
-    if (admit && !admit({ actor, tradeId: app.tradeId, session: this })) return frame.headers.receipt === undefined ? undefined : bare('receipt-only');
+    if (admit) {
+      // A full session does not ask admit(): a frame dropped anyway must not spend the user's rate.
+      if (full || !admit({ actor, tradeId: app.tradeId, session: this })) return frame.headers.receipt === undefined ? undefined : bare('receipt-only');
+    } else if (full) return bare(tooManySends());
     return { frame, size: frameSize(frame), inFlight: true };
   }
 

@@ -194,6 +194,27 @@ describe('gateway: SEND to application destinations (the session side)', () => {
     assert.equal(connection.closedWith, undefined);
   });
 
+  it(`drops a typing frame past the ${MAX_SENDS_IN_FLIGHT} SENDs in flight silently (its receipt only), also for a session not on /user/queue/errors`, async () => {
+    const chat = new HeldHandler();
+    const typed: AppSend[] = [];
+    const typing: AppHandler = { admit: () => true, handle: async (send) => void typed.push(send) };
+    const { connection } = setUpSession(undefined, undefined, { app: { chat, typing } });
+    const sends = Array.from({ length: MAX_SENDS_IN_FLIGHT }, (_, i) => frame('SEND', { destination: CHAT, receipt: `send${i}` }, '{}'));
+    const typingFrame = (headers: Record<string, string> = {}) => frame('SEND', { destination: appDestinations.typing(TRADE), ...headers }, '{}');
+    connection.receive(sends.join('') + typingFrame() + typingFrame({ receipt: 'typing' }));
+    for (let i = 0; i < MAX_SENDS_IN_FLIGHT; i++) {
+      await eventually(() => assert.equal(chat.calls.length, i + 1));
+      chat.calls[i]!.settle();
+    }
+    await eventually(() => assert.equal(connection.frames.at(-1)?.headers['receipt-id'], 'typing'));
+    assert.deepEqual(
+      connection.frames.slice(1).map((f) => `${f.command} ${f.headers['receipt-id']}`),
+      [...sends.map((_, i) => `RECEIPT send${i}`), 'RECEIPT typing'],
+    );
+    assert.equal(typed.length, 0, 'a typing frame past the bound reached its handler');
+    assert.equal(connection.closedWith, undefined);
+  });
+
   it('does not trip the "sent ahead" bound for a full burst of SUBSCRIBEs while SENDs wait for their commit', async () => {
     const handler = new HeldHandler();
     const { connection } = connected(handler);

@@ -37,7 +37,8 @@ export interface AppSend extends AppSendHead {
  * - Protocol errors are the session's: a SEND outside `/app/...`, a malformed or oversized frame.
  *   Anything else a handler throws is a bug: ERROR `internal`, then close.
  * - At most MAX_SENDS_IN_FLIGHT SENDs per session wait for their turn or their commit; the next
- *   one is a user error (`rate_limited`) without reaching a handler.
+ *   one is a user error (`rate_limited`) without reaching a handler, or, for a kind with admit(),
+ *   dropped as admit() drops (without asking it).
  */
 export interface AppHandler {
   /**
