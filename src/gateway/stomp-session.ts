@@ -361,6 +361,7 @@ export class StompSession implements MessageSink {
     if (!access.granted) return this.#fail('forbidden', `subscription refused: ${access.reason}`, receipt);
 
     const { registry } = this.deps;
+    const { key, header } = resolveDestination(destination, actor.userId);
     const subscription: Subscription = {
       sink: this,
       version: this.#version,
@@ -368,13 +369,14 @@ export class StompSession implements MessageSink {
       role: access.role,
       userId: actor.userId,
       id,
-      destination,
+      destination: key,
     };
+    // Listed before add(): add() tells presence, which may write to this session; if that write
+    // drops a slow client, #end() must find this subscription to take it out of the registry.
+    this.#subscriptions = this.#subscriptions.concat(subscription);
     // The registry's copy of the destination: shared by its subscribers, and not a slice that
     // keeps the whole header line of this client's frame alive.
-    const { key, header } = resolveDestination(destination, actor.userId);
     subscription.destination = registry.add(key, subscription, header);
-    this.#subscriptions = this.#subscriptions.concat(subscription);
     this.#receipt(receipt);
   }
 

@@ -215,6 +215,24 @@ describe('gateway: SEND to application destinations (the session side)', () => {
     assert.equal(connection.closedWith, undefined);
   });
 
+  it('leaves no subscription in the registry when a write made while subscribing drops the session (a slow client)', async () => {
+    const { connection, registry } = setUpSession();
+    await eventually(() => assert.equal(connection.frames[0]?.command, 'CONNECTED'));
+    // As presence tells a new subscriber the current state: a message to it from inside add(),
+    // here one the client does not read, so the session ends there.
+    registry.observe({
+      added: (destination, subscriber) => {
+        connection.bufferedBytes = () => 1_000_000;
+        registry.deliverTo(subscriber, destination, Buffer.from('{}'));
+      },
+      removed: () => {},
+    });
+    connection.receive(frame('SUBSCRIBE', { id: 's', destination: '/topic/users/bob/trades', receipt: 'sub' }));
+    await eventually(() => assert.equal(connection.closedWith, 'terminated'));
+    await turn();
+    assert.equal(registry.size, 0, 'an ended session is still subscribed');
+  });
+
   it('does not trip the "sent ahead" bound for a full burst of SUBSCRIBEs while SENDs wait for their commit', async () => {
     const handler = new HeldHandler();
     const { connection } = connected(handler);
