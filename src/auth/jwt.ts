@@ -26,6 +26,11 @@ export interface TokenRules extends TokenPolicy {
 export interface VerifiedToken {
   actor: Actor;
   expiresAtMs: number | undefined;
+  /**
+   * The value as verified, `Bearer <token>`: what to forward. The value as sent may carry
+   * whitespace trim() drops but an HTTP header cannot hold (U+3000, U+FEFF).
+   */
+  authorization: string;
 }
 
 /**
@@ -37,9 +42,10 @@ export function verifyToken(authorization: string | undefined, rules: TokenRules
   if (!authorization) throw new AuthError('missing Authorization header');
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match) throw new AuthError('Authorization must be "Bearer <token>"');
+  const token = match[1]!;
   let claims: jwt.JwtPayload | string;
   try {
-    claims = jwt.verify(match[1]!, secretKey(rules.secret), {
+    claims = jwt.verify(token, secretKey(rules.secret), {
       algorithms: ['HS256'],
       ...(rules.issuer ? { issuer: rules.issuer } : {}),
       ...(rules.audience ? { audience: rules.audience } : {}),
@@ -63,6 +69,7 @@ export function verifyToken(authorization: string | undefined, rules: TokenRules
   return {
     actor: { userId: claims.sub, isAdmin: Array.isArray(roles) && roles.includes(ADMIN) },
     expiresAtMs: exp === undefined ? undefined : exp * 1000,
+    authorization: `Bearer ${token}`,
   };
 }
 

@@ -132,7 +132,7 @@ export class StompSession implements MessageSink {
   /** Queued frames other than those SENDs, and their bytes: what QUEUED_FRAMES_BEYOND_SUBSCRIPTIONS and MAX_QUEUED_BYTES bound. */
   #othersQueued = 0;
   #othersBytes = 0;
-  /** The CONNECT frame's Authorization value, which application handlers forward to the api. */
+  /** The CONNECT frame's Authorization value as verified, which application handlers forward to the api. */
   #authorization = '';
   #draining = false;
   readonly #parser: StompParser;
@@ -319,7 +319,7 @@ export class StompSession implements MessageSink {
     // Roles are read here only: a session lives no longer than its token, so a role taken
     // away reaches live sessions within the token lifetime (at most JWT_MAX_TTL).
     this.#actor = actor;
-    this.#authorization = authorization ?? '';
+    this.#authorization = token.authorization;
     this.#expiresAtMs = token.expiresAtMs ?? Infinity;
     this.#version = version;
     clearTimeout(this.#connectTimer);

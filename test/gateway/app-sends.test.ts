@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { issueToken, verifyToken } from '../../src/auth/jwt.js';
 import { appDestinations } from '../../src/contract/app-destinations.js';
 import { userDestinations } from '../../src/contract/destinations.js';
 import { MAX_SENDS_IN_FLIGHT, type AppHandler, type AppSend, type AppSendHead } from '../../src/gateway/app-sends/app-handler.js';
@@ -231,6 +232,19 @@ describe('gateway: SEND to application destinations (the session side)', () => {
     await eventually(() => assert.equal(connection.closedWith, 'terminated'));
     await turn();
     assert.equal(registry.size, 0, 'an ended session is still subscribed');
+  });
+
+  it('forwards the Authorization value as the verifier read it, `Bearer <token>`, not as sent', async () => {
+    const rules = { secret: 'app-sends-test-secret-0123456789abcdef', requireExpiry: false, maxTtlSeconds: 86_400 };
+    const token = issueToken(rules.secret, 'bob');
+    // Trailing U+3000 or U+FEFF pass the verifier's trim() but are not valid in an HTTP header.
+    for (const sent of [`Bearer ${token}\u3000`, `Bearer ${token}\uFEFF`, ` bearer  ${token}`]) {
+      const handler = new HeldHandler();
+      const { connection } = setUpSession(undefined, sent, { app: { chat: handler }, verify: (authorization) => verifyToken(authorization, rules) });
+      connection.receive(frame('SEND', { destination: CHAT, receipt: 'r1' }, '{}'));
+      await eventually(() => assert.equal(handler.calls.length, 1));
+      assert.equal(handler.calls[0]!.send.authorization, `Bearer ${token}`);
+    }
   });
 
   it('does not trip the "sent ahead" bound for a full burst of SUBSCRIBEs while SENDs wait for their commit', async () => {

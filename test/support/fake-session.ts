@@ -65,6 +65,8 @@ export interface FakeSessionOptions {
   app?: AppHandlers;
   /** The CONNECT frame's accept-version. */
   version?: string;
+  /** Replaces the fake verifier (which takes only `Bearer bob`, good for a minute). */
+  verify?: SessionDeps['verify'];
 }
 
 /**
@@ -80,10 +82,12 @@ export function setUpSession(
   const quota = new ConnectionQuota(1);
   const deps: SessionDeps = {
     settings: { heartbeatMs: 10_000, maxFrameBytes: 65536, maxSubscriptions: 10, maxBufferedBytes: 1024, connectTimeoutMs: 10_000, maxSendBodyBytes: 16384 },
-    verify: (authorization) => {
-      if (authorization !== 'Bearer bob') throw new AuthError('invalid token');
-      return { actor: { userId: 'bob', isAdmin: false }, expiresAtMs: Date.now() + 60_000 };
-    },
+    verify:
+      options.verify ??
+      ((authorization) => {
+        if (authorization !== 'Bearer bob') throw new AuthError('invalid token');
+        return { actor: { userId: 'bob', isAdmin: false }, expiresAtMs: Date.now() + 60_000, authorization };
+      }),
     quota,
     guard: new DestinationGuard(trades, async () => {}),
     registry,

@@ -34,7 +34,14 @@ describe('token rules (src/auth/jwt.ts)', () => {
   it('refuses a token without exp in production; the demo still takes it', () => {
     assert.match(refusal(noExp, rules('api', PROD)), /no expiry/);
     assert.match(refusal(noExp, rules('all', { NODE_ENV: 'production', ...PROD })), /no expiry/);
-    assert.deepEqual(verifyToken(noExp, rules('all', {})), { actor: { userId: 'alice', isAdmin: false }, expiresAtMs: undefined });
+    assert.deepEqual(verifyToken(noExp, rules('all', {})), { actor: { userId: 'alice', isAdmin: false }, expiresAtMs: undefined, authorization: noExp });
+  });
+
+  it('hands back the value as verified, `Bearer <token>`, whatever whitespace and case it came with', () => {
+    const token = issueToken(SECRET, 'alice');
+    for (const sent of [`Bearer ${token}\u3000`, `\uFEFFBearer ${token}\uFEFF`, ` bearer\t ${token} `]) {
+      assert.equal(verifyToken(sent, rules('api', PROD)).authorization, `Bearer ${token}`);
+    }
   });
 
   it('refuses a token whose exp is further away than JWT_MAX_TTL (default 24 h)', () => {

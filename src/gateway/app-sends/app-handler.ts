@@ -11,7 +11,7 @@ export interface AppSendHead {
 
 /** A SEND whose turn has come. */
 export interface AppSend extends AppSendHead {
-  /** The CONNECT frame's Authorization value: forwarded to the api, which authenticates the user as on REST. */
+  /** The CONNECT frame's Authorization value as verified (`Bearer <token>`): forwarded to the api, which authenticates the user as on REST. */
   authorization: string;
   /**
    * The body as JSON, already checked by the session: a content-type of none, application/json or
