@@ -176,7 +176,11 @@ export class StompSession implements MessageSink {
    */
   expireIfBefore(cutoffMs: number): void {
     if (this.#expiresAtMs > cutoffMs) return;
-    this.#guarded(() => this.#fail('token-expired', 'token expired: reconnect with a new token'));
+    this.#guarded(() => this.#expire());
+  }
+
+  #expire(receipt?: string): void {
+    this.#fail('token-expired', 'token expired: reconnect with a new token', receipt);
   }
 
   /** Server shutdown: a clean close, after which clients fall back to polling. */
@@ -400,6 +404,10 @@ export class StompSession implements MessageSink {
     if (destination === undefined) return this.#fail('protocol', 'SEND needs a destination header', receipt);
     // Only application destinations: the server alone publishes to /topic and /user.
     if (!destination.startsWith('/app/')) return this.#fail('forbidden', 'clients may SEND only to application destinations (/app/...)', receipt);
+    // Past exp the session lives on only for the sweep's leeway, but the api judges the forwarded
+    // token without one: it would answer `unauthorized`, which clients do not retry. The expiry
+    // close instead makes them get a new token and send again.
+    if (Date.now() >= this.#expiresAtMs) return this.#expire(receipt);
     try {
       if (queued.verdict instanceof AppUserError) throw queued.verdict;
       if (queued.verdict !== 'receipt-only') {

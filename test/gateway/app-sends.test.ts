@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { issueToken, verifyToken } from '../../src/auth/jwt.js';
+import { CLOSE_CODES } from '../../src/contract/close-codes.js';
 import { appDestinations } from '../../src/contract/app-destinations.js';
 import { userDestinations } from '../../src/contract/destinations.js';
 import { MAX_SENDS_IN_FLIGHT, type AppHandler, type AppSend, type AppSendHead } from '../../src/gateway/app-sends/app-handler.js';
 import { AppUserError } from '../../src/gateway/app-sends/app-user-error.js';
 import { frame } from '../support/raw-stomp.js';
 import { eventually } from '../support/eventually.js';
-import { setUpSession } from '../support/fake-session.js';
+import { setUpSession, type FakeSessionOptions } from '../support/fake-session.js';
 
 const TRADE = '0b9c6a53-5a8a-4d8e-9b57-2f8f2f6f7c11';
 const CHAT = appDestinations.chat(TRADE);
@@ -22,7 +23,7 @@ class HeldHandler implements AppHandler {
 /** Lets queued frames and settled promises run. */
 const turn = () => new Promise(setImmediate);
 
-function connected(handler: AppHandler = { handle: async () => {} }, options: { version?: string } = {}) {
+function connected(handler: AppHandler = { handle: async () => {} }, options: Omit<FakeSessionOptions, 'app'> = {}) {
   const t = setUpSession(undefined, undefined, { app: { chat: handler }, ...options });
   return { ...t, commands: () => t.connection.frames.map((f) => f.command) };
 }
@@ -232,6 +233,20 @@ describe('gateway: SEND to application destinations (the session side)', () => {
     await eventually(() => assert.equal(connection.closedWith, 'terminated'));
     await turn();
     assert.equal(registry.size, 0, 'an ended session is still subscribed');
+  });
+
+  it("ends the session with ERROR and close tokenExpired on a SEND whose token is past exp (the sweep's leeway), without calling the handler", async () => {
+    const handler = new HeldHandler();
+    const expiresAtMs = Date.now() + 100;
+    const { connection } = connected(handler, { verify: () => ({ actor: { userId: 'bob', isAdmin: false }, expiresAtMs, authorization: 'Bearer bob' }) });
+    await subscribeToErrors(connection);
+    await new Promise((resolve) => setTimeout(resolve, expiresAtMs + 20 - Date.now()));
+    connection.receive(frame('SEND', { destination: CHAT, receipt: 'r1' }, '{}'));
+    await eventually(() => assert.equal(connection.closedWith, CLOSE_CODES.tokenExpired));
+    assert.equal(connection.frames.at(-1)?.command, 'ERROR');
+    assert.equal(connection.frames.at(-1)?.headers['receipt-id'], 'r1');
+    assert.match(connection.frames.at(-1)?.headers.message ?? '', /token expired/);
+    assert.equal(handler.calls.length, 0);
   });
 
   it('forwards the Authorization value as the verifier read it, `Bearer <token>`, not as sent', async () => {
