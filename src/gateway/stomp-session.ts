@@ -344,8 +344,11 @@ export class StompSession implements MessageSink {
     // In STOMP 1.0 the id is optional; the destination then serves as the id.
     const id = frame.headers.id ?? (this.#version === '1.0' ? destination : undefined);
     if (id === undefined || destination === undefined) return this.#fail('protocol', 'SUBSCRIBE needs id and destination headers', receipt);
-    // The id is echoed in every MESSAGE, so it must be one the session's version can carry.
-    if (id === '' || id.length > MAX_SUBSCRIPTION_ID_LENGTH || !this.#fits('subscription', id)) {
+    // The id is echoed in every MESSAGE, so it must be one the session's version can carry. The
+    // length cap is for ids the client chose; a destination serving as id is held to the frame
+    // limits already, and to the destination rules by the access check.
+    const chosen = frame.headers.id !== undefined;
+    if (id === '' || (chosen && id.length > MAX_SUBSCRIPTION_ID_LENGTH) || !this.#fits('subscription', id)) {
       return this.#fail('protocol', `subscription id must be 1 to ${MAX_SUBSCRIPTION_ID_LENGTH} characters that fit in a header`, receipt);
     }
     if (this.#subscriptions.some((s) => s.id === id)) return this.#fail('protocol', 'subscription id already in use', receipt);

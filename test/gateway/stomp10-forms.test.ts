@@ -63,6 +63,21 @@ for (const drivers of DRIVER_SETS) {
       });
     }
 
+    it('takes a 1.0 SUBSCRIBE without id to a destination longer than the 128-character id limit (the destination serves as id)', async () => {
+      // The longest user id there is, so /topic/users/<id>/notifications is 155 characters.
+      const seller = uniqueUser('s'.repeat(119));
+      const buyer = uniqueUser('buyer');
+      const { socket } = await connect10(seller);
+      const destination = destinations.userNotifications(seller);
+      assert.ok(destination.length > 128);
+      socket.send(frame('SUBSCRIBE', { destination, receipt: 'sub' }));
+      assert.equal((await socket.next('RECEIPT')).headers['receipt-id'], 'sub');
+      // Opening a trade notifies its seller.
+      await openTrade(t, buyer, seller);
+      const pushed = await socket.next('MESSAGE');
+      assert.equal(pushed.headers.subscription, destination);
+    });
+
     it("takes a stompjs 2 session's client.send('/app/trades/<id>/chat', {}, body) frame by frame (1.1, content-length, no content-type, no receipt)", async () => {
       const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
       const tradeId = await openTrade(t, buyer, seller);
