@@ -91,6 +91,10 @@ for (const drivers of DRIVER_SETS) {
           ['a wildcard user', () => buyer, () => '/topic/users/*/notifications'],
           ['a trailing slash', () => buyer, () => `/topic/users/${buyer}/trades/`],
           ['a queue', () => buyer, () => `/queue/users/${buyer}/trades`],
+          // Spring's /user/{name}/queue/... form: a session reaches only its own user queues, by the bare /user/queue/... name.
+          ["another user's user queue, by name", () => seller, () => `/user/${buyer}/queue/notifications`],
+          ['a user queue with a trailing slash', () => buyer, () => '/user/queue/errors/'],
+          ['a wildcard user queue', () => buyer, () => '/user/queue/*'],
         ];
         for (const [name, user, destination] of forbidden) {
           it(`refuses ${name} with ERROR and a close`, async () => {
