@@ -30,7 +30,7 @@ export class ApiClient {
   async post(path: string, authorization: string, body: unknown): Promise<unknown> {
     const base = this.base();
     if (!base) throw new AppUserError('unavailable', 'no api is configured for this gateway (API_URL)');
-    const { status, text } = await this.#request(new URL(path, base), authorization, JSON.stringify(body ?? null));
+    const { status, text } = await this.#request(joinPath(base, path), authorization, JSON.stringify(body ?? null));
     const answer = parseJson(text);
     if (status >= 200 && status < 300) return answer;
     if (status >= 500) throw new AppUserError('unavailable', errorField(answer, 'message') ?? 'the api is unavailable; try again later');
@@ -75,6 +75,16 @@ export class ApiClient {
       req.end(payload);
     });
   }
+}
+
+/**
+ * The route under the base URL's path: `new URL('/p2p/...', base)` would resolve it against the
+ * origin and drop a prefix such as `http://ingress/internal-api`.
+ */
+function joinPath(base: URL, path: string): URL {
+  const url = new URL(base);
+  url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
+  return url;
 }
 
 function parseJson(text: string): unknown {
