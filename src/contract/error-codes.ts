@@ -20,7 +20,12 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/** Whether a code from the wire is one of ours: an own key, so an inherited name such as `toString` is not. */
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_STATUS, code);
+}
+
 /** The status for a code from the wire; an unknown code is a refusal, so 400: the same request would be refused again. */
 export function statusOfErrorCode(code: string): number {
-  return Object.hasOwn(ERROR_STATUS, code) ? ERROR_STATUS[code as ErrorCode] : ERROR_STATUS.bad_request;
+  return isErrorCode(code) ? ERROR_STATUS[code] : ERROR_STATUS.bad_request;
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiClient } from '../../src/gateway/app-sends/api-client.js';
+import { AppUserError } from '../../src/gateway/app-sends/app-user-error.js';
 
 /** A stand-in api on a free port: answers every request with `answer` and records what it saw. */
 async function fakeApi(answer: { status: number; body: unknown }) {
@@ -33,4 +34,28 @@ describe('gateway: the api client (src/gateway/app-sends/api-client.ts)', () => 
       await api.close();
     }
   });
+
+  const refusals: [string, { status: number; body: unknown }, string][] = [
+    ['a contract code as is', { status: 429, body: { error: 'rate_limited', message: 'slow down' } }, 'rate_limited'],
+    ['a code the contract does not know as bad_request', { status: 418, body: { error: 'teapot', message: 'no' } }, 'bad_request'],
+    ['an inherited name as bad_request', { status: 409, body: { error: 'toString', message: 'no' } }, 'bad_request'],
+    ['a 4xx without a code as bad_request', { status: 400, body: 'not an error body' }, 'bad_request'],
+    ['a 5xx as unavailable', { status: 500, body: { error: 'internal', message: 'boom' } }, 'unavailable'],
+  ];
+  for (const [name, answer, code] of refusals) {
+    it(`turns the api's refusal into a user error: ${name}`, async () => {
+      const api = await fakeApi(answer);
+      const client = new ApiClient(() => new URL(api.origin), 5_000);
+      try {
+        await assert.rejects(client.post('/p2p/trades/t1/read', 'Bearer x', { seq: 1 }), (err: unknown) => {
+          assert.ok(err instanceof AppUserError);
+          assert.equal(err.code, code);
+          return true;
+        });
+      } finally {
+        client.close();
+        await api.close();
+      }
+    });
+  }
 });

@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { isErrorCode } from '../../contract/error-codes.js';
 import { AppUserError } from './app-user-error.js';
 
 /** The api's base URL, or undefined while it is not known (role `all` before the server listens). */
@@ -34,7 +35,9 @@ export class ApiClient {
     const answer = parseJson(text);
     if (status >= 200 && status < 300) return answer;
     if (status >= 500) throw new AppUserError('unavailable', errorField(answer, 'message') ?? 'the api is unavailable; try again later');
-    throw new AppUserError(errorField(answer, 'error') ?? 'bad_request', errorField(answer, 'message') ?? `the api answered ${status}`);
+    // A code the contract does not know is a refusal all the same: the same SEND would be refused again.
+    const code = errorField(answer, 'error');
+    throw new AppUserError(code !== undefined && isErrorCode(code) ? code : 'bad_request', errorField(answer, 'message') ?? `the api answered ${status}`);
   }
 
   /** Closes the kept-alive connections. */

@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../../contract/error-codes.js';
+
 /**
  * A SEND refused for a reason the user can act on. `code` is the REST error code for the same
  * refusal (bad_request, forbidden, not_found, rate_limited, payload_too_large, unavailable, …), so
@@ -7,7 +9,7 @@ export class AppUserError extends Error {
   override readonly name = 'AppUserError';
 
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);
