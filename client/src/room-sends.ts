@@ -1,3 +1,4 @@
+import { TYPING_INTERVAL_MS } from '../../src/contract/app-destinations.js';
 import type { Clock } from './clock.js';
 import type { RestApi } from './rest-api.js';
 import { withRetries } from './retry.js';
@@ -13,8 +14,6 @@ export interface RoomSendsDeps {
 }
 
 const RETRIES = { attempts: 4, timeoutMs: 15_000, baseDelayMs: 1000 };
-// The server drops typing frames beyond about one per second per user; sending more is waste.
-export const TYPING_INTERVAL_MS = 1000;
 
 /**
  * What a user does in a trade room: chat, read receipts, typing. Over the socket while it is

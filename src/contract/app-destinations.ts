@@ -6,6 +6,22 @@ import { isUuid } from './ids.js';
 export const APP_DESTINATION_KINDS = ['chat', 'read', 'typing'] as const;
 export type AppDestinationKind = (typeof APP_DESTINATION_KINDS)[number];
 
+/**
+ * SENDs per session that may wait for their turn or their commit. The next is the user error
+ * `rate_limited`; a typing frame is dropped instead, as its excess always is.
+ */
+export const MAX_SENDS_IN_FLIGHT = 8;
+
+/**
+ * Typing frames the gateway relays per user and second (a token bucket); the excess is dropped
+ * silently. A burst of two absorbs a client's timer jitter, so one that sends at
+ * TYPING_INTERVAL_MS is never cut.
+ */
+export const TYPING_PER_SECOND = 1;
+export const TYPING_BURST = 2;
+/** How often a client sends typing while the user types: more would only be dropped. */
+export const TYPING_INTERVAL_MS = 1000 / TYPING_PER_SECOND;
+
 export interface AppDestination {
   kind: AppDestinationKind;
   tradeId: string;
@@ -36,11 +52,11 @@ export const APP_DESTINATION_PAYLOADS = {
 export const APP_DESTINATION_EFFECTS: Record<AppDestinationKind, string> = {
   chat: 'Sends a chat message as the session user: exactly POST /p2p/trades/{tradeId}/chat.',
   read: "Stores the session user's last-read seq: exactly POST /p2p/trades/{tradeId}/read.",
-  typing: 'Tells the other party the session user is typing (/topic/trades/{tradeId}/typing); never stored, about one a second per user.',
+  typing: `Tells the other party the session user is typing (/topic/trades/{tradeId}/typing); never stored, at most ${TYPING_PER_SECOND} a second per user (a burst of ${TYPING_BURST}), the excess dropped silently.`,
 };
 
 // Lower-case trade ids only, as for the topics: the id is the API's, spelt as the API hands it out.
-const APP_RE = /^\/app\/trades\/([0-9a-f-]{36})\/(chat|read|typing)$/;
+const APP_RE = new RegExp(`^/app/trades/([0-9a-f-]{36})/(${APP_DESTINATION_KINDS.join('|')})$`);
 
 /** Exact matches only, like parseDestination: anything else is not an application destination. */
 export function parseAppDestination(text: string): AppDestination | undefined {

@@ -6,9 +6,9 @@ import { encodeFrame, encodeHeaderLine, HEARTBEAT_EOL } from '../protocol/stomp/
 import { StompParser } from '../protocol/stomp/parser.js';
 import { frameSize, type StompFrame, type StompVersion } from '../protocol/stomp/frame.js';
 import type { ClientConnection } from '../transport/client-connection.js';
-import { parseAppDestination } from '../contract/app-destinations.js';
+import { MAX_SENDS_IN_FLIGHT, parseAppDestination } from '../contract/app-destinations.js';
 import { userDestinations } from '../contract/destinations.js';
-import { MAX_SENDS_IN_FLIGHT, type AppHandlers } from './app-sends/app-handler.js';
+import type { AppHandlers } from './app-sends/app-handler.js';
 import { AppUserError } from './app-sends/app-user-error.js';
 import { decodeSendBody } from './app-sends/send-body.js';
 import type { ConnectionQuota } from './connection-quota.js';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { issueToken, verifyToken } from '../../src/auth/jwt.js';
 import { CLOSE_CODES } from '../../src/contract/close-codes.js';
-import { appDestinations } from '../../src/contract/app-destinations.js';
+import { appDestinations, MAX_SENDS_IN_FLIGHT } from '../../src/contract/app-destinations.js';
 import { userDestinations } from '../../src/contract/destinations.js';
-import { MAX_SENDS_IN_FLIGHT, type AppHandler, type AppSend, type AppSendHead } from '../../src/gateway/app-sends/app-handler.js';
+import type { AppHandler, AppSend, AppSendHead } from '../../src/gateway/app-sends/app-handler.js';
 import { AppUserError } from '../../src/gateway/app-sends/app-user-error.js';
 import { frame } from '../support/raw-stomp.js';
 import { eventually } from '../support/eventually.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { appDestinations } from '../../src/contract/app-destinations.js';
+import { appDestinations, MAX_SENDS_IN_FLIGHT } from '../../src/contract/app-destinations.js';
 import { destinations, userDestinations } from '../../src/contract/destinations.js';
 import { openTrade, startTestSystem, type TestSystem } from '../support/system.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
@@ -10,7 +10,6 @@ import { AMQP_URL, JWT_SECRET } from '../support/services.js';
 import { startSecondGateway, uniqueUser } from '../support/gateway-harness.js';
 import { StompTestClient, TWO_TRANSPORTS, type Inbox } from '../support/stomp-clients.js';
 import { frame, RawStompSocket } from '../support/raw-stomp.js';
-import { MAX_SENDS_IN_FLIGHT } from '../../src/gateway/app-sends/app-handler.js';
 import { eventually } from '../support/eventually.js';
 
 const CHAT_LIMIT = 3;

@@ -3,6 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { SENDER_ROLES, TRADE_ROLES, TRADE_STATUSES } from '../../src/contract/trade-status.js';
 import { INITIAL_STATUS, TRANSITIONS, checkTransition, statusRank } from '../../src/contract/trade-transitions.js';
 import { DESTINATION_TEMPLATES, parseDestination } from '../../src/contract/destinations.js';
+import { APP_DESTINATION_KINDS, APP_DESTINATION_TEMPLATES, parseAppDestination } from '../../src/contract/app-destinations.js';
 
 const CONTRACT_DIR = new URL('../../src/contract/', import.meta.url);
 
@@ -61,6 +62,19 @@ describe('the contract in code (src/contract)', () => {
       seen.add(kind);
     }
     assert.equal(seen.size, Object.keys(DESTINATION_TEMPLATES).length);
+  });
+
+  it('every application destination kind parses from its template, and nothing near it does', () => {
+    const tradeId = '0b9c6a53-5a8a-4d8e-9b57-2f8f2f6f7c11';
+    for (const kind of APP_DESTINATION_KINDS) {
+      const concrete = APP_DESTINATION_TEMPLATES[kind].replace('{tradeId}', tradeId);
+      assert.deepEqual(parseAppDestination(concrete), { kind, tradeId });
+      for (const near of [`${concrete}/`, `${concrete}x`, concrete.replace(tradeId, tradeId.toUpperCase()), concrete.replace(tradeId, '*')]) {
+        assert.equal(parseAppDestination(near), undefined, near);
+      }
+    }
+    assert.equal(parseAppDestination(`/app/trades/${tradeId}/other`), undefined);
+    assert.equal(parseAppDestination(`/app/trades/${tradeId}/chat|read`), undefined);
   });
 
   it('the lists, ids, destinations, routing keys, close codes, status graph and sync query import nothing (the browser bundles them)', async () => {

@@ -36,9 +36,9 @@ export interface AppSend extends AppSendHead {
  *   `receipt-id` and keeps the connection; a session not subscribed there gets ERROR, then close.
  * - Protocol errors are the session's: a SEND outside `/app/...`, a malformed or oversized frame.
  *   Anything else a handler throws is a bug: ERROR `internal`, then close.
- * - At most MAX_SENDS_IN_FLIGHT SENDs per session wait for their turn or their commit; the next
- *   one is a user error (`rate_limited`) without reaching a handler, or, for a kind with admit(),
- *   dropped as admit() drops (without asking it).
+ * - At most MAX_SENDS_IN_FLIGHT (src/contract/app-destinations.ts) SENDs per session wait for
+ *   their turn or their commit; the next one is a user error (`rate_limited`) without reaching a
+ *   handler, or, for a kind with admit(), dropped as admit() drops (without asking it).
  */
 export interface AppHandler {
   /**
@@ -53,6 +53,3 @@ export interface AppHandler {
 
 /** The handlers a gateway runs, by destination kind; a kind without one answers `not_found`. */
 export type AppHandlers = Partial<Record<AppDestinationKind, AppHandler>>;
-
-/** SENDs per session that may wait for their turn or their commit. */
-export const MAX_SENDS_IN_FLIGHT = 8;

@@ -1,15 +1,11 @@
 import type { Logger } from 'pino';
+import { TYPING_BURST, TYPING_PER_SECOND } from '../../contract/app-destinations.js';
 import type { TradeAccess } from '../../domain/trade-access.js';
 import { typingEvent } from '../../events/events.js';
 import type { EventBus } from '../../messaging/event-bus.js';
 import type { AppHandler } from './app-handler.js';
 import { AppUserError } from './app-user-error.js';
 import { PerUserRate } from './per-user-rate.js';
-
-// About one a second per user (docs/gateway.md, "Presence and typing"); a burst of two absorbs a
-// client's timer jitter, so one that sends every second is never cut.
-const TYPING_PER_SECOND = 1;
-const TYPING_BURST = 2;
 
 /**
  * `SEND /app/trades/{tradeId}/typing`: relayed to `/topic/trades/{tradeId}/typing` on every
