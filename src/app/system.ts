@@ -165,6 +165,7 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
           tradeOpenRateLimit: config.tradeOpenRateLimit,
           bodyLimitBytes: config.bodyLimitBytes,
           chatRateLimitPerMinute: config.chatRateLimitPerMinute,
+          readRateLimitPerMinute: config.readRateLimitPerMinute,
           trades,
           chat,
           reads,

@@ -39,6 +39,8 @@ export interface Config {
   /** At info, production logs a request only when it failed or took at least this long. */
   logSlowRequestMs: number;
   chatRateLimitPerMinute: number;
+  /** Per api process: read receipts one user may store a minute (each is a transaction). */
+  readRateLimitPerMinute: number;
   /** Per api process: trades one user may open a minute, in all and with one counterparty. */
   tradeOpenRateLimit: { perOpenerPerMinute: number; perPairPerMinute: number };
   bodyLimitBytes: number;
@@ -196,6 +198,9 @@ function readConfig(r: Role, env: NodeJS.ProcessEnv, problems: string[]): Config
     logLevel: parse('LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
     logSlowRequestMs: parse('LOG_SLOW_REQUEST_MS', positiveInt, 1_000),
     chatRateLimitPerMinute: parse('CHAT_RATE_LIMIT_PER_MINUTE', positiveInt, 60),
+    // Twice the chat limit: a client sends a receipt as messages come in and as the user reads
+    // back, coalesced, so an honest one stays far below it.
+    readRateLimitPerMinute: parse('READ_RATE_LIMIT_PER_MINUTE', positiveInt, 120),
     tradeOpenRateLimit: {
       perOpenerPerMinute: parse('TRADE_OPEN_RATE_LIMIT_PER_MINUTE', positiveInt, 20),
       perPairPerMinute: parse('TRADE_OPEN_PAIR_RATE_LIMIT_PER_MINUTE', positiveInt, 5),

@@ -18,7 +18,7 @@ import { CLIENT_DIST_DIR } from '../config/client-dist.js';
 import { demoRoutes } from './demo-routes.js';
 import type { PipelineStep } from './request-pipeline.js';
 import { apiDocsRoutes } from './api-docs/routes.js';
-import { chatSendRateLimit, tradeOpenRateLimits, type TradeOpenLimits } from './rate-limits.js';
+import { chatSendRateLimit, readRateLimit, tradeOpenRateLimits, type TradeOpenLimits } from './rate-limits.js';
 import type { Unavailable } from './unavailable.js';
 
 export interface HttpAppOptions {
@@ -40,6 +40,7 @@ export interface HttpAppOptions {
     publicGatewayUrls: string[];
     bodyLimitBytes: number;
     chatRateLimitPerMinute: number;
+    readRateLimitPerMinute: number;
     tradeOpenRateLimit: TradeOpenLimits;
     trades: TradeService;
     chat: ChatService;
@@ -66,7 +67,11 @@ export function createHttpApp(options: HttpAppOptions): Express {
   if (api) {
     app.use(...options.pipeline);
     app.use(apiDocsRoutes());
-    const limits = { send: chatSendRateLimit(api.chatRateLimitPerMinute), open: tradeOpenRateLimits(api.tradeOpenRateLimit) };
+    const limits = {
+      send: chatSendRateLimit(api.chatRateLimitPerMinute),
+      read: readRateLimit(api.readRateLimitPerMinute),
+      open: tradeOpenRateLimits(api.tradeOpenRateLimit),
+    };
     const router = express.Router();
     router.use(express.json({ limit: api.bodyLimitBytes, strict: true }));
     router.use(transcriptKeysRoute(api.transcripts));

@@ -21,6 +21,11 @@ export function chatSendRateLimit(perMinuteLimit: number): RequestHandler {
   return perMinute(perMinuteLimit, (_req, userId) => userId, 'too many chat messages; slow down');
 }
 
+/** Each read receipt is a transaction (the seq row, an outbox event when it moved). */
+export function readRateLimit(perMinuteLimit: number): RequestHandler {
+  return perMinute(perMinuteLimit, (_req, userId) => userId, 'too many read receipts; slow down');
+}
+
 export interface TradeOpenLimits {
   perOpenerPerMinute: number;
   perPairPerMinute: number;

@@ -163,3 +163,36 @@ for (const drivers of DRIVER_SETS) {
     });
   }
 }
+
+describe('read receipt rate limit (READ_RATE_LIMIT_PER_MINUTE)', () => {
+  let t: GatewayTestSystem;
+  const clients: StompTestClient[] = [];
+  before(async function () {
+    this.timeout(60_000);
+    t = await startGatewayTestSystem(DRIVER_SETS[0]!, { READ_RATE_LIMIT_PER_MINUTE: '3' });
+  });
+  after(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.disconnect()));
+    await t?.close();
+  });
+
+  it('answers 429 rate_limited over REST once a user spent it, the same user error over the socket, and leaves other users alone', async () => {
+    const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
+    const tradeId = await openTrade(t, buyer, seller);
+    await t.http.post(`/p2p/trades/${tradeId}/chat`).set('Authorization', t.auth(buyer)).send({ message: 'one' }).expect(201);
+    const read = (user: string) => t.http.post(`/p2p/trades/${tradeId}/read`).set('Authorization', t.auth(user)).send({ seq: 1 });
+    for (let i = 0; i < 3; i++) await read(seller).expect(200);
+    assert.equal((await read(seller).expect(429)).body.error, 'rate_limited');
+    await read(buyer).expect(200);
+
+    // One allowance for REST and socket alike: the gateway hands the SEND to the same route.
+    const client = await StompTestClient.connect(t.baseUrl, TWO_TRANSPORTS[0]!, { authorization: t.auth(seller) });
+    clients.push(client);
+    const errors = await client.subscribe(userDestinations.errors);
+    client.publish(appDestinations.read(tradeId), '{"seq":1}', { receipt: 'limited' });
+    await eventually(() => assert.equal(errors.messages.length, 1));
+    assert.equal(errors.messages[0]!.headers['receipt-id'], 'limited');
+    assert.equal(JSON.parse(errors.messages[0]!.body).error, 'rate_limited');
+    assert.equal(client.isClosed, false);
+  });
+});

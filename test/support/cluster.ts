@@ -78,6 +78,7 @@ export async function startCluster(options: { gateways?: number; env?: Record<st
   const env = {
     ...backends.env,
     CHAT_RATE_LIMIT_PER_MINUTE: '100000',
+    READ_RATE_LIMIT_PER_MINUTE: '100000',
     TRADE_OPEN_RATE_LIMIT_PER_MINUTE: '100000',
     TRADE_OPEN_PAIR_RATE_LIMIT_PER_MINUTE: '100000',
     METRICS_TOKEN,

@@ -68,6 +68,7 @@ export async function startTestSystem(drivers: Pick<DriverSet, 'db' | 'bus'>, op
   const config = loadConfig(options.role ?? 'all', {
     LOG_LEVEL: 'silent',
     CHAT_RATE_LIMIT_PER_MINUTE: '100000',
+    READ_RATE_LIMIT_PER_MINUTE: '100000',
     TRADE_OPEN_RATE_LIMIT_PER_MINUTE: '100000',
     TRADE_OPEN_PAIR_RATE_LIMIT_PER_MINUTE: '100000',
     // The test's own clients, and PGlite's queries, share the server's event loop here: their lag

@@ -165,10 +165,11 @@ const OPERATIONS: Operation[] = [
       "Store the caller's last-read chat seq. It never moves backwards: a lower or equal seq answers 200 with the stored state and publishes nothing; a move publishes a ReadReceiptEvent to both parties on /topic/trades/{tradeId}/read.",
     body: 'ReadRequest',
     ok: { status: 200, schema: 'ReadState', description: 'The stored state (higher than the seq sent when a later one was already stored).' },
-    errors: [400, 403, 404, 413, ...AUTHED],
+    errors: [400, 403, 404, 413, 429, ...AUTHED],
     errorNotes: {
       400: 'The seq is not a positive integer, or is past the chat’s last message.',
       403: 'The caller is not the buyer or the seller (admins included).',
+      429: 'More than READ_RATE_LIMIT_PER_MINUTE receipts from this user in a minute, REST and socket together.',
     },
   },
   {

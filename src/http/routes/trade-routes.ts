@@ -11,7 +11,7 @@ export function tradeRoutes(
   chat: ChatService,
   reads: ChatReadService,
   audit: DisputeAuditService,
-  limits: { send: RequestHandler; open: RequestHandler[] },
+  limits: { send: RequestHandler; read: RequestHandler; open: RequestHandler[] },
 ): Router {
   const router = Router();
   // Events and STOMP destinations carry trade ids exactly as the API hands them out (lower-case
@@ -51,9 +51,9 @@ export function tradeRoutes(
   });
 
   // 200 whether or not the seq moved: the body is the stored state, never lower than before.
-  router.post('/trades/:tradeId/read', async (req, res) => {
+  router.post('/trades/:tradeId/read', limits.read, async (req, res) => {
     const { seq } = readBody.parse(req.body);
-    res.json(await reads.markRead(actorOf(res), req.params.tradeId, seq));
+    res.json(await reads.markRead(actorOf(res), String(req.params.tradeId), seq));
   });
 
   // A plain JSON array either way: the plan's client iterates the body.
