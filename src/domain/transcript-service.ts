@@ -13,6 +13,7 @@ import {
   type TranscriptView,
 } from '../contract/transcript.js';
 import type { Trade } from '../contract/shapes.js';
+import type { Trade as TradeRow } from '../generated/prisma/client.js';
 import type { TranscriptChain } from './transcript-chain.js';
 import { readChain, type ChainRow } from './transcript-rows.js';
 import { forbidden, notFound } from './errors.js';
@@ -33,9 +34,10 @@ export class TranscriptService {
   ) {}
 
   async transcript(actor: Actor, tradeId: string): Promise<Transcript> {
-    const trade = await this.trade(tradeId);
-    const rows = await this.signedChain(tradeId);
-    const view = viewOf(actor, trade, rows);
+    // Who may read it is answered first: reading the chain may sign a backlog, a write.
+    const row = await this.row(tradeId);
+    const view = viewOf(actor, row);
+    const { trade, rows } = await this.snapshot(tradeId, row);
     const full = document(trade, 'MEDIATOR', rows);
     const check = await this.verify(full, rows);
     if (view === 'MEDIATOR') return { ...full, check };
@@ -46,8 +48,7 @@ export class TranscriptService {
   /** Admins only: re-verifies the stored chain and names its first break. */
   async check(actor: Actor, tradeId: string): Promise<ChainCheck> {
     if (!actor.isAdmin) throw forbidden('only an admin may check a transcript');
-    const trade = await this.trade(tradeId);
-    const rows = await this.signedChain(tradeId);
+    const { trade, rows } = await this.snapshot(tradeId, await this.row(tradeId));
     return this.verify(document(trade, 'MEDIATOR', rows), rows);
   }
 
@@ -67,6 +68,22 @@ export class TranscriptService {
     });
   }
 
+  /**
+   * The chain and the trade as of one moment. They are two reads, so a status change committed
+   * between them would serve a trade whose status is not its chain's last: a check that fails and a
+   * file that never verifies. A status never comes back, so when the two agree nothing changed in
+   * between; otherwise the older of the two is read again. A disagreement that persists (a status
+   * edited in the database) is served as it is, and the check names it.
+   */
+  private async snapshot(tradeId: string, row: TradeRow): Promise<{ trade: Trade; rows: ChainRow[] }> {
+    let rows = await this.signedChain(tradeId);
+    for (let reread = 0; reread < MAX_REREADS && lastStatus(rows) !== row.status; reread++) {
+      if (reread % 2 === 0) row = await this.row(tradeId);
+      else rows = await this.signedChain(tradeId);
+    }
+    return { trade: toTrade(row), rows };
+  }
+
   private async signedChain(tradeId: string): Promise<ChainRow[]> {
     const rows = await this.db.reads.run(() => readChain(this.db.prisma, tradeId));
     if (!rows.some((row) => row.hash === null)) return rows;
@@ -77,23 +94,44 @@ export class TranscriptService {
   private async verify(full: Omit<Transcript, 'check'>, rows: ChainRow[]): Promise<ChainCheck> {
     const gone = rows.find((row) => row.entry === null);
     if (gone) return { valid: false, firstBreak: { chainSeq: gone.chainSeq, reason: 'the chat message of this entry is gone' } };
-    this.#keyring ??= importPublicKeys(this.publicKeys.map((k) => k.publicKeyPem));
-    return verifyTranscript(full, await this.#keyring);
+    return verifyTranscript(full, await this.keyring());
   }
 
-  private async trade(tradeId: string): Promise<Trade> {
+  private keyring(): Promise<TranscriptKeyring> {
+    // A failed import is not kept: the next request tries again.
+    this.#keyring ??= importPublicKeys(this.publicKeys.map((k) => k.publicKeyPem)).catch((err: unknown) => {
+      this.#keyring = undefined;
+      throw err;
+    });
+    return this.#keyring;
+  }
+
+  private async row(tradeId: string): Promise<TradeRow> {
     const row = isUuid(tradeId) ? await this.db.reads.run(() => this.db.prisma.trade.findUnique({ where: { id: tradeId } })) : null;
     if (!row) throw notFound(`trade ${tradeId} not found`);
-    return toTrade(row);
+    return row;
   }
 }
 
-/** A side's view for a party; the mediator's for an admin once the trade is or was disputed. */
-function viewOf(actor: Actor, trade: Trade, rows: ChainRow[]): TranscriptView {
-  const role = roleOf(trade, actor.userId);
+/**
+ * A trade changes status at most three times after its opening (PENDING, PAID, DISPUTED, then
+ * RELEASED or CANCELLED), so this many rereads outlast any race; a disagreement left is an edit.
+ */
+const MAX_REREADS = 4;
+
+function lastStatus(rows: ChainRow[]): string | undefined {
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const entry = rows[i]!.entry;
+    if (entry?.kind === 'status') return entry.to;
+  }
+  return undefined;
+}
+
+/** A side's view for a party; the mediator's for an admin once the trade has been disputed, as for its chat. */
+function viewOf(actor: Actor, row: TradeRow): TranscriptView {
+  const role = roleOf(row, actor.userId);
   if (role) return role;
-  const disputed = trade.status === 'DISPUTED' || rows.some((row) => row.entry?.kind === 'status' && row.entry.to === 'DISPUTED');
-  if (actor.isAdmin && disputed) return 'MEDIATOR';
+  if (actor.isAdmin && row.disputedAt) return 'MEDIATOR';
   throw forbidden(actor.isAdmin ? 'an admin reads a transcript only once the trade has been disputed' : 'this trade is not yours');
 }
 

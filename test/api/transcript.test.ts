@@ -9,8 +9,36 @@ import { TranscriptChain } from '../../src/domain/transcript-chain.js';
 import { TranscriptService } from '../../src/domain/transcript-service.js';
 import { ChatService } from '../../src/domain/chat-service.js';
 import type { BusEvent } from '../../src/events/events.js';
+import type { Database } from '../../src/persistence/database.js';
+import type { PrismaClient } from '../../src/generated/prisma/client.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** The same database, running `after[n]` right after its `n`th statement or Prisma operation. */
+function interleaved(db: Database, after: Record<number, () => Promise<unknown>>): { db: Database; ran: () => number } {
+  let count = 0;
+  const prisma = db.prisma.$extends({
+    query: {
+      async $allOperations({ args, query }) {
+        const result = await query(args);
+        await after[++count]?.();
+        return result;
+      },
+    },
+  }) as unknown as PrismaClient;
+  return {
+    db: {
+      kind: db.kind,
+      prisma,
+      reads: db.reads,
+      inSqlTransaction: (w) => db.inSqlTransaction(w),
+      query: (s, p) => db.query(s, p),
+      ping: () => db.ping(),
+      close: () => db.close(),
+    },
+    ran: () => count,
+  };
+}
 
 for (const drivers of DRIVER_SETS) {
   describe(`transcript [${drivers.name}]`, function () {
@@ -175,6 +203,56 @@ for (const drivers of DRIVER_SETS) {
         'MEDIATOR',
         'the mediator still reads it after resolution',
       );
+    });
+
+    it("a stranger's 403 comes before any work: a backlog the migration left unsigned stays unsigned", async () => {
+      const id = await openTrade(t, 'alice', 'bob');
+      await send(id, 'alice', 'hi');
+      const { db } = t.system;
+      await db.prisma.$executeRaw`UPDATE trade_chain_entries SET digest = NULL, hash = NULL, signature = NULL, kid = NULL WHERE trade_id = ${id}::uuid`;
+      const unsigned = async () =>
+        Number((await db.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM trade_chain_entries WHERE trade_id = ${id}::uuid AND hash IS NULL`)[0]!.n);
+      await transcript(id, 'mallory').expect(403);
+      await transcript(id, 'root', { admin: true }).expect(403);
+      assert.equal(await unsigned(), 2);
+      const served = (await transcript(id, 'alice').expect(200)).body as Transcript;
+      assert.equal(served.check.valid, true, JSON.stringify(served.check));
+      assert.equal(await unsigned(), 0);
+    });
+
+    it('a status change committed between its reads does not serve a trade and a chain of two moments', async () => {
+      const buyer = { userId: 'alice', isAdmin: false };
+      const seller = { userId: 'bob', isAdmin: false };
+      // The service reads the trade, then the chain, then again whichever is older while they disagree.
+      const cases: [string, (id: string) => Record<number, () => Promise<unknown>>][] = [
+        ['paid after the trade was read', (id) => ({ 1: () => t.system.trades.changeStatus(buyer, id, 'PAID') })],
+        ['paid after the chain was read', (id) => ({ 2: () => t.system.trades.changeStatus(buyer, id, 'PAID') })],
+        [
+          'paid after the trade was read, disputed after the chain was read',
+          (id) => ({ 1: () => t.system.trades.changeStatus(buyer, id, 'PAID'), 2: () => t.system.trades.changeStatus(seller, id, 'DISPUTED') }),
+        ],
+      ];
+      for (const [what, changes] of cases) {
+        const id = await openTrade(t, 'alice', 'bob');
+        const after = changes(id);
+        const hooked = interleaved(t.system.db, after);
+        const served = await new TranscriptService(hooked.db, t.system.chain, t.system.transcripts.publicKeys).transcript(seller, id);
+        assert.ok(hooked.ran() >= Math.max(...Object.keys(after).map(Number)), what);
+        assert.equal(served.check.valid, true, `${what}: ${JSON.stringify(served.check)}`);
+        assert.equal(served.trade.status, served.statusTimeline.at(-1)!.to, what);
+        assert.equal((await verifyTranscript(served, keys)).valid, true, what);
+      }
+    });
+
+    it('a key import that failed once is tried again on the next request', async () => {
+      const id = await openTrade(t, 'alice', 'bob');
+      const [good] = t.system.transcripts.publicKeys;
+      // Valid base64 but no SubjectPublicKeyInfo: WebCrypto refuses it, as it might fail for a moment.
+      const publicKeys = [{ ...good!, publicKeyPem: '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n' }];
+      const service = new TranscriptService(t.system.db, t.system.chain, publicKeys);
+      await assert.rejects(service.transcript({ userId: 'alice', isAdmin: false }, id));
+      publicKeys[0] = good!;
+      assert.equal((await service.transcript({ userId: 'alice', isAdmin: false }, id)).check.valid, true);
     });
 
     it('after a key rotation, entries signed by the retired key still verify', async () => {
