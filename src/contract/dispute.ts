@@ -27,7 +27,7 @@ export const auditEntrySchema = z.discriminatedUnion('action', [
   z.object({ ...auditBase, action: z.literal('JOIN').meta({ description: 'Subscribed to the trade chat on the gateway.' }) }),
   z.object({
     ...auditBase,
-    action: z.literal('READ').meta({ description: 'Read a chat page that was not empty (an empty one writes nothing).' }),
+    action: z.literal('READ').meta({ description: 'Read a chat page that was not empty (an empty one writes nothing), or the transcript: its chat messages.' }),
     firstSeq: seq,
     lastSeq: seq,
     count: z.number().int().positive(),

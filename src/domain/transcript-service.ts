@@ -6,6 +6,7 @@ import { importPublicKeys, verifyTranscript, type TranscriptKeyring } from '../c
 import {
   TRANSCRIPT_FORMAT,
   type ChainCheck,
+  type ChatChainEntry,
   type StatusChainEntry,
   type Transcript,
   type TranscriptPublicKey,
@@ -17,6 +18,7 @@ import type { Trade as TradeRow } from '../generated/prisma/client.js';
 import type { TranscriptChain } from './transcript-chain.js';
 import { readChain, type ChainRow } from './transcript-rows.js';
 import { forbidden, notFound } from './errors.js';
+import { recordRead } from './dispute-audit.js';
 import { toTrade } from './trade-service.js';
 
 /**
@@ -40,7 +42,11 @@ export class TranscriptService {
     const { trade, rows } = await this.snapshot(tradeId, row);
     const full = document(trade, 'MEDIATOR', rows);
     const check = await this.verify(full, rows);
-    if (view === 'MEDIATOR') return { ...full, check };
+    if (view === 'MEDIATOR') {
+      // Every message, so written to the audit trail before it is answered, as a chat page is.
+      await recordRead(this.db.prisma, tradeId, actor.userId, chatEntries(rows));
+      return { ...full, check };
+    }
     const records = full.entries.map((record, i) => (rows[i]!.recipientRole && rows[i]!.recipientRole !== view ? { ...record, entry: null } : record));
     return { ...full, view, entries: records, check };
   }
@@ -125,6 +131,10 @@ function lastStatus(rows: ChainRow[]): string | undefined {
     if (entry?.kind === 'status') return entry.to;
   }
   return undefined;
+}
+
+function chatEntries(rows: ChainRow[]): ChatChainEntry[] {
+  return rows.flatMap((row) => (row.entry?.kind === 'chat' ? [row.entry] : []));
 }
 
 /** A side's view for a party; the mediator's for an admin once the trade has been disputed, as for its chat. */

@@ -205,6 +205,29 @@ for (const drivers of DRIVER_SETS) {
       );
     });
 
+    it("a mediator's transcript is written to the audit trail as a read of its chat messages, as a chat page is; a party's is not", async () => {
+      const id = await openTrade(t, 'alice', 'bob');
+      await send(id, 'alice', 'hi');
+      await status(id, 'alice', 'PAID');
+      await status(id, 'bob', 'DISPUTED');
+      const audit = async () =>
+        (
+          await t.http
+            .get(`/p2p/trades/${id}/audit`)
+            .set('Authorization', t.auth('root', { admin: true }))
+            .expect(200)
+        ).body as Record<string, unknown>[];
+      await transcript(id, 'alice').expect(200);
+      assert.deepEqual(await audit(), []);
+      const served = (await transcript(id, 'root', { admin: true }).expect(200)).body as Transcript;
+      const seqs = served.entries.flatMap((r) => (r.entry?.kind === 'chat' ? [r.entry.seq] : []));
+      assert.ok(seqs.length >= 3, 'the message and the system messages');
+      assert.deepEqual(
+        (await audit()).map(({ action, actorId, firstSeq, lastSeq, count }) => ({ action, actorId, firstSeq, lastSeq, count })),
+        [{ action: 'READ', actorId: 'root', firstSeq: seqs[0], lastSeq: seqs.at(-1), count: seqs.length }],
+      );
+    });
+
     it("a stranger's 403 comes before any work: a backlog the migration left unsigned stays unsigned", async () => {
       const id = await openTrade(t, 'alice', 'bob');
       await send(id, 'alice', 'hi');
