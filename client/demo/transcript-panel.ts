@@ -46,9 +46,12 @@ export class TranscriptPanel {
       const held = room.client.lastTranscriptHash(room.tradeId);
       const check = await verifyTranscript(transcript, await importPublicKeys(keys.map((k) => k.publicKeyPem)), held ? [held] : []);
       if (check.valid) {
-        const head = check.head ? `, last hash ${check.head.hash.slice(0, 16)}…` : '';
         const matched = held ? `, and entry ${held.chainSeq} matches the hash this page was sent live` : '';
-        this.#say(room, 'verified', `Verified in this browser: ${check.entries} entries, each hash chained and signed by the server${head}${matched}.`);
+        this.#say(
+          room,
+          'verified',
+          `Verified in this browser: ${check.entries} entries, each hash chained and signed by the server, last hash ${check.head.hash.slice(0, 16)}…${matched}.`,
+        );
       } else {
         this.#say(room, 'broken', `Entry ${check.firstBreak.chainSeq} does not verify: ${check.firstBreak.reason}.`, check.firstBreak.chainSeq);
       }

@@ -55,7 +55,7 @@ export const chainCheckSchema = z.union([
   z.object({
     valid: z.literal(true),
     entries: z.number().int().nonnegative(),
-    head: z.object({ chainSeq, hash: hex(32, 'The last hash') }).nullable(),
+    head: z.object({ chainSeq, hash: hex(32, 'The last hash') }),
   }),
   z.object({
     valid: z.literal(false),

@@ -86,8 +86,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * Recomputes every digest and hash from the genesis value and checks every signature, and each
  * hash the caller held. Returns the first break: an entry altered (its digest), removed,
  * reordered or inserted (chainSeq out of step), a hash that does not chain, an unknown key or a
- * signature that does not match. A chain cut at its end verifies; only a held hash past the cut
- * shows it (docs/transcript.md).
+ * signature that does not match, or a chain that does not start with the trade's opening. A chain
+ * cut at its end verifies; only a held hash past the cut shows it (docs/transcript.md).
  */
 export async function verifyTranscript(
   transcript: Pick<Transcript, 'trade' | 'entries' | 'statusTimeline'>,
@@ -106,9 +106,17 @@ export async function verifyTranscript(
     if (record.entry) {
       const problem = entryProblem(record.entry, tradeId, chainSeq);
       if (problem) return broken(chainSeq, problem);
-      if ((await sha256(entryBytes(record.entry))) !== record.digest) return broken(chainSeq, 'the entry does not match its digest (altered)');
+      let bytes: Uint8Array;
+      try {
+        bytes = entryBytes(record.entry);
+      } catch (err) {
+        // JSON that JCS cannot write, such as 1e999 (Infinity): a file's content, not the verifier's fault.
+        return broken(chainSeq, `the entry has no canonical form (${err instanceof Error ? err.message : String(err)})`);
+      }
+      if ((await sha256(bytes)) !== record.digest) return broken(chainSeq, 'the entry does not match its digest (altered)');
       if (record.entry.kind === 'status') statuses.push((lastStatus = record.entry));
     }
+    if (chainSeq === 1 && !isOpening(record.entry)) return broken(1, NO_OPENING);
     const hash = await sha256(chainLinkBytes(previous, record.digest));
     if (hash !== record.hash) return broken(chainSeq, 'the hash does not follow from the previous hash and this digest');
     const key = keys.get(record.kid);
@@ -119,23 +127,41 @@ export async function verifyTranscript(
     previous = hash;
   }
   const count = transcript.entries.length;
+  if (count === 0) return broken(1, NO_OPENING);
   const beyond = [...heldBySeq.keys()].filter((seq) => seq > count).sort((a, b) => a - b)[0];
   if (beyond !== undefined) return broken(beyond, `a hash is held for entry ${beyond}, but the chain ends at ${count} (removed)`);
   const timeline = transcript.statusTimeline;
   for (let i = 0; i < Math.max(timeline.length, statuses.length); i++) {
-    if (canonicalJson(timeline[i] ?? null) !== canonicalJson(statuses[i] ?? null)) {
+    if (canonicalOrUndefined(timeline[i] ?? null) !== canonicalJson(statuses[i] ?? null)) {
       return broken(statuses[i]?.chainSeq ?? count, 'the status timeline is not the status entries of the chain');
     }
   }
   if (lastStatus?.kind === 'status' && lastStatus.to !== transcript.trade.status) {
     return broken(lastStatus.chainSeq, `the trade says ${transcript.trade.status}, its last status entry ${lastStatus.to}`);
   }
-  return { valid: true, entries: count, head: count ? { chainSeq: count, hash: previous } : null };
+  return { valid: true, entries: count, head: { chainSeq: count, hash: previous } };
+}
+
+const NO_OPENING = "the chain does not start with the trade's opening (a status entry from null to PENDING)";
+
+/** Every trade's chain starts with its opening, so an emptied transcript, or one cut at its start, is refused. */
+function isOpening(entry: ChainEntry | null): boolean {
+  return entry?.kind === 'status' && entry.from === null && entry.to === 'PENDING';
+}
+
+/** The JCS text of a value from the file, or undefined where JCS has none (Infinity, from 1e999). */
+function canonicalOrUndefined(value: unknown): string | undefined {
+  try {
+    return canonicalJson(value);
+  } catch {
+    return undefined;
+  }
 }
 
 function entryProblem(entry: ChainEntry, tradeId: string, chainSeq: number): string | undefined {
-  const fields = CHAIN_ENTRY_FIELDS[entry.kind] as readonly string[] | undefined;
-  if (!fields) return 'the entry has an unknown kind';
+  // Own keys only: a kind such as 'toString' or '__proto__' would find an inherited value.
+  if (!Object.hasOwn(CHAIN_ENTRY_FIELDS, entry.kind)) return 'the entry has an unknown kind';
+  const fields: readonly string[] = CHAIN_ENTRY_FIELDS[entry.kind];
   const keys = Object.keys(entry);
   if (keys.length !== fields.length || !fields.every((f) => keys.includes(f))) return `a ${entry.kind} entry has exactly the fields ${fields.join(', ')}`;
   if (entry.tradeId !== tradeId) return 'the entry belongs to another trade';

@@ -47,10 +47,14 @@ describe('npm run verify-transcript', function () {
     return copy;
   };
 
-  it('an intact transcript: exit 0, "valid"', async () => {
+  it('an intact transcript: exit 0, "valid", and a note that only a held hash shows a cut end', async () => {
     const { code, out } = await verify(transcript);
     assert.equal(code, 0, out);
     assert.match(out, /^valid: 5 entries/);
+    assert.match(out, /\nnote: entries cut off at the end of the chain show only against a hash a party held \(--hash CHAIN_SEQ:HASH\)\n$/);
+    const held = await verify(transcript, ['--public-key', join(dir, 'public.pem'), '--hash', `5:${transcript.entries[4]!.hash}`]);
+    assert.equal(held.code, 0, held.out);
+    assert.doesNotMatch(held.out, /note:/);
   });
 
   const kinds: [string, (t: Transcript) => void, number][] = [
@@ -59,6 +63,8 @@ describe('npm run verify-transcript', function () {
     ['reordered', (t) => ([t.entries[3], t.entries[4]] = [t.entries[4]!, t.entries[3]!]), 4],
     ['inserted', (t) => t.entries.splice(1, 0, structuredClone(t.entries[0]!)), 2],
     ['signed otherwise', (t) => (t.entries[0]!.signature = t.entries[1]!.signature), 1],
+    ['of an inherited kind', (t) => ((t.entries[1]!.entry as { kind: string }).kind = 'constructor'), 2],
+    ['removed with every other (emptied)', (t) => ((t.entries = []), (t.statusTimeline = [])), 1],
   ];
   for (const [kind, change, bad] of kinds) {
     it(`an entry ${kind}: exit 1, naming entry ${bad}`, async () => {
@@ -67,6 +73,12 @@ describe('npm run verify-transcript', function () {
       assert.match(out, new RegExp(`^invalid: entry ${bad}: `));
     });
   }
+
+  it('a number JCS has no form for (1e999): exit 1, naming the entry', async () => {
+    const { code, out } = await verify(JSON.stringify(transcript).replace('"seq":2,', '"seq":1e999,'));
+    assert.equal(code, 1, out);
+    assert.equal(out, 'invalid: entry 3: the entry has no canonical form (JCS has no form for Infinity)\n');
+  });
 
   it('a hash held from before that the transcript no longer has: exit 1', async () => {
     const { code, out } = await verify(transcript, ['--public-key', join(dir, 'public.pem'), '--hash', `3:${'a'.repeat(64)}`]);

@@ -10,7 +10,7 @@ import {
 } from '../../src/contract/transcript-verify.js';
 import { CHAIN_ENTRY_FIELDS, type Transcript } from '../../src/contract/transcript.js';
 import { chatChainEntrySchema, statusChainEntrySchema } from '../../src/contract/transcript-shapes.js';
-import { sealedTranscript, testKey, type TestKey } from '../support/transcripts.js';
+import { sampleEntries, sealedTranscript, testKey, type TestKey } from '../support/transcripts.js';
 
 const copy = (t: Transcript): Transcript => structuredClone(t);
 
@@ -131,6 +131,40 @@ describe('transcript verifier (src/contract/transcript-verify.ts, shared by the 
     const u = copy(transcript);
     u.entries[1]!.entry!.tradeId = '00000000-0000-4000-8000-000000000000';
     assert.equal((await firstBreak(u))?.reason, 'the entry belongs to another trade');
+  });
+
+  it('an entry whose kind is an inherited name is of an unknown kind, not a crash', async () => {
+    for (const kind of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      const t = copy(transcript);
+      (t.entries[1]!.entry as { kind: string }).kind = kind;
+      assert.deepEqual(await firstBreak(t), { chainSeq: 2, reason: 'the entry has an unknown kind' }, kind);
+    }
+  });
+
+  it('a number JCS has no form for (1e999 is Infinity) breaks at its entry, not the verifier', async () => {
+    const text = JSON.stringify(transcript).replace('"seq":2,', '"seq":1e999,');
+    assert.notEqual(text, JSON.stringify(transcript));
+    assert.deepEqual(await firstBreak(parseTranscript(text)), { chainSeq: 3, reason: 'the entry has no canonical form (JCS has no form for Infinity)' });
+    const t = copy(transcript);
+    (t.statusTimeline[1] as { reason: unknown }).reason = Number.POSITIVE_INFINITY;
+    assert.equal((await firstBreak(t))?.reason, 'the status timeline is not the status entries of the chain');
+  });
+
+  it("a chain that does not start with the trade's opening (null to PENDING) is refused, an emptied one too", async () => {
+    const emptied = copy(transcript);
+    emptied.entries = [];
+    emptied.statusTimeline = [];
+    assert.deepEqual(await firstBreak(emptied), {
+      chainSeq: 1,
+      reason: "the chain does not start with the trade's opening (a status entry from null to PENDING)",
+    });
+    const renumbered = sampleEntries()
+      .slice(1)
+      .map((entry, i) => ({ ...entry, chainSeq: i + 1 }));
+    assert.deepEqual(await firstBreak(sealedTranscript(key, renumbered)), {
+      chainSeq: 1,
+      reason: "the chain does not start with the trade's opening (a status entry from null to PENDING)",
+    });
   });
 
   it('anything that is not a transcript is told apart', () => {
