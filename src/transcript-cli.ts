@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError, loadConfig } from './config/config.js';
 import { demoTranscriptKeyFile, existingTranscriptKeys } from './config/transcript-keys.js';
 import { importPublicKeys, NotATranscriptError, parseTranscript, verifyTranscript, type HeldHash } from './contract/transcript-verify.js';
+import { SHA256_HEX } from './contract/transcript.js';
 
 const USAGE = 'usage: npm run verify-transcript -- FILE [--public-key PEM-FILE] [--hash CHAIN_SEQ:HASH ...]';
 
@@ -33,8 +34,8 @@ for (let i = 0; i < args.length; i++) {
   if (value === undefined) fail(`${arg} needs a value\n${USAGE}`, 2);
   if (arg === '--public-key') publicKeyFile = value;
   else {
-    const match = /^(\d+):([0-9a-f]{64})$/.exec(value);
-    if (!match) fail(`--hash takes CHAIN_SEQ:HASH (64 lower-case hex digits), not ${value}`, 2);
+    const match = /^(\d+):(.*)$/.exec(value);
+    if (!match || !SHA256_HEX.test(match[2]!)) fail(`--hash takes CHAIN_SEQ:HASH (64 lower-case hex digits), not ${value}`, 2);
     held.push({ chainSeq: Number(match[1]), hash: match[2]! });
   }
 }

@@ -4,21 +4,12 @@
 import { z } from 'zod';
 import type { EventType } from './routing-keys.js';
 import { SENDER_ROLES, TRADE_ROLES, TRADE_STATUSES } from './trade-status.js';
+import { chainLinkShape as chainLink } from './chain-link.js';
 
 const id = z.string().min(1);
 // Events may come from other publishers, so any ISO-8601 zone is accepted; ours are UTC with ms.
 const timestamp = z.iso.datetime({ offset: true });
 const status = z.enum(TRADE_STATUSES);
-// Where the change landed in the trade's transcript chain (docs/transcript.md): a party keeps the
-// last hash it saw, to check a transcript against later. Optional: other publishers have no chain.
-const chainLink = {
-  chainSeq: z.number().int().positive().optional().meta({ description: "The entry's place in the trade's transcript chain." }),
-  hash: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/)
-    .optional()
-    .meta({ description: "The entry's chain hash (lower-case hex): keep the last one to check a transcript against." }),
-};
 
 export const tradeStatusEventSchema = z.object({
   eventId: id,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { USER_ID_RE, USER_ID_RULE } from './ids.js';
 import { SENDER_ROLES, TRADE_ROLES, TRADE_STATUSES } from './trade-status.js';
 import { SYNC_TRADE_ERRORS } from './sync.js';
+import { chainLinkShape } from './chain-link.js';
 
 /** The most characters (code points) a chat message may have. */
 export const MAX_MESSAGE_LENGTH = 2000;
@@ -31,8 +32,8 @@ export const chatMessageSchema = z.object({
   timestamp: instant,
   recipientRole: z.enum(TRADE_ROLES).nullable().meta({ description: 'The side a system message is meant for; null = both.' }),
   isSystemMessage: z.boolean(),
-  chainSeq: z.number().int().positive().optional().meta({ description: "Pushed messages only: the entry's place in the trade's transcript chain." }),
-  hash: z.string().optional().meta({ description: "Pushed messages only: the entry's transcript chain hash (docs/transcript.md)." }),
+  // Pushed messages only (docs/transcript.md).
+  ...chainLinkShape,
 });
 
 export const tradeSchema = z.object({

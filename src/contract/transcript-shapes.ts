@@ -4,15 +4,12 @@
 import { z } from 'zod';
 import { tradeSchema } from './shapes.js';
 import { SENDER_ROLES, TRADE_ROLES, TRADE_STATUSES } from './trade-status.js';
+import { chainSeqSchema as chainSeq, sha256HexSchema } from './chain-link.js';
+import { SIGNATURE_HEX, TRANSCRIPT_FORMAT } from './transcript-format.js';
 
-const hex = (bytes: number, what: string) =>
-  z
-    .string()
-    .regex(new RegExp(`^[0-9a-f]{${2 * bytes}}$`))
-    .meta({ description: `${what}, lower-case hex.` });
+const sha256 = (what: string) => sha256HexSchema.meta({ description: `${what}, lower-case hex.` });
 const instant = z.iso.datetime();
 const chainRole = z.enum(SENDER_ROLES);
-const chainSeq = z.number().int().positive().meta({ description: "1, 2, 3 … per trade: the entry's place in the chain." });
 
 export const chatChainEntrySchema = z.object({
   kind: z.literal('chat'),
@@ -45,9 +42,9 @@ export const chainEntrySchema = z.discriminatedUnion('kind', [chatChainEntrySche
 export const transcriptRecordSchema = z.object({
   chainSeq,
   entry: chainEntrySchema.nullable().meta({ description: 'null: an entry meant only for the other side; its digest still lets this side check the chain.' }),
-  digest: hex(32, 'SHA-256 of the JCS form of the entry'),
-  hash: hex(32, 'SHA-256 of the previous hash and this digest'),
-  signature: hex(64, "The server's Ed25519 signature over (format, tradeId, chainSeq, hash)"),
+  digest: sha256('SHA-256 of the JCS form of the entry'),
+  hash: sha256('SHA-256 of the previous hash and this digest'),
+  signature: z.string().regex(SIGNATURE_HEX).meta({ description: "The server's Ed25519 signature over (format, tradeId, chainSeq, hash), lower-case hex." }),
   kid: z.string().meta({ description: 'The signing key (GET /p2p/transcript-keys).' }),
 });
 
@@ -55,7 +52,7 @@ export const chainCheckSchema = z.union([
   z.object({
     valid: z.literal(true),
     entries: z.number().int().nonnegative(),
-    head: z.object({ chainSeq, hash: hex(32, 'The last hash') }),
+    head: z.object({ chainSeq, hash: sha256('The last hash') }),
   }),
   z.object({
     valid: z.literal(false),
@@ -64,7 +61,7 @@ export const chainCheckSchema = z.union([
 ]);
 
 export const transcriptSchema = z.object({
-  format: z.literal('p2p-transcript/v1'),
+  format: z.literal(TRANSCRIPT_FORMAT),
   trade: tradeSchema,
   view: chainRole.meta({ description: "Whose view: a side's (the other side's own entries as digests) or the mediator's (every entry)." }),
   statusTimeline: z.array(statusChainEntrySchema).meta({ description: 'The status entries, in chain order.' }),

@@ -9,6 +9,8 @@ import {
   entryBytes,
   fromHex,
   GENESIS_HASH,
+  SHA256_HEX,
+  SIGNATURE_HEX,
   signedBytes,
   toHex,
   TRANSCRIPT_FORMAT,
@@ -32,9 +34,6 @@ export interface HeldHash {
   chainSeq: number;
   hash: string;
 }
-
-const HEX64 = /^[0-9a-f]{64}$/;
-const HEX128 = /^[0-9a-f]{128}$/;
 
 /** Parses transcript text; throws NotATranscriptError for anything else. */
 export function parseTranscript(text: string): Transcript {
@@ -69,11 +68,11 @@ function isRecord(r: unknown): r is TranscriptRecord {
     Number.isSafeInteger(chainSeq) &&
     (entry === null || isObject(entry)) &&
     typeof digest === 'string' &&
-    HEX64.test(digest) &&
+    SHA256_HEX.test(digest) &&
     typeof hash === 'string' &&
-    HEX64.test(hash) &&
+    SHA256_HEX.test(hash) &&
     typeof signature === 'string' &&
-    HEX128.test(signature) &&
+    SIGNATURE_HEX.test(signature) &&
     typeof kid === 'string'
   );
 }

@@ -11,13 +11,13 @@ import type {
   transcriptRecordSchema,
   transcriptSchema,
 } from './transcript-shapes.js';
+import { TRANSCRIPT_FORMAT } from './transcript-format.js';
 
-export const TRANSCRIPT_FORMAT = 'p2p-transcript/v1';
+export { SHA256_HEX, SIGNATURE_HEX, TRANSCRIPT_FORMAT } from './transcript-format.js';
 
 export type ChatChainEntry = z.infer<typeof chatChainEntrySchema>;
 export type StatusChainEntry = z.infer<typeof statusChainEntrySchema>;
 export type ChainEntry = ChatChainEntry | StatusChainEntry;
-export type ChainRole = Transcript['view'];
 
 /** The fields each kind of entry has, exactly: the canonical entry is JCS over these. */
 export const CHAIN_ENTRY_FIELDS: { readonly [K in ChainEntry['kind']]: readonly (keyof Extract<ChainEntry, { kind: K }>)[] } = {
@@ -39,6 +39,7 @@ export type TranscriptRecord = z.infer<typeof transcriptRecordSchema>;
 export type ChainCheck = z.infer<typeof chainCheckSchema>;
 /** `GET /p2p/trades/{id}/transcript`, and the file `npm run verify-transcript` checks. */
 export type Transcript = z.infer<typeof transcriptSchema>;
+/** Whose view a transcript is: a side's (BUYER, SELLER) or the mediator's. */
 export type TranscriptView = Transcript['view'];
 /** A public key that verifies transcript signatures (`GET /p2p/transcript-keys`). */
 export type TranscriptPublicKey = z.infer<typeof transcriptPublicKeySchema>;

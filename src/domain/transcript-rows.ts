@@ -1,6 +1,6 @@
 import type { Prisma } from '../generated/prisma/client.js';
-import type { TradeRole, TradeStatus } from '../contract/trade-status.js';
-import { chatChainEntry, type ChainEntry, type ChainRole } from '../contract/transcript.js';
+import type { SenderRole, TradeRole, TradeStatus } from '../contract/trade-status.js';
+import { chatChainEntry, type ChainEntry } from '../contract/transcript.js';
 
 /** A stored chain entry with its content as the chain hashes it. */
 export interface ChainRow {
@@ -22,7 +22,7 @@ interface Row {
   from: TradeStatus | null;
   to: TradeStatus | null;
   actorId: string | null;
-  actorRole: ChainRole | null;
+  actorRole: SenderRole | null;
   reason: string | null;
   statusAt: Date | null;
   digest: string | null;
@@ -32,7 +32,7 @@ interface Row {
   chatId: string | null;
   seq: number | null;
   senderId: string | null;
-  senderRole: ChainRole | null;
+  senderRole: SenderRole | null;
   recipientRole: TradeRole | null;
   isSystemMessage: boolean | null;
   message: string | null;

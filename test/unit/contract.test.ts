@@ -4,6 +4,11 @@ import { SENDER_ROLES, TRADE_ROLES, TRADE_STATUSES } from '../../src/contract/tr
 import { INITIAL_STATUS, TRANSITIONS, checkTransition, statusRank } from '../../src/contract/trade-transitions.js';
 import { DESTINATION_TEMPLATES, parseDestination } from '../../src/contract/destinations.js';
 import { APP_DESTINATION_KINDS, APP_DESTINATION_TEMPLATES, parseAppDestination } from '../../src/contract/app-destinations.js';
+import { chainLinkShape, chainSeqSchema } from '../../src/contract/chain-link.js';
+import { chatMessageSchema } from '../../src/contract/shapes.js';
+import { chatMessageEventSchema, tradeStatusEventSchema } from '../../src/contract/events.js';
+import { transcriptRecordSchema, transcriptSchema } from '../../src/contract/transcript-shapes.js';
+import { TRANSCRIPT_FORMAT } from '../../src/contract/transcript.js';
 
 const CONTRACT_DIR = new URL('../../src/contract/', import.meta.url);
 
@@ -88,6 +93,7 @@ describe('the contract in code (src/contract)', () => {
       'trade-transitions.ts',
       'sync.ts',
       'page-config.ts',
+      'transcript-format.ts',
     ];
     const present = await readdir(CONTRACT_DIR);
     for (const file of dependencyFree) {
@@ -98,5 +104,20 @@ describe('the contract in code (src/contract)', () => {
         assert.ok(dependencyFree.includes(from!.slice(2).replace(/\.js$/, '.ts')), `${file} imports ${from}, which is not dependency-free`);
       }
     }
+  });
+
+  it("a chain entry's link (chainSeq, hash) and the transcript's format are declared once: the events, the chat message and the transcript share them", () => {
+    const hash = 'a'.repeat(64);
+    for (const [name, shape] of [
+      ['chat message', chatMessageSchema.shape],
+      ['chat event', chatMessageEventSchema.shape],
+      ['status event', tradeStatusEventSchema.shape],
+    ] as const) {
+      assert.equal(shape.chainSeq, chainLinkShape.chainSeq, name);
+      assert.equal(shape.hash, chainLinkShape.hash, name);
+    }
+    assert.equal(chatMessageSchema.shape.hash.safeParse(hash.toUpperCase()).success, false, 'lower-case hex, as everywhere');
+    assert.equal(transcriptRecordSchema.shape.chainSeq, chainSeqSchema);
+    assert.equal(transcriptSchema.shape.format.value, TRANSCRIPT_FORMAT);
   });
 });
