@@ -19,6 +19,7 @@ import type { TranscriptChain } from './transcript-chain.js';
 import { readChain, type ChainRow } from './transcript-rows.js';
 import { forbidden, notFound } from './errors.js';
 import { recordRead } from './dispute-audit.js';
+import { mayMediate } from './mediation.js';
 import { toTrade } from './trade-service.js';
 
 /**
@@ -137,11 +138,11 @@ function chatEntries(rows: ChainRow[]): ChatChainEntry[] {
   return rows.flatMap((row) => (row.entry?.kind === 'chat' ? [row.entry] : []));
 }
 
-/** A side's view for a party; the mediator's for an admin once the trade has been disputed, as for its chat. */
+/** A side's view for a party; the mediator's for an admin who may mediate (as for its chat). */
 function viewOf(actor: Actor, row: TradeRow): TranscriptView {
   const role = roleOf(row, actor.userId);
   if (role) return role;
-  if (actor.isAdmin && row.disputedAt) return 'MEDIATOR';
+  if (actor.isAdmin && mayMediate(row)) return 'MEDIATOR';
   throw forbidden(actor.isAdmin ? 'an admin reads a transcript only once the trade has been disputed' : 'this trade is not yours');
 }
 
