@@ -23,15 +23,14 @@ export function userErrorOf(body: string): ApiError {
  * or the server answers a refusal with ERROR and closes the connection.
  */
 export class ReceiptedSends {
-  readonly #refusals = new Map<string, (error: ApiError) => void>();
   #count = 0;
 
   constructor(private readonly link: StompLink) {}
 
-  /** A MESSAGE on `/user/queue/errors`: fails the SEND it names, if it is still waiting. */
+  /** A MESSAGE on `/user/queue/errors`: settles the SEND it names, even one no longer waited on here. */
   onUserError(body: string, headers: MessageHeaders): void {
     const receipt = headers['receipt-id'];
-    if (receipt !== undefined) this.#refusals.get(receipt)?.(userErrorOf(body));
+    if (receipt !== undefined) this.link.refused(receipt, userErrorOf(body));
   }
 
   /** A SEND without a receipt, for frames nobody waits on (typing): a refusal of it is not reported. */
@@ -46,21 +45,20 @@ export class ReceiptedSends {
   async send(destination: string, payload: object, signal?: AbortSignal): Promise<void> {
     const receipt = `send-${++this.#count}`;
     let cancel = () => {};
-    const refused = new Promise<never>((_, reject) => {
-      this.#refusals.set(receipt, reject);
+    const aborted = new Promise<never>((_, reject) => {
       const abort = () => reject(new ApiError(0, 'aborted', 'no RECEIPT in time'));
       if (signal?.aborted) abort();
       signal?.addEventListener('abort', abort);
       cancel = () => signal?.removeEventListener('abort', abort);
     });
-    const received = this.link.send(destination, JSON.stringify(payload), receipt).catch((err: unknown) => {
+    const answered = this.link.send(destination, JSON.stringify(payload), receipt).catch((err: unknown) => {
+      if (err instanceof ApiError) throw err;
       throw new ApiError(0, 'unreachable', err instanceof Error ? err.message : 'the connection ended');
     });
     try {
-      await Promise.race([received, refused]);
+      await Promise.race([answered, aborted]);
     } finally {
       cancel();
-      this.#refusals.delete(receipt);
     }
   }
 }

@@ -10,6 +10,11 @@ export interface StompLink {
    * ends first. Without, it resolves at once.
    */
   send(destination: string, body: string, receipt?: string): Promise<void>;
+  /**
+   * The server answered the SEND carrying `receipt` with a user error (on `/user/queue/errors`)
+   * rather than a RECEIPT: its promise rejects with `error`, and the link waits for it no more.
+   */
+  refused(receipt: string, error: Error): void;
   /** Ends the attempt; no handler is called after this. */
   close(): void;
 }

@@ -14,7 +14,10 @@ export interface SocketOptions {
   heartbeatMs: number;
   /** An attempt without CONNECTED by then is abandoned. */
   connectTimeoutMs: number;
-  /** A subscription without RECEIPT by then ends the attempt as lost (the client reconnects). */
+  /**
+   * A subscription without RECEIPT by then ends the attempt as lost (the client reconnects),
+   * counted from when the SENDs sent before it were answered: the gateway answers in order.
+   */
   receiptTimeoutMs: number;
 }
 
@@ -42,14 +45,16 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
       () => lose({ reason: `no CONNECTED within ${options.connectTimeoutMs} ms`, ...(opened ? { slow: true } : {}) }),
       options.connectTimeoutMs,
     );
+    // Every RECEIPT the link waits for, by receipt id: stompjs's own watchers cannot be removed,
+    // and a SEND answered by a user error instead must leave nothing behind.
+    const receiptWatchers = new Map<string, () => void>();
     // SENDs waiting for their RECEIPT: a link that ends will never bring it.
-    const awaitingReceipt = new Set<(reason: Error) => void>();
+    const awaitingReceipt = new Map<string, { fail: (reason: Error) => void; answered: Promise<void> }>();
     const end = () => {
       ended = true;
       clearTimeout(connectTimer);
       clearTimeout(errorTimer);
-      for (const reject of awaitingReceipt) reject(new Error('the connection ended before the RECEIPT'));
-      awaitingReceipt.clear();
+      for (const { fail } of [...awaitingReceipt.values()]) fail(new Error('the connection ended before the RECEIPT'));
     };
     const lose = (loss: Omit<LinkLoss, 'connected' | 'errorMessage'>) => {
       if (ended) return;
@@ -74,6 +79,13 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
       // On missed heart-beats, report the loss now rather than after a close handshake that a
       // dead network never completes.
       discardWebsocketOnCommFailure: true,
+      // No receipt is watched through stompjs (see receiptWatchers): every RECEIPT comes here.
+      onUnhandledReceipt: (frame) => {
+        const id = frame.headers['receipt-id'] ?? '';
+        const watcher = receiptWatchers.get(id);
+        receiptWatchers.delete(id);
+        watcher?.();
+      },
       onConnect: () => {
         clearTimeout(connectTimer);
         connected = true;
@@ -96,17 +108,27 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
     return {
       subscribe(destination, onMessage) {
         const receipt = `subscribed-${++receipts}`;
+        // The gateway handles a session's frames in order, so a SUBSCRIBE sent behind SENDs that
+        // wait on the api (up to its timeout, 10 s) is answered only after them: its time starts
+        // once they are answered, or a slow api would read as a slow link and end in reconnects.
+        const ahead = [...awaitingReceipt.values()].map(({ answered }) => answered);
         // The catch-up sync waits for this: until the server has the subscription, a message
         // could be missed by both the sync and the socket. No RECEIPT in time means the link is
         // not working, so it is reported lost (and retried) rather than assumed fine.
         const confirmed = new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            lose({ reason: `no RECEIPT for ${destination} within ${options.receiptTimeoutMs} ms`, slow: true });
-            resolve();
-          }, options.receiptTimeoutMs);
-          client.watchForReceipt(receipt, () => {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          let received = false;
+          receiptWatchers.set(receipt, () => {
+            received = true;
             clearTimeout(timer);
             resolve();
+          });
+          void Promise.all(ahead).then(() => {
+            if (received) return;
+            timer = setTimeout(() => {
+              lose({ reason: `no RECEIPT for ${destination} within ${options.receiptTimeoutMs} ms`, slow: true });
+              resolve();
+            }, options.receiptTimeoutMs);
           });
         });
         const subscription = client.subscribe(destination, (message) => onMessage(message.body, message.headers), { receipt });
@@ -125,14 +147,21 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
           return Promise.resolve();
         }
         return new Promise<void>((resolve, reject) => {
-          const fail = (reason: Error) => reject(reason);
-          awaitingReceipt.add(fail);
-          client.watchForReceipt(receipt, () => {
-            awaitingReceipt.delete(fail);
-            resolve();
-          });
+          let answer = () => {};
+          const answered = new Promise<void>((done) => (answer = done));
+          const settle = (outcome: () => void) => {
+            awaitingReceipt.delete(receipt);
+            receiptWatchers.delete(receipt);
+            answer();
+            outcome();
+          };
+          awaitingReceipt.set(receipt, { fail: (reason) => settle(() => reject(reason)), answered });
+          receiptWatchers.set(receipt, () => settle(resolve));
           client.publish({ destination, body, headers: { ...headers, receipt } });
         });
+      },
+      refused(receipt, error) {
+        awaitingReceipt.get(receipt)?.fail(error);
       },
       close() {
         end();

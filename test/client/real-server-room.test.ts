@@ -27,6 +27,7 @@ class LossyLinks {
     return {
       subscribe: (destination, onMessage) => link.subscribe(destination, onMessage),
       close: () => link.close(),
+      refused: (receipt, error) => link.refused(receipt, error),
       send: (destination, body, receipt) => {
         const sent = link.send(destination, body, receipt);
         if (!this.swallowReceipts || receipt === undefined) return sent;

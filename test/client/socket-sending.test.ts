@@ -66,6 +66,31 @@ describe('client: send() over the socket while live, REST while not', () => {
     assert.deepEqual(restSends(world), []);
   });
 
+  it('leaves nothing waiting on the link for a SEND a user error settled, also one abandoned before the refusal came', async () => {
+    const world = setup();
+    await live(world);
+    const link = world.broker.current;
+    const refused = track(world.client.send(TRADE_ID, 'refused at once'));
+    await settle();
+    const first = link.sentTo(CHAT_SEND)[0]!;
+    link.push(userDestinations.errors, { error: 'forbidden', message: 'not a party' }, { 'receipt-id': first.receipt! });
+    await settle();
+    assert.ok(refused.error instanceof ApiError);
+    assert.deepEqual(link.awaitingReceipts, [], 'the refused SEND is still awaited on the link');
+
+    // No RECEIPT within 15 s: abandoned and tried again; the api's late refusal of the first try still settles it.
+    const slow = track(world.client.send(TRADE_ID, 'slow then refused'));
+    await world.clock.advance(15_000 + 1000);
+    const [, tried, retried] = link.sentTo(CHAT_SEND);
+    link.push(userDestinations.errors, { error: 'unavailable', message: 'api timeout' }, { 'receipt-id': tried!.receipt! });
+    await settle();
+    assert.deepEqual(link.awaitingReceipts, [retried!.receipt]);
+    link.receipt(retried!.receipt);
+    await settle();
+    assert.deepEqual(slow, { settled: true });
+    assert.deepEqual(link.awaitingReceipts, []);
+  });
+
   it('retries a send refused as unavailable with the same clientMessageId', async () => {
     const world = setup();
     await live(world);

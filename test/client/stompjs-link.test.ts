@@ -3,8 +3,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sockjs from 'sockjs';
 import { classifyLoss } from '../../client/src/link-loss.js';
-import type { LinkLoss, StompConnector } from '../../client/src/stomp-link.js';
+import type { LinkLoss, StompConnector, StompLink } from '../../client/src/stomp-link.js';
 import { stompjsConnector } from '../../client/src/stompjs-link.js';
+import { userDestinations } from '../../client/src/wire.js';
+import { eventually, sleep } from '../support/eventually.js';
 
 /** One attempt, ended by the link itself (its timeouts) or by the server. */
 function attempt(connect: StompConnector): Promise<LinkLoss> {
@@ -15,10 +17,101 @@ function attempt(connect: StompConnector): Promise<LinkLoss> {
   });
 }
 
+/** A STOMP frame as the scripted gateway reads it. */
+interface Frame {
+  command: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+function parseFrames(data: string): Frame[] {
+  return data
+    .split('\0')
+    .map((text) => text.replace(/^\n+/, ''))
+    .filter(Boolean)
+    .map((text) => {
+      const [head = '', body = ''] = text.split('\n\n');
+      const [command = '', ...lines] = head.split('\n');
+      return { command, headers: Object.fromEntries(lines.map((line) => line.split(':', 2) as [string, string])), body };
+    });
+}
+
+function frame(command: string, headers: Record<string, string>, body = ''): string {
+  return `${command}\n${Object.entries(headers)
+    .map(([k, v]) => `${k}:${v}`)
+    .join('\n')}\n\n${body}\0`;
+}
+
+/**
+ * A gateway as the real one orders a session's frames: one at a time, a SEND held until the test
+ * answers it (the api's commit), a SUBSCRIBE confirmed at once unless its destination is `silent`.
+ */
+class ScriptedGateway {
+  readonly sends: Array<{ receipt: string; answer: (outcome: 'receipt' | 'user-error') => void }> = [];
+  silent = '/topic/silent';
+  readonly connections: sockjs.Connection[] = [];
+  #queue: Promise<void> = Promise.resolve();
+
+  handle(conn: sockjs.Connection): void {
+    this.connections.push(conn);
+    let errorsSubscription: string | undefined;
+    conn.on('data', (data: string) => {
+      for (const f of parseFrames(data)) {
+        this.#queue = this.#queue.then(async () => {
+          if (f.command === 'CONNECT' || f.command === 'STOMP') conn.write(frame('CONNECTED', { version: '1.2', 'heart-beat': '0,0' }));
+          if (f.command === 'DISCONNECT') {
+            if (f.headers.receipt) conn.write(frame('RECEIPT', { 'receipt-id': f.headers.receipt }));
+            conn.close();
+          }
+          if (f.command === 'SUBSCRIBE') {
+            if (f.headers.destination === userDestinations.errors) errorsSubscription = f.headers.id;
+            if (f.headers.destination !== this.silent && f.headers.receipt) conn.write(frame('RECEIPT', { 'receipt-id': f.headers.receipt }));
+          }
+          if (f.command === 'SEND' && f.headers.receipt) {
+            const receipt = f.headers.receipt;
+            const outcome = await new Promise<'receipt' | 'user-error'>((answer) => this.sends.push({ receipt, answer }));
+            conn.write(
+              outcome === 'receipt'
+                ? frame('RECEIPT', { 'receipt-id': receipt })
+                : frame(
+                    'MESSAGE',
+                    { destination: userDestinations.errors, subscription: errorsSubscription ?? '', 'message-id': receipt, 'receipt-id': receipt },
+                    JSON.stringify({ error: 'rate_limited', message: 'slow down' }),
+                  ),
+            );
+          }
+        });
+      }
+    });
+  }
+}
+
+/** A link that got CONNECTED, with every loss it reports. */
+function connected(connect: StompConnector): Promise<{ link: StompLink; losses: LinkLoss[] }> {
+  const losses: LinkLoss[] = [];
+  return new Promise((resolve, reject) => {
+    const link = connect(
+      {},
+      {
+        onConnected: () => resolve({ link, losses }),
+        onLost: (loss) => {
+          losses.push(loss);
+          reject(new Error(loss.reason));
+        },
+      },
+    );
+  });
+}
+
 describe('client: stompjs connection attempts', () => {
   let server: Server;
   let sessions = 0;
   let base: string;
+  let gateway = new ScriptedGateway();
+  beforeEach(() => (gateway = new ScriptedGateway()));
+  afterEach(() => {
+    for (const conn of gateway.connections) conn.close();
+  });
   before(async () => {
     // A gateway too busy to answer: it accepts the SockJS session and never sends CONNECTED.
     // Any other path is a dead gateway: 404.
@@ -26,6 +119,9 @@ describe('client: stompjs connection attempts', () => {
     const busy = sockjs.createServer({ log: () => {} });
     busy.on('connection', () => sessions++);
     busy.installHandlers(server, { prefix: '/ws' });
+    const scripted = sockjs.createServer({ log: () => {} });
+    scripted.on('connection', (conn) => gateway.handle(conn));
+    scripted.installHandlers(server, { prefix: '/stomp' });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -61,5 +157,38 @@ describe('client: stompjs connection attempts', () => {
     assert.equal((await attempt(connect)).slow, true);
     assert.equal((await attempt(connect)).slow, true, 'the third attempt went to the live gateway again');
     assert.equal(sessions - before, 2);
+  });
+
+  const RECEIPT_TIMEOUT_MS = 300;
+  const scriptedLink = () =>
+    connected(stompjsConnector({ urls: [`${base}/stomp`], transport: 'sockjs', heartbeatMs: 0, connectTimeoutMs: 2000, receiptTimeoutMs: RECEIPT_TIMEOUT_MS }));
+
+  it('does not time out a SUBSCRIBE queued behind a SEND that waits on a slow api: its timer starts once the SENDs ahead are answered', async () => {
+    const { link, losses } = await scriptedLink();
+    const sent = link.send('/app/trades/t/chat', '{}', 'send-1');
+    await eventually(() => assert.equal(gateway.sends.length, 1), 2000, 10);
+    const subscription = link.subscribe('/topic/later', () => {});
+    // The gateway handles frames in order: the SUBSCRIBE waits for the api's answer to the SEND.
+    await sleep(3 * RECEIPT_TIMEOUT_MS);
+    assert.deepEqual(losses, [], 'a slow api read as a slow link: dropped and reconnected');
+    gateway.sends[0]!.answer('receipt');
+    await sent;
+    await subscription.confirmed;
+    assert.deepEqual(losses, []);
+    link.close();
+  });
+
+  it('settles a SEND refused by a user error with that error, and stops holding it against later SUBSCRIBEs', async () => {
+    const { link, losses } = await scriptedLink();
+    // As ReceiptedSends does with the /user/queue/errors messages.
+    await link.subscribe(userDestinations.errors, (body, headers) => link.refused(headers['receipt-id']!, new Error(body))).confirmed;
+    const sent = link.send('/app/trades/t/chat', '{}', 'send-1');
+    await eventually(() => assert.equal(gateway.sends.length, 1), 2000, 10);
+    gateway.sends[0]!.answer('user-error');
+    await assert.rejects(sent, /slow down/);
+    // Nothing is waited for any more: a SUBSCRIBE the gateway never confirms ends the link in time.
+    link.subscribe(gateway.silent, () => {});
+    await eventually(() => assert.match(losses[0]?.reason ?? '', /no RECEIPT for \/topic\/silent/), 10 * RECEIPT_TIMEOUT_MS, 20);
+    link.close();
   });
 });

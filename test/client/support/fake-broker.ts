@@ -34,6 +34,16 @@ export class FakeLink implements StompLink {
     return new Promise((resolve, reject) => this.#awaiting.set(receipt, { resolve, reject }));
   }
 
+  refused(receipt: string, error: Error): void {
+    this.#awaiting.get(receipt)?.reject(error);
+    this.#awaiting.delete(receipt);
+  }
+
+  /** SENDs still waiting for their RECEIPT (or refusal), by receipt. */
+  get awaitingReceipts(): string[] {
+    return [...this.#awaiting.keys()];
+  }
+
   /** The server's RECEIPT for a SEND. */
   receipt(receipt: string | undefined): void {
     this.#awaiting.get(receipt ?? '')?.resolve();
