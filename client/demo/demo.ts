@@ -197,7 +197,7 @@ function endpointUrl(gatewayUrl: string, transport: 'websocket' | 'sockjs'): str
 
 async function showTrade(tradeId: string): Promise<void> {
   if (!client || !session) return;
-  if (current && current.tradeId !== tradeId && !live?.follows(current.tradeId)) client.unwatchTrade(current.tradeId);
+  if (current && current.tradeId !== tradeId) live?.leave(current.tradeId);
   current = { tradeId };
   live?.show(tradeId);
   renderChat(tradeId);
@@ -206,8 +206,10 @@ async function showTrade(tradeId: string): Promise<void> {
   transcript.show({ client, tradeId });
   ui.tradePanel.hidden = false;
   try {
-    const trade = await client.watchTrade(tradeId);
-    if (current?.tradeId !== tradeId) return;
+    // The room on screen: its read receipts, typing and presence too.
+    const trade = await client.watchTrade(tradeId, { room: true });
+    // Another trade was chosen while this one loaded.
+    if (current?.tradeId !== tradeId) return live?.leave(tradeId);
     current.trade = trade;
     live?.show(tradeId, trade);
     // Now known to be a mediator's room or a party's, which the bubbles' labels depend on.
@@ -279,6 +281,7 @@ async function refreshMyTrades(): Promise<void> {
 }
 
 function renderMyTrades(trades: TradeView[]): void {
+  live?.followListed(trades);
   ui.recentTrades.replaceChildren(
     ...trades.map((trade) => {
       const role = session ? roleOf(trade, session.userId) : null;

@@ -51,9 +51,10 @@ export class RoomLive {
     document.addEventListener('visibilitychange', () => this.#markShownRead(), { signal });
   }
 
-  /** Whether the page follows this trade in the background: leaving it must not unwatch it. */
-  follows(tradeId: string): boolean {
-    return this.#followed.has(tradeId);
+  /** The trade on screen is left: followed in the background if listed, else no longer at all. */
+  leave(tradeId: string): void {
+    if (this.#followed.has(tradeId)) this.client.leaveRoom(tradeId);
+    else this.client.unwatchTrade(tradeId);
   }
 
   /** A trade was chosen (`trade` undefined while it loads), or none is shown. */
@@ -76,7 +77,7 @@ export class RoomLive {
     this.#renderTick(item);
   }
 
-  /** "Your trades" was drawn: badges from the server's counts, and the listed trades followed. */
+  /** A trade of "Your trades" was drawn: its badge, from the server's count. */
   decorateTradeItem(item: HTMLElement, trade: TradeView): void {
     const unread = trade.unread ?? 0;
     const badge = document.createElement('span');
@@ -86,9 +87,28 @@ export class RoomLive {
     badge.title = `${unread} unread`;
     badge.hidden = unread === 0;
     item.querySelector('button')?.after(badge);
-    if (trade.id !== this.#tradeId && !this.#followed.has(trade.id)) {
-      this.#followed.add(trade.id);
-      this.client.watchTrade(trade.id).catch(() => this.#followed.delete(trade.id));
+  }
+
+  /**
+   * "Your trades" was loaded: its trades are followed in the background, so their badges move;
+   * a trade that left the list is no longer (the one on screen once it is left). The list is
+   * short, so this stays well within the connection's subscriptions.
+   */
+  followListed(trades: readonly TradeView[]): void {
+    const listed = new Set(trades.map((trade) => trade.id));
+    for (const tradeId of this.#followed) {
+      if (listed.has(tradeId)) continue;
+      this.#followed.delete(tradeId);
+      if (tradeId !== this.#tradeId) this.client.unwatchTrade(tradeId);
+    }
+    for (const tradeId of listed) {
+      if (this.#followed.has(tradeId)) continue;
+      this.#followed.add(tradeId);
+      this.client.watchTrade(tradeId).then(
+        // Dropped from the list while it loaded.
+        () => !this.#followed.has(tradeId) && tradeId !== this.#tradeId && this.client.unwatchTrade(tradeId),
+        () => this.#followed.delete(tradeId),
+      );
     }
   }
 

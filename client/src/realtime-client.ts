@@ -20,6 +20,7 @@ import { SyncRounds } from './sync-round.js';
 import { refreshDelay, tokenExpiry } from './token-expiry.js';
 import { TradeStatuses, type TradeStatusUpdate } from './trade-statuses.js';
 import {
+  DEFAULT_MAX_SUBSCRIPTIONS,
   topics,
   userDestinations,
   type ChatMessage,
@@ -88,6 +89,12 @@ export interface RealtimeClientOptions {
   pollIntervalMs?: number;
   /** Reconnect delays: exponential from baseMs (default 1000) up to maxMs (default 30000), fully jittered. */
   reconnect?: { baseMs?: number; maxMs?: number };
+  /**
+   * The gateway's subscriptions per connection (GATEWAY_MAX_SUBSCRIPTIONS; default its default,
+   * 100). One more would have every connect refused, so the client never asks for more: 3 for the
+   * user's own destinations, 2 per watched trade, 3 more per room (see watchTrade).
+   */
+  maxSubscriptions?: number;
 }
 
 /** What the client needs from its surroundings; `createRealtimeClient` supplies the browser's. */
@@ -105,7 +112,14 @@ const DRAIN_JITTER_MS = 1000;
 
 interface WatchedTrade {
   sync: ChatSync;
+  /** On screen: its read receipts, typing and presence are followed too. */
+  room: boolean;
 }
+
+// What a connection subscribes: for the user, per watched trade, and per room on top.
+const USER_SUBSCRIPTIONS = 3;
+const TRADE_SUBSCRIPTIONS = 2;
+const ROOM_SUBSCRIPTIONS = 3;
 
 /** One connection attempt, and then the connection, with the subscriptions made on it. */
 interface Connection {
@@ -114,6 +128,8 @@ interface Connection {
   connected?: boolean;
   /** Per watched trade; the user topics are not listed (they go with the link). */
   readonly subscriptions: Map<string, Subscription[]>;
+  /** Per room: read receipts, typing, presence. */
+  readonly rooms: Map<string, Subscription[]>;
   cancelRefresh?: () => void;
   /** Ends the wait before another try of this connection's catch-up. */
   cancelCatchUp?: () => void;
@@ -154,6 +170,7 @@ export class RealtimeClient {
   readonly #pacer: PollPacer;
   readonly #backoff: Backoff;
   readonly #pollIntervalMs: number;
+  readonly #maxSubscriptions: number;
   #state: ConnectionState = 'offline';
   #running = false;
   /** The connection in use (or being attempted); callbacks of any other are ignored. */
@@ -223,6 +240,7 @@ export class RealtimeClient {
       clock: deps.clock,
       random: deps.random,
     });
+    this.#maxSubscriptions = options.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS;
     this.#backoff = new Backoff({ baseMs: options.reconnect?.baseMs ?? 1000, maxMs: options.reconnect?.maxMs ?? 30_000, random: deps.random });
   }
 
@@ -253,20 +271,35 @@ export class RealtimeClient {
   /**
    * Follows a trade's chat and status. Resolves with the trade once its history is loaded;
    * rejects with an ApiError (403, 404 …) when the trade cannot be read, and then follows nothing.
+   *
+   * `room: true` for the trade on screen: its read receipts, typing and presence are followed
+   * too (`read`, `typing`, `presence` events), until `leaveRoom`. Watching it again without
+   * `room` keeps them. Rejects with a RangeError, following nothing new, when the connection
+   * would need more subscriptions than the gateway allows (`maxSubscriptions`): unwatch trades
+   * no longer shown, or leave rooms, first.
    */
-  async watchTrade(tradeId: string): Promise<TradeView> {
+  async watchTrade(tradeId: string, options: { room?: boolean } = {}): Promise<TradeView> {
     const trade = this.#acceptTrade(await this.api.getTrade(tradeId));
     // Keyed by the id as the server spells it: pushes and polled messages carry that spelling.
     const id = trade.id;
     let watched = this.#trades.get(id);
+    const room = options.room === true && !watched?.room;
+    const needed = this.#subscriptionCount() + (watched ? 0 : TRADE_SUBSCRIPTIONS) + (room ? ROOM_SUBSCRIPTIONS : 0);
+    if (needed > this.#maxSubscriptions)
+      throw new RangeError(`following ${id} would take the connection past ${this.#maxSubscriptions} subscriptions, the gateway's limit: unwatch a trade or leave a room first`);
     if (!watched) {
-      const added: WatchedTrade = { sync: this.#chatSync(id) };
+      const added: WatchedTrade = { sync: this.#chatSync(id), room: false };
       watched = added;
       this.#trades.set(id, added);
       // Also on a session about to take over (token renewal), unawaited: if it takes over before
       // the server has this subscription, a message missed meanwhile leaves a seq gap, fetched.
       if (this.#next?.connected) this.#subscribeTrade(this.#next, id, added);
       if (this.#live && this.#current) await confirmed(this.#subscribeTrade(this.#current, id, added));
+    }
+    if (room) {
+      watched.room = true;
+      // Unawaited: nothing is caught up from these (receipts are in the trade, typing and presence are of the moment).
+      for (const connection of [this.#current, this.#next]) if (connection?.connected) this.#subscribeRoom(connection, id);
     }
     // null for an admin who is not a party: no read state.
     if (trade.readSeq !== null && trade.peerReadSeq !== null) this.#raiseReads(id, { readSeq: trade.readSeq, peerReadSeq: trade.peerReadSeq });
@@ -281,6 +314,14 @@ export class RealtimeClient {
     return trade;
   }
 
+  /** The trade is no longer on screen: its chat and status stay followed, its receipts, typing and presence not. */
+  leaveRoom(tradeId: string): void {
+    const watched = this.#trades.get(tradeId);
+    if (!watched?.room) return;
+    watched.room = false;
+    for (const connection of [this.#current, this.#next]) unsubscribeAll(connection?.rooms, tradeId);
+  }
+
   unwatchTrade(tradeId: string): void {
     const watched = this.#trades.get(tradeId);
     if (!watched) return;
@@ -288,8 +329,8 @@ export class RealtimeClient {
     this.#reads.delete(tradeId);
     watched.sync.close();
     for (const connection of [this.#current, this.#next]) {
-      for (const subscription of connection?.subscriptions.get(tradeId) ?? []) subscription.unsubscribe();
-      connection?.subscriptions.delete(tradeId);
+      unsubscribeAll(connection?.subscriptions, tradeId);
+      unsubscribeAll(connection?.rooms, tradeId);
     }
   }
 
@@ -384,7 +425,7 @@ export class RealtimeClient {
 
   async #connect(): Promise<void> {
     this.#cancelReconnect = undefined;
-    const connection: Connection = { subscriptions: new Map() };
+    const connection: Connection = { subscriptions: new Map(), rooms: new Map() };
     this.#current = connection;
     let credentials: Credentials | undefined;
     try {
@@ -418,12 +459,14 @@ export class RealtimeClient {
     const errors = connection.link!.subscribe(userDestinations.errors, (body, headers) => sends.onUserError(body, headers));
     // Until then a refused SEND would get ERROR and the connection closed, rather than a user error.
     void errors.confirmed.then(() => (connection.sends = sends));
-    await confirmed([
+    const subscriptions = [
       errors,
       connection.link!.subscribe(topics.userTrades(this.options.userId), (body) => this.#onStatusBody(body)),
       connection.link!.subscribe(topics.userNotifications(this.options.userId), (body) => this.#onNotificationBody(body)),
       ...[...this.#trades].flatMap(([tradeId, watched]) => this.#subscribeTrade(connection, tradeId, watched)),
-    ]);
+    ];
+    for (const [tradeId, watched] of this.#trades) if (watched.room) this.#subscribeRoom(connection, tradeId);
+    await confirmed(subscriptions);
     if (!this.#active(connection)) return;
     if (connection === this.#next) {
       // The new session receives everything now; the old one can go, and the socket was up all along.
@@ -490,7 +533,7 @@ export class RealtimeClient {
     // No newer token yet: the gateway ends the session at expiry, and the reconnect then
     // either gets one or reports auth-required.
     if (connection !== this.#current || this.#next || (renewed !== undefined && renewed <= expiresAt)) return;
-    const next: Connection = { subscriptions: new Map() };
+    const next: Connection = { subscriptions: new Map(), rooms: new Map() };
     this.#next = next;
     this.#open(next, token, renewed);
   }
@@ -530,6 +573,7 @@ export class RealtimeClient {
     connection.cancelCatchUp?.();
     // Its subscriptions die with the link; unwatchTrade must not unsubscribe them later.
     connection.subscriptions.clear();
+    connection.rooms.clear();
     connection.link?.close();
   }
 
@@ -564,12 +608,26 @@ export class RealtimeClient {
         watched.sync.receive(message);
       }),
       link.subscribe(topics.trade(tradeId), (body) => this.#onStatusBody(body)),
-      link.subscribe(topics.tradeRead(tradeId), (body) => this.#onReadBody(body)),
-      link.subscribe(topics.tradeTyping(tradeId), (body) => this.#emitParsed('typing', parseTyping(body))),
-      link.subscribe(topics.tradePresence(tradeId), (body) => this.#emitParsed('presence', parsePresence(body))),
     ];
     connection.subscriptions.set(tradeId, subscriptions);
     return subscriptions;
+  }
+
+  #subscribeRoom(connection: Connection, tradeId: string): void {
+    if (connection.rooms.has(tradeId)) return;
+    const link = connection.link!;
+    connection.rooms.set(tradeId, [
+      link.subscribe(topics.tradeRead(tradeId), (body) => this.#onReadBody(body)),
+      link.subscribe(topics.tradeTyping(tradeId), (body) => this.#emitParsed('typing', parseTyping(body))),
+      link.subscribe(topics.tradePresence(tradeId), (body) => this.#emitParsed('presence', parsePresence(body))),
+    ]);
+  }
+
+  /** What a connection holds for the trades watched now. */
+  #subscriptionCount(): number {
+    let count = USER_SUBSCRIPTIONS;
+    for (const watched of this.#trades.values()) count += TRADE_SUBSCRIPTIONS + (watched.room ? ROOM_SUBSCRIPTIONS : 0);
+    return count;
   }
 
   // ---- catching up ----
@@ -684,6 +742,11 @@ export class RealtimeClient {
     this.#state = state;
     this.#events.emit('connection', state);
   }
+}
+
+function unsubscribeAll(subscriptions: Map<string, Subscription[]> | undefined, tradeId: string): void {
+  for (const subscription of subscriptions?.get(tradeId) ?? []) subscription.unsubscribe();
+  subscriptions?.delete(tradeId);
 }
 
 function confirmed(subscriptions: Subscription[]): Promise<void[]> {

@@ -8,7 +8,7 @@ export { MAX_SYNC_TRADES, syncQueryString, type SyncQuery, type SyncTradeReads }
 
 export { appDestinations } from '../../src/contract/app-destinations.js';
 import { destinations } from '../../src/contract/destinations.js';
-export { userDestinations } from '../../src/contract/destinations.js';
+export { DEFAULT_MAX_SUBSCRIPTIONS, userDestinations } from '../../src/contract/destinations.js';
 
 /** The STOMP destinations this client subscribes to. */
 export const topics = {

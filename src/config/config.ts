@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { TokenPolicy } from '../auth/jwt.js';
 import type { GatewaySettings, PresenceSettings } from './gateway-settings.js';
 import { DEFAULT_EXCHANGE } from '../contract/routing-keys.js';
+import { DEFAULT_MAX_SUBSCRIPTIONS } from '../contract/destinations.js';
 import { parseSigningKey } from './transcript-keys.js';
 import { pemBlocks } from '../contract/transcript-verify.js';
 
@@ -167,7 +168,7 @@ function readConfig(r: Role, env: NodeJS.ProcessEnv, problems: string[]): Config
       heartbeatMs: parse('GATEWAY_HEARTBEAT_MS', positiveInt, 10_000),
       wsPingMs: parse('GATEWAY_WS_PING_MS', positiveInt, 25_000),
       maxBufferedBytes: parse('GATEWAY_MAX_BUFFERED_BYTES', positiveInt, 1024 * 1024),
-      maxSubscriptionsPerConnection: parse('GATEWAY_MAX_SUBSCRIPTIONS', positiveInt, 100),
+      maxSubscriptionsPerConnection: parse('GATEWAY_MAX_SUBSCRIPTIONS', positiveInt, DEFAULT_MAX_SUBSCRIPTIONS),
       maxConnectionsPerUser: parse('GATEWAY_MAX_CONNECTIONS_PER_USER', positiveInt, 20),
       connectTimeoutMs: parse('GATEWAY_CONNECT_TIMEOUT_MS', positiveInt, 10_000),
       // Under an orchestrator's usual 10 s kill timeout, with room for the shutdown after it.

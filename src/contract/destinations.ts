@@ -15,6 +15,13 @@ export const destinations = {
 } as const;
 
 /**
+ * Subscriptions one connection may hold unless the gateway is configured otherwise
+ * (GATEWAY_MAX_SUBSCRIPTIONS): one more is refused with ERROR and the connection closed (1008).
+ * Clients size what they follow at once to it.
+ */
+export const DEFAULT_MAX_SUBSCRIPTIONS = 100;
+
+/**
  * Spring's user destinations: each session subscribes to the same text and the gateway resolves it
  * to the session's own user, so a client needs no user id to build them. MESSAGE frames carry the
  * destination as subscribed.

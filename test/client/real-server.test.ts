@@ -138,6 +138,22 @@ for (const drivers of DRIVER_SETS) {
       assert.equal(c.client.state, 'polling');
     });
 
+    it("stays on one live connection following 25 trades and a room, within the gateway's 100 subscriptions per connection", async () => {
+      const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
+      const tradeIds: string[] = [];
+      for (let i = 0; i < 25; i++) tradeIds.push(await openTrade(t, buyer, seller));
+      const c = startClient(t, buyer);
+      clients.push(c.client);
+      await eventually(() => assert.equal(c.client.state, 'live'), 10_000);
+      for (const tradeId of tradeIds) await c.client.watchTrade(tradeId);
+      await c.client.watchTrade(tradeIds[0]!, { room: true });
+      const last = tradeIds.at(-1)!;
+      await t.http.post(`/p2p/trades/${last}/chat`).set('Authorization', t.auth(seller)).send({ message: 'the 25th trade' }).expect(201);
+      await eventually(() => assert.deepEqual(c.client.messages(last).map((m) => m.message), ['the 25th trade']), 5_000);
+      assert.deepEqual(c.states.slice(c.states.indexOf('live')), ['live'], 'the gateway refused a subscription and closed the connection');
+      assert.equal(c.attempts(), 1);
+    });
+
     it('retries a send whose answer was lost with its clientMessageId: the api stores it once', async () => {
       const [buyer, seller] = [uniqueUser('buyer'), uniqueUser('seller')];
       const tradeId = await openTrade(t, buyer, seller);

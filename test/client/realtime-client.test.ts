@@ -20,7 +20,7 @@ describe('client: realtime client state machine', () => {
     assert.equal(world.client.state, 'live');
     world.server.append();
     world.server.append();
-    await world.client.watchTrade(TRADE_ID);
+    await world.client.watchTrade(TRADE_ID, { room: true });
     assert.deepEqual(
       [...world.broker.current.subscriptions.keys()].sort(),
       [

@@ -8,6 +8,7 @@ import { live, setup } from './support/world.js';
 const READ_SEND = appDestinations.read(TRADE_ID);
 const TYPING_SEND = appDestinations.typing(TRADE_ID);
 const AT = '2026-01-01T00:00:05.000Z';
+const ROOM_TOPICS = [topics.tradeRead, topics.tradeTyping, topics.tradePresence];
 
 describe('client: read receipts, typing and presence', () => {
   it('emits typed read, typing and presence events of a watched trade, and drops malformed ones', async () => {
@@ -37,6 +38,29 @@ describe('client: read receipts, typing and presence', () => {
     world.client.unwatchTrade(TRADE_ID);
     for (const topic of [topics.tradeRead, topics.tradeTyping, topics.tradePresence])
       assert.equal(world.broker.current.subscriptions.has(topic(TRADE_ID)), false);
+  });
+
+  it('subscribes read, typing and presence only for a room: a trade followed in the background, or a room left, has chat and status only', async () => {
+    const world = setup();
+    await live(world);
+    const background = '1a2b3c4d-0000-4000-8000-000000000001';
+    world.server.openTrade(background);
+    await world.client.watchTrade(background);
+    const subscribed = (tradeId: string) => ROOM_TOPICS.filter((topic) => world.broker.current.subscriptions.has(topic(tradeId)));
+    assert.deepEqual(subscribed(background), []);
+    assert.ok(world.broker.current.subscriptions.has(topics.tradeChat(background)));
+    // Opened as a room: its signals follow; the room left, they go, and the chat stays followed.
+    await world.client.watchTrade(background, { room: true });
+    assert.deepEqual(subscribed(background), ROOM_TOPICS);
+    world.client.leaveRoom(TRADE_ID);
+    assert.deepEqual(subscribed(TRADE_ID), []);
+    assert.ok(world.broker.current.subscriptions.has(topics.tradeChat(TRADE_ID)));
+    // A reconnect subscribes the same.
+    world.broker.current.lose();
+    await world.clock.advance(1000);
+    world.broker.current.connect();
+    await settle();
+    assert.deepEqual([subscribed(TRADE_ID), subscribed(background)], [[], ROOM_TOPICS]);
   });
 
   it('marks read over the socket with a receipt, over REST while polling, and never sends a seq it has already marked', async () => {
@@ -121,5 +145,46 @@ describe('client: read receipts, typing and presence', () => {
     assert.deepEqual(world.client.readState(TRADE_ID), { readSeq: 4, peerReadSeq: 4 });
     world.client.unwatchTrade(TRADE_ID);
     assert.equal(world.client.readState(TRADE_ID), undefined);
+  });
+});
+
+describe("client: staying within the gateway's subscriptions per connection", () => {
+  const tradeIds = Array.from({ length: 30 }, (_, i) => `1a2b3c4d-0000-4000-8000-${String(i + 1).padStart(12, '0')}`);
+
+  it('stays live following 30 trades under the default limit of 100, across a reconnect', async () => {
+    const world = setup();
+    world.broker.maxSubscriptions = 100;
+    await live(world);
+    for (const id of tradeIds) {
+      world.server.openTrade(id);
+      await world.client.watchTrade(id);
+    }
+    await world.client.watchTrade(tradeIds[0]!, { room: true });
+    assert.equal(world.client.state, 'live');
+    world.broker.current.lose();
+    await world.clock.advance(1000);
+    world.broker.current.connect();
+    await settle();
+    assert.equal(world.client.state, 'live');
+    assert.equal(world.broker.current.closed, false, 'the gateway refused a subscription');
+    assert.ok(world.broker.current.subscriptions.has(topics.tradeChat(tradeIds.at(-1)!)));
+  });
+
+  it('refuses to watch a trade, or open a room, past its budget rather than have every connect refused; unwatching makes room', async () => {
+    // 3 for the user's own destinations, 2 per trade, 3 more for a room.
+    const world = setup({ maxSubscriptions: 12 });
+    world.broker.maxSubscriptions = 12;
+    await live(world);
+    for (const id of tradeIds.slice(0, 3)) world.server.openTrade(id);
+    await world.client.watchTrade(tradeIds[0]!);
+    await world.client.watchTrade(tradeIds[1]!);
+    await assert.rejects(world.client.watchTrade(tradeIds[2]!), (err: unknown) => err instanceof RangeError && /12 subscriptions/.test(err.message));
+    await assert.rejects(world.client.watchTrade(tradeIds[0]!, { room: true }), RangeError);
+    assert.equal(world.broker.current.subscriptions.has(topics.tradeChat(tradeIds[2]!)), false);
+    assert.deepEqual(world.client.messages(tradeIds[2]!), []);
+    world.client.leaveRoom(TRADE_ID);
+    await world.client.watchTrade(tradeIds[2]!);
+    assert.equal(world.client.state, 'live');
+    assert.equal(world.broker.current.closed, false);
   });
 });

@@ -20,9 +20,17 @@ export class FakeLink implements StompLink {
     private readonly handlers: StompLinkHandlers,
     /** false: the server never confirms a subscription (it refuses them, or is stuck). */
     private readonly confirms: boolean,
+    /** The gateway's per-connection limit: one subscription more is ERROR and close (1008). */
+    private readonly maxSubscriptions = Infinity,
   ) {}
 
   subscribe(destination: string, onMessage: (body: string, headers: MessageHeaders) => void): Subscription {
+    if (this.subscriptions.size >= this.maxSubscriptions && !this.closed) {
+      const errorMessage = `at most ${this.maxSubscriptions} subscriptions per connection`;
+      this.closed = true;
+      this.lose({ reason: `ERROR frame: ${errorMessage}`, errorMessage, code: 1008 });
+      return { confirmed: new Promise<void>(() => {}), unsubscribe: () => {} };
+    }
     this.subscriptions.set(destination, onMessage);
     const confirmed = this.confirms ? Promise.resolve() : new Promise<void>(() => {});
     return { confirmed, unsubscribe: () => this.subscriptions.delete(destination) };
@@ -88,9 +96,11 @@ export class FakeBroker {
   readonly links: FakeLink[] = [];
   /** Whether links made from now on confirm their subscriptions. */
   confirms = true;
+  /** As GATEWAY_MAX_SUBSCRIPTIONS: links made from now on end with ERROR past this many. */
+  maxSubscriptions = Infinity;
 
   readonly connector: StompConnector = (headers, handlers) => {
-    const link = new FakeLink(headers, handlers, this.confirms);
+    const link = new FakeLink(headers, handlers, this.confirms, this.maxSubscriptions);
     this.links.push(link);
     return link;
   };

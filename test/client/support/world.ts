@@ -36,12 +36,12 @@ export function setup(options: Partial<RealtimeClientOptions> = {}) {
 
 export type World = ReturnType<typeof setup>;
 
-/** Started, socket connected, trade watched; `messages` already in the chat. */
+/** Started, socket connected, trade watched as the room on screen; `messages` already in the chat. */
 export async function live(world: World, messages = 0): Promise<void> {
   for (let i = 0; i < messages; i++) world.server.append();
   world.client.start();
   await settle();
   world.broker.current.connect();
   await settle();
-  await world.client.watchTrade(TRADE_ID);
+  await world.client.watchTrade(TRADE_ID, { room: true });
 }
