@@ -128,7 +128,7 @@ async function startSession(next: Session): Promise<void> {
   live = new RoomLive(
     client,
     next.userId,
-    { chatList: ui.chatList, chatInput: ui.chatInput, presence: byTestId('presence-dot'), typing: byTestId('typing-indicator') },
+    { chatList: ui.chatList, chatInput: ui.chatInput, presence: byTestId('presence'), typing: byTestId('typing-indicator') },
     () => void refreshMyTrades(),
   );
   client.start();

@@ -1,6 +1,9 @@
 // The trade room's live signals: read ticks on the user's own messages, "typing…" and an online
-// dot for the counterparty, and unread badges in "Your trades". demo.ts calls in at a few points
-// (a trade shown, a message shown, the list drawn); everything else is here.
+// dot for the counterparty, and unread badges in "Your trades". A mediator (an admin who is not a
+// party) has no read state, so no ticks and no receipts; they see both parties' dots and typing,
+// each by name. demo.ts calls in at a few points (a trade shown, a message shown, the list
+// drawn); everything else is here.
+import { roleOf } from '../../src/contract/trade-transitions.js';
 import type { ChatMessage, ConnectionState, PresenceEvent, RealtimeClient, RealtimeEvents, TradeView, TypingEvent } from '../src/index.js';
 
 // Typing frames come about once a second while the other party types: a gap of a few means they stopped.
@@ -15,9 +18,13 @@ export interface RoomLiveUi {
   typing: HTMLElement;
 }
 
-/** The trade's other party, as this user sees it. */
-function counterpartyOf(trade: TradeView, userId: string): string {
-  return trade.buyerId === userId ? trade.sellerId : trade.buyerId;
+/** Whose presence the room shows: the other party to a party, both parties to a mediator. */
+function shownParties(trade: TradeView, userId: string): { userId: string; role: 'buyer' | 'seller' }[] {
+  const parties = [
+    { userId: trade.buyerId, role: 'buyer' as const },
+    { userId: trade.sellerId, role: 'seller' as const },
+  ];
+  return parties.filter((party) => party.userId !== userId);
 }
 
 export class RoomLive {
@@ -26,11 +33,12 @@ export class RoomLive {
   #trade: TradeView | undefined;
   /** Per trade: this user's last-read seq as last seen, to refresh the badges when it moves. */
   readonly #ownRead = new Map<string, number>();
-  /** Per trade: whether the other party is online; absent = not known (socket down, or not told yet). */
-  readonly #online = new Map<string, boolean>();
+  /** Per trade and party: whether they are online; absent = not known (socket down, or not told yet). */
+  readonly #online = new Map<string, Map<string, boolean>>();
+  /** Who is typing in the trade on screen, each with the timer that ends it. */
+  readonly #typing = new Map<string, ReturnType<typeof setTimeout>>();
   /** Trades of the list followed in the background, so their badges move while another is open. */
   readonly #followed = new Set<string>();
-  #hideTyping: ReturnType<typeof setTimeout> | undefined;
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #dom = new AbortController();
 
@@ -59,7 +67,7 @@ export class RoomLive {
 
   /** A trade was chosen (`trade` undefined while it loads), or none is shown. */
   show(tradeId: string | undefined, trade?: TradeView): void {
-    if (tradeId !== this.#tradeId) this.#setTyping(false);
+    if (tradeId !== this.#tradeId) this.#clearTyping();
     this.#tradeId = tradeId;
     this.#trade = trade;
     this.#renderPresence();
@@ -69,7 +77,7 @@ export class RoomLive {
 
   /** A chat entry of the trade on screen was drawn: own messages get a tick. */
   decorateMessage(item: HTMLElement, message: ChatMessage): void {
-    if (message.senderId !== this.userId || message.isSystemMessage) return;
+    if (message.senderId !== this.userId || message.isSystemMessage || !this.#isParty()) return;
     const tick = document.createElement('span');
     tick.className = 'tick';
     tick.dataset.testid = 'read-tick';
@@ -114,7 +122,7 @@ export class RoomLive {
 
   stop(): void {
     this.#dom.abort();
-    clearTimeout(this.#hideTyping);
+    this.#clearTyping();
     clearTimeout(this.#refreshTimer);
   }
 
@@ -130,12 +138,14 @@ export class RoomLive {
   }
 
   #onTyping(event: TypingEvent): void {
-    if (event.userId !== this.userId && event.tradeId === this.#tradeId) this.#setTyping(true);
+    if (event.userId !== this.userId && event.tradeId === this.#tradeId) this.#setTyping(event.userId, true);
   }
 
   #onPresence(event: PresenceEvent): void {
     if (event.userId === this.userId) return;
-    this.#online.set(event.tradeId, event.online);
+    let online = this.#online.get(event.tradeId);
+    if (!online) this.#online.set(event.tradeId, (online = new Map()));
+    online.set(event.userId, event.online);
     if (event.tradeId === this.#tradeId) this.#renderPresence();
   }
 
@@ -145,7 +155,7 @@ export class RoomLive {
       return;
     }
     // Their message ends their typing.
-    if (message.senderId !== this.userId) this.#setTyping(false);
+    if (message.senderId !== null && message.senderId !== this.userId) this.#setTyping(message.senderId, false);
     this.#markShownRead();
   }
 
@@ -153,16 +163,21 @@ export class RoomLive {
     if (state === 'live') return;
     // Without the socket nobody tells us who comes and goes.
     this.#online.clear();
-    this.#setTyping(false);
+    this.#clearTyping();
     this.#renderPresence();
   }
 
   // ---- actions ----
 
+  /** The user is the trade's buyer or seller: only they have a read state (a mediator's markRead is refused). */
+  #isParty(): boolean {
+    return this.#trade !== undefined && roleOf(this.#trade, this.userId) !== null;
+  }
+
   /** Everything on screen counts as read while the page is visible. */
   #markShownRead(): void {
     const tradeId = this.#tradeId;
-    if (!tradeId || !this.#trade || document.visibilityState !== 'visible') return;
+    if (!tradeId || !this.#isParty() || document.visibilityState !== 'visible') return;
     // Up to their latest: marking the user's own messages would tell the other party nothing.
     const last = [...this.client.messages(tradeId)].reverse().find((m) => m.senderId !== this.userId);
     if (!last) return;
@@ -190,18 +205,56 @@ export class RoomLive {
     tick.title = read ? 'Seen' : 'Sent';
   }
 
+  /** One dot per party shown (one before the trade has loaded); a mediator's are named. */
   #renderPresence(): void {
+    const trade = this.#trade;
     const online = this.#tradeId === undefined ? undefined : this.#online.get(this.#tradeId);
-    const who = this.#trade ? counterpartyOf(this.#trade, this.userId) : 'the other party';
-    this.ui.presence.dataset.online = online === undefined ? 'unknown' : String(online);
-    this.ui.presence.title = online === undefined ? `Not known whether ${who} is online` : `${who} is ${online ? 'online' : 'offline'}`;
+    const parties = trade ? shownParties(trade, this.userId) : [undefined];
+    const mediating = !this.#isParty() && trade !== undefined;
+    this.ui.presence.replaceChildren(
+      ...parties.flatMap((party) => {
+        const state = party ? online?.get(party.userId) : undefined;
+        const who = party ? (mediating ? `${party.role} ${party.userId}` : party.userId) : 'the other party';
+        const dot = document.createElement('span');
+        dot.className = 'presence';
+        dot.dataset.testid = 'presence-dot';
+        if (party) dot.dataset.userId = party.userId;
+        dot.dataset.online = state === undefined ? 'unknown' : String(state);
+        dot.title = state === undefined ? `Not known whether ${who} is online` : `${who} is ${state ? 'online' : 'offline'}`;
+        if (!mediating || !party) return [dot];
+        const name = document.createElement('span');
+        name.className = 'presence-name';
+        name.textContent = party.role;
+        return [dot, name];
+      }),
+    );
   }
 
-  #setTyping(shown: boolean): void {
-    clearTimeout(this.#hideTyping);
-    this.ui.typing.hidden = !shown;
-    if (!shown) return;
-    this.ui.typing.textContent = `${this.#trade ? counterpartyOf(this.#trade, this.userId) : 'The other party'} is typing…`;
-    this.#hideTyping = setTimeout(() => this.#setTyping(false), TYPING_SHOWN_MS);
+  /** A party is shown by their id (with their side to a mediator), anyone else as the mediator. */
+  #nameOf(userId: string): string {
+    const trade = this.#trade;
+    const role = trade?.buyerId === userId ? 'buyer' : trade?.sellerId === userId ? 'seller' : undefined;
+    if (!role) return trade ? `Mediator ${userId}` : userId;
+    return this.#isParty() ? userId : `${userId} (${role})`;
+  }
+
+  /** Typing frames come while someone types: each shows them for a while, their message or silence ends it. */
+  #setTyping(userId: string, typing: boolean): void {
+    clearTimeout(this.#typing.get(userId));
+    this.#typing.delete(userId);
+    if (typing) this.#typing.set(userId, setTimeout(() => this.#setTyping(userId, false), TYPING_SHOWN_MS));
+    this.#renderTyping();
+  }
+
+  #clearTyping(): void {
+    for (const timer of this.#typing.values()) clearTimeout(timer);
+    this.#typing.clear();
+    this.#renderTyping();
+  }
+
+  #renderTyping(): void {
+    const names = [...this.#typing.keys()].map((userId) => this.#nameOf(userId));
+    this.ui.typing.hidden = names.length === 0;
+    this.ui.typing.textContent = names.length > 1 ? `${names.join(' and ')} are typing…` : names.length ? `${names[0]} is typing…` : '';
   }
 }

@@ -42,16 +42,17 @@ export interface RealtimeEvents {
   message: ChatMessage;
   /** A trade's status changed, or a trade of this user was opened (watched trades, the socket's user topic, and sync). */
   status: TradeStatusUpdate;
-  /** A party of a watched trade (this user too, from any device) read up to `seq`: a receipt on the socket. */
+  /** A party of a watched room (this user too, from any device) read up to `seq`: a receipt on the socket. */
   read: ReadReceiptEvent;
   /**
    * The read state of a watched trade moved: this user's last-read seq (any device) and the other
-   * party's. From the trade, the socket's receipts, this client's markRead, and sync while polling.
+   * party's. From the trade, the socket's receipts (rooms), this client's markRead, and sync while
+   * polling. Never for a trade the user is not a party of (a mediator has no read state).
    */
   reads: { tradeId: string } & SyncTradeReads;
-  /** A party of a watched trade is typing (this user's own sessions included): about one a second while it lasts. */
+  /** Someone in a watched room is typing (this user's own sessions included): about one a second while it lasts. */
   typing: TypingEvent;
-  /** A party of a watched trade came online in it or went offline (live socket only; sent once on subscribing too). */
+  /** A party of a watched room came online in it or went offline (live socket only; sent once on subscribing too). */
   presence: PresenceEvent;
   /** A notification that arrived after start-up (the backlog only counts towards `unread`). */
   notification: Notification;
@@ -114,6 +115,8 @@ interface WatchedTrade {
   sync: ChatSync;
   /** On screen: its read receipts, typing and presence are followed too. */
   room: boolean;
+  /** The trade's other party; undefined when the user is not a party (a mediator): no read state then. */
+  peerId: string | undefined;
 }
 
 // What a connection subscribes: for the user, per watched trade, and per room on top.
@@ -288,7 +291,8 @@ export class RealtimeClient {
     if (needed > this.#maxSubscriptions)
       throw new RangeError(`following ${id} would take the connection past ${this.#maxSubscriptions} subscriptions, the gateway's limit: unwatch a trade or leave a room first`);
     if (!watched) {
-      const added: WatchedTrade = { sync: this.#chatSync(id), room: false };
+      const peerId = trade.buyerId === this.options.userId ? trade.sellerId : trade.sellerId === this.options.userId ? trade.buyerId : undefined;
+      const added: WatchedTrade = { sync: this.#chatSync(id), room: false, peerId };
       watched = added;
       this.#trades.set(id, added);
       // Also on a session about to take over (token renewal), unawaited: if it takes over before
@@ -701,11 +705,14 @@ export class RealtimeClient {
     const receipt = parseReadReceipt(body);
     if (!receipt) return;
     this.#events.emit('read', receipt);
-    this.#raiseReads(receipt.tradeId, receipt.userId === this.options.userId ? { readSeq: receipt.seq } : { peerReadSeq: receipt.seq });
+    const peerId = this.#trades.get(receipt.tradeId)?.peerId;
+    if (receipt.userId === this.options.userId) this.#raiseReads(receipt.tradeId, { readSeq: receipt.seq });
+    else if (receipt.userId === peerId) this.#raiseReads(receipt.tradeId, { peerReadSeq: receipt.seq });
   }
 
+  /** Only a party has a read state: a mediator's room would mix the buyer's and the seller's. */
   #raiseReads(tradeId: string, reads: Partial<SyncTradeReads>): void {
-    if (!this.#trades.has(tradeId)) return;
+    if (this.#trades.get(tradeId)?.peerId === undefined) return;
     const moved = this.#reads.raise(tradeId, reads);
     if (moved) this.#events.emit('reads', { tradeId, ...moved });
   }

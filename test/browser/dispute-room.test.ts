@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ChatMessage } from '../../client/src/wire.js';
 import { uniqueUser } from '../support/gateway-harness.js';
-import { eventually } from '../support/eventually.js';
+import { eventually, sleep } from '../support/eventually.js';
 import { useBrowserSuite, type BrowserSuite, type DemoPage, type TradeRoom } from '../support/browser.js';
 
 const DISPUTE_SYSTEM = 'opened a dispute';
@@ -104,6 +104,45 @@ describe('browser: the dispute room (mediator)', function () {
     await mediator.byTestId('transcript-verify').click();
     await mediator.byTestId('transcript-state').and(mediator.page.locator('[data-state="verified"]')).waitFor({ timeout: 10_000 });
     await mediator.screenshot('dispute-room.png');
+  });
+
+  it("shows the mediator both parties' dots and typing, each by name, with no read ticks and no read receipts sent", async () => {
+    const { tradeId, buyer, seller } = await disputedRoom(suite);
+    const mediator = await suite.openPage();
+    // The mediator has no read state: a receipt from them is refused (403 / a user error) every time.
+    const readSends: string[] = [];
+    mediator.page.on('websocket', (ws) =>
+      ws.on('framesent', ({ payload }) => {
+        if (String(payload).includes(`/app/trades/${tradeId}/read`)) readSends.push(String(payload));
+      }),
+    );
+    mediator.page.on('request', (request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname.endsWith('/read')) readSends.push(request.url());
+    });
+    await mediator.login(uniqueUser('mediator'), { admin: true });
+    await mediator.waitForConnection('live');
+    await joinFromDisputes(mediator, tradeId);
+
+    const dot = (party: DemoPage, online: boolean) =>
+      mediator.page.locator(`[data-testid="presence-dot"][data-user-id="${party.userId}"][data-online="${online}"]`);
+    await Promise.all([dot(buyer, true).waitFor({ timeout: 10_000 }), dot(seller, true).waitFor({ timeout: 10_000 })]);
+
+    const typing = mediator.byTestId('typing-indicator');
+    await seller.byTestId('chat-input').pressSequentially('Tôi chưa nhận', { delay: 50 });
+    await typing.filter({ hasText: `${seller.userId} (seller) is typing…` }).waitFor({ timeout: 5000 });
+    assert.doesNotMatch((await typing.textContent()) ?? '', new RegExp(buyer.userId));
+    await seller.byTestId('chat-send').click();
+    await buyer.send('Biên lai đây');
+    await Promise.all([mediator.message('Tôi chưa nhận').waitFor({ timeout: 5000 }), mediator.message('Biên lai đây').waitFor({ timeout: 5000 })]);
+    await mediator.send('Đã nhận bằng chứng');
+    assert.equal(await mediator.message('Đã nhận bằng chứng').getByTestId('read-tick').count(), 0, 'a tick the mediator has no read state for');
+    await sleep(1000);
+    assert.deepEqual(readSends, []);
+
+    // Gone without a goodbye: the seller's dot turns offline after the grace period, the buyer's stays.
+    await seller.context.close();
+    await dot(seller, false).waitFor({ timeout: 15_000 });
+    assert.equal(await dot(buyer, true).count(), 1);
   });
 
   it('resolves with a reason: the buttons go, the room turns read-only for the mediator, and both parties see the decision', async () => {

@@ -32,6 +32,30 @@ describe('client: read receipts, typing and presence', () => {
     });
   });
 
+  it("keeps no read state in a mediator's room: neither party's receipt is taken for a peer's (both still come as read events)", async () => {
+    const world = setup({ userId: 'mia' });
+    world.server.mediated = true;
+    const reads: RealtimeEvents['reads'][] = [];
+    const receipts: RealtimeEvents['read'][] = [];
+    world.client.on('reads', (r) => reads.push(r));
+    world.client.on('read', (r) => receipts.push(r));
+    await live(world, 3);
+    world.broker.current.push(topics.tradeRead(TRADE_ID), { tradeId: TRADE_ID, userId: BUYER, seq: 3, at: AT });
+    world.broker.current.push(topics.tradeRead(TRADE_ID), { tradeId: TRADE_ID, userId: SELLER, seq: 1, at: AT });
+    assert.equal(receipts.length, 2);
+    assert.deepEqual(reads, []);
+    assert.equal(world.client.readState(TRADE_ID), undefined);
+  });
+
+  it("takes only the other party's receipts as the peer's read seq", async () => {
+    const world = setup();
+    await live(world, 3);
+    world.broker.current.push(topics.tradeRead(TRADE_ID), { tradeId: TRADE_ID, userId: 'someone-else', seq: 3, at: AT });
+    assert.deepEqual(world.client.readState(TRADE_ID), { readSeq: 0, peerReadSeq: 0 });
+    world.broker.current.push(topics.tradeRead(TRADE_ID), { tradeId: TRADE_ID, userId: SELLER, seq: 2, at: AT });
+    assert.deepEqual(world.client.readState(TRADE_ID), { readSeq: 0, peerReadSeq: 2 });
+  });
+
   it('unsubscribes the room topics with the trade', async () => {
     const world = setup();
     await live(world);

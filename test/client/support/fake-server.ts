@@ -58,6 +58,8 @@ export class FakeServer {
   readonly #sent = new Map<string, ChatMessage>();
   /** The buyer's last-read seq per trade, as POST /read stored it. */
   readonly readSeqs = new Map<string, number>();
+  /** The user is not a party but the trades' mediator (an ADMIN): the trade carries no read state. */
+  mediated = false;
   /** The other party's last-read seq per trade: set by `peerReads`. */
   readonly peerReadSeqs = new Map<string, number>();
   #version = 0;
@@ -267,7 +269,8 @@ export class FakeServer {
     const limit = Number(query.get('limit') ?? 1000);
     const chatPath = /^\/p2p\/trades\/([^/]+)\/chat$/.exec(path);
     const tradePath = /^\/p2p\/trades\/([^/]+)$/.exec(path);
-    if (method === 'GET' && tradePath && this.#trades.has(tradePath[1]!)) return [200, { ...this.#row(tradePath[1]!).trade, ...this.#reads(tradePath[1]!) }];
+    if (method === 'GET' && tradePath && this.#trades.has(tradePath[1]!))
+      return [200, { ...this.#row(tradePath[1]!).trade, ...(this.mediated ? { readSeq: null, peerReadSeq: null } : this.#reads(tradePath[1]!)) }];
     if (chatPath && this.#trades.has(chatPath[1]!)) {
       const tradeId = chatPath[1]!;
       if (method === 'GET' && this.chatForbidden) return [403, { error: 'forbidden', message: 'only the buyer and the seller may use this chat' }];
