@@ -242,7 +242,11 @@ export class RoomLive {
   #setTyping(userId: string, typing: boolean): void {
     clearTimeout(this.#typing.get(userId));
     this.#typing.delete(userId);
-    if (typing) this.#typing.set(userId, setTimeout(() => this.#setTyping(userId, false), TYPING_SHOWN_MS));
+    if (typing)
+      this.#typing.set(
+        userId,
+        setTimeout(() => this.#setTyping(userId, false), TYPING_SHOWN_MS),
+      );
     this.#renderTyping();
   }
 

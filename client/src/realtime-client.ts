@@ -289,7 +289,9 @@ export class RealtimeClient {
     const room = options.room === true && !watched?.room;
     const needed = this.#subscriptionCount() + (watched ? 0 : TRADE_SUBSCRIPTIONS) + (room ? ROOM_SUBSCRIPTIONS : 0);
     if (needed > this.#maxSubscriptions)
-      throw new RangeError(`following ${id} would take the connection past ${this.#maxSubscriptions} subscriptions, the gateway's limit: unwatch a trade or leave a room first`);
+      throw new RangeError(
+        `following ${id} would take the connection past ${this.#maxSubscriptions} subscriptions, the gateway's limit: unwatch a trade or leave a room first`,
+      );
     if (!watched) {
       const peerId = trade.buyerId === this.options.userId ? trade.sellerId : trade.sellerId === this.options.userId ? trade.buyerId : undefined;
       const added: WatchedTrade = { sync: this.#chatSync(id), room: false, peerId };

@@ -149,7 +149,14 @@ for (const drivers of DRIVER_SETS) {
       await c.client.watchTrade(tradeIds[0]!, { room: true });
       const last = tradeIds.at(-1)!;
       await t.http.post(`/p2p/trades/${last}/chat`).set('Authorization', t.auth(seller)).send({ message: 'the 25th trade' }).expect(201);
-      await eventually(() => assert.deepEqual(c.client.messages(last).map((m) => m.message), ['the 25th trade']), 5_000);
+      await eventually(
+        () =>
+          assert.deepEqual(
+            c.client.messages(last).map((m) => m.message),
+            ['the 25th trade'],
+          ),
+        5_000,
+      );
       assert.deepEqual(c.states.slice(c.states.indexOf('live')), ['live'], 'the gateway refused a subscription and closed the connection');
       assert.equal(c.attempts(), 1);
     });
