@@ -100,7 +100,8 @@ for (const drivers of DRIVER_SETS) {
       const seller = startClient(t, sellerId);
       clients.push(buyer.client, seller.client);
       await eventually(() => assert.deepEqual([buyer.client.state, seller.client.state], ['live', 'live']), 10_000);
-      await Promise.all([buyer.client.watchTrade(tradeId), seller.client.watchTrade(tradeId)]);
+      // Both have the trade on screen: its receipts, typing and presence are followed.
+      await Promise.all([buyer.client.watchTrade(tradeId, { room: true }), seller.client.watchTrade(tradeId, { room: true })]);
       return { tradeId, buyerId, sellerId, buyer, seller };
     }
 
