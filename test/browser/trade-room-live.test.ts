@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { Request } from 'playwright-core';
-import { sleep } from '../support/eventually.js';
+import type { Page, Request } from 'playwright-core';
+import { eventually, sleep } from '../support/eventually.js';
 import { uniqueUser } from '../support/gateway-harness.js';
 import { useBrowserSuite, type DemoPage } from '../support/browser.js';
 
@@ -12,6 +12,31 @@ const unreadBadge = (page: DemoPage, tradeId: string) => page.page.locator(`li:h
 async function waitForAttribute(locator: ReturnType<DemoPage['byTestId']>, name: string, value: string, timeoutMs = 10_000): Promise<void> {
   await locator.and(locator.page().locator(`[${name}="${value}"]`)).waitFor({ timeout: timeoutMs });
 }
+
+/** The page's STOMP subscriptions now, by id, as its SUBSCRIBE and UNSUBSCRIBE frames left it (SockJS framing). */
+function trackSubscriptions(page: Page): Map<string, string> {
+  const subscriptions = new Map<string, string>();
+  page.on('websocket', (ws) =>
+    ws.on('framesent', ({ payload }) => {
+      const text = String(payload);
+      if (!text.startsWith('[')) return;
+      for (const frame of JSON.parse(text) as string[]) {
+        const [command, ...lines] = frame.split('\n\n')[0]!.split('\n');
+        const headers = new Map(lines.map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)]));
+        if (command === 'SUBSCRIBE') subscriptions.set(headers.get('id')!, headers.get('destination')!);
+        if (command === 'UNSUBSCRIBE') subscriptions.delete(headers.get('id')!);
+      }
+    }),
+  );
+  return subscriptions;
+}
+
+/** The trades with a subscription to `/topic/trades/{id}/<kind>`, sorted. */
+const subscribedTrades = (subscriptions: Map<string, string>, kind: string) =>
+  [...subscriptions.values()]
+    .map((destination) => new RegExp(`^/topic/trades/([^/]+)/${kind}$`).exec(destination)?.[1])
+    .filter((id): id is string => id !== undefined)
+    .sort();
 
 /** Two fresh users logged in and live; the buyer has opened a trade the seller has not looked at. */
 async function openedByBuyer(suite: ReturnType<typeof useBrowserSuite>) {
@@ -143,5 +168,32 @@ describe('browser: the live trade room (read ticks, typing, presence, unread bad
     // A user on the REST fallback counts as offline. The cut socket is not closed at the gateway's
     // end: it notices by the missed heart-beats (about 30 s here), then waits out the grace period.
     await waitForAttribute(presenceOf(seller), 'data-online', 'false', 45_000);
+  });
+
+  it('follows only the trades in "Your trades", and the room signals of the trade on screen only', async () => {
+    const buyer = await suite.openPage();
+    const subscriptions = trackSubscriptions(buyer.page);
+    await buyer.login(uniqueUser('buyer'));
+    await buyer.waitForConnection('live');
+    // More trades than the list shows (10): the oldest leave it as the others open.
+    for (let i = 0; i < 12; i++)
+      await suite.system.http
+        .post('/p2p/trades')
+        .set('Authorization', suite.system.auth(buyer.userId))
+        .send({ sellerId: uniqueUser('seller'), amount: '10', asset: 'USDT', fiat: 'VND' })
+        .expect(201);
+    const listed = async () => (await buyer.byTestId('recent-trade').evaluateAll((items) => items.map((i) => (i as HTMLElement).dataset.tradeId!))).sort();
+    await eventually(async () => assert.equal((await listed()).length, 10), 10_000, 100);
+    await eventually(async () => assert.deepEqual(subscribedTrades(subscriptions, 'chat'), await listed()), 10_000, 100);
+    assert.deepEqual(subscribedTrades(subscriptions, 'typing'), []);
+
+    const [first, second] = await listed();
+    await buyer.joinTrade(first!);
+    await eventually(() => assert.deepEqual(subscribedTrades(subscriptions, 'presence'), [first]), 5_000, 50);
+    await buyer.joinTrade(second!);
+    await eventually(() => assert.deepEqual(subscribedTrades(subscriptions, 'presence'), [second]), 5_000, 50);
+    assert.deepEqual(subscribedTrades(subscriptions, 'read'), [second]);
+    assert.deepEqual(subscribedTrades(subscriptions, 'chat'), await listed());
+    assert.equal(await buyer.connectionState(), 'live');
   });
 });
