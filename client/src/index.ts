@@ -6,7 +6,8 @@ import { stompjsConnector, type SocketOptions } from './stompjs-link.js';
 export interface BrowserClientOptions extends RealtimeClientOptions {
   /**
    * Default: SockJS at `${baseUrl}/ws`, 10 s heart-beats, 10 s connect timeout, 5 s receipt
-   * timeout. `urls` lists gateways to move between on failure; `url` is the one-gateway form.
+   * timeout (counted once the SENDs sent before the SUBSCRIBE are answered, as the gateway answers
+   * in order). `urls` lists gateways to move between on failure; `url` is the one-gateway form.
    */
   socket?: Partial<SocketOptions> & { url?: string };
 }
