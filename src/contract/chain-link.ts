@@ -9,10 +9,14 @@ export const chainSeqSchema = z.number().int().positive().meta({ description: "1
 export const sha256HexSchema = z.string().regex(SHA256_HEX);
 
 /**
- * An entry's link as events and chat messages carry it: a party keeps the last hash it saw, to
- * check a transcript against later. Optional: other publishers have no chain.
+ * An entry's link as events and every chat message carry it (pushed, answered to a send, listed,
+ * synced): a party keeps the last hash it saw, to check a transcript against later. Optional: other
+ * publishers have no chain, and an entry the migration chained has no hash until the api signs it.
  */
 export const chainLinkShape = {
   chainSeq: chainSeqSchema.optional(),
-  hash: sha256HexSchema.optional().meta({ description: "The entry's chain hash (lower-case hex): keep the last one to check a transcript against." }),
+  hash: sha256HexSchema.optional().meta({
+    description:
+      "The entry's chain hash (lower-case hex): keep the last one to check a transcript against. Absent only where there is none yet: another publisher's event, or an entry the migration chained and the api has not signed yet.",
+  }),
 };

@@ -17,7 +17,10 @@ const uuid = z.string().meta({ description: 'A UUID, lower case.' });
 // What the server sends: ISO-8601 UTC with milliseconds.
 const instant = z.iso.datetime();
 
-/** A chat message, the same on REST and on `/topic/trades/{tradeId}/chat`. */
+/**
+ * A chat message, the same everywhere: the answer to a send, the chat list, `GET /p2p/sync` and
+ * `/topic/trades/{tradeId}/chat`, each with its transcript link.
+ */
 export const chatMessageSchema = z.object({
   id: uuid,
   tradeId: uuid,
@@ -32,7 +35,7 @@ export const chatMessageSchema = z.object({
   timestamp: instant,
   recipientRole: z.enum(TRADE_ROLES).nullable().meta({ description: 'The side a system message is meant for; null = both.' }),
   isSystemMessage: z.boolean(),
-  // Pushed messages only (docs/transcript.md).
+  // Every message, wherever it is read (docs/transcript.md): a client polling holds hashes too.
   ...chainLinkShape,
 });
 

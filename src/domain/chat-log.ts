@@ -84,10 +84,20 @@ export async function appendChatMessage(
     isSystemMessage: message.isSystemMessage,
     ...link,
   });
-  return { message, event };
+  // The answer carries the link as the event does: one shape for every chat message.
+  return { message: { ...message, ...link }, event };
 }
 
-export function toChatMessage(row: {
+/**
+ * The columns toChatMessage takes, of a message `m` and its transcript entry `e`: read as
+ * `trade_chat_messages m LEFT JOIN trade_chain_entries e ON e.chat_id = m.id` (a unique index).
+ */
+export const CHAT_MESSAGE_COLUMNS = `m.id::text AS "id", m.trade_id::text AS "tradeId", m.seq, m.sender_id AS "senderId",
+  m.sender_role::text AS "senderRole", m.message, m.timestamp, m.recipient_role::text AS "recipientRole",
+  m.is_system_message AS "isSystemMessage", e.chain_seq AS "chainSeq", encode(e.hash, 'hex') AS "hash"`;
+
+/** A stored message as CHAT_MESSAGE_COLUMNS reads it: its entry's place and hash beside it, if any. */
+export interface ChatRow {
   id: string;
   tradeId: string;
   seq: number;
@@ -97,7 +107,11 @@ export function toChatMessage(row: {
   timestamp: Date;
   recipientRole: TradeRole | null;
   isSystemMessage: boolean;
-}): ChatMessage {
+  chainSeq?: number | null;
+  hash?: string | null;
+}
+
+export function toChatMessage(row: ChatRow): ChatMessage {
   return {
     id: row.id,
     tradeId: row.tradeId,
@@ -108,5 +122,10 @@ export function toChatMessage(row: {
     timestamp: row.timestamp.toISOString(),
     recipientRole: row.recipientRole,
     isSystemMessage: row.isSystemMessage,
+    // No hash yet: an entry the migration chained stays unsigned (hash NULL) until the api signs
+    // its trade's backlog (at start-up, or at the trade's next write). A hash that does not exist
+    // yet cannot be held, and a made-up one would fail the check it is for, so the link is left
+    // out, as the contract's optional fields allow; the next read after the signing carries it.
+    ...(row.hash != null ? { chainSeq: row.chainSeq!, hash: row.hash } : {}),
   };
 }

@@ -1,8 +1,7 @@
 import type { Database } from '../persistence/database.js';
-import type { Prisma } from '../generated/prisma/client.js';
 import type { Outbox } from '../messaging/outbox.js';
 import type { Actor } from '../auth/actor.js';
-import { appendChatMessage, toChatMessage, type ChatMessage } from './chat-log.js';
+import { appendChatMessage, CHAT_MESSAGE_COLUMNS, toChatMessage, type ChatMessage, type ChatRow } from './chat-log.js';
 import { conflict, forbidden } from './errors.js';
 import { recordAudit, recordRead } from './dispute-audit.js';
 import { disputeResolved } from './mediation.js';
@@ -20,6 +19,23 @@ export interface ChatQuery {
 
 /** Named by the unique index of (trade_id, sender_id, client_message_id). */
 const CLIENT_KEY = 'trade_chat_messages_trade_id_sender_id_client_message_id_key';
+
+// Each message with its transcript link, as sync reads them (src/sync/sync-reads.ts). A null
+// filter is no filter: `since` (timestamp), `afterSeq`; `role` null: a mediator, who sees every
+// system message.
+const LIST_SQL = `
+  SELECT ${CHAT_MESSAGE_COLUMNS}
+  FROM trade_chat_messages m LEFT JOIN trade_chain_entries e ON e.chat_id = m.id
+  WHERE m.trade_id = $1::uuid
+    AND ($2::text IS NULL OR m.recipient_role IS NULL OR m.recipient_role::text = $2)
+    AND ($3::timestamptz IS NULL OR m.timestamp > $3)
+    AND ($4::int IS NULL OR m.seq > $4)
+  ORDER BY m.seq LIMIT $5`;
+
+const STORED_SQL = `
+  SELECT ${CHAT_MESSAGE_COLUMNS}
+  FROM trade_chat_messages m LEFT JOIN trade_chain_entries e ON e.chat_id = m.id
+  WHERE m.trade_id = $1::uuid AND m.sender_id = $2 AND m.client_message_id = $3`;
 
 export interface SentMessage {
   message: ChatMessage;
@@ -64,7 +80,8 @@ export class ChatService {
     } catch (err) {
       if (!clientMessageId || !violatesUnique(err, CLIENT_KEY)) throw err;
     }
-    const stored = await this.db.prisma.tradeChat.findFirstOrThrow({ where: { tradeId, senderId: actor.userId, clientMessageId } });
+    const [stored] = await this.db.query<ChatRow>(STORED_SQL, [tradeId, actor.userId, clientMessageId]);
+    if (!stored) throw new Error(`trade ${tradeId}: the message that clashed on clientMessageId is gone`);
     if (stored.message !== text) throw conflict('this clientMessageId was already used for a different message in this trade');
     return { message: toChatMessage(stored), created: false };
   }
@@ -77,14 +94,14 @@ export class ChatService {
    */
   async list(actor: Actor, tradeId: string, query: ChatQuery): Promise<ChatMessage[]> {
     const { role } = await this.trades.seat(actor, tradeId);
-    const where: Prisma.TradeChatWhereInput = {
-      tradeId,
-      ...(role === 'MEDIATOR' ? {} : { OR: [{ recipientRole: null }, { recipientRole: role }] }),
-      ...(query.since ? { timestamp: { gt: query.since } } : {}),
-      ...(query.afterSeq !== undefined ? { seq: { gt: query.afterSeq } } : {}),
-    };
     const rows = await this.db.reads.run(() =>
-      this.db.prisma.tradeChat.findMany({ where, orderBy: { seq: 'asc' }, take: Math.min(query.limit ?? MAX_PAGE, MAX_PAGE) }),
+      this.db.query<ChatRow>(LIST_SQL, [
+        tradeId,
+        role === 'MEDIATOR' ? null : role,
+        query.since ?? null,
+        query.afterSeq ?? null,
+        Math.min(query.limit ?? MAX_PAGE, MAX_PAGE),
+      ]),
     );
     if (role === 'MEDIATOR') await recordRead(this.db.prisma, tradeId, actor.userId, rows);
     return rows.map(toChatMessage);

@@ -2,7 +2,7 @@ import { Prisma } from '../generated/prisma/client.js';
 import type { Database } from '../persistence/database.js';
 import type { SenderRole } from '../contract/trade-status.js';
 import type { ChatMessage, Notification, Trade } from '../contract/shapes.js';
-import { toChatMessage } from '../domain/chat-log.js';
+import { toChatMessage, type ChatRow } from '../domain/chat-log.js';
 import { toNotification } from '../domain/notification-service.js';
 import { toTrade } from '../domain/trade-service.js';
 
@@ -26,9 +26,11 @@ export interface Page<T> {
 }
 
 /** Exported for the benchmark's plain `pg` baseline, which runs the very same statement. */
+// Each message with its transcript link, as the chat route reads them (toChatMessage).
 export const CHAT_SQL = `
   SELECT q.trade_id::text AS "qTradeId", t.chat_seq AS "head", m.id::text AS "id", m.seq, m.sender_id AS "senderId",
-         m.sender_role::text AS "senderRole", m.message, m.recipient_role::text AS "recipientRole", m.is_system_message AS "isSystemMessage", m.timestamp
+         m.sender_role::text AS "senderRole", m.message, m.recipient_role::text AS "recipientRole", m.is_system_message AS "isSystemMessage", m.timestamp,
+         e.chain_seq AS "chainSeq", encode(e.hash, 'hex') AS "hash"
   FROM unnest($1::uuid[], $2::int[], $3::text[]) WITH ORDINALITY AS q(trade_id, after_seq, role, ord)
   JOIN trades t ON t.id = q.trade_id
   LEFT JOIN LATERAL (
@@ -36,13 +38,15 @@ export const CHAT_SQL = `
     WHERE c.trade_id = q.trade_id AND c.seq > q.after_seq
       AND (c.recipient_role IS NULL OR c.recipient_role::text = q.role OR q.role = 'MEDIATOR')
     ORDER BY c.seq LIMIT $4) m ON true
+  LEFT JOIN trade_chain_entries e ON e.chat_id = m.id
   ORDER BY q.ord, m.seq`;
 
-type ChatRow = Omit<ChatMessage, 'id' | 'timestamp' | 'tradeId'> & { qTradeId: string; head: number; id: string | null; timestamp: Date };
+/** A trade's row: the head, and a message of its page unless it has none (`id` null). */
+type PageRow = Omit<ChatRow, 'id' | 'tradeId'> & { qTradeId: string; head: number; id: string | null };
 
 /** Each trade's messages visible to its side past its cursor, in seq order. */
 export async function readChat(db: Database, reads: ChatRead[], page: number): Promise<Map<string, Page<ChatMessage>>> {
-  const rows = await db.query<ChatRow>(CHAT_SQL, [reads.map((r) => r.tradeId), reads.map((r) => r.afterSeq), reads.map((r) => r.role), page + 1]);
+  const rows = await db.query<PageRow>(CHAT_SQL, [reads.map((r) => r.tradeId), reads.map((r) => r.afterSeq), reads.map((r) => r.role), page + 1]);
   const pages = new Map<string, Page<ChatMessage>>();
   for (const row of rows) {
     let found = pages.get(row.qTradeId);
