@@ -397,7 +397,7 @@ export class RealtimeClient {
     return this.#acceptTrade(await this.api.resolveDispute(tradeId, status, reason));
   }
 
-  /** The last transcript chain hash pushed for the trade: hold it to check a transcript against (docs/transcript.md). */
+  /** The furthest transcript chain entry seen for the trade, pushed or polled: hold it to check a transcript against (docs/transcript.md). */
   lastTranscriptHash(tradeId: string): HeldHash | undefined {
     return this.#heads.last(tradeId);
   }
@@ -610,7 +610,6 @@ export class RealtimeClient {
       link.subscribe(topics.tradeChat(tradeId), (body) => {
         const message = parseChatMessage(body);
         if (!message) return;
-        this.#heads.note(message);
         watched.sync.receive(message);
       }),
       link.subscribe(topics.trade(tradeId), (body) => this.#onStatusBody(body)),
@@ -644,8 +643,12 @@ export class RealtimeClient {
         ? (feed) => this.api.chatSince(feed.tradeId, feed.last?.timestamp, PAGE_SIZE)
         : (feed) => this.api.chatAfterSeq(feed.tradeId, feed.cursor, PAGE_SIZE),
       pageSize: PAGE_SIZE,
+      // Pushed, sent or polled: every message carries its transcript link, so each path's is held.
       deliver: (messages) => {
-        for (const message of messages) this.#events.emit('message', message);
+        for (const message of messages) {
+          this.#heads.note(message);
+          this.#events.emit('message', message);
+        }
       },
       clock: this.deps.clock,
       retryMs: this.#pollIntervalMs,

@@ -1,5 +1,5 @@
 // The tamper-evident transcript on the client side (docs/transcript.md): the verifier the CLI and
-// the server run too, and the last chain hash this client saw pushed for each trade.
+// the server run too, and the last chain hash this client saw for each trade.
 export {
   asTranscript,
   Ed25519UnavailableError,
@@ -15,9 +15,10 @@ export type { ChainCheck, ChainEntry, Transcript, TranscriptPublicKey, Transcrip
 import type { HeldHash } from '../../src/contract/transcript-verify.js';
 
 /**
- * The furthest chain entry of each trade this client saw pushed (chat messages and status events
- * carry `chainSeq` and `hash`): pass it to verifyTranscript, and a transcript whose history was
- * rewritten or cut since fails. Pushes arrive on several topics, so the highest chainSeq wins.
+ * The furthest chain entry of each trade this client saw (status events and every chat message,
+ * pushed or polled, carry `chainSeq` and `hash`): pass it to verifyTranscript, and a transcript
+ * whose history was rewritten or cut since fails. Entries arrive on several topics and routes, in
+ * no common order, so the highest chainSeq wins.
  */
 export class TranscriptHeads {
   readonly #heads = new Map<string, HeldHash>();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Clock } from '../../../client/src/clock.js';
 import type { Fetch } from '../../../client/src/rest-api.js';
 import type { ChatMessage, Notification, SyncResponse, Trade, TradeRole } from '../../../client/src/wire.js';
@@ -113,6 +114,10 @@ export class FakeServer {
       timestamp: at(seq),
       recipientRole: input.recipientRole ?? null,
       isSystemMessage: senderId === null,
+      // Its transcript entry, as every route and push carries it: entry 1 is the trade's opening,
+      // and this server records no other status change in the chain.
+      chainSeq: seq + 1,
+      hash: createHash('sha256').update(`${tradeId}:${seq}`).digest('hex'),
     };
     messages.push(message);
     this.#wake();
