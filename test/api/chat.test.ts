@@ -25,6 +25,8 @@ for (const drivers of DRIVER_SETS) {
       const id = await openTrade(t, 'alice', 'bob');
       const res = await send(id, 'alice', VIETNAMESE).expect(201);
       assert.deepEqual(Object.keys(res.body).sort(), [
+        'chainSeq',
+        'hash',
         'id',
         'isSystemMessage',
         'message',
@@ -42,6 +44,9 @@ for (const drivers of DRIVER_SETS) {
       assert.equal(res.body.recipientRole, null);
       assert.equal(res.body.isSystemMessage, false);
       assert.match(res.body.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      // Its transcript entry: the opening is entry 1.
+      assert.equal(res.body.chainSeq, 2);
+      assert.match(res.body.hash, /^[0-9a-f]{64}$/);
       assert.deepEqual(await list(id, 'bob'), [res.body]);
     });
 
