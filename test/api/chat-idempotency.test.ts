@@ -54,7 +54,10 @@ for (const drivers of DRIVER_SETS) {
       );
       // The rolled-back retry left no hole in seq.
       assert.equal((await send(id, 'alice', { message: 'next' }).expect(201)).body.seq, 2);
+      // The replay's link is the stored entry's, read beside the message.
       assert.deepEqual(Object.keys(first).sort(), [
+        'chainSeq',
+        'hash',
         'id',
         'isSystemMessage',
         'message',
