@@ -35,7 +35,8 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
   return {
     url,
     // One INSERT ... SELECT instead of 10,000 REST sends (minutes of outbox traffic): the rows are
-    // what ChatService writes (seq 1..n without gaps, strictly increasing millisecond timestamps).
+    // what ChatService writes (seq 1..n without gaps, strictly increasing millisecond timestamps,
+    // a chain entry each).
     seedChat: (tradeId, count) =>
       withClient(url, async (c) => {
         await c.query('BEGIN');
@@ -49,13 +50,24 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
           [tradeId, count],
         );
         if (inserted.rowCount !== count) throw new Error(`trade ${tradeId} is missing or already has messages`);
+        // Each message's transcript entry, after the trade's own, as every read joins it: stand-in
+        // digests, hashes and signatures of the real sizes (nothing in a bench verifies them).
         await c.query(
-          `UPDATE trades SET chat_seq = $2,
+          `INSERT INTO trade_chain_entries (trade_id, chain_seq, kind, chat_id, digest, hash, signature, kid)
+           SELECT m.trade_id, t.chain_seq + m.seq, 'chat', m.id, sha256(convert_to('digest ' || m.id, 'UTF8')),
+                  sha256(convert_to('hash ' || m.id, 'UTF8')), sha512(convert_to('signature ' || m.id, 'UTF8')), 'bench-seed'
+           FROM trade_chat_messages m JOIN trades t ON t.id = m.trade_id WHERE m.trade_id = $1`,
+          [tradeId],
+        );
+        await c.query(
+          `UPDATE trades SET chat_seq = $2, chain_seq = chain_seq + $2,
+                  chain_hash = (SELECT hash FROM trade_chain_entries WHERE trade_id = $1 ORDER BY chain_seq DESC LIMIT 1),
                   last_chat_at = (SELECT max(timestamp) FROM trade_chat_messages WHERE trade_id = $1) WHERE id = $1`,
           [tradeId, count],
         );
         await c.query('COMMIT');
         await c.query('ANALYZE trade_chat_messages');
+        await c.query('ANALYZE trade_chain_entries');
       }),
     seedTrades: (prefix, pairs) =>
       withClient(url, async (c) => {
