@@ -68,7 +68,9 @@ for (const drivers of DRIVER_SETS) {
             assert.deepEqual(Object.keys(paid(inbox)[0]!).sort(), [
               'actorId',
               'buyerId',
+              'chainSeq',
               'eventId',
+              'hash',
               'previousStatus',
               'sellerId',
               'status',
