@@ -7,6 +7,8 @@ import { eventually, sleep } from '../support/eventually.js';
 import { AMQP_URL } from '../support/services.js';
 
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+// A transcript chain hash (issue 12): lower-case hex SHA-256.
+const HASH = /^[0-9a-f]{64}$/;
 
 // What a consumer outside this code base sees on the exchange (docs/contract.md, "Events").
 describe('events on a real RabbitMQ exchange', () => {
@@ -45,10 +47,33 @@ describe('events on a real RabbitMQ exchange', () => {
     const messages = await exactly(2);
     const status = messages.find((m) => m.routingKey === 'trade.events.status')!;
     assertProperties(status, 'TradeStatusEvent');
-    assert.deepEqual(Object.keys(status.body).sort(), ['actorId', 'buyerId', 'eventId', 'previousStatus', 'sellerId', 'status', 'timestamp', 'tradeId']);
+    assert.deepEqual(Object.keys(status.body).sort(), [
+      'actorId',
+      'buyerId',
+      'chainSeq',
+      'eventId',
+      'hash',
+      'previousStatus',
+      'sellerId',
+      'status',
+      'timestamp',
+      'tradeId',
+    ]);
+    assert.match(String(status.body.hash), HASH);
     assert.deepEqual(
-      { ...status.body, eventId: undefined, timestamp: undefined },
-      { eventId: undefined, timestamp: undefined, tradeId: id, buyerId: 'alice', sellerId: 'bob', actorId: 'alice', previousStatus: null, status: 'PENDING' },
+      { ...status.body, eventId: undefined, timestamp: undefined, hash: undefined },
+      {
+        eventId: undefined,
+        timestamp: undefined,
+        hash: undefined,
+        tradeId: id,
+        buyerId: 'alice',
+        sellerId: 'bob',
+        actorId: 'alice',
+        previousStatus: null,
+        status: 'PENDING',
+        chainSeq: 1,
+      },
     );
     const notification = messages.find((m) => m.routingKey === 'notification.new')!;
     assertProperties(notification, 'NotificationEvent');
@@ -65,8 +90,10 @@ describe('events on a real RabbitMQ exchange', () => {
     assert.equal(m!.routingKey, 'chat.message');
     assertProperties(m!, 'ChatMessageEvent');
     assert.deepEqual(Object.keys(m!.body).sort(), [
+      'chainSeq',
       'chatId',
       'eventId',
+      'hash',
       'isSystemMessage',
       'message',
       'recipientRole',
@@ -76,10 +103,12 @@ describe('events on a real RabbitMQ exchange', () => {
       'timestamp',
       'tradeId',
     ]);
+    assert.match(String(m!.body.hash), HASH);
     assert.deepEqual(
-      { ...m!.body, eventId: undefined },
+      { ...m!.body, eventId: undefined, hash: undefined },
       {
         eventId: undefined,
+        hash: undefined,
         tradeId: id,
         chatId: sent.body.id,
         seq: 1,
@@ -89,6 +118,8 @@ describe('events on a real RabbitMQ exchange', () => {
         timestamp: sent.body.timestamp,
         recipientRole: null,
         isSystemMessage: false,
+        // The opening's status entry is the chain's first (docs/transcript.md).
+        chainSeq: 2,
       },
     );
   });
