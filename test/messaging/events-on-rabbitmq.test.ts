@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import amqplib from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { openTrade, startTestSystem, type TestSystem } from '../support/system.js';
-import { captureEvents, type CapturedMessage } from '../support/amqp.js';
+import { DURABLE_ROUTING_KEYS, captureEvents, type CapturedMessage } from '../support/amqp.js';
 import { eventually, sleep } from '../support/eventually.js';
 import { AMQP_URL } from '../support/services.js';
 
@@ -16,7 +16,7 @@ describe('events on a real RabbitMQ exchange', () => {
   let capture: Awaited<ReturnType<typeof captureEvents>>;
   before(async () => {
     t = await startTestSystem({ db: 'postgres', bus: 'rabbitmq' });
-    capture = await captureEvents(t.amqp.exchange);
+    capture = await captureEvents(t.amqp.exchange, DURABLE_ROUTING_KEYS);
   });
   after(async () => {
     await capture.close();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { AMQP_URL } from '../support/services.js';
 import { DRIVER_SETS, openTrade, startTestSystem, type DriverSet, type TestSystem } from '../support/system.js';
-import { captureEvents } from '../support/amqp.js';
+import { DURABLE_ROUTING_KEYS, captureEvents } from '../support/amqp.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 import { eventually, sleep } from '../support/eventually.js';
 import { notificationEvent, type BusEvent } from '../../src/events/events.js';
@@ -24,8 +24,9 @@ describe('transactional outbox with RabbitMQ unreachable', function () {
     const viaProxy = new URL(AMQP_URL);
     viaProxy.port = String(proxy.port);
     t = await startTestSystem({ db: 'postgres', bus: 'rabbitmq' }, { amqpUrl: viaProxy.toString() });
-    // The observer talks to the broker directly: it sees what really reached RabbitMQ.
-    capture = await captureEvents(t.amqp.exchange);
+    // The observer talks to the broker directly: it sees what really reached RabbitMQ. It binds
+    // the outbox's keys only: the gateway's presence snapshot on reconnecting is no outbox event.
+    capture = await captureEvents(t.amqp.exchange, DURABLE_ROUTING_KEYS);
   });
   after(async () => {
     await capture.close();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import amqplib from 'amqplib';
+import { ROUTING_KEYS } from '../../src/contract/routing-keys.js';
 import { AMQP_URL } from './services.js';
 
 export interface CapturedMessage {
@@ -18,12 +19,12 @@ export function uniqueAmqpNames() {
  * A plain amqplib consumer on its own queue bound to the exchange: what any other service
  * reading our events would see, independent of the code under test.
  */
-export async function captureEvents(exchange: string, pattern = '#') {
+export async function captureEvents(exchange: string, patterns: readonly string[] = ['#']) {
   const connection = await amqplib.connect(AMQP_URL);
   const channel = await connection.createChannel();
   await channel.assertExchange(exchange, 'topic', { durable: true });
   const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
-  await channel.bindQueue(queue, exchange, pattern);
+  for (const pattern of patterns) await channel.bindQueue(queue, exchange, pattern);
   const messages: CapturedMessage[] = [];
   await channel.consume(
     queue,
@@ -40,6 +41,13 @@ export async function captureEvents(exchange: string, pattern = '#') {
     },
   };
 }
+
+/**
+ * The keys of the events the outbox and the worker publish, without the gateways' transient
+ * `gateway.*` ones (presence every refresh, typing): a test about what the system commits binds
+ * these, as the system's own consumers bind the keys they read.
+ */
+export const DURABLE_ROUTING_KEYS: readonly string[] = Object.values(ROUTING_KEYS);
 
 /** Removes a test system's exchange and shared queue. */
 export async function deleteAmqpNames(names: { exchange: string; notificationQueue: string }): Promise<void> {
