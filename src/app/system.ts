@@ -114,8 +114,12 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
   const audit = new DisputeAuditService(db);
   const transcripts = new TranscriptService(db, chain, transcriptKeys.publicKeys);
   // What the migration chained for trades that existed before it gets signed here, before the
-  // first request (a write to such a trade would sign its backlog itself, under its row lock).
-  if (servesApi) await transcripts.signBacklogs();
+  // first request (a write to such a trade would sign its backlog itself, under its row lock);
+  // with the database not there yet, once it is, as the role must still start and listen.
+  const stopSigning = new AbortController();
+  const signingBacklogs = servesApi
+    ? (await transcripts.startSigningBacklogs(logger.child({ component: 'transcripts' }), stopSigning.signal)).retrying
+    : undefined;
   const notifications = new NotificationService(db, outbox);
 
   const consumers: Consumer[] = [];
@@ -215,6 +219,8 @@ export async function startSystem(config: SystemConfig, logger: Logger, deps: Sy
       await gateway?.close();
       await Promise.all(consumers.map((c) => c.cancel().catch(() => {})));
       await relay.stop();
+      stopSigning.abort();
+      await signingBacklogs;
       await bus.close().catch(() => {});
       await db.close();
     },

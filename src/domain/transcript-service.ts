@@ -1,4 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
 import type { Database } from '../persistence/database.js';
+import { databaseOutage } from '../persistence/driver-errors.js';
 import type { Actor } from '../auth/actor.js';
 import { isUuid } from '../contract/ids.js';
 import { roleOf } from '../contract/trade-transitions.js';
@@ -65,6 +68,40 @@ export class TranscriptService {
       SELECT DISTINCT trade_id::text AS "tradeId" FROM trade_chain_entries WHERE hash IS NULL`;
     for (const { tradeId } of pending) await this.signBacklog(tradeId);
     return pending.length;
+  }
+
+  /**
+   * signBacklogs() at start-up. Resolves after the first attempt, so the backlogs are signed
+   * before the role serves a request whenever the database answers; any error but the database
+   * being unavailable still fails the start. While it is unavailable (not there yet, or busy) the
+   * role must still start and listen through the outage, so `retrying` tries again every
+   * `retryMs`, quietly (the outbox relay logs the outage); until then a write to, or a transcript
+   * of, such a trade signs its own backlog. `retrying` settles once signed, on another error
+   * (logged), or when `signal` aborts.
+   */
+  async startSigningBacklogs(logger: Logger, signal: AbortSignal, retryMs = 1_000): Promise<{ retrying: Promise<void> }> {
+    const signed = (trades: number) => trades > 0 && logger.info({ trades }, 'signed the transcript backlogs the migration chained');
+    try {
+      signed(await this.signBacklogs());
+      return { retrying: Promise.resolve() };
+    } catch (err) {
+      if (databaseOutage(err) === undefined) throw err;
+    }
+    const retrying = async () => {
+      while (!signal.aborted) {
+        await sleep(retryMs, undefined, { signal }).catch(() => {});
+        if (signal.aborted) return;
+        try {
+          return void signed(await this.signBacklogs());
+        } catch (err) {
+          if (databaseOutage(err) === undefined) {
+            logger.error({ err }, 'signing the transcript backlogs failed; each trade signs its own on its next write or transcript');
+            return;
+          }
+        }
+      }
+    };
+    return { retrying: retrying() };
   }
 
   private async signBacklog(tradeId: string): Promise<void> {
