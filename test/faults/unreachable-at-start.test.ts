@@ -64,6 +64,7 @@ describe('a role whose database and broker are unreachable at start', function (
 
       await eventually(
         async () => {
+          assert.equal(exited, false, `the role ended:\n${output}`);
           const { status, body } = await readyz();
           assert.equal(status, 503);
           assert.deepEqual([body.checks.database, body.checks.eventBus], ['down', 'down']);
