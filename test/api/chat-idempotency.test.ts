@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { DRIVER_SETS, openTrade, startTestSystem, type TestSystem } from '../support/system.js';
 import { eventually, sleep } from '../support/eventually.js';
+import { CHAT_MESSAGE_KEYS } from '../support/wire-keys.js';
 
 for (const drivers of DRIVER_SETS) {
   describe(`idempotent chat sends with clientMessageId [${drivers.name}]`, function () {
@@ -55,19 +56,7 @@ for (const drivers of DRIVER_SETS) {
       // The rolled-back retry left no hole in seq.
       assert.equal((await send(id, 'alice', { message: 'next' }).expect(201)).body.seq, 2);
       // The replay's link is the stored entry's, read beside the message.
-      assert.deepEqual(Object.keys(first).sort(), [
-        'chainSeq',
-        'hash',
-        'id',
-        'isSystemMessage',
-        'message',
-        'recipientRole',
-        'senderId',
-        'senderRole',
-        'seq',
-        'timestamp',
-        'tradeId',
-      ]);
+      assert.deepEqual(Object.keys(first).sort(), CHAT_MESSAGE_KEYS);
     });
 
     it('stores exactly one row and publishes one event for 20 concurrent tries with one key', async () => {

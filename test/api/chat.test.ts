@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { DRIVER_SETS, openTrade, startTestSystem, type TestSystem } from '../support/system.js';
 import { eventually } from '../support/eventually.js';
+import { CHAT_MESSAGE_KEYS } from '../support/wire-keys.js';
 
 const VIETNAMESE = 'Chào bạn! Tôi đã chuyển khoản 2.500.000 ₫ rồi nhé 🙏🚀';
 
@@ -24,19 +25,7 @@ for (const drivers of DRIVER_SETS) {
     it('stores a message and returns it in the contract shape with 201', async () => {
       const id = await openTrade(t, 'alice', 'bob');
       const res = await send(id, 'alice', VIETNAMESE).expect(201);
-      assert.deepEqual(Object.keys(res.body).sort(), [
-        'chainSeq',
-        'hash',
-        'id',
-        'isSystemMessage',
-        'message',
-        'recipientRole',
-        'senderId',
-        'senderRole',
-        'seq',
-        'timestamp',
-        'tradeId',
-      ]);
+      assert.deepEqual(Object.keys(res.body).sort(), CHAT_MESSAGE_KEYS);
       assert.equal(res.body.message, VIETNAMESE);
       assert.equal(res.body.seq, 1);
       assert.equal(res.body.senderId, 'alice');

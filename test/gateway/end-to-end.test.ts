@@ -3,6 +3,7 @@ import { DRIVER_SETS, openTrade } from '../support/system.js';
 import { startGatewayTestSystem, uniqueUser, type GatewayTestSystem } from '../support/gateway-harness.js';
 import { CLIENT_KINDS, StompTestClient } from '../support/stomp-clients.js';
 import { eventually } from '../support/eventually.js';
+import { TRADE_STATUS_EVENT_KEYS } from '../support/wire-keys.js';
 
 for (const drivers of DRIVER_SETS) {
   describe(`gateway end to end (${drivers.name})`, () => {
@@ -65,18 +66,7 @@ for (const drivers of DRIVER_SETS) {
           const paid = (inbox: typeof tradeTopic) => inbox.bodies().filter((e) => e.tradeId === tradeId && e.status === 'PAID');
           for (const inbox of [everyTrade, tradeTopic, buyerTrades, sellerTrades]) {
             await eventually(() => assert.equal(paid(inbox).length, 1));
-            assert.deepEqual(Object.keys(paid(inbox)[0]!).sort(), [
-              'actorId',
-              'buyerId',
-              'chainSeq',
-              'eventId',
-              'hash',
-              'previousStatus',
-              'sellerId',
-              'status',
-              'timestamp',
-              'tradeId',
-            ]);
+            assert.deepEqual(Object.keys(paid(inbox)[0]!).sort(), TRADE_STATUS_EVENT_KEYS);
             assert.equal(paid(inbox)[0]!.actorId, buyer);
           }
           await eventually(() => assert.equal(sellerChat.messages.length, 1));

@@ -5,6 +5,7 @@ import { openTrade, startTestSystem, type TestSystem } from '../support/system.j
 import { DURABLE_ROUTING_KEYS, captureEvents, type CapturedMessage } from '../support/amqp.js';
 import { eventually, sleep } from '../support/eventually.js';
 import { AMQP_URL } from '../support/services.js';
+import { CHAT_MESSAGE_EVENT_KEYS, TRADE_STATUS_EVENT_KEYS } from '../support/wire-keys.js';
 
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 // A transcript chain hash (issue 12): lower-case hex SHA-256.
@@ -47,18 +48,7 @@ describe('events on a real RabbitMQ exchange', () => {
     const messages = await exactly(2);
     const status = messages.find((m) => m.routingKey === 'trade.events.status')!;
     assertProperties(status, 'TradeStatusEvent');
-    assert.deepEqual(Object.keys(status.body).sort(), [
-      'actorId',
-      'buyerId',
-      'chainSeq',
-      'eventId',
-      'hash',
-      'previousStatus',
-      'sellerId',
-      'status',
-      'timestamp',
-      'tradeId',
-    ]);
+    assert.deepEqual(Object.keys(status.body).sort(), TRADE_STATUS_EVENT_KEYS);
     assert.match(String(status.body.hash), HASH);
     assert.deepEqual(
       { ...status.body, eventId: undefined, timestamp: undefined, hash: undefined },
@@ -89,20 +79,7 @@ describe('events on a real RabbitMQ exchange', () => {
     const [m] = await exactly(1);
     assert.equal(m!.routingKey, 'chat.message');
     assertProperties(m!, 'ChatMessageEvent');
-    assert.deepEqual(Object.keys(m!.body).sort(), [
-      'chainSeq',
-      'chatId',
-      'eventId',
-      'hash',
-      'isSystemMessage',
-      'message',
-      'recipientRole',
-      'senderId',
-      'senderRole',
-      'seq',
-      'timestamp',
-      'tradeId',
-    ]);
+    assert.deepEqual(Object.keys(m!.body).sort(), CHAT_MESSAGE_EVENT_KEYS);
     assert.match(String(m!.body.hash), HASH);
     assert.deepEqual(
       { ...m!.body, eventId: undefined, hash: undefined },
