@@ -161,14 +161,37 @@ for (const drivers of DRIVER_SETS) {
     });
 
     it('carries read receipts, typing and presence between the two parties', async () => {
+      // Each assert.ok has a message: without one, each failed try of eventually() has Node read and
+      // parse this file for the expression's text, which can starve the server in this process.
       const { tradeId, buyerId, sellerId, buyer, seller } = await room();
-      await eventually(() => assert.ok(buyer.events.presence.some((p) => p.userId === sellerId && p.online)), 10_000);
+      await eventually(
+        () =>
+          assert.ok(
+            buyer.events.presence.some((p) => p.userId === sellerId && p.online),
+            'the seller shown online',
+          ),
+        10_000,
+      );
       await seller.client.send(tradeId, 'Đọc giúp mình');
       await eventually(() => assert.equal(buyer.client.messages(tradeId).length, 1), 5_000);
       await buyer.client.markRead(tradeId, buyer.client.messages(tradeId)[0]!.seq);
-      await eventually(() => assert.ok(seller.events.read.some((r) => r.userId === buyerId && r.seq === 1)), 5_000);
+      await eventually(
+        () =>
+          assert.ok(
+            seller.events.read.some((r) => r.userId === buyerId && r.seq === 1),
+            "the buyer's read receipt",
+          ),
+        5_000,
+      );
       assert.equal(buyer.client.typing(tradeId), true);
-      await eventually(() => assert.ok(seller.events.typing.some((e) => e.userId === buyerId && e.tradeId === tradeId)), 5_000);
+      await eventually(
+        () =>
+          assert.ok(
+            seller.events.typing.some((e) => e.userId === buyerId && e.tradeId === tradeId),
+            'the buyer typing',
+          ),
+        5_000,
+      );
       assert.deepEqual(buyer.restWrites, []);
     });
   });
