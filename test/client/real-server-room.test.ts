@@ -16,14 +16,17 @@ type Recorded = { [K in 'read' | 'typing' | 'presence']: RealtimeEvents[K][] };
  */
 class LossyLinks {
   swallowReceipts = false;
-  #current: { link: StompLink; handlers: StompLinkHandlers; waiting: Set<(err: Error) => void> } | undefined;
+  #down = false;
+  #current: { link: StompLink; handlers: StompLinkHandlers } | undefined;
+  // SENDs whose RECEIPT was swallowed, on whichever link they went.
+  readonly #waiting = new Set<(err: Error) => void>();
 
   constructor(private readonly real: StompConnector) {}
 
   readonly connector: StompConnector = (headers, handlers) => {
+    if (this.#down) return unanswered();
     const link = this.real(headers, handlers);
-    const waiting = new Set<(err: Error) => void>();
-    this.#current = { link, handlers, waiting };
+    this.#current = { link, handlers };
     return {
       subscribe: (destination, onMessage) => link.subscribe(destination, onMessage),
       close: () => link.close(),
@@ -32,21 +35,42 @@ class LossyLinks {
         const sent = link.send(destination, body, receipt);
         if (!this.swallowReceipts || receipt === undefined) return sent;
         return new Promise<void>((_, reject) => {
-          waiting.add(reject);
+          this.#waiting.add(reject);
           sent.catch(reject);
         });
       },
     };
   };
 
-  /** The connection ends, as a cut network ends it; SENDs still waiting fail with it. */
+  /**
+   * The connection ends, as a cut network ends it, and the network stays cut: SENDs still
+   * waiting fail with it, and a reconnect gets no answer, however soon the client's jittered
+   * backoff (0 to 5 s) tries it, so the retry (after about 1 s) goes over REST. A reconnect that
+   * got through first took the retry over the new socket, whose RECEIPT was swallowed too: the
+   * test then hung until its timeout.
+   */
   drop(): void {
     const current = this.#current;
     if (!current) throw new Error('no link yet');
+    this.#down = true;
+    this.swallowReceipts = false;
     current.link.close();
-    for (const reject of current.waiting) reject(new Error('the connection ended before the RECEIPT'));
+    for (const reject of this.#waiting) reject(new Error('the connection ended before the RECEIPT'));
+    this.#waiting.clear();
     current.handlers.onLost({ reason: 'dropped by the test', connected: true });
   }
+}
+
+/** A connection attempt into the cut network: no answer, so it never connects and never ends by itself. */
+function unanswered(): StompLink {
+  return {
+    subscribe: () => {
+      throw new Error('not connected');
+    },
+    send: () => Promise.reject(new Error('not connected')),
+    refused: () => {},
+    close: () => {},
+  };
 }
 
 /** The library's client in Node over SockJS, recording its REST writes and its room events. */
