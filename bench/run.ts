@@ -1,4 +1,5 @@
 // npm run bench [-- --quick] [--only fanout,e2e,destinations,polling,sync,failover,writes,sends] [--targets gateway-ws,ceiling,...] [--profile]
+//   [--failover-clients <n>] (the failover scenario's client count instead of the plan's, to iterate between --quick's 500 and the full 5,000)
 // A benchmark, not a test: it runs on throwaway PostgreSQL and RabbitMQ instances of its own
 // (the broker with the Web-STOMP plugin, the comparison; see bench/settings.ts), prints
 // Markdown tables of figures beside baselines measured in the same run, and writes them all to
@@ -26,7 +27,7 @@ import { runWrites } from './scenarios/writes.js';
 import { runSocketSends } from './scenarios/socket-sends.js';
 import { buildProduct } from './servers/roles.js';
 import { TARGET_NAMES, type TargetName } from './scenarios/targets.js';
-import { PLANS } from './settings.js';
+import { PLANS, type Plan } from './settings.js';
 import { stopOwnedServices } from '../test/support/services/for-this-run.js';
 
 const SCENARIOS = ['fanout', 'e2e', 'destinations', 'polling', 'sync', 'failover', 'writes', 'sends'] as const;
@@ -40,17 +41,25 @@ function listOption<T extends string>(value: string | undefined, allowed: readon
   return picked as T[];
 }
 
+function withFailoverClients(plan: Plan, value: string | undefined): Plan {
+  if (value === undefined) return plan;
+  const clients = Number(value);
+  if (!Number.isInteger(clients) || clients < 1) throw new Error(`--failover-clients: a positive whole number, not "${value}"`);
+  return { ...plan, failover: { ...plan.failover, clients } };
+}
+
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     targets: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    'failover-clients': { type: 'string' },
   },
 });
 const scenarios = listOption<Scenario>(values.only, SCENARIOS, 'only');
 const targets = listOption<TargetName>(values.targets, TARGET_NAMES, 'targets');
-const plan = PLANS[values.quick ? 'quick' : 'full'];
+const plan = withFailoverClients(PLANS[values.quick ? 'quick' : 'full'], values['failover-clients']);
 const started = Date.now();
 const log = (line: string) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
 

@@ -9,6 +9,7 @@ import type { StompConnector } from '../../client/src/stomp-link.js';
 import { stompjsConnector } from '../../client/src/stompjs-link.js';
 import type { ChatMessage } from '../../client/src/wire.js';
 import { issueToken } from '../../src/auth/jwt.js';
+import { AttemptTimeline } from './failover-attempts.js';
 import type { FailoverSetup, FromLoadGenerator, RequestBucket, ToLoadGenerator } from './failover-messages.js';
 
 const BUCKET_MS = 250;
@@ -26,6 +27,7 @@ const send = (message: FromLoadGenerator) => process.send!(message);
 const users: User[] = [];
 let markedAt: number | undefined;
 const buckets: RequestBucket[] = [];
+const attempts = new AttemptTimeline();
 const failures: Record<string, number> = {};
 const fail = (counts: RequestBucket | undefined, kind: string) => {
   if (!counts) return;
@@ -36,7 +38,7 @@ const fail = (counts: RequestBucket | undefined, kind: string) => {
 function bucket(): RequestBucket | undefined {
   if (markedAt === undefined) return undefined;
   const index = Math.floor((performance.now() - markedAt) / BUCKET_MS);
-  while (buckets.length <= index) buckets.push({ sent: 0, answered: 0, failed: 0 });
+  while (buckets.length <= index) buckets.push({ sent: 0, answered: 0, failed: 0, abandoned: 0 });
   return buckets[index];
 }
 
@@ -50,7 +52,10 @@ const countedFetch: typeof fetch = async (input, init) => {
     else if (counts) counts.answered++;
     return res;
   } catch (err) {
-    fail(counts, 'error');
+    // The library abandons its held long poll once the socket is back: no failure of the api.
+    if (init?.signal?.aborted) {
+      if (counts) counts.abandoned++;
+    } else fail(counts, 'error');
     throw err;
   }
 };
@@ -61,7 +66,9 @@ const countedFetch: typeof fetch = async (input, init) => {
  */
 function connector(gatewayUrls: string[]): StompConnector {
   const urls = gatewayUrls.map((url) => `${url}/ws`);
-  return stompjsConnector({ urls, transport: 'sockjs', heartbeatMs: 10_000, connectTimeoutMs: 10_000, receiptTimeoutMs: 5_000, random: () => 0 });
+  return attempts.wrap(
+    stompjsConnector({ urls, transport: 'sockjs', heartbeatMs: 10_000, connectTimeoutMs: 10_000, receiptTimeoutMs: 5_000, random: () => 0 }),
+  );
 }
 
 async function startUser(setup: FailoverSetup, token: string, userId: string, tradeId: string): Promise<User> {
@@ -132,7 +139,7 @@ async function verify(settleMs: number): Promise<void> {
     await sleep(250);
     counted = count();
   }
-  send({ type: 'verified', ...counted, failures, bucketMs: BUCKET_MS, buckets });
+  send({ type: 'verified', ...counted, failures, bucketMs: BUCKET_MS, buckets, attempts: attempts.seconds });
 }
 
 const back = (u: User) => u.leftLive && u.client.state === 'live';
@@ -141,6 +148,7 @@ process.on('message', (message: ToLoadGenerator) => {
   if (message.type === 'start') void start(message.setup);
   else if (message.type === 'mark') {
     markedAt = performance.now();
+    attempts.mark();
     send({ type: 'marked' });
   } else if (message.type === 'status') {
     send({

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { AttemptSecond } from './failover-attempts.js';
 import type { FailoverSetup, FromLoadGenerator, RequestBucket } from './failover-messages.js';
 import { FailoverShard } from './failover-shard.js';
 
@@ -56,13 +57,15 @@ export class FailoverFleet {
    * Milliseconds from the mark until every client is live and at least `leavers` of them (the
    * connections gateway A had at the mark) have left `live` since; undefined if not within
    * `timeoutMs`. Checked every 250 ms. (A client that lost gateway A before the mark and went
-   * on to B never leaves `live`.)
+   * on to B never leaves `live`.) `observe` sees each status answer.
    */
-  async allLive(timeoutMs: number, leavers: number, clients: number): Promise<number | undefined> {
+  async allLive(timeoutMs: number, leavers: number, clients: number, observe?: (status: Status, sinceMarkMs: number) => void): Promise<number | undefined> {
     const deadline = this.#markedAt + timeoutMs;
     for (;;) {
       // A generator process starved of CPU may take seconds to answer: not all live yet, then.
-      const { live, leftLive } = await this.status(Math.max(1000, deadline - performance.now())).catch(() => ({ live: 0, leftLive: 0 }));
+      const status = await this.status(Math.max(1000, deadline - performance.now())).catch(() => undefined);
+      const { live, leftLive } = status ?? { live: 0, leftLive: 0 };
+      if (status) observe?.(status, performance.now() - this.#markedAt);
       if (live === clients && leftLive >= leavers) return performance.now() - this.#markedAt;
       if (performance.now() > deadline) return undefined;
       await sleep(ALL_LIVE_CHECK_MS);
@@ -89,7 +92,18 @@ export class FailoverFleet {
       sent: sum(each, (v) => v.buckets[i]?.sent ?? 0),
       answered: sum(each, (v) => v.buckets[i]?.answered ?? 0),
       failed: sum(each, (v) => v.buckets[i]?.failed ?? 0),
+      abandoned: sum(each, (v) => v.buckets[i]?.abandoned ?? 0),
     }));
+    const attempts: AttemptSecond[] = Array.from({ length: Math.max(...each.map((v) => v.attempts.length)) }, (_, i) => {
+      const lost: Record<string, number> = {};
+      for (const v of each) for (const [kind, n] of Object.entries(v.attempts[i]?.lost ?? {})) lost[kind] = (lost[kind] ?? 0) + n;
+      return {
+        started: sum(each, (v) => v.attempts[i]?.started ?? 0),
+        connected: sum(each, (v) => v.attempts[i]?.connected ?? 0),
+        connectedMaxMs: Math.max(...each.map((v) => v.attempts[i]?.connectedMaxMs ?? 0)),
+        lost,
+      };
+    });
     return {
       type: 'verified',
       expected: sum(each, (v) => v.expected),
@@ -99,6 +113,7 @@ export class FailoverFleet {
       failures,
       bucketMs: each[0]!.bucketMs,
       buckets,
+      attempts,
     };
   }
 

@@ -1,4 +1,5 @@
 /** What the failover scenario and its load-generator process say to each other over IPC. */
+import type { AttemptSecond } from './failover-attempts.js';
 
 export interface FailoverSetup {
   apiUrl: string;
@@ -27,6 +28,8 @@ export interface RequestBucket {
   answered: number;
   /** 5xx or no answer. */
   failed: number;
+  /** Given up by the client itself: a long poll aborted once the socket was back. */
+  abandoned: number;
 }
 
 export type FromLoadGenerator =
@@ -47,4 +50,6 @@ export type FromLoadGenerator =
       failures: Record<string, number>;
       bucketMs: number;
       buckets: RequestBucket[];
+      /** The clients' connection attempts after the mark, per second. */
+      attempts: AttemptSecond[];
     };

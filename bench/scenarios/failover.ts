@@ -6,6 +6,7 @@ import type { SyncResponse } from '../../src/contract/shapes.js';
 import { syncQueryString } from '../../src/contract/sync.js';
 import { bearer, openTrade, rest } from '../infra/rest-client.js';
 import { startChatSender, type ChatTrade } from '../load/chat-sender.js';
+import type { AttemptSecond } from '../load/failover-attempts.js';
 import { FailoverFleet } from '../load/failover-fleet.js';
 import { httpLoad } from '../load/http-load.js';
 import type { ServerProcess } from '../servers/launch.js';
@@ -29,6 +30,8 @@ export interface FailoverRun {
   apiPeakRequestsPerSecond: number;
   /** Of those, failed (5xx or no answer). */
   apiRequestsFailed: number;
+  /** Of those, abandoned by the client: long polls no longer needed once its socket was back. */
+  apiRequestsAbandoned: number;
   /** The clients' failed requests after the signal by status ('error': no answer); the same for chat sends. */
   requestFailures: Record<string, number>;
   chatSendFailures: Record<string, number>;
@@ -50,6 +53,16 @@ export interface FailoverRun {
   lost: number;
   duplicated: number;
   clientsMissingSome: number;
+  /** Second by second from the signal until all live: where the gap's time goes. */
+  timeline: TimelineSecond[];
+}
+
+/** One second of the gap: the clients live at its end (as last seen), and their connection attempts in it. */
+export interface TimelineSecond extends AttemptSecond {
+  second: number;
+  live: number;
+  /** Clients that left `live` since the signal (come back or not). */
+  leftLive: number;
 }
 
 export interface FailoverResult {
@@ -183,7 +196,10 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
     const markedAt = performance.now();
     const killed = doomed.kill(signal);
     ctx.log(`failover ${signal}: gateway A sent ${signal} with ${onDoomed} connections on it`);
-    const allLive = await fleet.allLive(ALL_LIVE_LIMIT_MS, onDoomed, run.clients);
+    const seen: { live: number; leftLive: number }[] = [];
+    const allLive = await fleet.allLive(ALL_LIVE_LIMIT_MS, onDoomed, run.clients, ({ live, leftLive }, sinceMarkMs) => {
+      seen[Math.floor(sinceMarkMs / 1000)] = { live, leftLive };
+    });
     const gapMs = allLive ?? performance.now() - markedAt;
     if (allLive === undefined) ctx.log(`failover ${signal}: still not all live: ${JSON.stringify(await fleet.status())}`);
     const { api: apiCpu, survivor: survivorCpu, ...generatorCpu } = cpu.stop(gapMs);
@@ -210,6 +226,7 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
       apiRequests: gapBuckets.reduce((sum, b) => sum + b.sent, 0),
       apiPeakRequestsPerSecond: Math.max(0, ...windows.filter((_, i) => inGap(i))),
       apiRequestsFailed: gapBuckets.reduce((sum, b) => sum + b.failed, 0),
+      apiRequestsAbandoned: gapBuckets.reduce((sum, b) => sum + b.abandoned, 0),
       requestFailures: verified.failures,
       chatSendFailures: histogram(sender.sends.filter((s) => s.status !== 201).map((s) => String(s.status || 'error'))),
       apiCores: apiCpu!.mean,
@@ -226,15 +243,36 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
       lost: verified.lost,
       duplicated: verified.duplicated,
       clientsMissingSome: verified.clientsMissingSome,
+      timeline: timelineOf(seen, verified.attempts, gapMs),
     };
+    for (const row of result.timeline) ctx.log(`failover ${signal}: ${timelineLine(row)}`);
     ctx.log(
-      `failover ${signal}: api peak ${result.apiPeakRequestsPerSecond} req/s, ${result.apiCores.toFixed(2)} cores; sends failed ${result.chatSendsFailed}/${result.chatSends} ${JSON.stringify(result.chatSendFailures)}; client requests failed ${JSON.stringify(result.requestFailures)}; lost ${result.lost}, duplicated ${result.duplicated}`,
+      `failover ${signal}: api peak ${result.apiPeakRequestsPerSecond} req/s, ${result.apiCores.toFixed(2)} cores; sends failed ${result.chatSendsFailed}/${result.chatSends} ${JSON.stringify(result.chatSendFailures)}; client requests failed ${JSON.stringify(result.requestFailures)}, abandoned in the gap ${result.apiRequestsAbandoned}; lost ${result.lost}, duplicated ${result.duplicated}`,
     );
     return result;
   } finally {
     await fleet.stop();
     await doomed.stop();
   }
+}
+
+/** Up to the end of the gap, each second with the last status seen by then (a second without an answer repeats the one before). */
+function timelineOf(seen: { live: number; leftLive: number }[], attempts: AttemptSecond[], gapMs: number): TimelineSecond[] {
+  const rows: TimelineSecond[] = [];
+  let last = { live: 0, leftLive: 0 };
+  for (let second = 0; second < Math.ceil(gapMs / 1000); second++) {
+    last = seen[second] ?? last;
+    rows.push({ second, ...last, ...(attempts[second] ?? { started: 0, connected: 0, connectedMaxMs: 0, lost: {} }) });
+  }
+  return rows;
+}
+
+function timelineLine(row: TimelineSecond): string {
+  const lost = Object.entries(row.lost)
+    .sort(([, a], [, b]) => b - a)
+    .map(([kind, n]) => `${n} ${kind}`)
+    .join('; ');
+  return `${String(row.second).padStart(3)} s: live ${row.live}, left ${row.leftLive}; attempts ${row.started}, connected ${row.connected} (slowest ${row.connectedMaxMs} ms)${lost ? `; ended: ${lost}` : ''}`;
 }
 
 function histogram(keys: string[]): Record<string, number> {
