@@ -25,6 +25,19 @@ export interface SocketOptions {
 const CLOSE_AFTER_ERROR_MS = 1000;
 
 /**
+ * How long SockJS lets each transport try to open before it falls back to the next. Its own
+ * guess is a few round trips of its `/info` request, well under a second: when thousands of
+ * clients reconnect to a gateway at once, `/info` is answered at once but the WebSocket waits its
+ * turn behind the sessions being set up, so SockJS gave up working WebSockets for streaming
+ * sessions and then the whole attempt ("All transports failed"), each abandoned try adding work
+ * to the gateway it was waiting on (docs/benchmarks.md, failover). Half the attempt: a WebSocket
+ * has that long, and a network that silently blocks WebSockets still gets to a fallback in time.
+ */
+function sockJsTransportTimeoutMs(connectTimeoutMs: number): number {
+  return connectTimeoutMs / 2;
+}
+
+/**
  * Connection attempts on @stomp/stompjs: one stompjs Client per attempt, to the current gateway
  * of the list; an attempt that fails or ends moves the next one to the next gateway (see
  * GatewayList for which). An attempt given up on a gateway that had answered is reported `slow`.
@@ -65,7 +78,10 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
     };
     const client = new Client({
       webSocketFactory: () => {
-        const socket = options.transport === 'sockjs' ? new SockJS(url) : new WebSocket(url, Versions.default.protocolVersions());
+        const socket =
+          options.transport === 'sockjs'
+            ? new SockJS(url, undefined, { timeout: sockJsTransportTimeoutMs(options.connectTimeoutMs) })
+            : new WebSocket(url, Versions.default.protocolVersions());
         socket.addEventListener('open', () => {
           opened = true;
         });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import sockjs from 'sockjs';
 import { classifyLoss } from '../../client/src/link-loss.js';
 import type { LinkLoss, StompConnector, StompLink } from '../../client/src/stomp-link.js';
@@ -190,5 +190,56 @@ describe('client: stompjs connection attempts', () => {
     link.subscribe(gateway.silent, () => {});
     await eventually(() => assert.match(losses[0]?.reason ?? '', /no RECEIPT for \/topic\/silent/), 10 * RECEIPT_TIMEOUT_MS, 20);
     link.close();
+  });
+});
+
+describe('client: stompjs over SockJS on a gateway slow to open WebSockets', () => {
+  // What a survivor gateway does in a reconnect storm: /info is answered at once, the WebSocket
+  // upgrade waits behind the sessions being set up.
+  const UPGRADE_DELAY_MS = 1500;
+  let server: Server;
+  const requests: string[] = [];
+  const sockets = new Set<Socket>();
+  let base: string;
+  before(async () => {
+    server = createServer((_req, res) => res.writeHead(404).end());
+    const gateway = sockjs.createServer({ log: () => {} });
+    gateway.on('connection', (conn) => {
+      // Any CONNECT is answered: the attempt is about the transport, not the session.
+      conn?.on('data', () => conn.write('CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\0'));
+    });
+    gateway.installHandlers(server, { prefix: '/ws' });
+    server.prependListener('request', (req) => requests.push(req.url ?? ''));
+    server.on('connection', (socket) => sockets.add(socket));
+    const upgrade = server.listeners('upgrade') as ((...args: unknown[]) => void)[];
+    server.removeAllListeners('upgrade');
+    server.on('upgrade', (...args: unknown[]) => setTimeout(() => upgrade.forEach((listener) => listener(...args)), UPGRADE_DELAY_MS));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    // Upgraded sockets are not the HTTP server's to close.
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('waits for the WebSocket within the attempt rather than falling back to a streaming session after SockJS’s round-trip guess', async () => {
+    const connect = stompjsConnector({ urls: [`${base}/ws`], transport: 'sockjs', heartbeatMs: 0, connectTimeoutMs: 5000, receiptTimeoutMs: 1000 });
+    await new Promise<void>((resolve, reject) => {
+      const link = connect(
+        {},
+        {
+          onConnected: () => (link.close(), resolve()),
+          onLost: (loss) => reject(new Error(loss.reason)),
+        },
+      );
+    });
+    // SockJS's own guess, a few /info round trips on localhost, is under a second: it opened an
+    // xhr_streaming session (more work for the busy gateway) while the WebSocket was on its way.
+    assert.deepEqual(
+      requests.filter((url) => !url.endsWith('/info') && !url.includes('/info?')),
+      [],
+      'only /info went over plain HTTP',
+    );
   });
 });
