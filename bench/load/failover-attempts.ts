@@ -45,7 +45,7 @@ export class AttemptTimeline {
         onLost: (loss) => {
           const second = this.#second(performance.now());
           if (second) {
-            const kind = lossKind(loss);
+            const kind = lossKind(loss, performance.now() - startedAt);
             second.lost[kind] = (second.lost[kind] ?? 0) + 1;
           }
           handlers.onLost(loss);
@@ -62,12 +62,17 @@ export class AttemptTimeline {
   }
 }
 
-/** A short name for how a link ended: its reason without destinations and timings, its close code, and whether it had connected. */
-function lossKind(loss: LinkLoss): string {
+/**
+ * A short name for how a link ended: its reason without destinations and timings, its close
+ * code, whether it had connected, and for an attempt that failed whether it did so within a
+ * second: a dead gateway refuses at once, a busy one lets the attempt time out.
+ */
+function lossKind(loss: LinkLoss, durationMs: number): string {
   const reason = loss.reason
     .replace(/ for \S+/, '')
     .replace(/within \d+ ms/, 'in time')
     .replace(/^ERROR frame: (.{0,40}).*$/, 'ERROR $1');
   const code = loss.code === undefined || reason.includes(String(loss.code)) ? '' : ` ${loss.code}`;
-  return `${loss.connected ? 'after CONNECTED: ' : ''}${reason}${code}${loss.slow ? ' (slow)' : ''}`;
+  const when = loss.connected ? 'after CONNECTED: ' : durationMs < 1000 ? 'at once: ' : '';
+  return `${when}${reason}${code}${loss.slow ? ' (slow)' : ''}`;
 }
