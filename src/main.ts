@@ -8,7 +8,7 @@ import { migrate } from './persistence/migrator.js';
 import { startSystem } from './app/system.js';
 import { startBanner } from './app/banner.js';
 import { HELP } from './app/help.js';
-import { ensurePortFree, listen } from './app/listen.js';
+import { ensurePortFree, GATEWAY_LISTEN_BACKLOG, listen } from './app/listen.js';
 
 const command = process.argv[2] ?? 'all';
 
@@ -32,7 +32,7 @@ async function runRole(role: string): Promise<void> {
   const system = await startSystem({ ...config, jwtSecret }, logger);
   const server = createServer(system.handler);
   system.gateway?.attach(server);
-  await listen(server, config.port, config.host);
+  await listen(server, config.port, config.host, system.gateway ? GATEWAY_LISTEN_BACKLOG : undefined);
   logger.info({ port: config.port, database: system.db.kind, bus: system.bus.kind }, `${config.role} role listening`);
   console.log(startBanner({ role: config.role, host: config.host, port: config.port, demoSecret: config.production ? undefined : jwtSecret }));
 

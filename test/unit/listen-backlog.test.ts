@@ -10,19 +10,19 @@ const CONNECTIONS = 600;
 // and still dropped (nothing is accepted), so this only bounds a failure.
 const WAIT_MS = 3_000;
 
-// A server listening as the roles do, whose event loop is then busy and accepts nothing: a
+// A server listening as a gateway's does, whose event loop is then busy and accepts nothing: a
 // survivor gateway setting up the sessions of a reconnect storm.
 const BUSY_SERVER = `
 import { createServer } from 'node:http';
-import { listen } from ${JSON.stringify(fileURLToPath(new URL('../../src/app/listen.ts', import.meta.url)))};
+import { GATEWAY_LISTEN_BACKLOG, listen } from ${JSON.stringify(fileURLToPath(new URL('../../src/app/listen.ts', import.meta.url)))};
 const server = createServer();
-await listen(server, 0, '127.0.0.1');
+await listen(server, 0, '127.0.0.1', GATEWAY_LISTEN_BACKLOG);
 process.stdout.write(server.address().port + '\\n');
 Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
 `;
 
 describe('listen', () => {
-  it('queues a burst of connections larger than Node’s default backlog while the server is busy', async function () {
+  it('with a gateway on the server, queues a burst of connections larger than Node’s default backlog while the server is busy', async function () {
     const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8').trim());
     if (!(somaxconn > CONNECTIONS)) this.skip();
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', BUSY_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
