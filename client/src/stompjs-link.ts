@@ -52,6 +52,7 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
     let opened = false;
     let errorMessage: string | undefined;
     let errorTimer: ReturnType<typeof setTimeout> | undefined;
+    const startedAt = Date.now();
     // Not stompjs's connectionTimeout: it discards the socket and reports a close code it makes
     // up (4001), so a gateway merely too busy to answer in time read as a close from the gateway.
     const connectTimer = setTimeout(
@@ -72,7 +73,7 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
     const lose = (loss: Omit<LinkLoss, 'connected' | 'errorMessage'>) => {
       if (ended) return;
       end();
-      gateways.failed(outcomeOf(loss, opened, connected));
+      gateways.failed(outcomeOf(loss, opened, connected, Date.now() - startedAt >= options.connectTimeoutMs / 2));
       handlers.onLost({ ...loss, connected, ...(errorMessage === undefined ? {} : { errorMessage }) });
       void client.deactivate();
     };
@@ -188,7 +189,11 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
 }
 
 // A gateway that opened the socket and then did not take the session (too slow, over a limit, a
-// dependency down) is up: the list must not prefer a gateway that failed outright to it.
-function outcomeOf(loss: Omit<LinkLoss, 'connected' | 'errorMessage'>, opened: boolean, connected: boolean): GatewayOutcome {
-  return loss.slow || (opened && !connected) ? 'busy' : 'failed';
+// dependency down) is up: the list must not prefer a gateway that failed outright to it. Nor is
+// one that let the attempt wait half the connect timeout or more before it failed (SockJS's /info
+// timeout, 8 s, or ours) known to be down: a dead gateway refuses within milliseconds and a
+// draining one answers 503 as fast, while a survivor swamped by a reconnect storm queues what it
+// has no time for yet.
+function outcomeOf(loss: Omit<LinkLoss, 'connected' | 'errorMessage'>, opened: boolean, connected: boolean, waited: boolean): GatewayOutcome {
+  return loss.slow || (!connected && (opened || waited)) ? 'busy' : 'failed';
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { CLOSE_CODES } from '../../src/contract/close-codes.js';
-import { GatewayList } from '../../client/src/gateway-list.js';
+import { FAILURE_MEMORY_MS, GatewayList } from '../../client/src/gateway-list.js';
 import { classifyLoss } from '../../client/src/link-loss.js';
 import { refreshDelay, tokenExpiry } from '../../client/src/token-expiry.js';
 
@@ -61,6 +61,23 @@ describe('client: reading close codes, tokens and gateway lists', () => {
     list.failed('busy');
     assert.equal(list.current, 'ws://b');
     list.failed(); // b died too: back to a, which failed longer ago
+    assert.equal(list.current, 'ws://a');
+  });
+
+  it('forgets a failure after FAILURE_MEMORY_MS: a client kept waiting by a gateway goes back to the others in turn', () => {
+    let now = 0;
+    const list = new GatewayList(
+      ['ws://a', 'ws://b'],
+      () => 0,
+      () => now,
+    );
+    list.failed(); // a died
+    now += FAILURE_MEMORY_MS - 1;
+    list.failed('busy');
+    assert.equal(list.current, 'ws://b', 'a failed recently');
+    now += 1;
+    // b may be unreachable rather than busy; a may be back.
+    list.failed('busy');
     assert.equal(list.current, 'ws://a');
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import sockjs from 'sockjs';
 import { classifyLoss } from '../../client/src/link-loss.js';
 import type { LinkLoss, StompConnector, StompLink } from '../../client/src/stomp-link.js';
@@ -190,6 +190,30 @@ describe('client: stompjs connection attempts', () => {
     link.subscribe(gateway.silent, () => {});
     await eventually(() => assert.match(losses[0]?.reason ?? '', /no RECEIPT for \/topic\/silent/), 10 * RECEIPT_TIMEOUT_MS, 20);
     link.close();
+  });
+
+  it('after a dead gateway, keeps trying one that lets the attempt wait rather than going back', async () => {
+    // Accepts connections and answers nothing, not even SockJS's /info: what a survivor swamped
+    // by a reconnect storm does with the connections it has no time for yet.
+    const held = new Set<Socket>();
+    const silent = createNetServer((socket) => held.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const connect = stompjsConnector({
+        urls: [`${base}/dead`, `http://127.0.0.1:${(silent.address() as AddressInfo).port}/ws`],
+        transport: 'sockjs',
+        heartbeatMs: 0,
+        connectTimeoutMs: 300,
+        receiptTimeoutMs: 1000,
+        random: () => 0,
+      });
+      assert.match((await attempt(connect)).reason, /socket closed/, 'the dead gateway refused at once');
+      assert.match((await attempt(connect)).reason, /no CONNECTED/);
+      assert.match((await attempt(connect)).reason, /no CONNECTED/, 'the third attempt waited on the silent gateway again');
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
 
