@@ -89,9 +89,14 @@ export async function appendChatMessage(
 }
 
 /**
- * The columns toChatMessage takes, of a message `m` and its transcript entry `e`: read as
- * `trade_chat_messages m LEFT JOIN trade_chain_entries e ON e.chat_id = m.id` (a unique index).
+ * Joins a message `m` to its transcript entry `e`, one index lookup per message. A plain
+ * `LEFT JOIN ... ON e.chat_id = m.id` let PostgreSQL plan a hash join over the whole chain table
+ * for a page of ten messages (the sync bench: 1.1 ms of which 0.8 ms scanning entries, growing with
+ * every trade's history); the LIMIT keeps the subquery from being flattened into that join.
  */
+export const CHAIN_LINK_JOIN = 'LEFT JOIN LATERAL (SELECT x.chain_seq, x.hash FROM trade_chain_entries x WHERE x.chat_id = m.id LIMIT 1) e ON true';
+
+/** The columns toChatMessage takes, of a message `m` and its transcript entry `e` (CHAIN_LINK_JOIN). */
 export const CHAT_MESSAGE_COLUMNS = `m.id::text AS "id", m.trade_id::text AS "tradeId", m.seq, m.sender_id AS "senderId",
   m.sender_role::text AS "senderRole", m.message, m.timestamp, m.recipient_role::text AS "recipientRole",
   m.is_system_message AS "isSystemMessage", e.chain_seq AS "chainSeq", encode(e.hash, 'hex') AS "hash"`;

@@ -1,7 +1,7 @@
 import type { Database } from '../persistence/database.js';
 import type { Outbox } from '../messaging/outbox.js';
 import type { Actor } from '../auth/actor.js';
-import { appendChatMessage, CHAT_MESSAGE_COLUMNS, toChatMessage, type ChatMessage, type ChatRow } from './chat-log.js';
+import { appendChatMessage, CHAIN_LINK_JOIN, CHAT_MESSAGE_COLUMNS, toChatMessage, type ChatMessage, type ChatRow } from './chat-log.js';
 import { conflict, forbidden } from './errors.js';
 import { recordAudit, recordRead } from './dispute-audit.js';
 import { disputeResolved } from './mediation.js';
@@ -25,7 +25,7 @@ const CLIENT_KEY = 'trade_chat_messages_trade_id_sender_id_client_message_id_key
 // system message.
 const LIST_SQL = `
   SELECT ${CHAT_MESSAGE_COLUMNS}
-  FROM trade_chat_messages m LEFT JOIN trade_chain_entries e ON e.chat_id = m.id
+  FROM trade_chat_messages m ${CHAIN_LINK_JOIN}
   WHERE m.trade_id = $1::uuid
     AND ($2::text IS NULL OR m.recipient_role IS NULL OR m.recipient_role::text = $2)
     AND ($3::timestamptz IS NULL OR m.timestamp > $3)
@@ -34,7 +34,7 @@ const LIST_SQL = `
 
 const STORED_SQL = `
   SELECT ${CHAT_MESSAGE_COLUMNS}
-  FROM trade_chat_messages m LEFT JOIN trade_chain_entries e ON e.chat_id = m.id
+  FROM trade_chat_messages m ${CHAIN_LINK_JOIN}
   WHERE m.trade_id = $1::uuid AND m.sender_id = $2 AND m.client_message_id = $3`;
 
 export interface SentMessage {

@@ -2,7 +2,7 @@ import { Prisma } from '../generated/prisma/client.js';
 import type { Database } from '../persistence/database.js';
 import type { SenderRole } from '../contract/trade-status.js';
 import type { ChatMessage, Notification, Trade } from '../contract/shapes.js';
-import { toChatMessage, type ChatRow } from '../domain/chat-log.js';
+import { CHAIN_LINK_JOIN, toChatMessage, type ChatRow } from '../domain/chat-log.js';
 import { toNotification } from '../domain/notification-service.js';
 import { toTrade } from '../domain/trade-service.js';
 
@@ -38,7 +38,7 @@ export const CHAT_SQL = `
     WHERE c.trade_id = q.trade_id AND c.seq > q.after_seq
       AND (c.recipient_role IS NULL OR c.recipient_role::text = q.role OR q.role = 'MEDIATOR')
     ORDER BY c.seq LIMIT $4) m ON true
-  LEFT JOIN trade_chain_entries e ON e.chat_id = m.id
+  ${CHAIN_LINK_JOIN}
   ORDER BY q.ord, m.seq`;
 
 /** A trade's row: the head, and a message of its page unless it has none (`id` null). */
