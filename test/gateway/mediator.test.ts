@@ -136,13 +136,14 @@ for (const drivers of DRIVER_SETS) {
       it('sends over the socket as MEDIATOR while the dispute is open, and only reads after the resolution', async () => {
         const { id, buyer } = await paidTrade();
         await move(id, buyer, 'DISPUTED');
+        const fresh = await pastHead(id, buyer);
         const mediator = await connect(admin);
         const errors = await mediator.subscribe(userDestinations.errors);
         const room = await mediator.subscribe(destinations.tradeChat(id));
         await mediator.send(appDestinations.chat(id), JSON.stringify({ message: 'Both of you, please wait.' }));
         await eventually(() =>
           assert.deepEqual(
-            room.bodies<Message>().map((m) => [m.senderId, m.senderRole]),
+            fresh(room).map((m) => [m.senderId, m.senderRole]),
             [[admin, 'MEDIATOR']],
           ),
         );
