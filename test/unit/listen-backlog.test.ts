@@ -24,7 +24,12 @@ Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
 describe('listen', () => {
   it('with a gateway on the server, queues a burst of connections larger than Node’s default backlog while the server is busy', async function () {
     const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8').trim());
-    if (!(somaxconn > CONNECTIONS)) this.skip();
+    if (!(somaxconn > CONNECTIONS)) {
+      // The kernel caps every backlog at somaxconn: below the burst size the test cannot tell a long
+      // backlog from Node's. CI's machines have 4096 (docs/development.md), so CI still runs it.
+      console.log(`      skipped: net.core.somaxconn is ${somaxconn}, not above the burst of ${CONNECTIONS}`);
+      this.skip();
+    }
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', BUSY_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
     const sockets: Socket[] = [];
     try {
