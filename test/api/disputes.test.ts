@@ -4,6 +4,7 @@ import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import type { Database } from '../../src/persistence/database.js';
 import { DRIVER_SETS, openTrade, startTestSystem, type TestSystem } from '../support/system.js';
 import { eventually } from '../support/eventually.js';
+import { databaseWith } from '../support/counting-database.js';
 
 type Body = Record<string, unknown>;
 
@@ -451,13 +452,5 @@ function seatHooked(db: Database, hook: () => Promise<void>): Database {
       },
     },
   }) as unknown as PrismaClient;
-  return {
-    kind: db.kind,
-    prisma,
-    reads: db.reads,
-    inSqlTransaction: (work) => db.inSqlTransaction(work),
-    query: (sql, params) => db.query(sql, params),
-    ping: () => db.ping(),
-    close: () => db.close(),
-  };
+  return databaseWith(db, prisma);
 }

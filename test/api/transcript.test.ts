@@ -11,6 +11,7 @@ import { ChatService } from '../../src/domain/chat-service.js';
 import type { BusEvent } from '../../src/events/events.js';
 import type { Database } from '../../src/persistence/database.js';
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
+import { databaseWith } from '../support/counting-database.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -26,18 +27,7 @@ function interleaved(db: Database, after: Record<number, () => Promise<unknown>>
       },
     },
   }) as unknown as PrismaClient;
-  return {
-    db: {
-      kind: db.kind,
-      prisma,
-      reads: db.reads,
-      inSqlTransaction: (w) => db.inSqlTransaction(w),
-      query: (s, p) => db.query(s, p),
-      ping: () => db.ping(),
-      close: () => db.close(),
-    },
-    ran: () => count,
-  };
+  return { db: databaseWith(db, prisma), ran: () => count };
 }
 
 for (const drivers of DRIVER_SETS) {

@@ -12,17 +12,23 @@ export function countingDatabase(db: Database): { db: Database; count: () => num
       },
     },
   }) as unknown as PrismaClient;
+  return { db: databaseWith(db, prisma, () => n++), count: () => n };
+}
+
+/**
+ * `db` with another Prisma client (one a test has extended with a hook), `onStatement` called
+ * before each raw statement, transaction and ping: the seam the counting and interleaving
+ * wrappers of the suites share.
+ */
+export function databaseWith(db: Database, prisma: PrismaClient, onStatement: () => void = () => {}): Database {
   return {
-    db: {
-      kind: db.kind,
-      prisma,
-      reads: db.reads,
-      inSqlTransaction: (work) => (n++, db.inSqlTransaction(work)),
-      query: (sql, params) => (n++, db.query(sql, params)),
-      ping: () => (n++, db.ping()),
-      close: () => db.close(),
-    },
-    count: () => n,
+    kind: db.kind,
+    prisma,
+    reads: db.reads,
+    inSqlTransaction: (work) => (onStatement(), db.inSqlTransaction(work)),
+    query: (sql, params) => (onStatement(), db.query(sql, params)),
+    ping: () => (onStatement(), db.ping()),
+    close: () => db.close(),
   };
 }
 
