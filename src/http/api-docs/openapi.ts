@@ -137,7 +137,7 @@ const OPERATIONS: Operation[] = [
     method: 'post',
     path: '/p2p/trades/{tradeId}/status',
     summary:
-      'Change the status (see the status rules); appends system messages and publishes a TradeStatusEvent. An ADMIN who is not a party resolves a DISPUTED trade (the mediator) to RELEASED or CANCELLED, with an optional `reason`; status change, system message, audit row and events commit together.',
+      'Change the status (see the status rules); appends system messages and publishes a TradeStatusEvent. An ADMIN who is not a party resolves a DISPUTED trade (the mediator) to RELEASED or CANCELLED, with an optional `reason`; status change, system message, transcript chain entries, audit row and events commit together.',
     body: 'StatusChangeRequest',
     ok: { status: 200, schema: 'Trade', description: 'The trade after the change.' },
     errors: [400, 403, 404, 409, 413, ...AUTHED],
