@@ -99,6 +99,7 @@ export function setUpSession(
       presence: { held: 0, peers: 0 },
     })),
     logger: pino({ level: 'silent' }),
+    admission: { setUp: () => {} },
   };
   const connection = new FakeConnection();
   const session = new StompSession(connection, deps);
