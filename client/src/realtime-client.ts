@@ -152,9 +152,8 @@ interface Credentials {
  *
  * Socket first. When it fails or closes, the client syncs every cursor in one long-polled
  * `GET /sync` at a time and reconnects with jittered backoff (or after the advisory delay of a
- * draining gateway, or the appointment of one too busy to take the session on). On (re)connect
- * it stops polling, subscribes, waits until the server confirmed the subscriptions, then syncs
- * once from the cursors: from then on the socket
+ * draining gateway, or the appointment of one too busy to take the session on). On (re)connect it stops polling, subscribes, waits until the server
+ * confirmed the subscriptions, then syncs once from the cursors: from then on the socket
  * delivers everything, and a gap in seq on the socket is filled by a fetch. Before the token
  * expires it opens a second connection with a new one and drops the first once the second's
  * subscriptions are confirmed.
