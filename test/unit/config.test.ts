@@ -99,13 +99,6 @@ describe('configuration', () => {
     assert.equal(loadConfig('gateway', { ...PROD, GATEWAY_DRAIN_MS: '0' }).gateway.drainMs, 0);
   });
 
-  it('refuses new sessions while 64 or more are setting up and the oldest waited past 2 s, unless told otherwise (0: never)', () => {
-    assert.deepEqual(loadConfig('gateway', PROD).gateway.admission, { targetMs: 2_000, minPending: 64 });
-    const set = { ...PROD, GATEWAY_ADMISSION_TARGET_MS: '0', GATEWAY_ADMISSION_MIN_PENDING: '8' };
-    assert.deepEqual(loadConfig('gateway', set).gateway.admission, { targetMs: 0, minPending: 8 });
-    assert.throws(() => loadConfig('gateway', { ...PROD, GATEWAY_ADMISSION_MIN_PENDING: '0' }), /GATEWAY_ADMISSION_MIN_PENDING is invalid/);
-  });
-
   it('keeps presence 5 s after a party leaves, refreshes it every 5 s and lets it lapse after 15 s, unless told otherwise', () => {
     assert.deepEqual(loadConfig('gateway', PROD).gateway.presence, { graceMs: 5_000, refreshMs: 5_000, ttlMs: 15_000 });
     assert.deepEqual(loadConfig('gateway', { ...PROD, GATEWAY_PRESENCE_REFRESH_MS: '2000' }).gateway.presence.ttlMs, 6_000);
