@@ -5,8 +5,6 @@ import type { LinkLoss } from './stomp-link.js';
 export type LossAction =
   /** The gateway is draining: come back after its advisory delay, as a matter of course. */
   | { kind: 'drain'; delayMs: number }
-  /** The gateway was behind on setting up sessions and refused this one at once: come back at its appointment. */
-  | { kind: 'busy'; delayMs: number }
   /** The session outlived its token: get a new one, then reconnect at once. */
   | { kind: 'token-expired' }
   /** CONNECT was refused for its credentials: another try with them cannot succeed. */
@@ -18,8 +16,6 @@ export type LossAction =
 
 export function classifyLoss(loss: LinkLoss): LossAction {
   if (loss.code === CLOSE_CODES.drain) return { kind: 'drain', delayMs: retryAfterMsOf(loss.closeReason ?? '') ?? 0 };
-  const appointment = loss.code === CLOSE_CODES.unavailable ? retryAfterMsOf(loss.closeReason ?? '') : undefined;
-  if (appointment !== undefined) return { kind: 'busy', delayMs: appointment };
   if (!loss.connected && refusedCredentials(loss)) return { kind: 'auth-refused' };
   if (loss.code === CLOSE_CODES.tokenExpired) return { kind: 'token-expired' };
   if (loss.slow) return { kind: 'slow' };

@@ -108,8 +108,8 @@ export interface RealtimeClientDeps {
 
 // The server's largest page: fewer round trips when catching up after a long outage.
 const PAGE_SIZE = 1000;
-// Spreads the reconnects beyond a gateway's advisory delay (a draining gateway's batch, a busy one's appointments).
-const ADVISED_DELAY_JITTER_MS = 1000;
+// Spreads the reconnects of a draining gateway's batch beyond its advisory delay.
+const DRAIN_JITTER_MS = 1000;
 
 interface WatchedTrade {
   sync: ChatSync;
@@ -151,8 +151,8 @@ interface Credentials {
  * while the socket is down (the plan's ChatWebSocketManager, made loss-free).
  *
  * Socket first. When it fails or closes, the client syncs every cursor in one long-polled
- * `GET /sync` at a time and reconnects with jittered backoff (or after the advisory delay of a
- * draining gateway, or the appointment of one too busy to take the session on). On (re)connect it stops polling, subscribes, waits until the server
+ * `GET /sync` at a time and reconnects with jittered backoff (or after a draining gateway's
+ * advisory delay). On (re)connect it stops polling, subscribes, waits until the server
  * confirmed the subscriptions, then syncs once from the cursors: from then on the socket
  * delivers everything, and a gap in seq on the socket is filled by a fetch. Before the token
  * expires it opens a second connection with a new one and drops the first once the second's
@@ -563,8 +563,8 @@ export class RealtimeClient {
     this.#pacer.reset();
     this.#poller.start();
     const delay =
-      action.kind === 'drain' || action.kind === 'busy'
-        ? action.delayMs + Math.floor(this.deps.random() * ADVISED_DELAY_JITTER_MS)
+      action.kind === 'drain'
+        ? action.delayMs + Math.floor(this.deps.random() * DRAIN_JITTER_MS)
         : action.kind === 'token-expired'
           ? 0
           : action.kind === 'slow'

@@ -173,11 +173,6 @@ function readConfig(r: Role, env: NodeJS.ProcessEnv, problems: string[]): Config
       connectTimeoutMs: parse('GATEWAY_CONNECT_TIMEOUT_MS', positiveInt, 10_000),
       // Under an orchestrator's usual 10 s kill timeout, with room for the shutdown after it.
       drainMs: parse('GATEWAY_DRAIN_MS', nonNegativeInt, 8_000),
-      // A fifth of the client library's connect timeout (10 s): an admitted session is set up well within it.
-      admission: {
-        targetMs: parse('GATEWAY_ADMISSION_TARGET_MS', nonNegativeInt, 2_000),
-        minPending: parse('GATEWAY_ADMISSION_MIN_PENDING', positiveInt, 64),
-      },
       tokenLeewayMs: parse('GATEWAY_TOKEN_LEEWAY_MS', nonNegativeInt.max(30_000), 5_000),
       // Browsers send Origin on WebSocket and cross-origin SockJS requests; other clients none.
       handshakeOrigins: production ? corsOrigins : ['*'],

@@ -17,17 +17,6 @@ export interface PresenceSettings {
   ttlMs: number;
 }
 
-/** When the gateway refuses new connections because set-ups lag (src/gateway/session-admission.ts). */
-export interface AdmissionSettings {
-  /**
-   * The longest a session should wait to be set up (socket open to CONNECTED). Past it, new
-   * connections are refused with an appointment. 0: every connection is taken on.
-   */
-  targetMs: number;
-  /** Sessions setting up below which none is refused: a few sockets that never send CONNECT must not shut the door. */
-  minPending: number;
-}
-
 /** The gateway's part of the configuration: config.ts reads it from the environment, the gateway runs on it. */
 export interface GatewaySettings {
   queues: GatewayQueues;
@@ -40,7 +29,6 @@ export interface GatewaySettings {
   connectTimeoutMs: number;
   /** How long a SIGTERM drain spreads the closing of sessions over; 0 closes them all at once. */
   drainMs: number;
-  admission: AdmissionSettings;
   /** How long past its token's expiry a session may live (clock skew); at most 30 s. */
   tokenLeewayMs: number;
   /** Browser origins whose handshakes are accepted ('*': any); a request without Origin always is. */

@@ -13,12 +13,7 @@ export const CLOSE_CODES = {
   policy: 1008,
   /** A bug on the server side. */
   internal: 1011,
-  /**
-   * Try again later: a dependency (database, broker) is unavailable, or the gateway is behind on
-   * setting up sessions (a reconnect storm) and refused this one at once. The latter's close
-   * reason is `busy;retry-after-ms=<n>`: an appointment, spread so the refused come back at the
-   * pace the gateway can serve them.
-   */
+  /** A dependency (database, broker) is unavailable: try again later. */
   unavailable: 1013,
   /**
    * The gateway is draining (SIGTERM, redeploy): reconnect, elsewhere if possible. The close
@@ -37,24 +32,15 @@ export type CloseCodeName = keyof typeof CLOSE_CODES;
 export type CloseCode = (typeof CLOSE_CODES)[CloseCodeName];
 
 // Lenient on purpose: a later reason may add parts (`drain;retry-after-ms=120;…`).
-const ADVISED_DELAY = /(?:^|;)\s*retry-after-ms=(\d+)/;
-
-function advisedCloseReason(kind: 'drain' | 'busy', retryAfterMs: number): string {
-  return `${kind};retry-after-ms=${Math.max(0, Math.round(retryAfterMs))}`;
-}
+const DRAIN_DELAY = /(?:^|;)\s*retry-after-ms=(\d+)/;
 
 /** The close reason of a drain close: how long the client is advised to wait before reconnecting. */
 export function drainCloseReason(retryAfterMs: number): string {
-  return advisedCloseReason('drain', retryAfterMs);
+  return `drain;retry-after-ms=${Math.max(0, Math.round(retryAfterMs))}`;
 }
 
-/** The close reason of a connection refused because set-ups lag (with `unavailable`): when to come back. */
-export function busyCloseReason(retryAfterMs: number): string {
-  return advisedCloseReason('busy', retryAfterMs);
-}
-
-/** The advisory delay in a drain or busy close reason; undefined when the reason carries none. */
+/** The advisory delay in a drain close reason; undefined when the reason carries none. */
 export function retryAfterMsOf(reason: string): number | undefined {
-  const match = ADVISED_DELAY.exec(reason);
+  const match = DRAIN_DELAY.exec(reason);
   return match ? Number(match[1]) : undefined;
 }

@@ -78,11 +78,6 @@ export function createGatewayMetrics(registry: Registry, stats: () => GatewaySta
       labelNames: ['transport'],
       registers: [registry],
     }),
-    sessionsRefused: new Counter({
-      name: 'gateway_sessions_refused_total',
-      help: 'New connections closed at once with 1013 busy because session set-ups lagged (session-admission.ts)',
-      registers: [registry],
-    }),
     sessionErrors: new Counter({
       name: 'gateway_session_errors_total',
       // reason="auth" counts refused tokens.

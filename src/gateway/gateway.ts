@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { GatewaySettings } from '../config/gateway-settings.js';
 import { verifyToken, type TokenRules } from '../auth/jwt.js';
-import { busyCloseReason, CLOSE_CODES, drainCloseReason } from '../contract/close-codes.js';
+import { CLOSE_CODES, drainCloseReason } from '../contract/close-codes.js';
 import type { TradeAccess, TradeParties } from '../domain/trade-access.js';
 import type { Consumer, EventBus } from '../messaging/event-bus.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -17,7 +17,6 @@ import { createWebSocketEndpoint } from '../transport/ws-transport.js';
 import { ApiClient } from './app-sends/api-client.js';
 import { createAppHandlers } from './app-sends/app-handlers.js';
 import { ConnectionQuota } from './connection-quota.js';
-import { SessionAdmission } from './session-admission.js';
 import { drainInBatches } from './drain.js';
 import { DestinationGuard } from './destinations.js';
 import { EVENT_LISTENERS } from './event-listeners.js';
@@ -88,12 +87,6 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
   if (!apiUrl && !deps.apiInProcess) logger.warn('API_URL is not set: SENDs to /app/... are answered with the user error "unavailable"');
   const api = new ApiClient(apiUrl ? () => new URL(apiUrl) : deps.apiInProcess ? () => ownUrl(server) : () => undefined, settings.apiTimeoutMs);
 
-  const admission = new SessionAdmission(settings.admission, undefined, (refusing, state) =>
-    logger.info(
-      state,
-      refusing ? 'session set-ups lag: refusing new connections with an appointment (1013 busy)' : 'session set-ups caught up: taking new connections on',
-    ),
-  );
   const sessionDeps: SessionDeps = {
     settings: {
       heartbeatMs: settings.heartbeatMs,
@@ -113,7 +106,6 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
     app: createAppHandlers({ api, bus: deps.bus, trades: deps.trades, logger }),
     metrics,
     logger,
-    admission,
   };
 
   let onAllClosed: (() => void) | undefined;
@@ -121,14 +113,8 @@ export async function startGateway(settings: GatewaySettings, deps: GatewayDeps)
     if (closing) return connection.close(CLOSE_CODES.shutdown, 'server shutting down');
     // A request that started a connection just before the refusals began: go elsewhere now.
     if (draining) return connection.close(CLOSE_CODES.drain, drainCloseReason(0));
-    const admitted = admission.admit(connection);
-    if (!admitted.admitted) {
-      metrics.sessionsRefused.inc();
-      return connection.close(CLOSE_CODES.unavailable, busyCloseReason(admitted.retryAfterMs));
-    }
     open.set(connection, new StompSession(connection, sessionDeps));
     connection.onClose(() => {
-      admission.gone(connection);
       open.delete(connection);
       if (open.size === 0) onAllClosed?.();
     });

@@ -14,7 +14,6 @@ import { decodeSendBody } from './app-sends/send-body.js';
 import type { ConnectionQuota } from './connection-quota.js';
 import type { Access, DestinationGuard } from './destinations.js';
 import type { GatewayMetrics, SessionEndReason } from './gateway-metrics.js';
-import type { SessionAdmission } from './session-admission.js';
 import { Heartbeats, negotiateHeartbeats, parseHeartBeat } from './heartbeats.js';
 import type { MessageSink, PreEncodedFrame, Subscriber, SubscriptionRegistry } from './subscription-registry.js';
 import { resolveDestination, userQueueKey } from './user-destinations.js';
@@ -43,8 +42,6 @@ export interface SessionDeps {
   app: AppHandlers;
   metrics: GatewayMetrics;
   logger: Logger;
-  /** Told when a session's CONNECT is answered: it is set up, and no longer counts as waiting. */
-  admission: Pick<SessionAdmission, 'setUp'>;
 }
 
 const SUPPORTED_VERSIONS: readonly StompVersion[] = ['1.2', '1.1', '1.0'];
@@ -336,7 +333,6 @@ export class StompSession implements MessageSink {
     // Spring's header for an authenticated session; a user id that cannot be a header goes without.
     if (this.#fits('user-name', actor.userId)) headers['user-name'] = actor.userId;
     this.#write(encodeFrame({ command: 'CONNECTED', headers }, version));
-    this.deps.admission.setUp(this.connection);
     this.#heartbeats.start(negotiateHeartbeats(clientBeats, offer), {
       beat: () => this.#guarded(() => this.#write(HEARTBEAT_EOL)),
       silent: () => this.#guarded(() => this.#drop('heartbeat-timeout')),

@@ -34,19 +34,6 @@ describe('client: close codes and the token lifecycle', () => {
     assert.deepEqual(world.authRequired, []);
   });
 
-  it('refused as busy (1013 with an appointment) before CONNECTED, comes back after the appointment plus jitter, and keeps its backoff', async () => {
-    const world = setup();
-    world.client.start();
-    await settle();
-    world.broker.current.lose({ code: CLOSE_CODES.unavailable, closeReason: 'busy;retry-after-ms=3000' });
-    await world.clock.advance(3499);
-    assert.equal(linkCount(world), 1);
-    await world.clock.advance(1);
-    assert.equal(linkCount(world), 2);
-    world.broker.current.lose();
-    assert.ok(world.clock.pending().includes(500), 'the first failure after it waits the base delay');
-  });
-
   it('after a token-expiry close, gets a token and reconnects at once', async () => {
     const world = setup();
     await live(world);

@@ -6,16 +6,9 @@ import { refreshDelay, tokenExpiry } from '../../client/src/token-expiry.js';
 
 describe('client: reading close codes, tokens and gateway lists', () => {
   it('reads the close code table', () => {
-    const { drain, tokenExpired, policy, shutdown, unavailable } = CLOSE_CODES;
+    const { drain, tokenExpired, policy, shutdown } = CLOSE_CODES;
     assert.deepEqual(classifyLoss({ reason: '', connected: true, code: drain, closeReason: 'drain;retry-after-ms=2500' }), { kind: 'drain', delayMs: 2500 });
     assert.deepEqual(classifyLoss({ reason: '', connected: true, code: drain, closeReason: 'drain' }), { kind: 'drain', delayMs: 0 });
-    // Refused at once by a gateway behind on set-ups: come back at the appointment it gave.
-    assert.deepEqual(classifyLoss({ reason: '', connected: false, code: unavailable, closeReason: 'busy;retry-after-ms=1800' }), {
-      kind: 'busy',
-      delayMs: 1800,
-    });
-    // A dependency down, with no appointment: backoff.
-    assert.deepEqual(classifyLoss({ reason: '', connected: true, code: unavailable, closeReason: 'unavailable' }), { kind: 'failure' });
     assert.deepEqual(classifyLoss({ reason: '', connected: true, code: tokenExpired }), { kind: 'token-expired' });
     assert.deepEqual(classifyLoss({ reason: '', connected: false, code: tokenExpired }), { kind: 'auth-refused' });
     assert.deepEqual(classifyLoss({ reason: '', connected: false, code: policy, closeReason: 'auth' }), { kind: 'auth-refused' });

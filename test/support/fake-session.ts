@@ -99,7 +99,6 @@ export function setUpSession(
       presence: { held: 0, peers: 0 },
     })),
     logger: pino({ level: 'silent' }),
-    admission: { setUp: () => {} },
   };
   const connection = new FakeConnection();
   const session = new StompSession(connection, deps);
