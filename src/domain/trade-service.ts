@@ -7,6 +7,7 @@ import type { SenderRole, TradeRole, TradeStatus } from '../contract/trade-statu
 import { isUuid } from '../contract/ids.js';
 import type { OpenTradeInput, Trade } from '../contract/shapes.js';
 import type { Actor } from '../auth/actor.js';
+import { BatchedLookup } from './batched-lookup.js';
 import { appendChatMessage } from './chat-log.js';
 import { nextFeedPositions } from './trade-feed.js';
 import { badRequest, conflict, DomainError, forbidden, notFound } from './errors.js';
@@ -32,12 +33,18 @@ export interface RoomSeat {
 
 export class TradeService implements TradeAccess, TradeParties {
   private readonly parties = new Map<string, Promise<Parties>>();
+  private readonly partiesLookup: BatchedLookup<Parties>;
 
   constructor(
     private readonly db: Database,
     private readonly outbox: Outbox,
     private readonly chain: TranscriptChain,
-  ) {}
+  ) {
+    this.partiesLookup = new BatchedLookup(async (ids) => {
+      const rows = await this.db.prisma.trade.findMany({ where: { id: { in: ids } }, select: { id: true, buyerId: true, sellerId: true } });
+      return new Map(rows.map(({ id, buyerId, sellerId }) => [id, { buyerId, sellerId }]));
+    });
+  }
 
   async open(actor: Actor, input: OpenTradeInput): Promise<Trade> {
     if (input.sellerId === actor.userId) throw badRequest('you cannot open a trade with yourself');
@@ -200,9 +207,9 @@ export class TradeService implements TradeAccess, TradeParties {
   }
 
   private async lookUpParties(tradeId: string): Promise<Parties> {
-    const row = isUuid(tradeId) ? await this.db.prisma.trade.findUnique({ where: { id: tradeId }, select: { buyerId: true, sellerId: true } }) : null;
-    if (!row) throw notFound(`trade ${tradeId} not found`);
-    return row;
+    const parties = isUuid(tradeId) ? await this.partiesLookup.get(tradeId) : undefined;
+    if (!parties) throw notFound(`trade ${tradeId} not found`);
+    return parties;
   }
 
   /** What the mediation rules read of a trade; null when it does not exist. */

@@ -6,22 +6,25 @@ import type { TranscriptChain } from '../../src/domain/transcript-chain.js';
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
-/** A TradeService over a database that answers trade lookups from `trades` and counts them. */
+/** A TradeService over a database that answers trade lookups from `trades` and records each query's ids. */
 function service(trades: Map<string, { buyerId: string; sellerId: string }>, fail = { now: false }) {
-  const lookups: string[] = [];
+  const queries: string[][] = [];
   const db = {
     prisma: {
       trade: {
-        findUnique: async ({ where }: { where: { id: string } }) => {
-          lookups.push(where.id);
+        findMany: async ({ where }: { where: { id: { in: string[] } } }) => {
+          queries.push(where.id.in);
           await new Promise((resolve) => setImmediate(resolve));
           if (fail.now) throw new Error('database down');
-          return trades.get(where.id) ?? null;
+          return where.id.in.flatMap((tradeId) => {
+            const parties = trades.get(tradeId);
+            return parties ? [{ id: tradeId, ...parties }] : [];
+          });
         },
       },
     },
   } as unknown as Database;
-  return { trades: new TradeService(db, {} as Outbox, {} as TranscriptChain), lookups };
+  return { trades: new TradeService(db, {} as Outbox, {} as TranscriptChain), queries, lookups: () => queries.flat() };
 }
 
 describe("a trade's parties (permission checks of chat and the gateway)", () => {
@@ -33,7 +36,19 @@ describe("a trade's parties (permission checks of chat and the gateway)", () => 
       null,
     ]);
     await trades.participants(id(1));
-    assert.deepEqual(lookups, [id(1)]);
+    assert.deepEqual(lookups(), [id(1)]);
+  });
+
+  it('of different trades asked for in the same turn (a reconnect storm on a cold cache) are read with one query', async () => {
+    const all = new Map(Array.from({ length: 30 }, (_, n) => [id(n), { buyerId: `b${n}`, sellerId: `s${n}` }] as const));
+    const { trades, queries } = service(all);
+    const roles = await Promise.all([...all.keys(), id(99)].map((tradeId, n) => trades.roleInTrade(tradeId, `s${n}`)));
+    assert.deepEqual(roles, [...Array.from({ length: 30 }, () => 'SELLER'), null]);
+    assert.equal(queries.length, 1);
+    assert.equal(queries[0]!.length, 31);
+    // Not a UUID: not found without a query.
+    assert.equal(await trades.roleInTrade('not-a-trade', 'bob'), null);
+    assert.equal(queries.length, 1);
   });
 
   it('are not remembered for an unknown trade or a failed lookup', async () => {
@@ -45,7 +60,7 @@ describe("a trade's parties (permission checks of chat and the gateway)", () => 
     assert.equal(await trades.roleInTrade(id(2), 'bob'), null);
     known.set(id(2), { buyerId: 'bob', sellerId: 'sue' });
     assert.equal(await trades.roleInTrade(id(2), 'bob'), 'BUYER');
-    assert.equal(lookups.length, 3);
+    assert.equal(lookups().length, 3);
   });
 
   it(`hold at most ${PARTIES_CACHE_SIZE} trades, the oldest going first`, async () => {
@@ -54,6 +69,6 @@ describe("a trade's parties (permission checks of chat and the gateway)", () => 
     for (let n = 0; n <= PARTIES_CACHE_SIZE; n++) await trades.participants(id(n));
     await trades.participants(id(PARTIES_CACHE_SIZE));
     await trades.participants(id(0));
-    assert.equal(lookups.length, PARTIES_CACHE_SIZE + 2);
+    assert.equal(lookups().length, PARTIES_CACHE_SIZE + 2);
   });
 });
