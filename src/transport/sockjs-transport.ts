@@ -59,8 +59,12 @@ export function createSockJsEndpoint(options: SockJsEndpointOptions): HttpEndpoi
     // Relative to the iframe page, so it resolves under whatever path the gateway is mounted.
     sockjs_url: scriptName,
     faye_server_options: { maxLength: options.maxMessageBytes },
-    // Its lines hold request URLs, which may carry a token in their query string.
-    log: (severity, line) => (severity === 'error' ? options.logger.warn(redactSecrets(line)) : options.logger.debug(redactSecrets(line))),
+    // Its lines hold request URLs, which may carry a token in their query string. It logs every
+    // request (one line each), so a line nobody will see is not redacted first.
+    log: (severity, line) => {
+      if (severity === 'error') options.logger.warn(redactSecrets(line));
+      else if (options.logger.isLevelEnabled('debug')) options.logger.debug(redactSecrets(line));
+    },
   });
   // Until sockjs forgets the session: a poll that comes for its close frame is not a new connection.
   const sessions = new Set<string>();
