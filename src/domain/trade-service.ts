@@ -191,6 +191,12 @@ export class TradeService implements TradeAccess, TradeParties {
    * every gateway subscription. They never change after the trade is opened, so a trade's
    * lookup is made once and shared (also while in flight); a failed lookup or an unknown trade
    * is not remembered, so the next caller asks again. Bounded; the oldest goes first.
+   *
+   * Lookups asked for in the same turn share one query (BatchedLookup). When a gateway dies, its
+   * clients' subscriptions reach a survivor whose cache knows none of their trades: thousands of
+   * one-row reads, each paying Prisma's fixed cost, were a tenth of the survivor's CPU in the
+   * failover bench (docs/benchmarks.md). The price: a failed query fails the checks of its whole
+   * chunk (up to 500 trades), which the gateway answers with close 1013 and the client retries.
    */
   participants(tradeId: string): Promise<Parties> {
     let found = this.parties.get(tradeId);
@@ -207,7 +213,9 @@ export class TradeService implements TradeAccess, TradeParties {
   }
 
   private async lookUpParties(tradeId: string): Promise<Parties> {
-    const parties = isUuid(tradeId) ? await this.partiesLookup.get(tradeId) : undefined;
+    // Not a UUID: not found without a query, and kept out of a chunk whose statement it would fail.
+    // The database answers ids in lower case, the key it is matched by.
+    const parties = isUuid(tradeId) ? await this.partiesLookup.get(tradeId.toLowerCase()) : undefined;
     if (!parties) throw notFound(`trade ${tradeId} not found`);
     return parties;
   }

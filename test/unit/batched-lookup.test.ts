@@ -17,7 +17,7 @@ describe('batched lookups (one query per turn of the event loop)', () => {
     assert.equal(queries.length, 4);
   });
 
-  it('resolves a key the query did not return to undefined, and fails only the lookups of a failed batch', async () => {
+  it('resolves a key the query did not return to undefined, and fails the lookups of a failed chunk', async () => {
     let fail = true;
     const lookup = new BatchedLookup<string>(async (keys) => {
       if (fail) throw new Error('database down');
@@ -30,5 +30,15 @@ describe('batched lookups (one query per turn of the event loop)', () => {
     );
     fail = false;
     assert.deepEqual(await Promise.all([lookup.get('a'), lookup.get('gone')]), ['A', undefined]);
+  });
+
+  it('fails only the chunk whose query failed, also when the query throws before returning a promise', async () => {
+    const lookup = new BatchedLookup<string>((keys) => {
+      if (keys.includes('0')) throw new Error('refused at once');
+      return Promise.resolve(new Map(keys.map((k) => [k, k])));
+    });
+    const settled = await Promise.allSettled(Array.from({ length: 501 }, (_, n) => lookup.get(String(n))));
+    assert.equal(settled.filter((r) => r.status === 'rejected').length, 500);
+    assert.deepEqual(settled[500], { status: 'fulfilled', value: '500' });
   });
 });

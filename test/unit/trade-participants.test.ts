@@ -46,9 +46,13 @@ describe("a trade's parties (permission checks of chat and the gateway)", () => 
     assert.deepEqual(roles, [...Array.from({ length: 30 }, () => 'SELLER'), null]);
     assert.equal(queries.length, 1);
     assert.equal(queries[0]!.length, 31);
+    // An id in upper case is the same trade (the database answers ids in lower case).
+    const mixed = 'abcdef00-0000-4000-8000-00000000abcd';
+    all.set(mixed, { buyerId: 'b99', sellerId: 's99' });
+    assert.equal(await trades.roleInTrade(mixed.toUpperCase(), 'b99'), 'BUYER');
     // Not a UUID: not found without a query.
     assert.equal(await trades.roleInTrade('not-a-trade', 'bob'), null);
-    assert.equal(queries.length, 1);
+    assert.equal(queries.length, 2);
   });
 
   it('are not remembered for an unknown trade or a failed lookup', async () => {
