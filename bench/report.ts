@@ -288,6 +288,23 @@ export function renderReport(results: BenchResults): string {
       ),
     );
   }
+  const setups = results.sessionSetups;
+  if (setups) {
+    const baseline = setups.runs.find((r) => r.transport === 'websocket');
+    out.push(
+      table(
+        `Session set-ups, one gateway: CPU per session (CONNECT and three subscriptions with receipts; ${setups.concurrency} at a time, after a warm-up round each)`,
+        ['transport', 'sessions', 'gateway CPU ms per session', 'x plain WebSocket', 'wall s'],
+        setups.runs.map((r) => [
+          r.transport,
+          String(r.sessions),
+          f2(r.gatewayCpuMsPerSession),
+          ratio(r.gatewayCpuMsPerSession, baseline?.gatewayCpuMsPerSession),
+          f1(r.wallMs / 1000),
+        ]),
+      ),
+    );
+  }
   if (results.goals.length > 0) {
     out.push(
       table(

@@ -7,6 +7,7 @@ import type { PollingResult } from './scenarios/polling.js';
 import type { SyncBenchResult } from './scenarios/sync.js';
 import type { WritesResult } from './scenarios/writes.js';
 import type { SocketSendsResult } from './scenarios/socket-sends.js';
+import type { SessionSetupsResult } from './scenarios/session-setups.js';
 import type { Plan } from './settings.js';
 
 /** One target of issue 5 checked against this run's own baselines. */
@@ -32,5 +33,6 @@ export interface BenchResults {
   failover: FailoverResult | undefined;
   writes: WritesResult | undefined;
   socketSends: SocketSendsResult | undefined;
+  sessionSetups: SessionSetupsResult | undefined;
   goals: Goal[];
 }

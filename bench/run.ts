@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--only fanout,e2e,destinations,polling,sync,failover,writes,sends] [--targets gateway-ws,ceiling,...] [--profile]
+// npm run bench [-- --quick] [--only fanout,e2e,destinations,polling,sync,failover,writes,sends,setups] [--targets gateway-ws,ceiling,...] [--profile]
 //   [--failover-clients <n>] (the failover scenario's client count instead of the plan's, to iterate between --quick's 500 and the full 5,000)
 // A benchmark, not a test: it runs on throwaway PostgreSQL and RabbitMQ instances of its own
 // (the broker with the Web-STOMP plugin, the comparison; see bench/settings.ts), prints
@@ -25,12 +25,13 @@ import { runPolling } from './scenarios/polling.js';
 import { runSync } from './scenarios/sync.js';
 import { runWrites } from './scenarios/writes.js';
 import { runSocketSends } from './scenarios/socket-sends.js';
+import { runSessionSetups } from './scenarios/session-setups.js';
 import { buildProduct } from './servers/roles.js';
 import { TARGET_NAMES, type TargetName } from './scenarios/targets.js';
 import { PLANS, type Plan } from './settings.js';
 import { stopOwnedServices } from '../test/support/services/for-this-run.js';
 
-const SCENARIOS = ['fanout', 'e2e', 'destinations', 'polling', 'sync', 'failover', 'writes', 'sends'] as const;
+const SCENARIOS = ['fanout', 'e2e', 'destinations', 'polling', 'sync', 'failover', 'writes', 'sends', 'setups'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -99,6 +100,7 @@ const partial: Omit<BenchResults, 'goals'> = {
   failover: undefined,
   writes: undefined,
   socketSends: undefined,
+  sessionSetups: undefined,
 };
 try {
   if (scenarios.includes('fanout')) for (const name of targets) partial.broadcast.push(await runBroadcast(ctx, name));
@@ -109,6 +111,7 @@ try {
   if (scenarios.includes('failover')) partial.failover = await runFailover(ctx);
   if (scenarios.includes('writes')) partial.writes = await runWrites(ctx);
   if (scenarios.includes('sends')) partial.socketSends = await runSocketSends(ctx);
+  if (scenarios.includes('setups')) partial.sessionSetups = await runSessionSetups(ctx);
 } finally {
   await cleanUp();
 }

@@ -47,6 +47,8 @@ export interface Plan {
   writes: { chatPerSecond: number; pollers: number; seconds: number };
   /** Chat sent over REST, then the same over the socket (SEND /app/...), at one rate over some trades. */
   socketSends: { trades: number; perSecond: number; seconds: number };
+  /** Sessions set up per transport (CONNECT and three subscriptions), so many at a time. */
+  sessionSetups: { sessions: number; concurrency: number };
 }
 
 export const PLANS: Record<Plan['name'], Plan> = {
@@ -65,6 +67,7 @@ export const PLANS: Record<Plan['name'], Plan> = {
     failover: { clients: 5000, clientsPerTrade: 2, chatPerSecond: 20, steadySeconds: 3 },
     writes: { chatPerSecond: 20, pollers: 400, seconds: 10 },
     socketSends: { trades: 20, perSecond: 20, seconds: 10 },
+    sessionSetups: { sessions: 2000, concurrency: 50 },
   },
   quick: {
     name: 'quick',
@@ -80,6 +83,7 @@ export const PLANS: Record<Plan['name'], Plan> = {
     failover: { clients: 500, clientsPerTrade: 2, chatPerSecond: 20, steadySeconds: 3 },
     writes: { chatPerSecond: 20, pollers: 400, seconds: 4 },
     socketSends: { trades: 10, perSecond: 10, seconds: 4 },
+    sessionSetups: { sessions: 500, concurrency: 50 },
   },
 };
 
