@@ -1,5 +1,6 @@
 // npm run bench [-- --quick] [--only fanout,e2e,destinations,polling,sync,failover,writes,sends,setups] [--targets gateway-ws,ceiling,...] [--profile]
 //   [--failover-clients <n>] (the failover scenario's client count instead of the plan's, to iterate between --quick's 500 and the full 5,000)
+//   [--failover-transport sockjs|websocket] (the client library's transport option; SockJS, its browser default, unless told)
 // A benchmark, not a test: it runs on throwaway PostgreSQL and RabbitMQ instances of its own
 // (the broker with the Web-STOMP plugin, the comparison; see bench/settings.ts), prints
 // Markdown tables of figures beside baselines measured in the same run, and writes them all to
@@ -42,11 +43,11 @@ function listOption<T extends string>(value: string | undefined, allowed: readon
   return picked as T[];
 }
 
-function withFailoverClients(plan: Plan, value: string | undefined): Plan {
-  if (value === undefined) return plan;
-  const clients = Number(value);
-  if (!Number.isInteger(clients) || clients < 1) throw new Error(`--failover-clients: a positive whole number, not "${value}"`);
-  return { ...plan, failover: { ...plan.failover, clients } };
+function withFailoverOptions(plan: Plan, clientsValue: string | undefined, transportValue: string | undefined): Plan {
+  const clients = Number(clientsValue ?? plan.failover.clients);
+  if (!Number.isInteger(clients) || clients < 1) throw new Error(`--failover-clients: a positive whole number, not "${clientsValue}"`);
+  const [transport = plan.failover.transport] = listOption(transportValue, ['sockjs', 'websocket'] as const, 'failover-transport');
+  return { ...plan, failover: { ...plan.failover, clients, transport: transportValue === undefined ? plan.failover.transport : transport } };
 }
 
 const { values } = parseArgs({
@@ -56,11 +57,12 @@ const { values } = parseArgs({
     targets: { type: 'string' },
     profile: { type: 'boolean', default: false },
     'failover-clients': { type: 'string' },
+    'failover-transport': { type: 'string' },
   },
 });
 const scenarios = listOption<Scenario>(values.only, SCENARIOS, 'only');
 const targets = listOption<TargetName>(values.targets, TARGET_NAMES, 'targets');
-const plan = withFailoverClients(PLANS[values.quick ? 'quick' : 'full'], values['failover-clients']);
+const plan = withFailoverOptions(PLANS[values.quick ? 'quick' : 'full'], values['failover-clients'], values['failover-transport']);
 const started = Date.now();
 const log = (line: string) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
 

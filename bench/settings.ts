@@ -42,7 +42,14 @@ export interface Plan {
    * with many clients per user, the api's per-user share of held long polls
    * (SYNC_MAX_HELD_PER_USER) answers most of their long polls at once, and they poll every 2 s.
    */
-  failover: { clients: number; clientsPerTrade: number; chatPerSecond: number; steadySeconds: number };
+  failover: {
+    clients: number;
+    clientsPerTrade: number;
+    chatPerSecond: number;
+    steadySeconds: number;
+    /** The client library's transport option: SockJS (its browser default) or plain WebSocket. */
+    transport: 'sockjs' | 'websocket';
+  };
   /** Chat sends alone, then during a storm of closed-loop pollers. */
   writes: { chatPerSecond: number; pollers: number; seconds: number };
   /** Chat sent over REST, then the same over the socket (SEND /app/...), at one rate over some trades. */
@@ -64,7 +71,7 @@ export const PLANS: Record<Plan['name'], Plan> = {
     destinations: { subscribers: 100, few: 100, many: 10_000, rounds: 2 },
     polling: { messages: 10_000, concurrency: 16, seconds: 8 },
     sync: { concurrency: 50, seconds: 8, longPollUsers: 5000, messagesPerSecond: 1, longPollSeconds: 60 },
-    failover: { clients: 5000, clientsPerTrade: 2, chatPerSecond: 20, steadySeconds: 3 },
+    failover: { clients: 5000, clientsPerTrade: 2, chatPerSecond: 20, steadySeconds: 3, transport: 'sockjs' },
     writes: { chatPerSecond: 20, pollers: 400, seconds: 10 },
     socketSends: { trades: 20, perSecond: 20, seconds: 10 },
     sessionSetups: { sessions: 2000, concurrency: 50 },
@@ -80,7 +87,7 @@ export const PLANS: Record<Plan['name'], Plan> = {
     destinations: { subscribers: 100, few: 100, many: 10_000, rounds: 1 },
     polling: { messages: 10_000, concurrency: 16, seconds: 3 },
     sync: { concurrency: 50, seconds: 3, longPollUsers: 5000, messagesPerSecond: 1, longPollSeconds: 20 },
-    failover: { clients: 500, clientsPerTrade: 2, chatPerSecond: 20, steadySeconds: 3 },
+    failover: { clients: 500, clientsPerTrade: 2, chatPerSecond: 20, steadySeconds: 3, transport: 'sockjs' },
     writes: { chatPerSecond: 20, pollers: 400, seconds: 4 },
     socketSends: { trades: 10, perSecond: 10, seconds: 4 },
     sessionSetups: { sessions: 500, concurrency: 50 },

@@ -9,10 +9,14 @@ import type { StompConnector } from '../../client/src/stomp-link.js';
 import { stompjsConnector } from '../../client/src/stompjs-link.js';
 import type { ChatMessage } from '../../client/src/wire.js';
 import { issueToken } from '../../src/auth/jwt.js';
+import WebSocket from 'ws';
 import { AttemptTimeline } from './failover-attempts.js';
 import type { FailoverSetup, FromLoadGenerator, RequestBucket, ToLoadGenerator } from './failover-messages.js';
 
 const BUCKET_MS = 250;
+
+// The library's plain-WebSocket transport uses the browser's WebSocket, which Node 20 lacks.
+Object.assign(globalThis, { WebSocket: globalThis.WebSocket ?? WebSocket });
 
 interface User {
   client: RealtimeClient;
@@ -62,19 +66,18 @@ const countedFetch: typeof fetch = async (input, init) => {
 
 /**
  * The library's defaults for a browser (index.ts) with the two gateways as its URL list, every
- * client starting on the first: the one the bench will kill.
+ * client starting on the first: the one the bench will kill. The transport is the library's
+ * option: SockJS at `/ws` (its default) or plain WebSocket at `/ws/websocket`, as index.ts forms them.
  */
-function connector(gatewayUrls: string[]): StompConnector {
-  const urls = gatewayUrls.map((url) => `${url}/ws`);
-  return attempts.wrap(
-    stompjsConnector({ urls, transport: 'sockjs', heartbeatMs: 10_000, connectTimeoutMs: 10_000, receiptTimeoutMs: 5_000, random: () => 0 }),
-  );
+function connector(gatewayUrls: string[], transport: FailoverSetup['transport']): StompConnector {
+  const urls = gatewayUrls.map((url) => (transport === 'sockjs' ? `${url}/ws` : `${url.replace(/^http/, 'ws')}/ws/websocket`));
+  return attempts.wrap(stompjsConnector({ urls, transport, heartbeatMs: 10_000, connectTimeoutMs: 10_000, receiptTimeoutMs: 5_000, random: () => 0 }));
 }
 
 async function startUser(setup: FailoverSetup, token: string, userId: string, tradeId: string): Promise<User> {
   const client = new RealtimeClient(
     { userId, getToken: () => token, baseUrl: setup.apiUrl },
-    { connector: connector(setup.gatewayUrls), fetch: countedFetch, clock: systemClock, random: Math.random },
+    { connector: connector(setup.gatewayUrls, setup.transport), fetch: countedFetch, clock: systemClock, random: Math.random },
   );
   const user: User = { client, userId, tradeId, shown: new Map(), leftLive: false };
   client.on('message', (message: ChatMessage) => user.shown.set(message.id, (user.shown.get(message.id) ?? 0) + 1));

@@ -10,6 +10,7 @@ export interface FailoverSetup {
   clients: { userId: string; tradeId: string }[];
   /** Clients starting at once. */
   startConcurrency: number;
+  transport: 'sockjs' | 'websocket';
 }
 
 export type ToLoadGenerator =

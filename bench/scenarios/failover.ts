@@ -67,6 +67,7 @@ export interface TimelineSecond extends AttemptSecond {
 
 export interface FailoverResult {
   clients: number;
+  transport: 'sockjs' | 'websocket';
   trades: number;
   chatPerSecond: number;
   /** The api's capacity on the client's sync, measured first in the same run: the lower of a catch-up (one new message) and an empty one. */
@@ -87,7 +88,7 @@ const SETTLE_LIVE_MS = 120_000;
  * baseline, measured in the same run.
  */
 export async function runFailover(ctx: BenchContext): Promise<FailoverResult> {
-  const { clients, clientsPerTrade, chatPerSecond, steadySeconds } = ctx.plan.failover;
+  const { clients, clientsPerTrade, chatPerSecond, steadySeconds, transport } = ctx.plan.failover;
   const env = { AMQP_NOTIFICATION_QUEUE: `${ctx.feed.exchange}.notifications` };
   ctx.log('failover: starting api, notification worker and gateway B');
   const [api, worker, survivor] = await Promise.all([
@@ -103,9 +104,9 @@ export async function runFailover(ctx: BenchContext): Promise<FailoverResult> {
     const runs: FailoverRun[] = [];
     for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
       const trades = await openTrades(api.baseUrl, signal, Math.max(1, Math.round(clients / clientsPerTrade)));
-      runs.push(await runOnce(ctx, { api, survivor, env, trades, clients, chatPerSecond, steadySeconds, signal }));
+      runs.push(await runOnce(ctx, { api, survivor, env, trades, clients, chatPerSecond, steadySeconds, transport, signal }));
     }
-    return { clients, trades: Math.max(1, Math.round(clients / clientsPerTrade)), chatPerSecond, capacity, runs };
+    return { clients, transport, trades: Math.max(1, Math.round(clients / clientsPerTrade)), chatPerSecond, capacity, runs };
   } finally {
     await Promise.all([api.stop(), worker.stop(), survivor.stop()]);
   }
@@ -162,6 +163,7 @@ interface OneRun {
   clients: number;
   chatPerSecond: number;
   steadySeconds: number;
+  transport: 'sockjs' | 'websocket';
   signal: KillSignal;
 }
 
@@ -178,6 +180,7 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
         return { userId: Math.floor(i / trades.length) % 2 ? trade.seller : trade.buyer, tradeId: trade.id };
       }),
       startConcurrency: 50,
+      transport: run.transport,
     },
     { profile: ctx.profile },
   );
