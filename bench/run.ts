@@ -46,8 +46,10 @@ function listOption<T extends string>(value: string | undefined, allowed: readon
 function withFailoverOptions(plan: Plan, clientsValue: string | undefined, transportValue: string | undefined): Plan {
   const clients = Number(clientsValue ?? plan.failover.clients);
   if (!Number.isInteger(clients) || clients < 1) throw new Error(`--failover-clients: a positive whole number, not "${clientsValue}"`);
-  const [transport = plan.failover.transport] = listOption(transportValue, ['sockjs', 'websocket'] as const, 'failover-transport');
-  return { ...plan, failover: { ...plan.failover, clients, transport: transportValue === undefined ? plan.failover.transport : transport } };
+  const transports =
+    transportValue === undefined ? [plan.failover.transport] : listOption(transportValue, ['sockjs', 'websocket'] as const, 'failover-transport');
+  if (transports.length !== 1) throw new Error(`--failover-transport: one of sockjs, websocket, not "${transportValue}"`);
+  return { ...plan, failover: { ...plan.failover, clients, transport: transports[0]! } };
 }
 
 const { values } = parseArgs({
