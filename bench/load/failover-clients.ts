@@ -125,6 +125,7 @@ async function verify(settleMs: number): Promise<void> {
   }
   const count = () => {
     let [expected, lost, duplicated, clientsMissingSome] = [0, 0, 0, 0];
+    const missingByState: Record<string, number> = {};
     for (const user of users) {
       const want = stored.get(`${user.userId} ${user.tradeId}`)!;
       expected += want.size;
@@ -132,9 +133,12 @@ async function verify(settleMs: number): Promise<void> {
       for (const id of want) if (!user.shown.has(id)) missing++;
       for (const times of user.shown.values()) duplicated += times - 1;
       lost += missing;
-      if (missing > 0) clientsMissingSome++;
+      if (missing > 0) {
+        clientsMissingSome++;
+        missingByState[user.client.state] = (missingByState[user.client.state] ?? 0) + 1;
+      }
     }
-    return { expected, lost, duplicated, clientsMissingSome };
+    return { expected, lost, duplicated, clientsMissingSome, missingByState };
   };
   const deadline = performance.now() + settleMs;
   let counted = count();

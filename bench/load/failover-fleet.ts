@@ -110,6 +110,10 @@ export class FailoverFleet {
       lost: sum(each, (v) => v.lost),
       duplicated: sum(each, (v) => v.duplicated),
       clientsMissingSome: sum(each, (v) => v.clientsMissingSome),
+      missingByState: each.reduce<Record<string, number>>((all, v) => {
+        for (const [state, n] of Object.entries(v.missingByState)) all[state] = (all[state] ?? 0) + n;
+        return all;
+      }, {}),
       failures,
       bucketMs: each[0]!.bucketMs,
       buckets,

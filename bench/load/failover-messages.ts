@@ -47,6 +47,8 @@ export type FromLoadGenerator =
       /** Messages a client showed more than once (each extra showing counts). */
       duplicated: number;
       clientsMissingSome: number;
+      /** Those clients by their connection state at the count: one not `live` may still be catching up through a swamped api. */
+      missingByState: Record<string, number>;
       /** The clients' failed requests after the mark by status ('error': no answer). */
       failures: Record<string, number>;
       bucketMs: number;

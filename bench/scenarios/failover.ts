@@ -53,6 +53,8 @@ export interface FailoverRun {
   lost: number;
   duplicated: number;
   clientsMissingSome: number;
+  /** Those clients by their connection state at the count (not `live`: perhaps still catching up). */
+  clientsMissingByState: Record<string, number>;
   /** Second by second from the signal until all live: where the gap's time goes. */
   timeline: TimelineSecond[];
 }
@@ -246,11 +248,12 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
       lost: verified.lost,
       duplicated: verified.duplicated,
       clientsMissingSome: verified.clientsMissingSome,
+      clientsMissingByState: verified.missingByState,
       timeline: timelineOf(seen, verified.attempts, gapMs),
     };
     for (const row of result.timeline) ctx.log(`failover ${signal}: ${timelineLine(row)}`);
     ctx.log(
-      `failover ${signal}: api peak ${result.apiPeakRequestsPerSecond} req/s, ${result.apiCores.toFixed(2)} cores; sends failed ${result.chatSendsFailed}/${result.chatSends} ${JSON.stringify(result.chatSendFailures)}; client requests failed ${JSON.stringify(result.requestFailures)}, abandoned in the gap ${result.apiRequestsAbandoned}; lost ${result.lost}, duplicated ${result.duplicated}`,
+      `failover ${signal}: api peak ${result.apiPeakRequestsPerSecond} req/s, ${result.apiCores.toFixed(2)} cores; sends failed ${result.chatSendsFailed}/${result.chatSends} ${JSON.stringify(result.chatSendFailures)}; client requests failed ${JSON.stringify(result.requestFailures)}, abandoned in the gap ${result.apiRequestsAbandoned}; lost ${result.lost} (clients by state ${JSON.stringify(result.clientsMissingByState)}), duplicated ${result.duplicated}`,
     );
     return result;
   } finally {
