@@ -7,9 +7,10 @@
 //  - each output is written to a temp folder and renamed into place, so nothing ever reads a
 //    half-written dist/, client/dist/ or Prisma client.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withLock } from './build-lock.mjs';
 import { replaceDir } from './replace-dir.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -63,38 +64,9 @@ export function staleReason() {
   return newest.mtimeMs > statSync(STAMP).mtimeMs ? `${relative(ROOT, newest.path)} changed` : undefined;
 }
 
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return err.code === 'EPERM';
-  }
-}
-
-/** Holds the build lock while `work` runs. A lock whose holder has died is taken over. */
+/** Holds the build lock while `work` runs. */
 function withBuildLock(work) {
-  const pidFile = join(LOCK, 'pid');
-  for (let waited = 0; ; waited++) {
-    try {
-      mkdirSync(LOCK);
-      writeFileSync(pidFile, String(process.pid));
-      break;
-    } catch (err) {
-      if (err.code !== 'EEXIST') throw err;
-      const holder = Number(existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : NaN);
-      // No pid yet: the holder is between mkdir and write; after a second it is gone.
-      const abandoned = Number.isNaN(holder) ? waited > 10 : !alive(holder);
-      if (abandoned) rmSync(LOCK, { recursive: true, force: true });
-      else if (waited === 0) console.error('build: waiting for another build of this tree');
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-    }
-  }
-  try {
-    return work();
-  } finally {
-    rmSync(LOCK, { recursive: true, force: true });
-  }
+  return withLock(LOCK, work, () => console.error('build: waiting for another build of this tree'));
 }
 
 // Progress goes to stderr: stdout stays the started command's own.
