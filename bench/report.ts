@@ -211,13 +211,7 @@ export function renderReport(results: BenchResults): string {
       `${f2(r.loadGeneratorCores)} (${r.loadGeneratorProcesses} processes)`,
       `${r.chatSendsFailedInGap} / ${r.chatSendsInGap}`,
       `${r.chatSendsFailed} / ${r.chatSends}`,
-      `${r.lost} (${r.clientsMissingSome} clients${
-        r.clientsMissingSome
-          ? `: ${Object.entries(r.clientsMissingByState)
-              .map(([state, n]) => `${n} ${state}`)
-              .join(', ')}`
-          : ''
-      })`,
+      `${r.lost} (${[`${r.clientsMissingSome} clients`, ...Object.entries(r.clientsMissingByState).map(([state, n]) => `${n} ${state}`)].join(', ')})`,
       r.duplicated,
     ]);
     out.push(
