@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,11 +27,13 @@ describe('the build lock (one build of a tree at a time)', function () {
       const exited = new Promise<number | null>((resolve) => waiter.on('exit', resolve));
       await sleep(1_500);
 
-      // The first holder lets go and a second one takes the lock: between its mkdir and its pid
-      // write, the folder has no pid, which the waiter must not read as abandoned.
-      rmSync(dir, { recursive: true });
-      mkdirSync(dir);
-      await sleep(500);
+      // The state of a lock a second holder has only just created, between its mkdir and its pid
+      // write: a folder without a pid, changed a moment ago. The waiter must not read it as
+      // abandoned. Made by removing the pid (which renews the folder's mtime), not by removing the
+      // folder and making it again: in that gap the waiter would take the lock, and the test's own
+      // mkdir would fail with EEXIST (it did, in CI).
+      unlinkSync(join(dir, 'pid'));
+      await sleep(300); // well inside the lock's 1 s grace, even on a busy machine
       writeFileSync(join(dir, 'pid'), String(process.pid));
       await sleep(300);
       const releasedAt = Date.now();
