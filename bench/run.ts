@@ -1,6 +1,6 @@
 // npm run bench [-- --quick] [--only fanout,e2e,destinations,polling,sync,failover,writes,sends,setups] [--targets gateway-ws,ceiling,...] [--profile]
 //   [--failover-clients <n>] (the failover scenario's client count instead of the plan's, to iterate between --quick's 500 and the full 5,000)
-//   [--failover-transport sockjs|websocket] (the client library's transport option; SockJS, its browser default, unless told)
+//   [--failover-transport auto|sockjs|websocket] (the client library's transport option; auto, its default, unless told)
 // A benchmark, not a test: it runs on throwaway PostgreSQL and RabbitMQ instances of its own
 // (the broker with the Web-STOMP plugin, the comparison; see bench/settings.ts), prints
 // Markdown tables of figures beside baselines measured in the same run, and writes them all to
@@ -10,6 +10,7 @@ import './settings.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { TRANSPORT_OPTIONS } from '../client/src/socket-transport.js';
 import type { BenchContext } from './context.js';
 import { evaluateGoals } from './goals.js';
 import { createBenchDatabase } from './infra/bench-database.js';
@@ -46,9 +47,8 @@ function listOption<T extends string>(value: string | undefined, allowed: readon
 function withFailoverOptions(plan: Plan, clientsValue: string | undefined, transportValue: string | undefined): Plan {
   const clients = Number(clientsValue ?? plan.failover.clients);
   if (!Number.isInteger(clients) || clients < 1) throw new Error(`--failover-clients: a positive whole number, not "${clientsValue}"`);
-  const transports =
-    transportValue === undefined ? [plan.failover.transport] : listOption(transportValue, ['sockjs', 'websocket'] as const, 'failover-transport');
-  if (transports.length !== 1) throw new Error(`--failover-transport: one of sockjs, websocket, not "${transportValue}"`);
+  const transports = transportValue === undefined ? [plan.failover.transport] : listOption(transportValue, TRANSPORT_OPTIONS, 'failover-transport');
+  if (transports.length !== 1) throw new Error(`--failover-transport: one of ${TRANSPORT_OPTIONS.join(', ')}, not "${transportValue}"`);
   return { ...plan, failover: { ...plan.failover, clients, transport: transports[0]! } };
 }
 

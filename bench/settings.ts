@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import type { TransportOption } from '../client/src/socket-transport.js';
 import { useServices } from '../test/support/services/for-this-run.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -47,8 +48,8 @@ export interface Plan {
     clientsPerTrade: number;
     chatPerSecond: number;
     steadySeconds: number;
-    /** The client library's transport option: SockJS (its browser default) or plain WebSocket. */
-    transport: 'sockjs' | 'websocket';
+    /** The client library's transport option (`auto`, its default, unless told). */
+    transport: TransportOption;
   };
   /** Chat sends alone, then during a storm of closed-loop pollers. */
   writes: { chatPerSecond: number; pollers: number; seconds: number };
@@ -71,7 +72,7 @@ export const PLANS: Record<Plan['name'], Plan> = {
     destinations: { subscribers: 100, few: 100, many: 10_000, rounds: 2 },
     polling: { messages: 10_000, concurrency: 16, seconds: 8 },
     sync: { concurrency: 50, seconds: 8, longPollUsers: 5000, messagesPerSecond: 1, longPollSeconds: 60 },
-    failover: { clients: 5000, clientsPerTrade: 2, chatPerSecond: 20, steadySeconds: 3, transport: 'sockjs' },
+    failover: { clients: 5000, clientsPerTrade: 2, chatPerSecond: 20, steadySeconds: 3, transport: 'auto' },
     writes: { chatPerSecond: 20, pollers: 400, seconds: 10 },
     socketSends: { trades: 20, perSecond: 20, seconds: 10 },
     sessionSetups: { sessions: 2000, concurrency: 50 },
@@ -87,7 +88,7 @@ export const PLANS: Record<Plan['name'], Plan> = {
     destinations: { subscribers: 100, few: 100, many: 10_000, rounds: 1 },
     polling: { messages: 10_000, concurrency: 16, seconds: 3 },
     sync: { concurrency: 50, seconds: 3, longPollUsers: 5000, messagesPerSecond: 1, longPollSeconds: 20 },
-    failover: { clients: 500, clientsPerTrade: 2, chatPerSecond: 20, steadySeconds: 3, transport: 'sockjs' },
+    failover: { clients: 500, clientsPerTrade: 2, chatPerSecond: 20, steadySeconds: 3, transport: 'auto' },
     writes: { chatPerSecond: 20, pollers: 400, seconds: 4 },
     socketSends: { trades: 10, perSecond: 10, seconds: 4 },
     sessionSetups: { sessions: 500, concurrency: 50 },

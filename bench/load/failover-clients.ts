@@ -1,12 +1,13 @@
 // The failover scenario's load generator, in a process of its own so that its CPU is measured
-// apart from the bench's: users of the project's client library in Node (SockJS, the library's
-// browser defaults and its list of gateway URLs), each watching one trade. Driven over IPC (failover-messages.ts).
+// apart from the bench's: users of the project's client library in Node (the library's browser
+// defaults and its list of gateway URLs), each watching one trade. Driven over IPC (failover-messages.ts).
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../../client/src/clock.js';
 import { RealtimeClient } from '../../client/src/realtime-client.js';
 import type { StompConnector } from '../../client/src/stomp-link.js';
 import { stompjsConnector } from '../../client/src/stompjs-link.js';
+import { webSocketUrlOf } from '../../client/src/socket-transport.js';
 import type { ChatMessage } from '../../client/src/wire.js';
 import { issueToken } from '../../src/auth/jwt.js';
 import WebSocket from 'ws';
@@ -15,7 +16,7 @@ import type { FailoverSetup, FromLoadGenerator, RequestBucket, ToLoadGenerator }
 
 const BUCKET_MS = 250;
 
-// The library's plain-WebSocket transport uses the browser's WebSocket, which Node 20 lacks.
+// The library's plain WebSocket is the browser's, which Node 20 lacks.
 Object.assign(globalThis, { WebSocket: globalThis.WebSocket ?? WebSocket });
 
 interface User {
@@ -67,10 +68,10 @@ const countedFetch: typeof fetch = async (input, init) => {
 /**
  * The library's defaults for a browser (index.ts) with the two gateways as its URL list, every
  * client starting on the first: the one the bench will kill. The transport is the library's
- * option: SockJS at `/ws` (its default) or plain WebSocket at `/ws/websocket`, as index.ts forms them.
+ * option (`auto`, its default, unless told), at the URLs index.ts forms for it.
  */
 function connector(gatewayUrls: string[], transport: FailoverSetup['transport']): StompConnector {
-  const urls = gatewayUrls.map((url) => (transport === 'sockjs' ? `${url}/ws` : `${url.replace(/^http/, 'ws')}/ws/websocket`));
+  const urls = gatewayUrls.map((url) => (transport === 'websocket' ? webSocketUrlOf(`${url}/ws`) : `${url}/ws`));
   return attempts.wrap(stompjsConnector({ urls, transport, heartbeatMs: 10_000, connectTimeoutMs: 10_000, receiptTimeoutMs: 5_000, random: () => 0 }));
 }
 

@@ -1,4 +1,5 @@
 /** What the failover scenario and its load-generator process say to each other over IPC. */
+import type { TransportOption } from '../../client/src/socket-transport.js';
 import type { AttemptSecond } from './failover-attempts.js';
 
 export interface FailoverSetup {
@@ -10,7 +11,7 @@ export interface FailoverSetup {
   clients: { userId: string; tradeId: string }[];
   /** Clients starting at once. */
   startConcurrency: number;
-  transport: 'sockjs' | 'websocket';
+  transport: TransportOption;
 }
 
 export type ToLoadGenerator =

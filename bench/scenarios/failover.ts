@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TransportOption } from '../../client/src/socket-transport.js';
 import type { BenchContext } from '../context.js';
 import { cpuTimeMs } from '../infra/proc.js';
 import type { SyncResponse } from '../../src/contract/shapes.js';
@@ -69,7 +70,7 @@ export interface TimelineSecond extends AttemptSecond {
 
 export interface FailoverResult {
   clients: number;
-  transport: 'sockjs' | 'websocket';
+  transport: TransportOption;
   trades: number;
   chatPerSecond: number;
   /** The api's capacity on the client's sync, measured first in the same run: the lower of a catch-up (one new message) and an empty one. */
@@ -165,7 +166,7 @@ interface OneRun {
   clients: number;
   chatPerSecond: number;
   steadySeconds: number;
-  transport: 'sockjs' | 'websocket';
+  transport: TransportOption;
   signal: KillSignal;
 }
 

@@ -14,6 +14,8 @@ import {
   type TradeStatus,
   type TradeStatusUpdate,
   type TradeView,
+  type TransportOption,
+  webSocketUrlOf,
 } from '../src/index.js';
 import { senderLabel } from './chat-labels.js';
 import { RoomLive } from './room-live.js';
@@ -178,19 +180,14 @@ function sessionEnded(): void {
 
 /**
  * The configured gateways (none: this page's origin), among which the client spreads and moves
- * on failure. `?transport=websocket`
- * picks the raw WebSocket endpoint over SockJS; the address itself never comes from the URL.
+ * on failure. `?transport=websocket` or `?transport=sockjs` fixes the transport instead of the
+ * library's `auto`; the address itself never comes from the URL.
  */
 function socketOptions(gatewayUrls: readonly string[]): Partial<SocketOptions> {
-  const transport = new URLSearchParams(location.search).get('transport') === 'websocket' ? 'websocket' : 'sockjs';
-  return { transport, ...(gatewayUrls.length ? { urls: gatewayUrls.map((url) => endpointUrl(url, transport)) } : {}) };
-}
-
-function endpointUrl(gatewayUrl: string, transport: 'websocket' | 'sockjs'): string {
-  if (transport === 'sockjs') return `${gatewayUrl}/ws`;
-  const url = new URL(`${gatewayUrl}/ws/websocket`);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  return url.href;
+  const asked = new URLSearchParams(location.search).get('transport');
+  const transport: TransportOption = asked === 'websocket' || asked === 'sockjs' ? asked : 'auto';
+  const endpoint = (gatewayUrl: string) => (transport === 'websocket' ? webSocketUrlOf(`${gatewayUrl}/ws`) : `${gatewayUrl}/ws`);
+  return { transport, ...(gatewayUrls.length ? { urls: gatewayUrls.map(endpoint) } : {}) };
 }
 
 // ---- trades ----

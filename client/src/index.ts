@@ -1,11 +1,13 @@
 // The library's entry point (bundled as client/dist/realtime-client.js).
 import { systemClock } from './clock.js';
 import { RealtimeClient, type RealtimeClientOptions } from './realtime-client.js';
+import { webSocketUrlOf } from './socket-transport.js';
 import { stompjsConnector, type SocketOptions } from './stompjs-link.js';
 
 export interface BrowserClientOptions extends RealtimeClientOptions {
   /**
-   * Default: SockJS at `${baseUrl}/ws`, 10 s heart-beats, 10 s connect timeout, 5 s receipt
+   * Default: transport `auto` (a plain WebSocket, SockJS where WebSockets are blocked) at
+   * `${baseUrl}/ws`, 10 s heart-beats, 10 s connect timeout, 5 s receipt
    * timeout (counted once the SENDs sent before the SUBSCRIBE are answered, as the gateway answers
    * in order). `urls` lists gateways to move between on failure; `url` is the one-gateway form.
    */
@@ -15,7 +17,7 @@ export interface BrowserClientOptions extends RealtimeClientOptions {
 /** A RealtimeClient on the browser's fetch, timers and @stomp/stompjs. Call start() to connect. */
 export function createRealtimeClient(options: BrowserClientOptions): RealtimeClient {
   const { url, urls, ...rest } = options.socket ?? {};
-  const transport = rest.transport ?? 'sockjs';
+  const transport = rest.transport ?? 'auto';
   const socket: SocketOptions = {
     transport,
     heartbeatMs: 10_000,
@@ -34,10 +36,7 @@ export function createRealtimeClient(options: BrowserClientOptions): RealtimeCli
 }
 
 function defaultSocketUrl(baseUrl: string, transport: SocketOptions['transport']): string {
-  if (transport === 'sockjs') return `${baseUrl}/ws`;
-  const url = new URL(`${baseUrl}/ws/websocket`, location.href);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  return url.href;
+  return transport === 'websocket' ? webSocketUrlOf(`${baseUrl}/ws`) : `${baseUrl}/ws`;
 }
 
 export { RealtimeClient } from './realtime-client.js';
@@ -46,6 +45,7 @@ export { ApiError, RestApi } from './rest-api.js';
 export type { DisputeResolution, Fetch, TokenGetter } from './rest-api.js';
 export type { LinkLoss, StompConnector, StompLink, StompLinkHandlers, Subscription } from './stomp-link.js';
 export type { SocketOptions } from './stompjs-link.js';
+export { webSocketUrlOf, type TransportOption } from './socket-transport.js';
 export type { TradeStatusUpdate } from './trade-statuses.js';
 export type { Clock } from './clock.js';
 export * from './wire.js';

@@ -1,6 +1,6 @@
-import { Client, Versions } from '@stomp/stompjs';
-import SockJS from 'sockjs-client';
+import { Client } from '@stomp/stompjs';
 import { GatewayList, type GatewayOutcome } from './gateway-list.js';
+import { openSocket, TransportChoice, type TransportOption } from './socket-transport.js';
 import type { LinkLoss, StompConnector } from './stomp-link.js';
 
 export interface SocketOptions {
@@ -9,7 +9,8 @@ export interface SocketOptions {
    * `transport: 'websocket'` ws(s):// URLs such as 'wss://host/ws/websocket'.
    */
   urls: readonly string[];
-  transport: 'sockjs' | 'websocket';
+  /** See TransportOption: `auto` is a plain WebSocket, or SockJS where WebSockets are blocked. */
+  transport: TransportOption;
   /** STOMP heart-beats both ways; a server silent for longer (plus stompjs's grace) counts as lost. */
   heartbeatMs: number;
   /** An attempt without CONNECTED by then is abandoned. */
@@ -44,6 +45,7 @@ function sockJsTransportTimeoutMs(connectTimeoutMs: number): number {
  */
 export function stompjsConnector(options: SocketOptions & { random?: () => number }): StompConnector {
   const gateways = new GatewayList(options.urls, options.random ?? Math.random);
+  const choice = new TransportChoice(options.transport);
   return (connectHeaders, handlers) => {
     const url = gateways.current;
     let ended = false;
@@ -55,10 +57,15 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
     const startedAt = Date.now();
     // Not stompjs's connectionTimeout: it discards the socket and reports a close code it makes
     // up (4001), so a gateway merely too busy to answer in time read as a close from the gateway.
-    const connectTimer = setTimeout(
-      () => lose({ reason: `no CONNECTED within ${options.connectTimeoutMs} ms`, ...(opened ? { slow: true } : {}) }),
-      options.connectTimeoutMs,
-    );
+    let connectTimer: ReturnType<typeof setTimeout> | undefined;
+    const startConnectTimer = () => {
+      clearTimeout(connectTimer);
+      connectTimer = setTimeout(
+        () => lose({ reason: `no CONNECTED within ${options.connectTimeoutMs} ms`, ...(opened ? { slow: true } : {}) }),
+        options.connectTimeoutMs,
+      );
+    };
+    startConnectTimer();
     // Every RECEIPT the link waits for, by receipt id: stompjs's own watchers cannot be removed,
     // and a SEND answered by a user error instead must leave nothing behind.
     const receiptWatchers = new Map<string, () => void>();
@@ -78,16 +85,18 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
       void client.deactivate();
     };
     const client = new Client({
-      webSocketFactory: () => {
-        const socket =
-          options.transport === 'sockjs'
-            ? new SockJS(url, undefined, { timeout: sockJsTransportTimeoutMs(options.connectTimeoutMs) })
-            : new WebSocket(url, Versions.default.protocolVersions());
-        socket.addEventListener('open', () => {
-          opened = true;
-        });
-        return socket;
-      },
+      webSocketFactory: () =>
+        openSocket(url, choice, {
+          sockjsTransportTimeoutMs: sockJsTransportTimeoutMs(options.connectTimeoutMs),
+          // As long as SockJS gives its own WebSocket transport, for the same reason.
+          probeMs: sockJsTransportTimeoutMs(options.connectTimeoutMs),
+          onOpen: () => {
+            opened = true;
+          },
+          onFallback: () => {
+            if (!ended) startConnectTimer();
+          },
+        }),
       connectHeaders,
       // The realtime client reconnects by itself, with jittered backoff and a fresh token.
       reconnectDelay: 0,

@@ -19,9 +19,10 @@ function trackSubscriptions(page: Page): Map<string, string> {
   page.on('websocket', (ws) =>
     ws.on('framesent', ({ payload }) => {
       const text = String(payload);
-      if (!text.startsWith('[')) return;
-      for (const frame of JSON.parse(text) as string[]) {
-        const [command, ...lines] = frame.split('\n\n')[0]!.split('\n');
+      // SockJS wraps frames in a JSON array; a plain WebSocket (the library's `auto`) carries them as they are.
+      const frames = text.startsWith('[') ? (JSON.parse(text) as string[]) : text.split('\0');
+      for (const frame of frames) {
+        const [command, ...lines] = frame.replace(/^\n+/, '').split('\n\n')[0]!.split('\n');
         const headers = new Map(lines.map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)]));
         if (command === 'SUBSCRIBE') subscriptions.set(headers.get('id')!, headers.get('destination')!);
         if (command === 'UNSUBSCRIBE') subscriptions.delete(headers.get('id')!);
