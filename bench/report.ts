@@ -209,14 +209,15 @@ export function renderReport(results: BenchResults): string {
       `${f2(r.apiCores)} / ${f2(r.apiPeakCores)}`,
       `${f2(r.survivorCores)} / ${f2(r.survivorPeakCores)}`,
       `${f2(r.loadGeneratorCores)} (${r.loadGeneratorProcesses} processes)`,
-      `${r.chatSendsFailedInGap} / ${r.chatSendsInGap}`,
+      `${r.chatSendsFailedInGap} / ${r.chatSendsInGap} (first tries ${r.chatFirstTriesFailedInGap})`,
       `${r.chatSendsFailed} / ${r.chatSends}`,
+      r.chatStoredTwice,
       `${r.lost} (${[`${r.clientsMissingSome} clients`, ...Object.entries(r.clientsMissingByState).map(([state, n]) => `${n} ${state}`)].join(', ')})`,
       r.duplicated,
     ]);
     out.push(
       table(
-        `Gateway A lost with ${fo.clients.toLocaleString('en')} client-library users on it (transport: ${fo.transport}), ${fo.trades} trades, chat ${fo.chatPerSecond}/s over REST; api capacity (baseline, ${c.concurrency} connections): a catch-up sync ${f0(c.catchUpRequestsPerSecond)} req/s, an empty sync ${f0(c.emptyRequestsPerSecond)} req/s; the lower at ${f2(c.cores)} cores, p99 ${f1(c.p99)} ms`,
+        `Gateway A lost with ${fo.clients.toLocaleString('en')} client-library users on it (transport: ${fo.transport}), ${fo.trades} trades, chat ${fo.chatPerSecond}/s over REST, sent as the client library sends it (clientMessageId, retries); api capacity (baseline, ${c.concurrency} connections): a catch-up sync ${f0(c.catchUpRequestsPerSecond)} req/s, an empty sync ${f0(c.emptyRequestsPerSecond)} req/s; the lower at ${f2(c.cores)} cores, p99 ${f1(c.p99)} ms`,
         [
           'signal',
           'clients',
@@ -229,8 +230,9 @@ export function renderReport(results: BenchResults): string {
           'api cores mean / peak',
           'gateway B cores mean / peak',
           'load generator cores',
-          'sends failed in gap',
+          'sends failed in gap (user level)',
           'sends failed overall',
+          'sends stored twice',
           'lost',
           'duplicated',
         ],
@@ -256,7 +258,7 @@ export function renderReport(results: BenchResults): string {
     out.push(
       table(
         `Chat sends (${w.chatPerSecond}/s) alone and during a poll storm, one api process (ms)`,
-        ['run', 'sends failed', 'p50', 'p99', 'p99 x alone', 'polls served/s', 'polls not served (503 or error)', "api's 503s by cause"],
+        ['run', 'sends failed (first try)', 'p50', 'p99', 'p99 x alone', 'polls served/s', 'polls not served (503 or error)', "api's 503s by cause"],
         rows,
       ),
     );

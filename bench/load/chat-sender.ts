@@ -1,13 +1,23 @@
 import { performance } from 'node:perf_hooks';
-import { bearer } from '../infra/rest-client.js';
+import { systemClock } from '../../client/src/clock.js';
+import { RestApi, type Fetch } from '../../client/src/rest-api.js';
+import { newClientMessageId } from '../../client/src/retry.js';
+import { RoomSends } from '../../client/src/room-sends.js';
+import { bearer, rest } from '../infra/rest-client.js';
 
 export interface ChatSend {
   /** performance.now() when it was sent. */
   at: number;
-  /** The answer's status; 0 when none came within the timeout. */
-  status: number;
-  /** How long the answer took (ms); the timeout when none came. */
-  ms: number;
+  /** The first try's answer: its status, 0 when none came within the library's timeout (15 s). */
+  firstStatus: number;
+  /** How long the first try's answer took (ms). */
+  firstMs: number;
+  /** Tries the library made, the first included. */
+  tries: number;
+  /** Stored, as far as the user can tell: the library's send resolved (after its retries). */
+  stored: boolean;
+  /** Why the library gave up ('error': no answer), when it did. */
+  failure?: string;
 }
 
 export interface ChatTrade {
@@ -16,12 +26,12 @@ export interface ChatTrade {
   seller: string;
 }
 
-// A user's send that has had no answer by then has failed, as far as the user can tell.
-const SEND_TIMEOUT_MS = 10_000;
-
 /**
  * Chat sends over REST at a fixed rate, open loop (a slow answer does not hold back the next
- * send, as users do not wait for each other), round the trades, buyer and seller in turn.
+ * send, as users do not wait for each other), round the trades, buyer and seller in turn. Each
+ * is sent as a user of the client library sends it (`RoomSends`, with its `clientMessageId`,
+ * timeout and retries on no answer, 429 and 503), so a failed send is one the user saw fail; the
+ * first try's answer is kept too.
  */
 export function startChatSender(apiUrl: string, trades: readonly ChatTrade[], perSecond: number) {
   const sends: ChatSend[] = [];
@@ -30,21 +40,26 @@ export function startChatSender(apiUrl: string, trades: readonly ChatTrade[], pe
   const sendOne = async () => {
     const trade = trades[n % trades.length]!;
     const sender = Math.floor(n / trades.length) % 2 ? trade.seller : trade.buyer;
-    const record: ChatSend = { at: performance.now(), status: 0, ms: SEND_TIMEOUT_MS };
+    const record: ChatSend = { at: performance.now(), firstStatus: 0, firstMs: 0, tries: 0, stored: false };
     sends.push(record);
     n++;
+    const countedFetch: Fetch = async (url, init) => {
+      const first = record.tries++ === 0;
+      const res = await fetch(url, init);
+      if (first) {
+        record.firstStatus = res.status;
+        record.firstMs = performance.now() - record.at;
+      }
+      return res;
+    };
+    const api = new RestApi({ baseUrl: apiUrl, apiPath: '/p2p', getToken: () => bearer(sender).slice('Bearer '.length), fetch: countedFetch });
+    const room = new RoomSends({ api, socket: () => undefined, clock: systemClock, random: Math.random });
     try {
-      const res = await fetch(`${apiUrl}/p2p/trades/${trade.id}/chat`, {
-        method: 'POST',
-        headers: { Authorization: bearer(sender), 'Content-Type': 'application/json' },
-        body: JSON.stringify({ message: `failover ${n}: tin nhắn` }),
-        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
-      });
-      await res.arrayBuffer();
-      record.status = res.status;
-      record.ms = performance.now() - record.at;
-    } catch {
-      // No answer: status stays 0.
+      await room.sendOverRest(trade.id, failoverText(n), newClientMessageId());
+      record.stored = true;
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      record.failure = status ? String(status) : 'error';
     }
   };
   const timer = setInterval(() => {
@@ -54,10 +69,30 @@ export function startChatSender(apiUrl: string, trades: readonly ChatTrade[], pe
   }, 1000 / perSecond);
   return {
     sends,
-    /** Stops sending and waits for the answers still due. */
+    /** Stops sending and waits for the answers still due (the library's retries included). */
     async stop(): Promise<void> {
       clearInterval(timer);
       await Promise.all(pending);
     },
   };
+}
+
+const failoverText = (n: number) => `failover ${n}: tin nhắn`;
+
+/**
+ * Sends stored more than once, by their text (unique per send), read back from each trade: what
+ * a retry without its `clientMessageId` honoured would leave.
+ */
+export async function storedTwice(apiUrl: string, trades: readonly ChatTrade[]): Promise<number> {
+  let twice = 0;
+  for (const trade of trades) {
+    const stored = await rest<{ message: string }[]>(apiUrl, trade.buyer, 'GET', `/p2p/trades/${trade.id}/chat?afterSeq=0&limit=1000`);
+    const seen = new Set<string>();
+    for (const { message } of stored) {
+      if (!message.startsWith('failover ')) continue;
+      if (seen.has(message)) twice++;
+      seen.add(message);
+    }
+  }
+  return twice;
 }

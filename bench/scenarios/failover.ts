@@ -6,7 +6,7 @@ import { cpuTimeMs } from '../infra/proc.js';
 import type { SyncResponse } from '../../src/contract/shapes.js';
 import { syncQueryString } from '../../src/contract/sync.js';
 import { bearer, openTrade, rest } from '../infra/rest-client.js';
-import { startChatSender, type ChatTrade } from '../load/chat-sender.js';
+import { startChatSender, storedTwice, type ChatTrade } from '../load/chat-sender.js';
 import type { AttemptSecond } from '../load/failover-attempts.js';
 import { FailoverFleet } from '../load/failover-fleet.js';
 import { httpLoad } from '../load/http-load.js';
@@ -33,7 +33,7 @@ export interface FailoverRun {
   apiRequestsFailed: number;
   /** Of those, abandoned by the client: long polls no longer needed once its socket was back. */
   apiRequestsAbandoned: number;
-  /** The clients' failed requests after the signal by status ('error': no answer); the same for chat sends. */
+  /** The clients' failed requests after the signal by status ('error': no answer); the same for chat sends the user saw fail. */
   requestFailures: Record<string, number>;
   chatSendFailures: Record<string, number>;
   /** CPU cores (CPU seconds per second) in the gap: mean and the busiest second. */
@@ -45,10 +45,15 @@ export interface FailoverRun {
   /** All of its processes together (CLIENTS_PER_PROCESS). */
   loadGeneratorCores: number;
   loadGeneratorProcesses: number;
+  /** Chat sends as a user of the client library makes them (its retries); failed: the user saw it fail. */
   chatSendsInGap: number;
   chatSendsFailedInGap: number;
+  /** Of the sends in the gap, those whose first try had no 201 (before the library's retries). */
+  chatFirstTriesFailedInGap: number;
   chatSendsFailed: number;
   chatSends: number;
+  /** Sends stored more than once (a retry whose clientMessageId was not honoured). */
+  chatStoredTwice: number;
   /** User level, counted by the client library's `message` events against what the api stored. */
   expectedShowings: number;
   lost: number;
@@ -223,6 +228,7 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
     const inGap = (b: number) => b * verified.bucketMs < gapMs;
     const gapBuckets = verified.buckets.filter((_, i) => inGap(i));
     const sendsInGap = sender.sends.filter((s) => s.at >= markedAt && s.at < markedAt + gapMs);
+    const failedSends = sender.sends.filter((s) => !s.stored);
     const result: FailoverRun = {
       signal,
       clients: run.clients,
@@ -234,7 +240,7 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
       apiRequestsFailed: gapBuckets.reduce((sum, b) => sum + b.failed, 0),
       apiRequestsAbandoned: gapBuckets.reduce((sum, b) => sum + b.abandoned, 0),
       requestFailures: verified.failures,
-      chatSendFailures: histogram(sender.sends.filter((s) => s.status !== 201).map((s) => String(s.status || 'error'))),
+      chatSendFailures: histogram(failedSends.map((s) => s.failure ?? 'error')),
       apiCores: apiCpu!.mean,
       apiPeakCores: apiCpu!.peak,
       survivorCores: survivorCpu!.mean,
@@ -242,9 +248,11 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
       loadGeneratorCores: Object.values(generatorCpu).reduce((sum, used) => sum + used.mean, 0),
       loadGeneratorProcesses: fleet.pids.length,
       chatSendsInGap: sendsInGap.length,
-      chatSendsFailedInGap: sendsInGap.filter((s) => s.status !== 201).length,
-      chatSendsFailed: sender.sends.filter((s) => s.status !== 201).length,
+      chatSendsFailedInGap: sendsInGap.filter((s) => !s.stored).length,
+      chatFirstTriesFailedInGap: sendsInGap.filter((s) => s.firstStatus !== 201).length,
+      chatSendsFailed: failedSends.length,
       chatSends: sender.sends.length,
+      chatStoredTwice: await storedTwice(api.baseUrl, trades),
       expectedShowings: verified.expected,
       lost: verified.lost,
       duplicated: verified.duplicated,
@@ -254,7 +262,7 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
     };
     for (const row of result.timeline) ctx.log(`failover ${signal}: ${timelineLine(row)}`);
     ctx.log(
-      `failover ${signal}: api peak ${result.apiPeakRequestsPerSecond} req/s, ${result.apiCores.toFixed(2)} cores; sends failed ${result.chatSendsFailed}/${result.chatSends} ${JSON.stringify(result.chatSendFailures)}; client requests failed ${JSON.stringify(result.requestFailures)}, abandoned in the gap ${result.apiRequestsAbandoned}; lost ${result.lost} (clients by state ${JSON.stringify(result.clientsMissingByState)}), duplicated ${result.duplicated}`,
+      `failover ${signal}: api peak ${result.apiPeakRequestsPerSecond} req/s, ${result.apiCores.toFixed(2)} cores; sends failed ${result.chatSendsFailed}/${result.chatSends} ${JSON.stringify(result.chatSendFailures)} (first tries in the gap ${result.chatFirstTriesFailedInGap}/${result.chatSendsInGap}), stored twice ${result.chatStoredTwice}; client requests failed ${JSON.stringify(result.requestFailures)}, abandoned in the gap ${result.apiRequestsAbandoned}; lost ${result.lost} (clients by state ${JSON.stringify(result.clientsMissingByState)}), duplicated ${result.duplicated}`,
     );
     return result;
   } finally {
