@@ -1,6 +1,7 @@
 // npm run bench [-- --quick] [--only fanout,e2e,destinations,polling,sync,failover,writes,sends,setups] [--targets gateway-ws,ceiling,...] [--profile]
 //   [--failover-clients <n>] (the failover scenario's client count instead of the plan's, to iterate between --quick's 500 and the full 5,000)
 //   [--failover-transport auto|sockjs|websocket] (the client library's transport option; auto, its default, unless told)
+//   [--failover-generator-nice <0-19>] (the failover load generator's nice value; 19 unless told, 0 to share the CPU with the servers as equals)
 // A benchmark, not a test: it runs on throwaway PostgreSQL and RabbitMQ instances of its own
 // (the broker with the Web-STOMP plugin, the comparison; see bench/settings.ts), prints
 // Markdown tables of figures beside baselines measured in the same run, and writes them all to
@@ -44,12 +45,14 @@ function listOption<T extends string>(value: string | undefined, allowed: readon
   return picked as T[];
 }
 
-function withFailoverOptions(plan: Plan, clientsValue: string | undefined, transportValue: string | undefined): Plan {
+function withFailoverOptions(plan: Plan, clientsValue: string | undefined, transportValue: string | undefined, niceValue: string | undefined): Plan {
   const clients = Number(clientsValue ?? plan.failover.clients);
   if (!Number.isInteger(clients) || clients < 1) throw new Error(`--failover-clients: a positive whole number, not "${clientsValue}"`);
   const transports = transportValue === undefined ? [plan.failover.transport] : listOption(transportValue, TRANSPORT_OPTIONS, 'failover-transport');
   if (transports.length !== 1) throw new Error(`--failover-transport: one of ${TRANSPORT_OPTIONS.join(', ')}, not "${transportValue}"`);
-  return { ...plan, failover: { ...plan.failover, clients, transport: transports[0]! } };
+  const generatorNice = Number(niceValue ?? plan.failover.generatorNice);
+  if (!Number.isInteger(generatorNice) || generatorNice < 0 || generatorNice > 19) throw new Error(`--failover-generator-nice: 0 to 19, not "${niceValue}"`);
+  return { ...plan, failover: { ...plan.failover, clients, transport: transports[0]!, generatorNice } };
 }
 
 const { values } = parseArgs({
@@ -60,11 +63,17 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     'failover-clients': { type: 'string' },
     'failover-transport': { type: 'string' },
+    'failover-generator-nice': { type: 'string' },
   },
 });
 const scenarios = listOption<Scenario>(values.only, SCENARIOS, 'only');
 const targets = listOption<TargetName>(values.targets, TARGET_NAMES, 'targets');
-const plan = withFailoverOptions(PLANS[values.quick ? 'quick' : 'full'], values['failover-clients'], values['failover-transport']);
+const plan = withFailoverOptions(
+  PLANS[values.quick ? 'quick' : 'full'],
+  values['failover-clients'],
+  values['failover-transport'],
+  values['failover-generator-nice'],
+);
 const started = Date.now();
 const log = (line: string) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
 

@@ -50,6 +50,11 @@ export interface Plan {
     steadySeconds: number;
     /** The client library's transport option (`auto`, its default, unless told). */
     transport: TransportOption;
+    /**
+     * The load generator's nice value (0-19). Browsers have CPUs of their own; on one machine,
+     * four generator processes at the servers' priority left gateway B a seventh of it.
+     */
+    generatorNice: number;
   };
   /** Chat sends alone, then during a storm of closed-loop pollers. */
   writes: { chatPerSecond: number; pollers: number; seconds: number };
@@ -72,7 +77,7 @@ export const PLANS: Record<Plan['name'], Plan> = {
     destinations: { subscribers: 100, few: 100, many: 10_000, rounds: 2 },
     polling: { messages: 10_000, concurrency: 16, seconds: 8 },
     sync: { concurrency: 50, seconds: 8, longPollUsers: 5000, messagesPerSecond: 1, longPollSeconds: 60 },
-    failover: { clients: 5000, clientsPerTrade: 2, chatPerSecond: 20, steadySeconds: 3, transport: 'auto' },
+    failover: { clients: 5000, clientsPerTrade: 2, chatPerSecond: 20, steadySeconds: 3, transport: 'auto', generatorNice: 19 },
     writes: { chatPerSecond: 20, pollers: 400, seconds: 10 },
     socketSends: { trades: 20, perSecond: 20, seconds: 10 },
     sessionSetups: { sessions: 2000, concurrency: 50 },
@@ -88,7 +93,7 @@ export const PLANS: Record<Plan['name'], Plan> = {
     destinations: { subscribers: 100, few: 100, many: 10_000, rounds: 1 },
     polling: { messages: 10_000, concurrency: 16, seconds: 3 },
     sync: { concurrency: 50, seconds: 3, longPollUsers: 5000, messagesPerSecond: 1, longPollSeconds: 20 },
-    failover: { clients: 500, clientsPerTrade: 2, chatPerSecond: 20, steadySeconds: 3, transport: 'auto' },
+    failover: { clients: 500, clientsPerTrade: 2, chatPerSecond: 20, steadySeconds: 3, transport: 'auto', generatorNice: 19 },
     writes: { chatPerSecond: 20, pollers: 400, seconds: 4 },
     socketSends: { trades: 10, perSecond: 10, seconds: 4 },
     sessionSetups: { sessions: 500, concurrency: 50 },

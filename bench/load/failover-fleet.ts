@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AttemptSecond } from './failover-attempts.js';
 import type { FailoverSetup, FromLoadGenerator, RequestBucket } from './failover-messages.js';
-import { FailoverShard } from './failover-shard.js';
+import { FailoverShard, type FleetOptions } from './failover-shard.js';
 
 type Verified = Extract<FromLoadGenerator, { type: 'verified' }>;
 type Status = Extract<FromLoadGenerator, { type: 'status' }>;
@@ -23,7 +23,7 @@ export class FailoverFleet {
 
   private constructor(private readonly shards: FailoverShard[]) {}
 
-  static start(setup: FailoverSetup, options: { profile?: boolean } = {}): FailoverFleet {
+  static start(setup: FailoverSetup, options: FleetOptions = {}): FailoverFleet {
     const count = Math.max(1, Math.ceil(setup.clients.length / CLIENTS_PER_PROCESS));
     const size = Math.ceil(setup.clients.length / count);
     return new FailoverFleet(

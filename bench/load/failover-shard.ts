@@ -1,9 +1,15 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../settings.js';
 import type { FailoverSetup, FromLoadGenerator, ToLoadGenerator } from './failover-messages.js';
+
+export interface FleetOptions {
+  profile?: boolean;
+  nice?: number;
+}
 
 const OUTPUT_KEPT = 16_384;
 const PROFILE_DIR = fileURLToPath(new URL('../results/profiles/failover-clients', import.meta.url));
@@ -36,14 +42,18 @@ export class FailoverShard {
     });
   }
 
-  /** `profile`: a V8 CPU profile of the generator in bench/results/profiles/failover-clients/ (is it the generator or gateway B that sets the reconnect rate?). */
-  static start(setup: FailoverSetup, options: { profile?: boolean } = {}): FailoverShard {
+  /**
+   * `profile`: a V8 CPU profile of the generator in bench/results/profiles/failover-clients/ (is
+   * it the generator or gateway B that sets the reconnect rate?). `nice`: the process's nice value.
+   */
+  static start(setup: FailoverSetup, options: FleetOptions = {}): FailoverShard {
     if (options.profile) mkdirSync(PROFILE_DIR, { recursive: true });
     const profiling = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
     const child = spawn(process.execPath, [...profiling, '--import', 'tsx', 'bench/load/failover-clients.ts'], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
+    if (options.nice) setPriority(child.pid!, options.nice);
     const shard = new FailoverShard(child, options.profile ?? false);
     shard.send({ type: 'start', setup });
     return shard;

@@ -76,6 +76,7 @@ export interface TimelineSecond extends AttemptSecond {
 export interface FailoverResult {
   clients: number;
   transport: TransportOption;
+  generatorNice: number;
   trades: number;
   chatPerSecond: number;
   /** The api's capacity on the client's sync, measured first in the same run: the lower of a catch-up (one new message) and an empty one. */
@@ -96,7 +97,7 @@ const SETTLE_LIVE_MS = 120_000;
  * baseline, measured in the same run.
  */
 export async function runFailover(ctx: BenchContext): Promise<FailoverResult> {
-  const { clients, clientsPerTrade, chatPerSecond, steadySeconds, transport } = ctx.plan.failover;
+  const { clients, clientsPerTrade, chatPerSecond, steadySeconds, transport, generatorNice } = ctx.plan.failover;
   const env = { AMQP_NOTIFICATION_QUEUE: `${ctx.feed.exchange}.notifications` };
   ctx.log('failover: starting api, notification worker and gateway B');
   const [api, worker, survivor] = await Promise.all([
@@ -112,9 +113,9 @@ export async function runFailover(ctx: BenchContext): Promise<FailoverResult> {
     const runs: FailoverRun[] = [];
     for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
       const trades = await openTrades(api.baseUrl, signal, Math.max(1, Math.round(clients / clientsPerTrade)));
-      runs.push(await runOnce(ctx, { api, survivor, env, trades, clients, chatPerSecond, steadySeconds, transport, signal }));
+      runs.push(await runOnce(ctx, { api, survivor, env, trades, clients, chatPerSecond, steadySeconds, transport, generatorNice, signal }));
     }
-    return { clients, transport, trades: Math.max(1, Math.round(clients / clientsPerTrade)), chatPerSecond, capacity, runs };
+    return { clients, transport, generatorNice, trades: Math.max(1, Math.round(clients / clientsPerTrade)), chatPerSecond, capacity, runs };
   } finally {
     await Promise.all([api.stop(), worker.stop(), survivor.stop()]);
   }
@@ -172,6 +173,7 @@ interface OneRun {
   chatPerSecond: number;
   steadySeconds: number;
   transport: TransportOption;
+  generatorNice: number;
   signal: KillSignal;
 }
 
@@ -190,7 +192,7 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
       startConcurrency: 50,
       transport: run.transport,
     },
-    { profile: ctx.profile },
+    { profile: ctx.profile, nice: run.generatorNice },
   );
   try {
     ctx.log(`failover ${signal}: connecting ${run.clients} clients to gateway A`);
