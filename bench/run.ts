@@ -1,7 +1,7 @@
 // npm run bench [-- --quick] [--only fanout,e2e,destinations,polling,sync,failover,writes,sends,setups] [--targets gateway-ws,ceiling,...] [--profile]
 //   [--failover-clients <n>] (the failover scenario's client count instead of the plan's, to iterate between --quick's 500 and the full 5,000)
 //   [--failover-transport auto|sockjs|websocket] (the client library's transport option; auto, its default, unless told)
-//   [--failover-generator-nice <0-19>] (the failover load generator's nice value; 19 unless told, 0 to share the CPU with the servers as equals)
+//   [--failover-generator-nice <0-19>] (the failover load generator's nice value; 0, the servers' equal, unless told; 19 runs it on what the servers leave)
 // A benchmark, not a test: it runs on throwaway PostgreSQL and RabbitMQ instances of its own
 // (the broker with the Web-STOMP plugin, the comparison; see bench/settings.ts), prints
 // Markdown tables of figures beside baselines measured in the same run, and writes them all to
