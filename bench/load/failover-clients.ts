@@ -119,27 +119,28 @@ async function start(setup: FailoverSetup): Promise<void> {
 /** Waits up to `settleMs` for every client to show every stored message, then counts. */
 async function verify(settleMs: number): Promise<void> {
   // Read as each user: a side does not see the other side's system messages.
-  const stored = new Map<string, Set<string>>();
+  const stored = new Map<string, ChatMessage[]>();
   for (const user of users) {
     const key = `${user.userId} ${user.tradeId}`;
-    if (!stored.has(key)) stored.set(key, new Set((await retrying(() => user.client.api.chatAfterSeq(user.tradeId, 0, 1000))).map((m) => m.id)));
+    if (!stored.has(key)) stored.set(key, await retrying(() => user.client.api.chatAfterSeq(user.tradeId, 0, 1000)));
   }
   const count = () => {
     let [expected, lost, duplicated, clientsMissingSome] = [0, 0, 0, 0];
     const missingByState: Record<string, number> = {};
+    const missingSamples: string[] = [];
     for (const user of users) {
       const want = stored.get(`${user.userId} ${user.tradeId}`)!;
-      expected += want.size;
-      let missing = 0;
-      for (const id of want) if (!user.shown.has(id)) missing++;
+      expected += want.length;
+      const missing = want.filter((m) => !user.shown.has(m.id));
       for (const times of user.shown.values()) duplicated += times - 1;
-      lost += missing;
-      if (missing > 0) {
+      lost += missing.length;
+      if (missing.length > 0) {
         clientsMissingSome++;
         missingByState[user.client.state] = (missingByState[user.client.state] ?? 0) + 1;
+        if (missingSamples.length < MISSING_SAMPLES) missingSamples.push(missingSample(user, missing));
       }
     }
-    return { expected, lost, duplicated, clientsMissingSome, missingByState };
+    return { expected, lost, duplicated, clientsMissingSome, missingByState, missingSamples };
   };
   const deadline = performance.now() + settleMs;
   let counted = count();
@@ -151,6 +152,16 @@ async function verify(settleMs: number): Promise<void> {
 }
 
 const back = (u: User) => u.leftLive && u.client.state === 'live';
+
+// Per process: enough to see what the missing messages have in common.
+const MISSING_SAMPLES = 5;
+
+/** A client missing messages, for the log: which seqs, committed when, against what it showed. */
+function missingSample(user: User, missing: ChatMessage[]): string {
+  const shown = user.client.messages(user.tradeId).map((m) => m.seq);
+  const missed = missing.map((m) => `seq ${m.seq} at ${m.timestamp}${m.isSystemMessage ? ' (system)' : ''}`);
+  return `${user.userId} in ${user.tradeId} (${user.client.state}): missing ${missed.join(', ')}; shows seqs [${shown.join(', ')}]`;
+}
 
 process.on('message', (message: ToLoadGenerator) => {
   if (message.type === 'start') void start(message.setup);

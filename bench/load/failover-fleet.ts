@@ -114,6 +114,7 @@ export class FailoverFleet {
         for (const [state, n] of Object.entries(v.missingByState)) all[state] = (all[state] ?? 0) + n;
         return all;
       }, {}),
+      missingSamples: each.flatMap((v) => v.missingSamples),
       failures,
       bucketMs: each[0]!.bucketMs,
       buckets,

@@ -50,6 +50,8 @@ export type FromLoadGenerator =
       clientsMissingSome: number;
       /** Those clients by their connection state at the count: one not `live` may still be catching up through a swamped api. */
       missingByState: Record<string, number>;
+      /** A few of those clients: their missing seqs and what they show. */
+      missingSamples: string[];
       /** The clients' failed requests after the mark by status ('error': no answer). */
       failures: Record<string, number>;
       bucketMs: number;

@@ -263,6 +263,7 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
       timeline: timelineOf(seen, verified.attempts, gapMs),
     };
     for (const row of result.timeline) ctx.log(`failover ${signal}: ${timelineLine(row)}`);
+    for (const sample of verified.missingSamples) ctx.log(`failover ${signal}: still missing: ${sample}`);
     ctx.log(
       `failover ${signal}: api peak ${result.apiPeakRequestsPerSecond} req/s, ${result.apiCores.toFixed(2)} cores; sends failed ${result.chatSendsFailed}/${result.chatSends} ${JSON.stringify(result.chatSendFailures)} (first tries in the gap ${result.chatFirstTriesFailedInGap}/${result.chatSendsInGap}), stored twice ${result.chatStoredTwice}; client requests failed ${JSON.stringify(result.requestFailures)}, abandoned in the gap ${result.apiRequestsAbandoned}; lost ${result.lost} (clients by state ${JSON.stringify(result.clientsMissingByState)}), duplicated ${result.duplicated}`,
     );
