@@ -500,7 +500,9 @@ export class RealtimeClient {
   async #catchUpOn(connection: Connection): Promise<void> {
     while (this.#running && connection === this.#current) {
       try {
-        await this.#catchUp();
+        // Fresh: what the gateway pushed before these subscriptions were in place comes only from
+        // here, and the api's memory may not have heard of it yet (docs/sync.md).
+        await this.#catchUp(0, undefined, true);
         return;
       } catch (err) {
         const floorMs = err instanceof ApiError ? (err.retryAfterMs ?? 0) : 0;
@@ -655,11 +657,14 @@ export class RealtimeClient {
     });
   }
 
-  /** One catch-up from every cursor: at start-up and after each (re)connect. Resolves whether anything was new. */
-  async #catchUp(wait = 0, signal?: AbortSignal): Promise<boolean> {
+  /**
+   * One catch-up from every cursor: at start-up, each poll, and after each (re)connect (`fresh`).
+   * Resolves whether anything was new.
+   */
+  async #catchUp(wait = 0, signal?: AbortSignal, fresh = false): Promise<boolean> {
     if (this.#syncAvailable) {
       try {
-        const news = await this.#rounds.run({ wait, notificationBacklog: !this.#backlogLoaded, ...(signal ? { signal } : {}) });
+        const news = await this.#rounds.run({ wait, notificationBacklog: !this.#backlogLoaded, fresh, ...(signal ? { signal } : {}) });
         this.#backlogLoaded = true;
         return news;
       } catch (err) {

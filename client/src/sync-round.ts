@@ -25,6 +25,8 @@ export interface SyncRoundOptions {
   wait: number;
   /** The notifications before start-up: from seq 0, and not announced. */
   notificationBacklog: boolean;
+  /** Every cursor read from the database (the contract's `fresh`): the catch-up after a connect. */
+  fresh?: boolean;
   signal?: AbortSignal;
 }
 
@@ -79,6 +81,7 @@ export class SyncRounds {
             notificationsAfterSeq: backlog ? 0 : this.host.notificationsAfter(),
             ...(this.#tradesCursor === undefined ? {} : { tradesAfter: this.#tradesCursor }),
             wait,
+            ...(options.fresh ? { fresh: true } : {}),
           },
           options.signal,
         );

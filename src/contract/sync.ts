@@ -33,6 +33,13 @@ export interface SyncQuery {
   tradesAfter?: string;
   /** Long poll: hold the answer up to this many seconds (0..30) until something arrives. */
   wait?: number;
+  /**
+   * Read every cursor from the database, not from the api's memory of heads. For the catch-up
+   * right after a socket's subscriptions are confirmed: memory hears of a commit by an event,
+   * which may reach the api after it reached the gateway, before the subscription was there to
+   * take it; the database has the commit either way (docs/sync.md).
+   */
+  fresh?: boolean;
 }
 
 /** Why a listed trade got no chat: not the caller's, or no such trade. */
@@ -47,5 +54,6 @@ export function syncQueryString(query: SyncQuery): string {
   if (query.notificationsAfterSeq !== undefined) params.set('notificationsAfterSeq', String(query.notificationsAfterSeq));
   if (query.tradesAfter !== undefined) params.set('tradesAfter', query.tradesAfter);
   if (query.wait) params.set('wait', String(query.wait));
+  if (query.fresh) params.set('fresh', '1');
   return params.toString();
 }

@@ -6,7 +6,7 @@ import { decodeTradesCursor } from '../sync/trades-cursor.js';
 
 const SEQ_RE = /^(0|[1-9]\d{0,9})$/;
 const MAX_SEQ = 2_147_483_647;
-const PARAMS = ['trades', 'notificationsAfterSeq', 'tradesAfter', 'wait'] as const;
+const PARAMS = ['trades', 'notificationsAfterSeq', 'tradesAfter', 'wait', 'fresh'] as const;
 
 /** The sync route's query string (without `?`); a DomainError `bad_request` names what is wrong. */
 export function parseSyncQuery(search: string): SyncRequest {
@@ -41,11 +41,14 @@ export function parseSyncQuery(search: string): SyncRequest {
   if (rawWait !== null && (!/^\d{1,2}$/.test(rawWait) || wait > MAX_SYNC_WAIT_SECONDS)) {
     throw badRequest(`wait: must be whole seconds from 0 to ${MAX_SYNC_WAIT_SECONDS}`);
   }
+  const rawFresh = params.get('fresh');
+  if (rawFresh !== null && rawFresh !== '0' && rawFresh !== '1') throw badRequest('fresh: must be 1 or 0');
   return {
     trades,
     notificationsAfterSeq: rawNotifications === null ? 0 : seq('notificationsAfterSeq', rawNotifications),
     tradesAfter,
     waitMs: wait * 1000,
+    fresh: rawFresh === '1',
   };
 }
 

@@ -30,6 +30,8 @@ export interface SyncRequest {
   /** A trade feed position (decoded `tradesAfter`). */
   tradesAfter: number;
   waitMs: number;
+  /** Read every cursor from the database (the contract's `fresh`). */
+  fresh: boolean;
 }
 
 /** A readable trade's read receipts: the cache keys of the caller's and the peer's, and what the client holds. */
@@ -49,6 +51,8 @@ interface Plan {
   notificationsAfterSeq: number;
   tradesAfter: number;
   keys: string[];
+  /** The request's `fresh`: no cursor is answered from memory. */
+  fresh: boolean;
 }
 
 /**
@@ -127,6 +131,7 @@ export class SyncService {
       notificationsAfterSeq: request.notificationsAfterSeq,
       tradesAfter: request.tradesAfter,
       keys: [notificationKey(actor.userId), tradeFeedKey(actor.userId)],
+      fresh: request.fresh,
     };
     const sides = await Promise.all(request.trades.map(([tradeId]) => this.sideOf(actor, tradeId)));
     request.trades.forEach(([tradeId, afterSeq, known], i) => {
@@ -172,14 +177,16 @@ export class SyncService {
 
   /** One answer: each feed from the cache when its cursor is current, else from the database. */
   private async answer(plan: Plan): Promise<SyncResponse> {
+    // Fresh: as if memory knew nothing, so every feed is read (and the reads still fill the cache).
+    const known = (key: string) => (plan.fresh ? undefined : this.cache.head(key));
     const stale = (key: string, cursor: number) => {
-      const head = this.cache.head(key);
+      const head = known(key);
       return head === undefined || cursor < head;
     };
     const chatReads: ChatRead[] = [];
     const fromMemory = new Map<string, ChatMessage[]>();
     for (const r of plan.chat) {
-      const head = this.cache.head(chatKey(r.tradeId, r.role));
+      const head = known(chatKey(r.tradeId, r.role));
       if (head !== undefined && r.afterSeq >= head) continue;
       const recent = head === undefined ? undefined : this.recent.between(r.tradeId, r.role, r.afterSeq, head);
       if (recent) fromMemory.set(r.tradeId, recent);
@@ -189,7 +196,7 @@ export class SyncService {
     const fKey = tradeFeedKey(plan.userId);
     const readN = stale(nKey, plan.notificationsAfterSeq);
     const readF = stale(fKey, plan.tradesAfter);
-    const receiptReads = plan.reads.filter((r) => this.cache.head(r.mine) === undefined || this.cache.head(r.peer) === undefined);
+    const receiptReads = plan.reads.filter((r) => known(r.mine) === undefined || known(r.peer) === undefined);
     // Taken before the reads start, so a change during a read keeps the read from filling the cache.
     const keys = [
       ...chatReads.map((r) => chatKey(r.tradeId, r.role)),

@@ -68,6 +68,12 @@ for (const drivers of DRIVER_SETS) {
         );
         assert.equal(count(), before, 'the message the commit announced was answered from memory');
       }, 30_000);
+      // Fresh (a reconnect's catch-up): read from the database however current memory says it is.
+      await quiet();
+      const before = count();
+      const fresh = await sync('cache-seller', { ...current, trades: { [id]: current.trades[id]! + 1 }, fresh: true });
+      assert.deepEqual(fresh.chat[id], []);
+      assert.ok(count() > before, 'a fresh sync was answered from memory');
       const behind = await sync('cache-seller', { ...current, trades: { [id]: 0 } });
       assert.deepEqual(
         behind.chat[id]!.map((m) => m.message),

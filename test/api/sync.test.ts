@@ -204,6 +204,8 @@ for (const drivers of DRIVER_SETS) {
         'wait=31',
         'wait=-1',
         'wait=1.5',
+        'fresh=yes',
+        'fresh=1&fresh=1',
       ]) {
         const res = await t.http.get(`/p2p/sync?${query}`).set('Authorization', t.auth('alice'));
         assert.equal(res.status, 400, query);

@@ -104,6 +104,10 @@ const syncQuery = z.object({
   notificationsAfterSeq: z.number().int().min(0).optional().meta({ description: 'The last notification seq the caller has; default 0.' }),
   tradesAfter: z.string().optional().meta({ description: "The previous answer's tradesCursor; omitted: all of the caller's trades." }),
   wait: z.number().int().min(0).max(MAX_SYNC_WAIT_SECONDS).optional().meta({ description: 'Long poll: hold up to this many seconds until something arrives.' }),
+  fresh: z.enum(['0', '1']).optional().meta({
+    description:
+      "1: read every cursor from the database, not from the api's memory. For the catch-up right after a socket's subscriptions are confirmed (the memory may not have heard yet of a message the gateway pushed before them).",
+  }),
 });
 
 // Every authenticated call can also meet 401 and 503.
