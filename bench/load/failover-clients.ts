@@ -7,7 +7,7 @@ import { systemClock } from '../../client/src/clock.js';
 import { RealtimeClient } from '../../client/src/realtime-client.js';
 import type { StompConnector } from '../../client/src/stomp-link.js';
 import { stompjsConnector } from '../../client/src/stompjs-link.js';
-import { webSocketUrlOf } from '../../client/src/socket-transport.js';
+import { endpointUrl } from '../../client/src/socket-transport.js';
 import type { ChatMessage } from '../../client/src/wire.js';
 import { issueToken } from '../../src/auth/jwt.js';
 import WebSocket from 'ws';
@@ -71,7 +71,7 @@ const countedFetch: typeof fetch = async (input, init) => {
  * option (`auto`, its default, unless told), at the URLs index.ts forms for it.
  */
 function connector(gatewayUrls: string[], transport: FailoverSetup['transport']): StompConnector {
-  const urls = gatewayUrls.map((url) => (transport === 'websocket' ? webSocketUrlOf(`${url}/ws`) : `${url}/ws`));
+  const urls = gatewayUrls.map((url) => endpointUrl(url, transport));
   return attempts.wrap(stompjsConnector({ urls, transport, heartbeatMs: 10_000, connectTimeoutMs: 10_000, receiptTimeoutMs: 5_000, random: () => 0 }));
 }
 

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../settings.js';
 import type { FailoverSetup, FromLoadGenerator, ToLoadGenerator } from './failover-messages.js';
@@ -49,11 +48,13 @@ export class FailoverShard {
   static start(setup: FailoverSetup, options: FleetOptions = {}): FailoverShard {
     if (options.profile) mkdirSync(PROFILE_DIR, { recursive: true });
     const profiling = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-    const child = spawn(process.execPath, [...profiling, '--import', 'tsx', 'bench/load/failover-clients.ts'], {
+    const command = [process.execPath, ...profiling, '--import', 'tsx', 'bench/load/failover-clients.ts'];
+    // Through nice(1), so every thread of the process has the value (setpriority on a pid sets one thread's).
+    const [file, ...args] = options.nice ? ['nice', '-n', String(options.nice), ...command] : command;
+    const child = spawn(file!, args, {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
-    if (options.nice) setPriority(child.pid!, options.nice);
     const shard = new FailoverShard(child, options.profile ?? false);
     shard.send({ type: 'start', setup });
     return shard;

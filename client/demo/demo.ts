@@ -14,8 +14,8 @@ import {
   type TradeStatus,
   type TradeStatusUpdate,
   type TradeView,
-  type TransportOption,
-  webSocketUrlOf,
+  endpointUrl,
+  TRANSPORT_OPTIONS,
 } from '../src/index.js';
 import { senderLabel } from './chat-labels.js';
 import { RoomLive } from './room-live.js';
@@ -185,9 +185,8 @@ function sessionEnded(): void {
  */
 function socketOptions(gatewayUrls: readonly string[]): Partial<SocketOptions> {
   const asked = new URLSearchParams(location.search).get('transport');
-  const transport: TransportOption = asked === 'websocket' || asked === 'sockjs' ? asked : 'auto';
-  const endpoint = (gatewayUrl: string) => (transport === 'websocket' ? webSocketUrlOf(`${gatewayUrl}/ws`) : `${gatewayUrl}/ws`);
-  return { transport, ...(gatewayUrls.length ? { urls: gatewayUrls.map(endpoint) } : {}) };
+  const transport = TRANSPORT_OPTIONS.find((option) => option === asked) ?? 'auto';
+  return { transport, ...(gatewayUrls.length ? { urls: gatewayUrls.map((url) => endpointUrl(url, transport)) } : {}) };
 }
 
 // ---- trades ----

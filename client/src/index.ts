@@ -1,7 +1,7 @@
 // The library's entry point (bundled as client/dist/realtime-client.js).
 import { systemClock } from './clock.js';
 import { RealtimeClient, type RealtimeClientOptions } from './realtime-client.js';
-import { webSocketUrlOf } from './socket-transport.js';
+import { endpointUrl } from './socket-transport.js';
 import { stompjsConnector, type SocketOptions } from './stompjs-link.js';
 
 export interface BrowserClientOptions extends RealtimeClientOptions {
@@ -24,7 +24,7 @@ export function createRealtimeClient(options: BrowserClientOptions): RealtimeCli
     connectTimeoutMs: 10_000,
     receiptTimeoutMs: 5_000,
     ...rest,
-    urls: urls?.length ? urls : [url ?? defaultSocketUrl(options.baseUrl ?? '', transport)],
+    urls: urls?.length ? urls : [url ?? endpointUrl(options.baseUrl ?? '', transport)],
   };
   return new RealtimeClient(options, {
     connector: stompjsConnector(socket),
@@ -35,17 +35,13 @@ export function createRealtimeClient(options: BrowserClientOptions): RealtimeCli
   });
 }
 
-function defaultSocketUrl(baseUrl: string, transport: SocketOptions['transport']): string {
-  return transport === 'websocket' ? webSocketUrlOf(`${baseUrl}/ws`) : `${baseUrl}/ws`;
-}
-
 export { RealtimeClient } from './realtime-client.js';
 export type { ConnectionState, RealtimeClientDeps, RealtimeClientOptions, RealtimeEvents } from './realtime-client.js';
 export { ApiError, RestApi } from './rest-api.js';
 export type { DisputeResolution, Fetch, TokenGetter } from './rest-api.js';
 export type { LinkLoss, StompConnector, StompLink, StompLinkHandlers, Subscription } from './stomp-link.js';
 export type { SocketOptions } from './stompjs-link.js';
-export { webSocketUrlOf, type TransportOption } from './socket-transport.js';
+export { endpointUrl, TRANSPORT_OPTIONS, type TransportOption } from './socket-transport.js';
 export type { TradeStatusUpdate } from './trade-statuses.js';
 export type { Clock } from './clock.js';
 export * from './wire.js';

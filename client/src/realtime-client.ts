@@ -230,7 +230,7 @@ export class RealtimeClient {
       clock: deps.clock,
       pacer: this.#pacer,
       syncAvailable: () => this.#syncAvailable,
-      catchUp: (wait, signal) => this.#catchUp(wait, signal),
+      catchUp: (wait, signal) => this.#catchUp({ wait, signal }),
     });
     this.#poller = new Poller(
       deps.clock,
@@ -502,7 +502,7 @@ export class RealtimeClient {
       try {
         // Fresh: what the gateway pushed before these subscriptions were in place comes only from
         // here, and the api's memory may not have heard of it yet (docs/sync.md).
-        await this.#catchUp(0, undefined, true);
+        await this.#catchUp({ fresh: true });
         return;
       } catch (err) {
         const floorMs = err instanceof ApiError ? (err.retryAfterMs ?? 0) : 0;
@@ -661,7 +661,7 @@ export class RealtimeClient {
    * One catch-up from every cursor: at start-up, each poll, and after each (re)connect (`fresh`).
    * Resolves whether anything was new.
    */
-  async #catchUp(wait = 0, signal?: AbortSignal, fresh = false): Promise<boolean> {
+  async #catchUp({ wait = 0, signal, fresh = false }: { wait?: number; signal?: AbortSignal; fresh?: boolean } = {}): Promise<boolean> {
     if (this.#syncAvailable) {
       try {
         const news = await this.#rounds.run({ wait, notificationBacklog: !this.#backlogLoaded, fresh, ...(signal ? { signal } : {}) });

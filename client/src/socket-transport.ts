@@ -18,21 +18,24 @@ export type TransportOption = (typeof TRANSPORT_OPTIONS)[number];
  * (a page: a reload asks again).
  *
  * A plain WebSocket costs a gateway 0.6 of the CPU of a SockJS session to set up (its `/info`
- * request, sockjs and faye-websocket; docs/benchmarks.md, "session set-ups"), and set-ups are
- * what a survivor gateway runs short of when a dead gateway's clients all come to it at once.
- * SockJS is for the networks whose proxies refuse or hold WebSocket upgrades.
+ * request, sockjs and faye-websocket; docs/benchmarks.md, "SockJS against plain WebSocket"), and
+ * set-ups are what a survivor gateway runs short of when a dead gateway's clients all come to it
+ * at once. SockJS is for the networks whose proxies refuse or hold WebSocket upgrades.
  *
  * The rule:
- * - a plain WebSocket that opened once, at any gateway, settles it: the network lets them
- *   through. A later one that fails was failed by its gateway (dead, draining, swamped), and the
- *   client tries again on a WebSocket, never on the costlier SockJS. So a gateway's death never
- *   moves its clients' load on the survivor to SockJS;
- * - until then, each attempt probes: a WebSocket that closes without opening, or has not opened
+ * - a plain WebSocket that carried a frame (the server's CONNECTED), at any gateway, settles it:
+ *   the network lets them through. Not its opening: a proxy may complete the upgrade and pass
+ *   nothing. A later one that fails was failed by its gateway (dead, draining, swamped), and the
+ *   client tries again on a WebSocket, never on the costlier SockJS. So a gateway's death does not
+ *   move its clients' load on the survivor to SockJS;
+ * - until then, each attempt probes: a WebSocket that closes without a frame, or has carried none
  *   within the probe time, is followed at once, in the same attempt, by SockJS at the same gateway.
  *   SockJS that then opens over HTTP (streaming or polling) settles it the other way: WebSockets
  *   are blocked, SockJS from then on. SockJS that opens over its own WebSocket transport settles
  *   nothing (WebSockets do pass, the plain one failed for another reason), and SockJS that fails
- *   says the gateway failed, not the network.
+ *   says the gateway failed, not the network;
+ * - a client settled on WebSockets whose WebSocket then carries nothing RETHINK_AFTER attempts in
+ *   a row probes again: it may have moved to a network that blocks them.
  *
  * Not settled by counting failures, as pusher-js does (two WebSocket failures move it to HTTP for
  * good): a phone put to sleep fails WebSockets for reasons that say nothing about its network.
@@ -41,6 +44,8 @@ export type TransportOption = (typeof TRANSPORT_OPTIONS)[number];
  */
 export class TransportChoice {
   #settled: 'sockjs' | 'websocket' | undefined;
+  /** Attempts in a row, since it settled on WebSockets, whose WebSocket carried no frame. */
+  #silent = 0;
 
   constructor(readonly option: TransportOption) {
     if (option !== 'auto') this.#settled = option;
@@ -51,13 +56,31 @@ export class TransportChoice {
     return this.#settled ?? 'probe';
   }
 
-  /** A socket opened: a plain WebSocket, or SockJS over its transport `sockjsTransport`. */
-  opened(socket: { kind: 'websocket' } | { kind: 'sockjs'; sockjsTransport: string; afterWebSocketFailed: boolean }): void {
-    if (this.#settled !== undefined) return;
-    if (socket.kind === 'websocket') this.#settled = 'websocket';
-    else if (socket.afterWebSocketFailed && socket.sockjsTransport !== 'websocket') this.#settled = 'sockjs';
+  /** A plain WebSocket carried a frame: the network lets them through. */
+  webSocketCarried(): void {
+    this.#silent = 0;
+    if (this.option === 'auto') this.#settled = 'websocket';
+  }
+
+  /** An attempt's plain WebSocket closed without carrying a frame. */
+  webSocketSilent(): void {
+    if (this.option !== 'auto' || this.#settled !== 'websocket' || ++this.#silent < RETHINK_AFTER) return;
+    this.#settled = undefined;
+    this.#silent = 0;
+  }
+
+  /** After a probe that carried nothing, SockJS opened over its transport `sockjsTransport`. */
+  sockJsOpenedAfterProbe(sockjsTransport: string): void {
+    if (this.option === 'auto' && sockjsTransport !== 'websocket') this.#settled = 'sockjs';
   }
 }
+
+/**
+ * Attempts in a row whose WebSocket carries nothing before a client settled on WebSockets asks
+ * its network again. Not fewer: in a reconnect storm a swamped survivor lets two or three in a row
+ * time out, and a probe then may land on the costlier SockJS for nothing.
+ */
+const RETHINK_AFTER = 5;
 
 export interface SocketHooks {
   /** Each transport SockJS tries gets this long to open before it moves to the next. */
@@ -75,16 +98,29 @@ export function openSocket(url: string, choice: TransportChoice, hooks: SocketHo
   const next = choice.next;
   if (next === 'probe') return new WebSocketFirst(url, choice, hooks);
   const socket = next === 'sockjs' ? sockJs(url, hooks) : plainWebSocket(choice.option === 'auto' ? webSocketUrlOf(url) : url);
-  socket.addEventListener('open', () => {
-    choice.opened(next === 'sockjs' ? { kind: 'sockjs', sockjsTransport: transportOf(socket), afterWebSocketFailed: false } : { kind: 'websocket' });
-    hooks.onOpen();
-  });
+  socket.addEventListener('open', () => hooks.onOpen());
+  if (next === 'websocket') {
+    let carried = false;
+    socket.addEventListener('message', () => {
+      if (!carried) choice.webSocketCarried();
+      carried = true;
+    });
+    socket.addEventListener('close', () => {
+      if (!carried) choice.webSocketSilent();
+    });
+  }
   return socket;
+}
+
+/** The endpoint of a gateway (its base URL, '' for the page's origin) for a transport option. */
+export function endpointUrl(gatewayUrl: string, transport: TransportOption): string {
+  return transport === 'websocket' ? webSocketUrlOf(`${gatewayUrl}/ws`) : `${gatewayUrl}/ws`;
 }
 
 /** `<sockjs url>/websocket` as a ws(s):// URL, resolved against the page for a relative one. */
 export function webSocketUrlOf(sockjsUrl: string): string {
-  const url = new URL(`${sockjsUrl.replace(/\/+$/, '')}/websocket`, globalThis.location?.href);
+  const url = new URL(sockjsUrl, globalThis.location?.href);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/websocket`;
   url.protocol = url.protocol === 'https:' ? 'wss:' : url.protocol === 'http:' ? 'ws:' : url.protocol;
   return url.href;
 }
@@ -104,15 +140,16 @@ function transportOf(socket: WebSocket): string {
 
 /**
  * A plain WebSocket with SockJS behind it, as one socket to stompjs: the probe of TransportChoice.
- * stompjs sees an open, messages and a close of whichever socket it ends up on, never the probe's
- * failure.
+ * stompjs sees the messages and the close of whichever socket it ends up on, never the probe's
+ * failure. A probe that opened and then carried nothing has had stompjs's CONNECT: SockJS's open
+ * is passed on as another open, and stompjs sends its CONNECT again there.
  */
 class WebSocketFirst implements IStompSocket {
   onopen: IStompSocket['onopen'] = null;
   onclose: IStompSocket['onclose'] = null;
   onerror: IStompSocket['onerror'] = null;
   onmessage: IStompSocket['onmessage'] = null;
-  binaryType = 'arraybuffer';
+  #binaryType = 'arraybuffer';
   #socket: WebSocket;
   #probeTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
@@ -124,19 +161,24 @@ class WebSocketFirst implements IStompSocket {
   ) {
     const probe = plainWebSocket(webSocketUrlOf(sockjsUrl));
     this.#socket = probe;
-    let probeOpened = false;
+    let carried = false;
     probe.onopen = (event) => {
-      probeOpened = true;
-      clearTimeout(this.#probeTimer);
-      this.choice.opened({ kind: 'websocket' });
-      this.#opened(event);
+      hooks.onOpen();
+      this.onopen?.(event);
     };
-    probe.onmessage = (event) => this.onmessage?.(event);
+    probe.onmessage = (event) => {
+      if (!carried) {
+        carried = true;
+        clearTimeout(this.#probeTimer);
+        this.choice.webSocketCarried();
+      }
+      this.onmessage?.(event);
+    };
     // A probe that fails fires error, then close: the close decides.
     probe.onerror = () => {};
     probe.onclose = (event) => {
       clearTimeout(this.#probeTimer);
-      if (probeOpened || this.#closed) this.onclose?.(event);
+      if (carried || this.#closed) this.onclose?.(event);
       else this.#fallBack();
     };
     this.#probeTimer = setTimeout(() => {
@@ -155,6 +197,15 @@ class WebSocketFirst implements IStompSocket {
     return this.#socket.readyState;
   }
 
+  get binaryType(): string {
+    return this.#binaryType;
+  }
+
+  set binaryType(type: string) {
+    this.#binaryType = type;
+    this.#socket.binaryType = type as BinaryType;
+  }
+
   send(data: Parameters<WebSocket['send']>[0]): void {
     this.#socket.send(data);
   }
@@ -170,16 +221,12 @@ class WebSocketFirst implements IStompSocket {
     const socket = sockJs(this.sockjsUrl, this.hooks);
     this.#socket = socket;
     socket.onopen = (event) => {
-      this.choice.opened({ kind: 'sockjs', sockjsTransport: transportOf(socket), afterWebSocketFailed: true });
-      this.#opened(event);
+      this.choice.sockJsOpenedAfterProbe(transportOf(socket));
+      this.hooks.onOpen();
+      this.onopen?.(event);
     };
     socket.onmessage = (event) => this.onmessage?.(event);
     socket.onerror = (event) => this.onerror?.(event);
     socket.onclose = (event) => this.onclose?.(event);
-  }
-
-  #opened(event: Event): void {
-    this.hooks.onOpen();
-    this.onopen?.(event);
   }
 }

@@ -13,7 +13,10 @@ export interface SocketOptions {
   transport: TransportOption;
   /** STOMP heart-beats both ways; a server silent for longer (plus stompjs's grace) counts as lost. */
   heartbeatMs: number;
-  /** An attempt without CONNECTED by then is abandoned. */
+  /**
+   * An attempt without CONNECTED by then is abandoned. Counted afresh when a probe of transport
+   * `auto` gives way to SockJS (a new socket, which may need as long).
+   */
   connectTimeoutMs: number;
   /**
    * A subscription without RECEIPT by then ends the attempt as lost (the client reconnects),
@@ -54,7 +57,7 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
     let opened = false;
     let errorMessage: string | undefined;
     let errorTimer: ReturnType<typeof setTimeout> | undefined;
-    const startedAt = Date.now();
+    let startedAt = Date.now();
     // Not stompjs's connectionTimeout: it discards the socket and reports a close code it makes
     // up (4001), so a gateway merely too busy to answer in time read as a close from the gateway.
     let connectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -94,7 +97,9 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
             opened = true;
           },
           onFallback: () => {
-            if (!ended) startConnectTimer();
+            if (ended) return;
+            startedAt = Date.now();
+            startConnectTimer();
           },
         }),
       connectHeaders,

@@ -12,9 +12,11 @@ import { stompjsConnector } from '../../client/src/stompjs-link.js';
  * - `refuse`: a proxy answers every upgrade 400 (SockJS's own WebSocket transport included);
  * - `hold`: a proxy holds every upgrade and never answers;
  * - `refuse-plain`: only the plain endpoint, /ws/websocket, is refused;
+ * - `mute-plain`: the plain endpoint's upgrade goes through, and then nothing does (a proxy that
+ *   completes upgrades but passes no frames);
  * - `dead`: the gateway answers nothing but 404, upgrades included.
  */
-type Network = 'pass' | 'refuse' | 'hold' | 'refuse-plain' | 'dead';
+type Network = 'pass' | 'refuse' | 'hold' | 'refuse-plain' | 'mute-plain' | 'dead';
 
 const CONNECTED = 'CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\0';
 
@@ -39,7 +41,8 @@ describe('client: transport auto (a plain WebSocket, SockJS where WebSockets are
     const plain = new WebSocketServer({ noServer: true });
     plain.on('connection', (ws) => {
       plainSessions++;
-      ws.on('message', () => ws.send(CONNECTED));
+      const muted = network === 'mute-plain';
+      ws.on('message', () => muted || ws.send(CONNECTED));
     });
     // Requests go through the network first: a dead gateway answers 404 to all of them.
     const sockJsRequest = server.listeners('request') as ((req: IncomingMessage, res: unknown) => void)[];
@@ -79,7 +82,9 @@ describe('client: transport auto (a plain WebSocket, SockJS where WebSockets are
 
   const connector = (connectTimeoutMs = 1_000) =>
     stompjsConnector({ urls: [`${base}/ws`], transport: 'auto', heartbeatMs: 0, connectTimeoutMs, receiptTimeoutMs: 1_000 });
-  const httpRequests = () => requests.filter((request) => !request.startsWith('upgrade '));
+  // Requests that open SockJS sessions: a closed session of the test before may still post its
+  // last frames (xhr_send) into this one's log.
+  const httpRequests = () => requests.filter((request) => !request.startsWith('upgrade ') && !request.endsWith('/xhr_send'));
   const plainUpgrades = () => requests.filter((request) => request === 'upgrade /ws/websocket').length;
 
   it('takes a plain WebSocket where WebSockets pass, without SockJS or its /info request', async () => {
@@ -133,6 +138,32 @@ describe('client: transport auto (a plain WebSocket, SockJS where WebSockets are
     await connectOnce(connect);
     assert.equal(plainSessions, 1);
     assert.deepEqual(httpRequests(), []);
+  });
+
+  it('falls back to SockJS within the attempt where a WebSocket opens but carries nothing, and does not settle on WebSockets', async () => {
+    network = 'mute-plain';
+    const connect = connector();
+    await connectOnce(connect);
+    assert.ok(
+      httpRequests().some((request) => request.endsWith('/info')),
+      `SockJS was used: ${requests.join(', ')}`,
+    );
+    requests = [];
+    await connectOnce(connect);
+    assert.equal(plainUpgrades(), 1, 'the next attempt probed with a plain WebSocket again');
+  });
+
+  it('asks the network again after five attempts in a row whose WebSocket carried nothing: the client may have moved', async () => {
+    const connect = connector();
+    await connectOnce(connect);
+    network = 'refuse';
+    for (let i = 0; i < 5; i++) await lostAttempt(connect);
+    assert.deepEqual(httpRequests(), [], 'SockJS before the fifth silent attempt');
+    await connectOnce(connect);
+    assert.ok(
+      httpRequests().some((request) => /\/xhr_streaming$/.test(request)),
+      `SockJS went over HTTP: ${requests.join(', ')}`,
+    );
   });
 
   it('learns nothing from SockJS that opened over its own WebSocket: the plain one failed for another reason', async () => {
