@@ -37,8 +37,9 @@ export type TransportOption = (typeof TRANSPORT_OPTIONS)[number];
  * - a client settled on WebSockets whose WebSocket then carries nothing RETHINK_AFTER attempts in
  *   a row probes again: it may have moved to a network that blocks them.
  *
- * Not settled by counting failures, as pusher-js does (two WebSocket failures move it to HTTP for
+ * Not switched by counting failures, as pusher-js does (two WebSocket failures move it to HTTP for
  * good): a phone put to sleep fails WebSockets for reasons that say nothing about its network.
+ * RETHINK_AFTER silent attempts only reopen the question.
  * The cost of the rule is at a brand-new client whose first gateway is swamped: its probe may
  * time out and its SockJS fall back to HTTP, and it then stays on SockJS until the page reloads.
  */
