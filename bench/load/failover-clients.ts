@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../../client/src/clock.js';
 import { RealtimeClient } from '../../client/src/realtime-client.js';
+import type { Fetch } from '../../client/src/rest-api.js';
 import type { StompConnector } from '../../client/src/stomp-link.js';
 import { stompjsConnector } from '../../client/src/stompjs-link.js';
 import { endpointUrl } from '../../client/src/socket-transport.js';
@@ -12,6 +13,7 @@ import type { ChatMessage } from '../../client/src/wire.js';
 import { issueToken } from '../../src/auth/jwt.js';
 import WebSocket from 'ws';
 import { AttemptTimeline } from './failover-attempts.js';
+import { httpFetch } from './http-fetch.js';
 import type { FailoverSetup, FromLoadGenerator, RequestBucket, ToLoadGenerator } from './failover-messages.js';
 
 const BUCKET_MS = 250;
@@ -47,18 +49,20 @@ function bucket(): RequestBucket | undefined {
   return buckets[index];
 }
 
+const plainFetch = httpFetch();
+
 /** fetch, counting the requests made after the mark by the time they were sent. */
-const countedFetch: typeof fetch = async (input, init) => {
+const countedFetch: Fetch = async (url, init) => {
   const counts = bucket();
   if (counts) counts.sent++;
   try {
-    const res = await fetch(input, init);
+    const res = await plainFetch(url, init);
     if (res.status >= 500) fail(counts, String(res.status));
     else if (counts) counts.answered++;
     return res;
   } catch (err) {
     // The library abandons its held long poll once the socket is back: no failure of the api.
-    if (init?.signal?.aborted) {
+    if (init.signal?.aborted) {
       if (counts) counts.abandoned++;
     } else fail(counts, 'error');
     throw err;
