@@ -24,14 +24,15 @@ if (!userId || extra.length > 0 || (expiresIndex >= 0 && !expiresIn)) fail(USAGE
 if (!isUserId(userId)) fail(`invalid user id "${userId}": it ${USER_ID_RULE}, as the API requires`, 2);
 
 let config: ReturnType<typeof loadConfig>;
+let secret: string | undefined;
 try {
   // Production-only requirements (DATABASE_URL, AMQP_URL) say nothing about signing a token.
   config = loadConfig('all', { ...process.env, NODE_ENV: undefined });
+  secret = config.jwtSecret ?? readDemoSecret(config.dataDir);
 } catch (err) {
   if (err instanceof ConfigError) fail(`Configuration error: ${err.problems.join('; ')}`);
   throw err;
 }
-const secret = config.jwtSecret ?? readDemoSecret(config.dataDir);
 if (secret === undefined) {
   fail(`no demo secret in ${demoSecretFile(config.dataDir)}: run \`npm start\` once with this DATA_DIR, or set JWT_SECRET`);
 }

@@ -84,6 +84,9 @@ export interface OverloadSettings {
   retryAfterSeconds: number;
 }
 
+/** The shortest HS256 secret accepted, from JWT_SECRET or demo mode's file: 256 bits of hex. */
+export const MIN_JWT_SECRET_CHARS = 32;
+
 /** Every problem found in the environment, one line each, so a user fixes them in one go. */
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -131,13 +134,13 @@ function readConfig(r: Role, env: NodeJS.ProcessEnv, problems: string[]): Config
 
   required('DATABASE_URL', 'a postgresql:// URL');
   required('AMQP_URL', 'an amqp:// URL');
-  required('JWT_SECRET', 'at least 32 characters');
+  required('JWT_SECRET', `at least ${MIN_JWT_SECRET_CHARS} characters`);
   // Roles that write chat and status changes sign transcript entries; every replica the same key.
   if (r === 'api' || r === 'all') required('TRANSCRIPT_SIGNING_KEY', 'an Ed25519 private key in PEM (docs/transcript.md)');
 
   const databaseUrl = parse('DATABASE_URL', urlWithScheme(['postgres:', 'postgresql:']), undefined);
   const amqpUrl = parse('AMQP_URL', urlWithScheme(['amqp:', 'amqps:']), undefined);
-  const jwtSecret = parse('JWT_SECRET', z.string().min(32, 'must be at least 32 characters'), undefined);
+  const jwtSecret = parse('JWT_SECRET', z.string().min(MIN_JWT_SECRET_CHARS, `must be at least ${MIN_JWT_SECRET_CHARS} characters`), undefined);
   const bodyLimitBytes = parse('BODY_LIMIT_BYTES', positiveInt, 16 * 1024);
   const corsOrigins = (value('CORS_ORIGINS') ?? (production ? '' : '*'))
     .split(',')

@@ -122,7 +122,7 @@ describe('commands (the processes a user starts)', function () {
     }
   });
 
-  it('npm run token: refuses a DATA_DIR with no secret (creating none) and a bad user id; issues 12 h tokens', async () => {
+  it('npm run token: refuses a DATA_DIR with no secret (creating none) or a cut-short one, and a bad user id; issues 12 h tokens', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'p2p-token-'));
     const token = (...args: string[]) =>
       run('npm', ['run', '-s', 'token', '--', ...args], { env: cleanEnv({ DATA_DIR: dataDir }) }).then(
@@ -135,7 +135,15 @@ describe('commands (the processes a user starts)', function () {
       assert.match(missing.stderr.trim(), /^no demo secret in .*jwt-secret: run `npm start` once with this DATA_DIR, or set JWT_SECRET$/);
       assert.equal(existsSync(join(dataDir, 'jwt-secret')), false, 'no secret was written');
 
-      await writeFile(join(dataDir, 'jwt-secret'), 'a-demo-secret');
+      await writeFile(join(dataDir, 'jwt-secret'), 'cut-short\n');
+      const short = await token('alice');
+      assert.equal(short.code, 1);
+      assert.match(
+        short.stderr.trim(),
+        /^Configuration error: .*jwt-secret holds fewer than 32 characters: delete it \(npm start makes a new one\) or set JWT_SECRET$/,
+      );
+
+      await writeFile(join(dataDir, 'jwt-secret'), 'a-demo-secret-of-the-length-npm-start-gives-0123456789');
       const badId = await token('a b');
       assert.equal(badId.code, 2);
       assert.match(badId.stderr, /^invalid user id "a b"/);

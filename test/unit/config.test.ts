@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { demoSecretFile, resolveJwtSecret } from '../../src/config/demo-secret.js';
 
 const PROD = {
   DATABASE_URL: 'postgresql://u:p@db:5432/p2p',
@@ -118,6 +122,28 @@ describe('configuration', () => {
     assert.deepEqual(loadConfig('api', PROD).overload, { maxInFlight: 256, eventLoopLagMs: 100, retryAfterSeconds: 1 });
     const set = loadConfig('api', { ...PROD, OVERLOAD_MAX_IN_FLIGHT: '64', OVERLOAD_EVENT_LOOP_LAG_MS: '50', RETRY_AFTER_SECONDS: '5' });
     assert.deepEqual(set.overload, { maxInFlight: 64, eventLoopLagMs: 50, retryAfterSeconds: 5 });
+  });
+
+  it('demo mode: generates a JWT secret in DATA_DIR once, and refuses one shorter than JWT_SECRET may be (an empty one would let anyone sign tokens)', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'p2p-demo-secret-'));
+    try {
+      const generated = resolveJwtSecret({ dataDir });
+      assert.ok(generated.length >= 32);
+      assert.equal(resolveJwtSecret({ dataDir }), generated, 'kept across starts');
+      assert.equal(readFileSync(demoSecretFile(dataDir), 'utf8'), generated);
+      for (const content of ['', '  \n', 'x'.repeat(31)]) {
+        writeFileSync(demoSecretFile(dataDir), content);
+        assert.throws(
+          () => resolveJwtSecret({ dataDir }),
+          (err: unknown) =>
+            err instanceof ConfigError &&
+            /jwt-secret holds fewer than 32 characters: delete it \(npm start makes a new one\) or set JWT_SECRET$/.test(err.message),
+        );
+      }
+      assert.equal(resolveJwtSecret({ jwtSecret: 'y'.repeat(32), dataDir }), 'y'.repeat(32), 'JWT_SECRET wins, whatever the file holds');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('accepts a complete production environment', () => {

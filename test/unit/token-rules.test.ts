@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { createSecretKey, generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AuthError, issueToken, verifyToken, type TokenRules } from '../../src/auth/jwt.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -29,6 +29,12 @@ const refusal = (authorization: string, r: TokenRules) => {
 };
 
 describe('token rules (src/auth/jwt.ts)', () => {
+  it('neither signs nor verifies with an empty secret, with which anyone could sign', () => {
+    assert.throws(() => issueToken('', 'alice'), /empty secret/);
+    const forged = bearer(jwt.sign({ sub: 'alice' }, createSecretKey(Buffer.alloc(0)), { algorithm: 'HS256' }));
+    assert.equal(refusal(forged, { ...rules('all', {}), secret: '' }), 'invalid token');
+  });
+
   const noExp = bearer(jwt.sign({ sub: 'alice' }, SECRET));
 
   it('refuses a token without exp in production; the demo still takes it', () => {
