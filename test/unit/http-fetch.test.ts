@@ -6,23 +6,35 @@ import { httpFetch } from '../../bench/load/http-fetch.js';
 
 // The load generator's fetch must give the client library what a browser's does, or the bench
 // would measure a different client.
-describe('the load generator’s fetch (bench/load/http-fetch.ts)', () => {
+describe("the load generator's fetch (bench/load/http-fetch.ts)", () => {
   let server: Server;
   let base: string;
   const seen: { method?: string; url?: string; body: string; authorization?: string; remotePort?: number }[] = [];
+
+  // Requests to /gather are answered together once `gather.size` of them are in.
+  const gather = { size: 0, held: [] as (() => void)[] };
+  let held: () => void = () => {};
+  let requestsOnConnection = new WeakMap<object, number>();
 
   before(async () => {
     server = createServer(async (req: IncomingMessage, res) => {
       let body = '';
       for await (const chunk of req) body += chunk;
       seen.push({ method: req.method, url: req.url, body, authorization: req.headers.authorization, remotePort: req.socket.remotePort });
-      if (req.url === '/hold') return; // answered never: the caller abandons it
+      const nth = (requestsOnConnection.get(req.socket) ?? 0) + 1;
+      requestsOnConnection.set(req.socket, nth);
+      if (req.url === '/hold') return void held(); // answered never: the caller abandons it
+      // As a server closing an idle connection just as a request arrives on it.
+      if (req.url === '/reset-reused' && nth > 1) return void req.socket.destroy();
       if (req.url === '/busy') {
         res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '2' }).end('{"error":"overloaded"}');
         return;
       }
       if (req.url === '/empty') return void res.writeHead(204).end();
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ echo: body, ü: 'ğ' }));
+      const answer = () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ echo: body, ü: 'ğ' }));
+      if (req.url !== '/gather') return answer();
+      gather.held.push(answer);
+      if (gather.held.length === gather.size) for (const release of gather.held.splice(0)) release();
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -32,7 +44,10 @@ describe('the load generator’s fetch (bench/load/http-fetch.ts)', () => {
     server.closeAllConnections();
     server.close();
   });
-  beforeEach(() => (seen.length = 0));
+  beforeEach(() => {
+    seen.length = 0;
+    requestsOnConnection = new WeakMap();
+  });
 
   it('sends the method, headers and body, and answers status, ok and the JSON body (UTF-8)', async () => {
     const res = await httpFetch()(`${base}/p2p/x?a=1`, {
@@ -43,7 +58,10 @@ describe('the load generator’s fetch (bench/load/http-fetch.ts)', () => {
     assert.equal(res.status, 200);
     assert.equal(res.ok, true);
     assert.deepEqual(await res.json(), { echo: '{"n":"é"}', ü: 'ğ' });
-    assert.deepEqual(seen, [{ method: 'POST', url: '/p2p/x?a=1', body: '{"n":"é"}', authorization: 'Bearer t', remotePort: seen[0]!.remotePort }]);
+    assert.deepEqual(
+      seen.map(({ remotePort: _, ...request }) => request),
+      [{ method: 'POST', url: '/p2p/x?a=1', body: '{"n":"é"}', authorization: 'Bearer t' }],
+    );
   });
 
   it('answers an error status with its headers, and a body that is not JSON rejects json()', async () => {
@@ -53,21 +71,49 @@ describe('the load generator’s fetch (bench/load/http-fetch.ts)', () => {
     assert.equal(busy.status, 503);
     assert.equal(busy.headers?.get('Retry-After'), '2');
     assert.equal(busy.headers?.get('X-None'), null);
+    assert.deepEqual(await busy.json(), { error: 'overloaded' });
     const empty = await fetch(`${base}/empty`, { method: 'GET', headers: {} });
     await assert.rejects(empty.json());
   });
 
-  it('keeps the connection for the next request, as a browser and undici do', async () => {
+  it('keeps every connection of a burst for the next one, as undici does (node:http would keep 256)', async () => {
+    const fetch = httpFetch();
+    const burst = async () => {
+      seen.length = 0;
+      gather.size = 300;
+      await Promise.all(Array.from({ length: gather.size }, () => fetch(`${base}/gather`, { method: 'GET', headers: {} })));
+      return new Set(seen.map((r) => r.remotePort));
+    };
+    const first = await burst();
+    assert.equal(first.size, 300);
+    const second = await burst();
+    assert.deepEqual(
+      [...second].filter((port) => !first.has(port)),
+      [],
+      'no new connection',
+    );
+  });
+
+  it('sends a request again, once, on a new connection when the server closed the kept one under it', async () => {
     const fetch = httpFetch();
     await fetch(`${base}/a`, { method: 'GET', headers: {} });
-    await fetch(`${base}/b`, { method: 'GET', headers: {} });
-    assert.equal(seen[0]!.remotePort, seen[1]!.remotePort);
+    const res = await fetch(`${base}/reset-reused`, { method: 'POST', headers: {}, body: 'once' });
+    assert.equal(res.status, 200);
+    assert.deepEqual(
+      seen.map((r) => [r.url, r.remotePort === seen[0]!.remotePort]),
+      [
+        ['/a', true],
+        ['/reset-reused', true],
+        ['/reset-reused', false],
+      ],
+    );
   });
 
   it('rejects once the caller aborts, with the signal aborted', async () => {
     const controller = new AbortController();
+    const arrived = new Promise<void>((resolve) => (held = resolve));
     const pending = httpFetch()(`${base}/hold`, { method: 'GET', headers: {}, signal: controller.signal });
-    while (seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await arrived;
     controller.abort();
     await assert.rejects(pending, { name: 'AbortError' });
   });
