@@ -6,7 +6,7 @@ import { ApiError } from './rest-api.js';
 export const LONG_POLL_SECONDS = 25;
 // Beyond the wait, how long an answer may take: a host that vanished without closing the
 // connection would otherwise hold the poll, and the client's only way to the server, for good.
-const ANSWER_GRACE_MS = 15_000;
+export const ANSWER_GRACE_MS = 15_000;
 // Plain polls after long polls were found cut, before long polls are tried again: what cut one
 // may have been passing (a restart, a proxy's hiccup, an overloaded server resetting connections).
 export const PLAIN_POLLS_FOR_MS = 5 * 60_000;

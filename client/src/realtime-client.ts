@@ -3,7 +3,7 @@ import { ChatFeed } from './chat-feed.js';
 import { ChatSync } from './chat-sync.js';
 import type { Clock } from './clock.js';
 import { Emitter } from './events.js';
-import { FallbackPoll } from './fallback-poll.js';
+import { ANSWER_GRACE_MS, FallbackPoll } from './fallback-poll.js';
 import { classifyLoss } from './link-loss.js';
 import { fetchNotificationsAfter, NotificationFeed, notificationOf } from './notification-feed.js';
 import { jittered, PollPacer } from './pacing.js';
@@ -499,10 +499,15 @@ export class RealtimeClient {
    */
   async #catchUpOn(connection: Connection): Promise<void> {
     while (this.#running && connection === this.#current) {
+      // Given up when unanswered, as a poll is: the client is live meanwhile, and nothing else
+      // would ever bring what was committed while the socket was down. A request can stall for
+      // minutes where an api's accept queue overflowed in a reconnect storm (the failover bench).
+      const abort = new AbortController();
+      const cancelTimeout = this.deps.clock.schedule(() => abort.abort(), ANSWER_GRACE_MS);
       try {
         // Fresh: what the gateway pushed before these subscriptions were in place comes only from
         // here, and the api's memory may not have heard of it yet (docs/sync.md).
-        await this.#catchUp({ fresh: true });
+        await this.#catchUp({ fresh: true, signal: abort.signal });
         return;
       } catch (err) {
         const floorMs = err instanceof ApiError ? (err.retryAfterMs ?? 0) : 0;
@@ -515,6 +520,8 @@ export class RealtimeClient {
           };
         });
         if (!waited) return;
+      } finally {
+        cancelTimeout();
       }
     }
   }

@@ -78,6 +78,23 @@ describe('client: realtime client state machine', () => {
     );
   });
 
+  it('after a reconnect, gives up a catch-up that is never answered and asks again: a live socket brings nothing committed before it', async () => {
+    const world = setup();
+    await live(world, 1);
+    world.broker.current.lose();
+    world.server.append();
+    await world.clock.advance(600);
+    world.server.failures.push({ match: /^GET \/p2p\/sync$/, status: 0, unanswered: true });
+    const catchUps = () => world.server.syncQueries().filter((q) => q.get('fresh') === '1').length;
+    const before = catchUps();
+    world.broker.current.connect();
+    await settle();
+    assert.equal(world.client.state, 'live');
+    await world.clock.advance(60_000);
+    assert.deepEqual(world.seqs(), [1, 2]);
+    assert.equal(catchUps() - before, 2, 'the catch-up, given up, and its second try');
+  });
+
   it('on reconnect, stops polling and syncs once from the cursors, with no duplicates', async () => {
     const world = setup();
     world.server.holdsLongPolls = false;

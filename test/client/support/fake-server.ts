@@ -24,6 +24,11 @@ interface Failure {
   retryAfterSeconds?: number;
   /** The request is carried out, but its answer is lost on the way (a timeout, seen from the client). */
   lostAnswer?: boolean;
+  /**
+   * The request is never answered, until the client gives it up: a connection stuck in a full
+   * accept queue, or a host gone silent.
+   */
+  unanswered?: boolean;
 }
 
 /**
@@ -186,6 +191,9 @@ export class FakeServer {
     if (!this.reachable) throw new TypeError('fetch failed');
     const path = pathname.replace(/^\/api/, '');
     const failure = this.#takeFailure(`${init.method} ${path}`);
+    if (failure?.unanswered) {
+      await abortable(new Promise<void>(() => {}), init.signal);
+    }
     if (failure && !failure.lostAnswer) {
       const headers = new Headers(failure.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(failure.retryAfterSeconds) });
       return { ok: false, status: failure.status, headers, json: async () => ({ error: 'unavailable', message: 'try later' }) };
