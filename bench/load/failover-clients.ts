@@ -28,6 +28,8 @@ interface User {
   /** How often each message id was shown (the library's `message` event). */
   shown: Map<string, number>;
   leftLive: boolean;
+  /** Its REST requests not answered yet: a client missing messages may be waiting on one. */
+  inFlight: Set<{ at: number; what: string }>;
 }
 
 const send = (message: FromLoadGenerator) => process.send!(message);
@@ -79,12 +81,26 @@ function connector(gatewayUrls: string[], transport: FailoverSetup['transport'])
   return attempts.wrap(stompjsConnector({ urls, transport, heartbeatMs: 10_000, connectTimeoutMs: 10_000, receiptTimeoutMs: 5_000, random: () => 0 }));
 }
 
+/** countedFetch, keeping the requests in flight. */
+function trackedFetch(inFlight: User['inFlight']): Fetch {
+  return async (url, init) => {
+    const request = { at: performance.now(), what: `${init.method} ${new URL(url).pathname}${url.includes('fresh=1') ? ' (the catch-up)' : ''}` };
+    inFlight.add(request);
+    try {
+      return await countedFetch(url, init);
+    } finally {
+      inFlight.delete(request);
+    }
+  };
+}
+
 async function startUser(setup: FailoverSetup, token: string, userId: string, tradeId: string): Promise<User> {
+  const inFlight: User['inFlight'] = new Set();
   const client = new RealtimeClient(
     { userId, getToken: () => token, baseUrl: setup.apiUrl },
-    { connector: connector(setup.gatewayUrls, setup.transport), fetch: countedFetch, clock: systemClock, random: Math.random },
+    { connector: connector(setup.gatewayUrls, setup.transport), fetch: trackedFetch(inFlight), clock: systemClock, random: Math.random },
   );
-  const user: User = { client, userId, tradeId, shown: new Map(), leftLive: false };
+  const user: User = { client, userId, tradeId, shown: new Map(), leftLive: false, inFlight };
   client.on('message', (message: ChatMessage) => user.shown.set(message.id, (user.shown.get(message.id) ?? 0) + 1));
   client.on('connection', (state) => {
     if (markedAt !== undefined && state !== 'live') user.leftLive = true;
@@ -160,11 +176,15 @@ const back = (u: User) => u.leftLive && u.client.state === 'live';
 // Per process: enough to see what the missing messages have in common.
 const MISSING_SAMPLES = 5;
 
-/** A client missing messages, for the log: which seqs, committed when, against what it showed. */
+/** A client missing messages, for the log: which seqs, committed when, against what it showed and what it waits on. */
 function missingSample(user: User, missing: ChatMessage[]): string {
   const shown = user.client.messages(user.tradeId).map((m) => m.seq);
   const missed = missing.map((m) => `seq ${m.seq} at ${m.timestamp}${m.isSystemMessage ? ' (system)' : ''}`);
-  return `${user.userId} in ${user.tradeId} (${user.client.state}): missing ${missed.join(', ')}; shows seqs [${shown.join(', ')}]`;
+  const oldest = [...user.inFlight].sort((a, b) => a.at - b.at)[0];
+  const waiting = oldest
+    ? `${user.inFlight.size} request(s) in flight, the oldest ${oldest.what} for ${((performance.now() - oldest.at) / 1000).toFixed(1)} s`
+    : 'no request in flight';
+  return `${user.userId} in ${user.tradeId} (${user.client.state}): missing ${missed.join(', ')}; shows seqs [${shown.join(', ')}]; ${waiting}`;
 }
 
 process.on('message', (message: ToLoadGenerator) => {
