@@ -1,10 +1,15 @@
 import type { ChatFeed } from './chat-feed.js';
 import type { Clock } from './clock.js';
+import { ANSWER_GRACE_MS } from './rest-api.js';
 import type { ChatMessage } from './wire.js';
 
 export interface ChatSyncOptions {
-  /** One REST page of messages after the feed's cursor (by seq, or by timestamp in the plan's mode). */
-  fetchPage: (feed: ChatFeed) => Promise<ChatMessage[]>;
+  /**
+   * One REST page of messages after the feed's cursor (by seq, or by timestamp in the plan's
+   * mode); `signal` aborts a fetch not answered within ANSWER_GRACE_MS, which is then tried again
+   * as a failed one is (it would otherwise hold every later fetch of this trade).
+   */
+  fetchPage: (feed: ChatFeed, signal: AbortSignal) => Promise<ChatMessage[]>;
   /** The page size fetchPage asks for: a full page means there may be more. */
   pageSize: number;
   /** Receives newly deliverable messages, in order. */
@@ -76,7 +81,9 @@ export class ChatSync {
       // Every message held now was committed before this fetch starts, and seq follows commit
       // order, so the answer covers every seq below them: what it lacks is the other side's.
       const horizon = this.feed.horizon;
-      const page = await this.options.fetchPage(this.feed);
+      const abort = new AbortController();
+      const cancelTimeout = this.options.clock.schedule(() => abort.abort(), ANSWER_GRACE_MS);
+      const page = await this.options.fetchPage(this.feed, abort.signal).finally(cancelTimeout);
       if (this.#closed) return;
       const lastSeq = page.at(-1)?.seq ?? 0;
       full = page.length >= this.options.pageSize;

@@ -3,14 +3,14 @@ import { ChatFeed } from './chat-feed.js';
 import { ChatSync } from './chat-sync.js';
 import type { Clock } from './clock.js';
 import { Emitter } from './events.js';
-import { ANSWER_GRACE_MS, FallbackPoll } from './fallback-poll.js';
+import { FallbackPoll } from './fallback-poll.js';
 import { classifyLoss } from './link-loss.js';
 import { fetchNotificationsAfter, NotificationFeed, notificationOf } from './notification-feed.js';
 import { jittered, PollPacer } from './pacing.js';
 import { parseChatMessage, parseNotificationEvent, parsePresence, parseReadReceipt, parseStatusEvent, parseTyping } from './payloads.js';
 import { TranscriptHeads, type HeldHash } from './transcript.js';
 import { Poller } from './polling.js';
-import { ApiError, RestApi, type DisputeResolution, type Fetch, type TokenGetter } from './rest-api.js';
+import { ANSWER_GRACE_MS, ApiError, RestApi, type DisputeResolution, type Fetch, type TokenGetter } from './rest-api.js';
 import { newClientMessageId } from './retry.js';
 import { ReadStates } from './read-states.js';
 import { RoomSends } from './room-sends.js';
@@ -499,9 +499,8 @@ export class RealtimeClient {
    */
   async #catchUpOn(connection: Connection): Promise<void> {
     while (this.#running && connection === this.#current) {
-      // Given up when unanswered, as a poll is: the client is live meanwhile, and nothing else
-      // would ever bring what was committed while the socket was down. A request can stall for
-      // minutes where an api's accept queue overflowed in a reconnect storm (the failover bench).
+      // Given up when unanswered (ANSWER_GRACE_MS): the client is live meanwhile, and nothing else
+      // would ever bring what was committed while the socket was down.
       const abort = new AbortController();
       const cancelTimeout = this.deps.clock.schedule(() => abort.abort(), ANSWER_GRACE_MS);
       try {
@@ -649,8 +648,8 @@ export class RealtimeClient {
   #chatSync(tradeId: string): ChatSync {
     return new ChatSync(new ChatFeed(tradeId), {
       fetchPage: this.options.sinceMode
-        ? (feed) => this.api.chatSince(feed.tradeId, feed.last?.timestamp, PAGE_SIZE)
-        : (feed) => this.api.chatAfterSeq(feed.tradeId, feed.cursor, PAGE_SIZE),
+        ? (feed, signal) => this.api.chatSince(feed.tradeId, feed.last?.timestamp, PAGE_SIZE, signal)
+        : (feed, signal) => this.api.chatAfterSeq(feed.tradeId, feed.cursor, PAGE_SIZE, signal),
       pageSize: PAGE_SIZE,
       // Pushed, sent or polled: every message carries its transcript link, so each path's is held.
       deliver: (messages) => {

@@ -21,6 +21,14 @@ export type Fetch = (
 
 export type TokenGetter = () => string | Promise<string>;
 
+/**
+ * Beyond a long poll's wait, how long an answer may take before the request is given up (and
+ * tried again) by whoever needs it: a host gone without closing the connection, or a connection
+ * stuck where a reconnect storm overflowed a server's accept queue, can hold a request for
+ * minutes, and with it the client's only way to what it missed.
+ */
+export const ANSWER_GRACE_MS = 15_000;
+
 /** Where a mediator may take a DISPUTED trade. */
 export type DisputeResolution = Extract<TradeStatus, 'RELEASED' | 'CANCELLED'>;
 
@@ -115,13 +123,13 @@ export class RestApi {
   }
 
   /** Messages with seq > afterSeq, ascending: the loss-free cursor. */
-  chatAfterSeq(tradeId: string, afterSeq: number, limit: number): Promise<ChatMessage[]> {
-    return this.#request('GET', `/trades/${encodeURIComponent(tradeId)}/chat`, { afterSeq, limit });
+  chatAfterSeq(tradeId: string, afterSeq: number, limit: number, signal?: AbortSignal): Promise<ChatMessage[]> {
+    return this.#request('GET', `/trades/${encodeURIComponent(tradeId)}/chat`, { afterSeq, limit }, undefined, signal);
   }
 
   /** Messages with timestamp > since (all without it), ascending: the plan's cursor. */
-  chatSince(tradeId: string, since: string | undefined, limit: number): Promise<ChatMessage[]> {
-    return this.#request('GET', `/trades/${encodeURIComponent(tradeId)}/chat`, { since, limit });
+  chatSince(tradeId: string, since: string | undefined, limit: number, signal?: AbortSignal): Promise<ChatMessage[]> {
+    return this.#request('GET', `/trades/${encodeURIComponent(tradeId)}/chat`, { since, limit }, undefined, signal);
   }
 
   /** The caller's notifications after seq `afterSeq` (or created after `since`), oldest first. */

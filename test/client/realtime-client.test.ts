@@ -185,6 +185,19 @@ describe('client: realtime client state machine', () => {
     assert.deepEqual(world.server.chatQueries(), [afterSeq(0), afterSeq(1), afterSeq(1)]);
   });
 
+  it('gives up a gap fetch that is never answered and fetches again: the messages behind the gap are not held for good', async () => {
+    const world = setup();
+    await live(world, 1);
+    world.server.append();
+    world.server.failures.push({ match: /^GET \/p2p\/trades\/[^/]+\/chat$/, status: 0, unanswered: true });
+    world.broker.current.push(CHAT, world.server.append());
+    await settle();
+    assert.deepEqual(world.seqs(), [1]);
+    await world.clock.advance(30_000);
+    assert.deepEqual(world.seqs(), [1, 2, 3]);
+    assert.deepEqual(world.server.chatQueries(), [afterSeq(0), afterSeq(1), afterSeq(1)]);
+  });
+
   it('pages through a backlog longer than one page', async () => {
     const world = setup();
     await live(world, 1500);
