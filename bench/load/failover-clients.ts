@@ -29,7 +29,7 @@ interface User {
   shown: Map<string, number>;
   leftLive: boolean;
   /** Its REST requests not answered yet: a client missing messages may be waiting on one. */
-  inFlight: Set<{ at: number; what: string }>;
+  inFlight: Set<{ at: number; url: string; method: string }>;
 }
 
 const send = (message: FromLoadGenerator) => process.send!(message);
@@ -81,10 +81,10 @@ function connector(gatewayUrls: string[], transport: FailoverSetup['transport'])
   return attempts.wrap(stompjsConnector({ urls, transport, heartbeatMs: 10_000, connectTimeoutMs: 10_000, receiptTimeoutMs: 5_000, random: () => 0 }));
 }
 
-/** countedFetch, keeping the requests in flight. */
+/** countedFetch, keeping the requests in flight for the log of a client still missing messages. */
 function trackedFetch(inFlight: User['inFlight']): Fetch {
   return async (url, init) => {
-    const request = { at: performance.now(), what: `${init.method} ${new URL(url).pathname}${url.includes('fresh=1') ? ' (the catch-up)' : ''}` };
+    const request = { at: performance.now(), url, method: init.method };
     inFlight.add(request);
     try {
       return await countedFetch(url, init);
@@ -182,7 +182,7 @@ function missingSample(user: User, missing: ChatMessage[]): string {
   const missed = missing.map((m) => `seq ${m.seq} at ${m.timestamp}${m.isSystemMessage ? ' (system)' : ''}`);
   const oldest = [...user.inFlight].sort((a, b) => a.at - b.at)[0];
   const waiting = oldest
-    ? `${user.inFlight.size} request(s) in flight, the oldest ${oldest.what} for ${((performance.now() - oldest.at) / 1000).toFixed(1)} s`
+    ? `${user.inFlight.size} request(s) in flight, the oldest ${oldest.method} ${oldest.url} for ${((performance.now() - oldest.at) / 1000).toFixed(1)} s`
     : 'no request in flight';
   return `${user.userId} in ${user.tradeId} (${user.client.state}): missing ${missed.join(', ')}; shows seqs [${shown.join(', ')}]; ${waiting}`;
 }

@@ -39,9 +39,10 @@ export function httpFetch(): Fetch {
         });
       });
       req.on('error', (err: NodeJS.ErrnoException) => {
-        // The server closed an idle connection as the request went out on it: nothing of the
-        // request was handled. Browsers send it again on a new connection, once, whatever the
-        // method; so does this.
+        // The server closed the kept connection as the request went out on it: an idle close,
+        // which handled nothing, or a server that died with the request (the bench kills
+        // gateways, never the api this talks to). Browsers send it again on a new connection,
+        // once, whatever the method; so does this.
         if (!retried && req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) resolve(send(url, init, true));
         else reject(err);
       });

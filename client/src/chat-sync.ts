@@ -28,6 +28,7 @@ export class ChatSync {
   #inFlight: Promise<void> | undefined;
   #again = false;
   #cancelRetry: (() => void) | undefined;
+  #abort: AbortController | undefined;
   #closed = false;
 
   constructor(
@@ -72,6 +73,7 @@ export class ChatSync {
   close(): void {
     this.#closed = true;
     this.#cancelRetry?.();
+    this.#abort?.abort();
   }
 
   async #run(): Promise<void> {
@@ -82,6 +84,7 @@ export class ChatSync {
       // order, so the answer covers every seq below them: what it lacks is the other side's.
       const horizon = this.feed.horizon;
       const abort = new AbortController();
+      this.#abort = abort;
       const cancelTimeout = this.options.clock.schedule(() => abort.abort(), ANSWER_GRACE_MS);
       const page = await this.options.fetchPage(this.feed, abort.signal).finally(cancelTimeout);
       if (this.#closed) return;

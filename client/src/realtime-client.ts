@@ -261,7 +261,8 @@ export class RealtimeClient {
     this.#running = true;
     this.#pacer.reset();
     this.#poller.start();
-    void this.#catchUp().catch(() => undefined);
+    // With a deadline: a catch-up after a connect waits for this one, the first (SyncRounds).
+    void this.#catchUpWithin(new AbortController()).catch(() => undefined);
     void this.#connect();
   }
 
@@ -499,16 +500,16 @@ export class RealtimeClient {
    */
   async #catchUpOn(connection: Connection): Promise<void> {
     while (this.#running && connection === this.#current) {
-      // Given up when unanswered (ANSWER_GRACE_MS): the client is live meanwhile, and nothing else
-      // would ever bring what was committed while the socket was down.
       const abort = new AbortController();
-      const cancelTimeout = this.deps.clock.schedule(() => abort.abort(), ANSWER_GRACE_MS);
+      // A connection closed meanwhile needs it no more: the next one makes its own.
+      connection.cancelCatchUp = () => abort.abort();
       try {
         // Fresh: what the gateway pushed before these subscriptions were in place comes only from
         // here, and the api's memory may not have heard of it yet (docs/sync.md).
-        await this.#catchUp({ fresh: true, signal: abort.signal });
+        await this.#catchUpWithin(abort, { fresh: true });
         return;
       } catch (err) {
+        if (!this.#running || connection !== this.#current) return;
         const floorMs = err instanceof ApiError ? (err.retryAfterMs ?? 0) : 0;
         const delay = Math.max(floorMs, jittered(this.#pacer.intervalMs, this.deps.random));
         const waited = await new Promise<boolean>((resolve) => {
@@ -519,10 +520,17 @@ export class RealtimeClient {
           };
         });
         if (!waited) return;
-      } finally {
-        cancelTimeout();
       }
     }
+  }
+
+  /**
+   * #catchUp, given up after ANSWER_GRACE_MS (or when `abort` is aborted): the client may be live
+   * meanwhile, and nothing else would bring what was committed while the socket was down.
+   */
+  #catchUpWithin(abort: AbortController, options: { fresh?: boolean } = {}): Promise<boolean> {
+    const cancelTimeout = this.deps.clock.schedule(() => abort.abort(), ANSWER_GRACE_MS);
+    return this.#catchUp({ ...options, signal: abort.signal }).finally(cancelTimeout);
   }
 
   #goLive(): void {
@@ -684,12 +692,18 @@ export class RealtimeClient {
     return false;
   }
 
-  /** The per-resource poll (the plan's, and a server's without sync): chat and status per trade, notifications. */
+  /**
+   * The per-resource poll (the plan's, and a server's without sync): chat and status per trade,
+   * notifications. Every part runs to its end; then the first failure, if any, is the poll's, so
+   * a catch-up is tried again and a poll paced as failed.
+   */
   async #pollEachResource(): Promise<void> {
-    await Promise.allSettled([
+    const outcomes = await Promise.allSettled([
       this.#syncNotifications(),
       ...[...this.#trades].flatMap(([tradeId, watched]) => [watched.sync.sync(), this.api.getTrade(tradeId).then((trade) => this.#acceptTrade(trade))]),
     ]);
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   async #syncNotifications(): Promise<void> {

@@ -160,6 +160,8 @@ export class RestApi {
       throw new ApiError(0, 'unreachable', err instanceof Error ? err.message : 'network error');
     }
     const payload: unknown = await response.json().catch(() => undefined);
+    // Abandoned while the body was read: the payload is not the answer.
+    if (signal?.aborted) throw new ApiError(0, 'aborted', 'request abandoned');
     const failure = response.ok ? undefined : errorOf(response.status, payload, retryAfterMs(response.headers?.get('Retry-After')));
     onReachability?.(!failure?.unreachable);
     if (failure) throw failure;

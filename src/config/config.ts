@@ -84,7 +84,7 @@ export interface OverloadSettings {
   retryAfterSeconds: number;
 }
 
-/** The shortest HS256 secret accepted, from JWT_SECRET or demo mode's file: 256 bits of hex. */
+/** The shortest HS256 secret accepted, from JWT_SECRET or demo mode's file (which holds 64). */
 export const MIN_JWT_SECRET_CHARS = 32;
 
 /** Every problem found in the environment, one line each, so a user fixes them in one go. */

@@ -95,6 +95,53 @@ describe('client: realtime client state machine', () => {
     assert.equal(catchUps() - before, 2, 'the catch-up, given up, and its second try');
   });
 
+  it('gives up a start-up sync that is never answered: the catch-up after the connect, which waits for it, is not held for good', async () => {
+    const world = setup();
+    world.server.notify('before start-up', 5);
+    world.server.failures.push({ match: /^GET \/p2p\/sync$/, status: 0, unanswered: true });
+    world.client.start();
+    await settle();
+    world.broker.current.connect();
+    await settle();
+    assert.equal(world.client.state, 'live');
+    await world.clock.advance(60_000);
+    assert.equal(world.server.syncQueries().length, 2, 'the start-up sync, given up, then the catch-up');
+    assert.deepEqual(world.unread.at(-1), 1);
+  });
+
+  it("on a server without the sync route, tries a reconnect's catch-up again when a part of it fails", async () => {
+    const world = setup();
+    world.server.syncAvailable = false;
+    await live(world, 1);
+    world.broker.current.lose();
+    world.server.append();
+    await world.clock.advance(600);
+    world.server.failures.push({ match: /^GET \/p2p\/trades\/[^/]+\/chat$/, status: 503, retryAfterSeconds: 1 });
+    world.broker.current.connect();
+    await settle();
+    await world.clock.advance(10_000);
+    assert.deepEqual(world.seqs(), [1, 2]);
+  });
+
+  it('abandons a catch-up in flight when the connection ends, and nothing of it lands after stop()', async () => {
+    const world = setup();
+    await live(world, 1);
+    world.broker.current.lose();
+    world.server.append();
+    world.server.notify('during the outage', 5);
+    await world.clock.advance(600);
+    world.server.hold();
+    world.broker.current.connect();
+    await settle();
+    const catchUps = world.server.syncQueries().length;
+    world.client.stop();
+    world.server.release();
+    await world.clock.advance(60_000);
+    assert.deepEqual([world.seqs(), world.notifications], [[1], []], 'the answer of the abandoned catch-up is not applied');
+    assert.equal(world.server.syncQueries().length, catchUps, 'and it is not tried again');
+    assert.deepEqual(world.clock.pending(), [], 'no timer left');
+  });
+
   it('on reconnect, stops polling and syncs once from the cursors, with no duplicates', async () => {
     const world = setup();
     world.server.holdsLongPolls = false;
