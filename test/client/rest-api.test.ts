@@ -21,6 +21,20 @@ function api(answer: () => Promise<{ status: number; body: unknown }>, getToken:
 }
 
 describe('client: REST API', () => {
+  it('takes an answer abandoned while its body was read for an abandoned request, not for an empty answer', async () => {
+    const controller = new AbortController();
+    const fetch: Fetch = async () => ({
+      ok: true,
+      status: 200,
+      json: async () => {
+        controller.abort();
+        throw new DOMException('aborted', 'AbortError');
+      },
+    });
+    const client = new RestApi({ baseUrl: 'https://api.test', apiPath: '/p2p', getToken: () => 'tok', fetch });
+    await assert.rejects(client.chatAfterSeq('t1', 0, 100, controller.signal), (err: unknown) => err instanceof ApiError && err.code === 'aborted');
+  });
+
   it("builds the contract's URLs and sends JSON with the current token", async () => {
     let n = 0;
     const { client, requests } = api(
