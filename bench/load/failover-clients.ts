@@ -47,7 +47,7 @@ const fail = (counts: RequestBucket | undefined, kind: string) => {
 function bucket(): RequestBucket | undefined {
   if (markedAt === undefined) return undefined;
   const index = Math.floor((performance.now() - markedAt) / BUCKET_MS);
-  while (buckets.length <= index) buckets.push({ sent: 0, answered: 0, failed: 0, abandoned: 0 });
+  while (buckets.length <= index) buckets.push({ sent: 0, answered: 0, failed: 0, abandoned: 0, catchUpsAbandoned: 0 });
   return buckets[index];
 }
 
@@ -63,9 +63,11 @@ const countedFetch: Fetch = async (url, init) => {
     else if (counts) counts.answered++;
     return res;
   } catch (err) {
-    // The library abandons its held long poll once the socket is back: no failure of the api.
+    // The library abandons its held long poll once the socket is back, and a catch-up past its
+    // deadline: no failure of the api, but the second is worth counting (is the deadline too short?).
     if (init.signal?.aborted) {
-      if (counts) counts.abandoned++;
+      if (counts && url.includes('fresh=1')) counts.catchUpsAbandoned++;
+      else if (counts) counts.abandoned++;
     } else fail(counts, 'error');
     throw err;
   }

@@ -93,6 +93,7 @@ export class FailoverFleet {
       answered: sum(each, (v) => v.buckets[i]?.answered ?? 0),
       failed: sum(each, (v) => v.buckets[i]?.failed ?? 0),
       abandoned: sum(each, (v) => v.buckets[i]?.abandoned ?? 0),
+      catchUpsAbandoned: sum(each, (v) => v.buckets[i]?.catchUpsAbandoned ?? 0),
     }));
     const attempts: AttemptSecond[] = Array.from({ length: Math.max(...each.map((v) => v.attempts.length)) }, (_, i) => {
       const lost: Record<string, number> = {};

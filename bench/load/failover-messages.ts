@@ -32,6 +32,8 @@ export interface RequestBucket {
   failed: number;
   /** Given up by the client itself: a long poll aborted once the socket was back. */
   abandoned: number;
+  /** Given up by the client itself: a catch-up past its deadline (15 s), or whose connection ended. */
+  catchUpsAbandoned: number;
 }
 
 export type FromLoadGenerator =

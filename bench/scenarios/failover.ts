@@ -33,6 +33,8 @@ export interface FailoverRun {
   apiRequestsFailed: number;
   /** Of those, abandoned by the client: long polls no longer needed once its socket was back. */
   apiRequestsAbandoned: number;
+  /** Of those, catch-ups the client gave up: past their deadline, or their connection ended. */
+  catchUpsAbandoned: number;
   /** The clients' failed requests after the signal by status ('error': no answer); the same for chat sends the user saw fail. */
   requestFailures: Record<string, number>;
   chatSendFailures: Record<string, number>;
@@ -241,6 +243,7 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
       apiPeakRequestsPerSecond: Math.max(0, ...windows.filter((_, i) => inGap(i))),
       apiRequestsFailed: gapBuckets.reduce((sum, b) => sum + b.failed, 0),
       apiRequestsAbandoned: gapBuckets.reduce((sum, b) => sum + b.abandoned, 0),
+      catchUpsAbandoned: gapBuckets.reduce((sum, b) => sum + b.catchUpsAbandoned, 0),
       requestFailures: verified.failures,
       chatSendFailures: histogram(failedSends.map((s) => s.failure ?? 'error')),
       apiCores: apiCpu!.mean,
@@ -265,7 +268,7 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
     for (const row of result.timeline) ctx.log(`failover ${signal}: ${timelineLine(row)}`);
     for (const sample of verified.missingSamples) ctx.log(`failover ${signal}: still missing: ${sample}`);
     ctx.log(
-      `failover ${signal}: api peak ${result.apiPeakRequestsPerSecond} req/s, ${result.apiCores.toFixed(2)} cores; sends failed ${result.chatSendsFailed}/${result.chatSends} ${JSON.stringify(result.chatSendFailures)} (first tries in the gap ${result.chatFirstTriesFailedInGap}/${result.chatSendsInGap}), stored twice ${result.chatStoredTwice}; client requests failed ${JSON.stringify(result.requestFailures)}, abandoned in the gap ${result.apiRequestsAbandoned}; lost ${result.lost} (clients by state ${JSON.stringify(result.clientsMissingByState)}), duplicated ${result.duplicated}`,
+      `failover ${signal}: api peak ${result.apiPeakRequestsPerSecond} req/s, ${result.apiCores.toFixed(2)} cores; sends failed ${result.chatSendsFailed}/${result.chatSends} ${JSON.stringify(result.chatSendFailures)} (first tries in the gap ${result.chatFirstTriesFailedInGap}/${result.chatSendsInGap}), stored twice ${result.chatStoredTwice}; client requests failed ${JSON.stringify(result.requestFailures)}, abandoned in the gap ${result.apiRequestsAbandoned} (and catch-ups ${result.catchUpsAbandoned}); lost ${result.lost} (clients by state ${JSON.stringify(result.clientsMissingByState)}), duplicated ${result.duplicated}`,
     );
     return result;
   } finally {
