@@ -1,12 +1,12 @@
 import type { ChatFeed } from './chat-feed.js';
 import type { Clock } from './clock.js';
-import { ANSWER_GRACE_MS } from './rest-api.js';
+import { STALLED_REQUEST_MS } from './rest-api.js';
 import type { ChatMessage } from './wire.js';
 
 export interface ChatSyncOptions {
   /**
    * One REST page of messages after the feed's cursor (by seq, or by timestamp in the plan's
-   * mode); `signal` aborts a fetch not answered within ANSWER_GRACE_MS, which is then tried again
+   * mode); `signal` aborts a fetch not answered within STALLED_REQUEST_MS, which is then tried again
    * as a failed one is (it would otherwise hold every later fetch of this trade).
    */
   fetchPage: (feed: ChatFeed, signal: AbortSignal) => Promise<ChatMessage[]>;
@@ -85,7 +85,7 @@ export class ChatSync {
       const horizon = this.feed.horizon;
       const abort = new AbortController();
       this.#abort = abort;
-      const cancelTimeout = this.options.clock.schedule(() => abort.abort(), ANSWER_GRACE_MS);
+      const cancelTimeout = this.options.clock.schedule(() => abort.abort(), STALLED_REQUEST_MS);
       const page = await this.options.fetchPage(this.feed, abort.signal).finally(cancelTimeout);
       if (this.#closed) return;
       const lastSeq = page.at(-1)?.seq ?? 0;

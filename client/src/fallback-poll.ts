@@ -1,9 +1,12 @@
 import type { Clock } from './clock.js';
 import type { PollPacer } from './pacing.js';
-import { ANSWER_GRACE_MS, ApiError } from './rest-api.js';
+import { ApiError } from './rest-api.js';
 
 /** Seconds a long poll may be held: about one request per user per 25 s while nothing happens. */
 export const LONG_POLL_SECONDS = 25;
+// Beyond the wait, how long an answer may take: a host that vanished without closing the
+// connection would otherwise hold the poll, and the client's only way to the server, for good.
+const ANSWER_GRACE_MS = 15_000;
 // Plain polls after long polls were found cut, before long polls are tried again: what cut one
 // may have been passing (a restart, a proxy's hiccup, an overloaded server resetting connections).
 export const PLAIN_POLLS_FOR_MS = 5 * 60_000;

@@ -10,7 +10,7 @@ import { jittered, PollPacer } from './pacing.js';
 import { parseChatMessage, parseNotificationEvent, parsePresence, parseReadReceipt, parseStatusEvent, parseTyping } from './payloads.js';
 import { TranscriptHeads, type HeldHash } from './transcript.js';
 import { Poller } from './polling.js';
-import { ANSWER_GRACE_MS, ApiError, RestApi, type DisputeResolution, type Fetch, type TokenGetter } from './rest-api.js';
+import { ApiError, RestApi, STALLED_REQUEST_MS, type DisputeResolution, type Fetch, type TokenGetter } from './rest-api.js';
 import { newClientMessageId } from './retry.js';
 import { ReadStates } from './read-states.js';
 import { RoomSends } from './room-sends.js';
@@ -525,11 +525,11 @@ export class RealtimeClient {
   }
 
   /**
-   * #catchUp, given up after ANSWER_GRACE_MS (or when `abort` is aborted): the client may be live
+   * #catchUp, given up after STALLED_REQUEST_MS (or when `abort` is aborted): the client may be live
    * meanwhile, and nothing else would bring what was committed while the socket was down.
    */
   #catchUpWithin(abort: AbortController, options: { fresh?: boolean } = {}): Promise<boolean> {
-    const cancelTimeout = this.deps.clock.schedule(() => abort.abort(), ANSWER_GRACE_MS);
+    const cancelTimeout = this.deps.clock.schedule(() => abort.abort(), STALLED_REQUEST_MS);
     return this.#catchUp({ ...options, signal: abort.signal }).finally(cancelTimeout);
   }
 

@@ -90,7 +90,7 @@ describe('client: realtime client state machine', () => {
     world.broker.current.connect();
     await settle();
     assert.equal(world.client.state, 'live');
-    await world.clock.advance(60_000);
+    await world.clock.advance(90_000);
     assert.deepEqual(world.seqs(), [1, 2]);
     assert.equal(catchUps() - before, 2, 'the catch-up, given up, and its second try');
   });
@@ -104,7 +104,7 @@ describe('client: realtime client state machine', () => {
     world.broker.current.connect();
     await settle();
     assert.equal(world.client.state, 'live');
-    await world.clock.advance(60_000);
+    await world.clock.advance(90_000);
     assert.equal(world.server.syncQueries().length, 2, 'the start-up sync, given up, then the catch-up');
     assert.deepEqual(world.unread.at(-1), 1);
   });
@@ -240,7 +240,7 @@ describe('client: realtime client state machine', () => {
     world.broker.current.push(CHAT, world.server.append());
     await settle();
     assert.deepEqual(world.seqs(), [1]);
-    await world.clock.advance(30_000);
+    await world.clock.advance(90_000);
     assert.deepEqual(world.seqs(), [1, 2, 3]);
     assert.deepEqual(world.server.chatQueries(), [afterSeq(0), afterSeq(1), afterSeq(1)]);
   });
