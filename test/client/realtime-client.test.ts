@@ -3,7 +3,7 @@ import { ApiError } from '../../client/src/rest-api.js';
 import { topics, userDestinations, type Notification, type TradeStatusEvent } from '../../client/src/wire.js';
 import { settle } from './support/fake-clock.js';
 import { BUYER, chatCursors, SELLER, TRADE_ID } from './support/fake-server.js';
-import { live, setup } from './support/world.js';
+import { live, lostWithOneMissed, setup } from './support/world.js';
 
 const CHAT = topics.tradeChat(TRADE_ID);
 const afterSeq = (n: number) => `afterSeq=${n}&limit=1000`;
@@ -81,9 +81,7 @@ describe('client: realtime client state machine', () => {
   it('after a reconnect, gives up a catch-up that is never answered and asks again: a live socket brings nothing committed before it', async () => {
     const world = setup();
     await live(world, 1);
-    world.broker.current.lose();
-    world.server.append();
-    await world.clock.advance(600);
+    await lostWithOneMissed(world);
     world.server.failures.push({ match: /^GET \/p2p\/sync$/, status: 0, unanswered: true });
     const catchUps = () => world.server.syncQueries().filter((q) => q.get('fresh') === '1').length;
     const before = catchUps();
@@ -113,9 +111,7 @@ describe('client: realtime client state machine', () => {
     const world = setup();
     world.server.syncAvailable = false;
     await live(world, 1);
-    world.broker.current.lose();
-    world.server.append();
-    await world.clock.advance(600);
+    await lostWithOneMissed(world);
     world.server.failures.push({ match: /^GET \/p2p\/trades\/[^/]+\/chat$/, status: 503, retryAfterSeconds: 1 });
     world.broker.current.connect();
     await settle();
@@ -126,10 +122,8 @@ describe('client: realtime client state machine', () => {
   it('abandons a catch-up in flight when the connection ends, and nothing of it lands after stop()', async () => {
     const world = setup();
     await live(world, 1);
-    world.broker.current.lose();
-    world.server.append();
+    await lostWithOneMissed(world);
     world.server.notify('during the outage', 5);
-    await world.clock.advance(600);
     world.server.hold();
     world.broker.current.connect();
     await settle();

@@ -45,3 +45,10 @@ export async function live(world: World, messages = 0): Promise<void> {
   await settle();
   await world.client.watchTrade(TRADE_ID, { room: true });
 }
+
+/** The socket lost, and one message committed while it is down, before the reconnect attempt (at 500 ms) connects. */
+export async function lostWithOneMissed(world: World): Promise<void> {
+  world.broker.current.lose();
+  world.server.append();
+  await world.clock.advance(600);
+}
