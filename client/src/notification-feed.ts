@@ -60,10 +60,10 @@ export function notificationOf(event: NotificationEvent): Notification {
 }
 
 /** Every notification after seq `afterSeq`, a page at a time, in seq order. */
-export async function fetchNotificationsAfter(api: RestApi, afterSeq: number, pageSize: number): Promise<Notification[]> {
+export async function fetchNotificationsAfter(api: RestApi, afterSeq: number, pageSize: number, signal?: AbortSignal): Promise<Notification[]> {
   const all: Notification[] = [];
   for (let from = afterSeq; ; ) {
-    const page = await api.notifications({ afterSeq: from, limit: pageSize });
+    const page = await api.notifications({ afterSeq: from, limit: pageSize }, signal);
     all.push(...page);
     const last = page.at(-1);
     if (!last || page.length < pageSize) return all;

@@ -134,7 +134,7 @@ interface Connection {
   /** Per room: read receipts, typing, presence. */
   readonly rooms: Map<string, Subscription[]>;
   cancelRefresh?: () => void;
-  /** Ends the wait before another try of this connection's catch-up. */
+  /** Abandons this connection's catch-up: the request in flight, or the wait before another try. */
   cancelCatchUp?: () => void;
   /** Set once the server confirmed the `/user/queue/errors` subscription: SENDs may go. */
   sends?: ReceiptedSends;
@@ -181,6 +181,8 @@ export class RealtimeClient {
   /** A connection on a refreshed token, taking over from #current once its subscriptions are confirmed. */
   #next: Connection | undefined;
   #live = false;
+  /** The sync start() makes, abandoned by stop() as a connection's catch-up is. */
+  #startUpSync: AbortController | undefined;
   #restReachable = false;
   #cancelReconnect: (() => void) | undefined;
   #backlogLoaded = false;
@@ -262,7 +264,8 @@ export class RealtimeClient {
     this.#pacer.reset();
     this.#poller.start();
     // With a deadline: a catch-up after a connect waits for this one, the first (SyncRounds).
-    void this.#catchUpWithin(new AbortController()).catch(() => undefined);
+    this.#startUpSync = new AbortController();
+    void this.#catchUpWithin(this.#startUpSync).catch(() => undefined);
     void this.#connect();
   }
 
@@ -606,6 +609,7 @@ export class RealtimeClient {
     this.#cancelReconnect = undefined;
     this.#poller.stop();
     this.#poll.abort();
+    this.#startUpSync?.abort();
     this.#close(this.#current);
     this.#close(this.#next);
     this.#current = undefined;
@@ -688,28 +692,32 @@ export class RealtimeClient {
         this.#syncAvailable = false;
       }
     }
-    await this.#pollEachResource();
+    await this.#pollEachResource(signal);
     return false;
   }
 
   /**
    * The per-resource poll (the plan's, and a server's without sync): chat and status per trade,
-   * notifications. Every part runs to its end; then the first failure, if any, is the poll's, so
-   * a catch-up is tried again and a poll paced as failed.
+   * notifications. Every part runs to its end; then the first failure worth trying again (no
+   * answer, 5xx, 429, or given up), if any, is the poll's, so a catch-up is tried again and a
+   * poll paced as failed. A refusal (a trade no longer readable) is not: asking again would not
+   * change it. Chat fetches keep their own deadline (ChatSync).
    */
-  async #pollEachResource(): Promise<void> {
+  async #pollEachResource(signal?: AbortSignal): Promise<void> {
     const outcomes = await Promise.allSettled([
-      this.#syncNotifications(),
-      ...[...this.#trades].flatMap(([tradeId, watched]) => [watched.sync.sync(), this.api.getTrade(tradeId).then((trade) => this.#acceptTrade(trade))]),
+      this.#syncNotifications(signal),
+      ...[...this.#trades].flatMap(([tradeId, watched]) => [watched.sync.sync(), this.api.getTrade(tradeId, signal).then((trade) => this.#acceptTrade(trade))]),
     ]);
-    const failed = outcomes.find((o) => o.status === 'rejected');
-    if (failed) throw failed.reason;
+    const retryable = outcomes.find(
+      (o): o is PromiseRejectedResult => o.status === 'rejected' && !(o.reason instanceof ApiError && !o.reason.unreachable && o.reason.status !== 429),
+    );
+    if (retryable) throw retryable.reason;
   }
 
-  async #syncNotifications(): Promise<void> {
+  async #syncNotifications(signal?: AbortSignal): Promise<void> {
     // The first load starts from the beginning even if the socket already delivered newer ones.
     const backlog = !this.#backlogLoaded;
-    const fetched = await fetchNotificationsAfter(this.api, backlog ? 0 : this.#notifications.pollAfter, PAGE_SIZE);
+    const fetched = await fetchNotificationsAfter(this.api, backlog ? 0 : this.#notifications.pollAfter, PAGE_SIZE, signal);
     this.#backlogLoaded = true;
     for (const notification of fetched) this.#acceptNotification(notification, !backlog);
     this.#emitUnread();

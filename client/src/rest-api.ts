@@ -26,8 +26,9 @@ export type TokenGetter = () => string | Promise<string>;
  * before it is given up and tried again: a host gone without closing the connection would hold
  * it, and with it what the client missed, for good. Long, because the api answers or sheds
  * (503) within seconds, while in a reconnect storm a new connection's SYN, dropped by a full
- * accept queue, is resent for tens of seconds (after 1, 3, 7, 15, 31 s): cut at 15 s, 3,986
- * catch-ups of 5,000 were retried, and the api's 503s went up tenfold (docs/benchmarks.md).
+ * accept queue, is resent for tens of seconds (after 1, 3, 7, 15, 31 s): cut at 15 s, thousands
+ * of catch-up requests were given up and sent again, and the api's 503s went up five- to
+ * fortyfold (docs/benchmarks.md).
  */
 export const STALLED_REQUEST_MS = 60_000;
 
@@ -80,8 +81,8 @@ export class RestApi {
     return this.#request('GET', '/trades', { limit });
   }
 
-  getTrade(tradeId: string): Promise<TradeView> {
-    return this.#request('GET', `/trades/${encodeURIComponent(tradeId)}`);
+  getTrade(tradeId: string, signal?: AbortSignal): Promise<TradeView> {
+    return this.#request('GET', `/trades/${encodeURIComponent(tradeId)}`, {}, undefined, signal);
   }
 
   changeStatus(tradeId: string, status: TradeStatus): Promise<Trade> {
@@ -135,8 +136,8 @@ export class RestApi {
   }
 
   /** The caller's notifications after seq `afterSeq` (or created after `since`), oldest first. */
-  notifications(query: { since?: string; afterSeq?: number; unread?: boolean; limit?: number } = {}): Promise<Notification[]> {
-    return this.#request('GET', '/notifications', query);
+  notifications(query: { since?: string; afterSeq?: number; unread?: boolean; limit?: number } = {}, signal?: AbortSignal): Promise<Notification[]> {
+    return this.#request('GET', '/notifications', query, undefined, signal);
   }
 
   markNotificationRead(notificationId: string): Promise<Notification> {

@@ -104,7 +104,21 @@ describe('client: realtime client state machine', () => {
     assert.equal(world.client.state, 'live');
     await world.clock.advance(90_000);
     assert.equal(world.server.syncQueries().length, 2, 'the start-up sync, given up, then the catch-up');
-    assert.deepEqual(world.unread.at(-1), 1);
+    assert.equal(world.unread.at(-1), 1);
+  });
+
+  it('abandons the start-up sync on stop(): nothing of it lands after, and no timer is left', async () => {
+    const world = setup();
+    world.server.notify('before start-up', 5);
+    world.server.hold();
+    world.client.start();
+    await settle();
+    world.client.stop();
+    world.server.release();
+    await world.clock.advance(90_000);
+    assert.deepEqual(world.notifications, []);
+    assert.deepEqual(world.unread, []);
+    assert.deepEqual(world.clock.pending(), []);
   });
 
   it("on a server without the sync route, tries a reconnect's catch-up again when a part of it fails", async () => {
@@ -116,6 +130,21 @@ describe('client: realtime client state machine', () => {
     world.broker.current.connect();
     await settle();
     await world.clock.advance(10_000);
+    assert.deepEqual(world.seqs(), [1, 2]);
+  });
+
+  it('on a server without the sync route, does not ask again and again for a trade it is refused', async () => {
+    const world = setup();
+    world.server.syncAvailable = false;
+    await live(world, 1);
+    await lostWithOneMissed(world);
+    for (let i = 0; i < 10; i++) world.server.failures.push({ match: /^GET \/p2p\/trades\/[^/]+$/, status: 403 });
+    const tradeReads = () => world.server.calls.filter((c) => /^GET \/p2p\/trades\/[^/?]+$/.test(c)).length;
+    const before = tradeReads();
+    world.broker.current.connect();
+    await settle();
+    await world.clock.advance(30_000);
+    assert.equal(tradeReads() - before, 1);
     assert.deepEqual(world.seqs(), [1, 2]);
   });
 
