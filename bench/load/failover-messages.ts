@@ -30,9 +30,9 @@ export interface RequestBucket {
   answered: number;
   /** 5xx or no answer. */
   failed: number;
-  /** Given up by the client itself: a long poll aborted once the socket was back. */
+  /** Given up by the client itself: mostly long polls aborted once the socket was back (any request but a catch-up). */
   abandoned: number;
-  /** Given up by the client itself: a catch-up past its deadline (15 s), or whose connection ended. */
+  /** Given up by the client itself: a catch-up (`fresh=1`) past its deadline (60 s), or whose connection ended. */
   catchUpsAbandoned: number;
 }
 
