@@ -1,13 +1,13 @@
 import type { ChatFeed } from './chat-feed.js';
 import type { Clock } from './clock.js';
-import { STALLED_REQUEST_MS } from './rest-api.js';
 import type { ChatMessage } from './wire.js';
 
 export interface ChatSyncOptions {
   /**
    * One REST page of messages after the feed's cursor (by seq, or by timestamp in the plan's
-   * mode); `signal` aborts a fetch not answered within STALLED_REQUEST_MS, which is then tried again
-   * as a failed one is (it would otherwise hold every later fetch of this trade).
+   * mode); `signal` abandons it when the sync is closed. RestApi gives up one with no answer
+   * (STALLED_REQUEST_MS), which is then tried again as a failed one is: it would otherwise hold
+   * every later fetch of this trade.
    */
   fetchPage: (feed: ChatFeed, signal: AbortSignal) => Promise<ChatMessage[]>;
   /** The page size fetchPage asks for: a full page means there may be more. */
@@ -83,10 +83,8 @@ export class ChatSync {
       // Every message held now was committed before this fetch starts, and seq follows commit
       // order, so the answer covers every seq below them: what it lacks is the other side's.
       const horizon = this.feed.horizon;
-      const abort = new AbortController();
-      this.#abort = abort;
-      const cancelTimeout = this.options.clock.schedule(() => abort.abort(), STALLED_REQUEST_MS);
-      const page = await this.options.fetchPage(this.feed, abort.signal).finally(cancelTimeout);
+      this.#abort = new AbortController();
+      const page = await this.options.fetchPage(this.feed, this.#abort.signal);
       if (this.#closed) return;
       const lastSeq = page.at(-1)?.seq ?? 0;
       full = page.length >= this.options.pageSize;

@@ -10,8 +10,8 @@ import { jittered, PollPacer } from './pacing.js';
 import { parseChatMessage, parseNotificationEvent, parsePresence, parseReadReceipt, parseStatusEvent, parseTyping } from './payloads.js';
 import { TranscriptHeads, type HeldHash } from './transcript.js';
 import { Poller } from './polling.js';
-import { ApiError, RestApi, STALLED_REQUEST_MS, type DisputeResolution, type Fetch, type TokenGetter } from './rest-api.js';
-import { newClientMessageId } from './retry.js';
+import { ApiError, RestApi, type DisputeResolution, type Fetch, type TokenGetter } from './rest-api.js';
+import { newClientMessageId, retryable } from './retry.js';
 import { ReadStates } from './read-states.js';
 import { RoomSends } from './room-sends.js';
 import { ReceiptedSends } from './socket-sends.js';
@@ -202,6 +202,7 @@ export class RealtimeClient {
       apiPath: options.apiPath ?? (options.sinceMode ? '/api/p2p' : '/p2p'),
       getToken: options.getToken,
       fetch: deps.fetch,
+      clock: deps.clock,
       onReachability: (reachable) => {
         this.#restReachable = reachable;
         this.#updateState();
@@ -263,9 +264,8 @@ export class RealtimeClient {
     this.#running = true;
     this.#pacer.reset();
     this.#poller.start();
-    // With a deadline: a catch-up after a connect waits for this one, the first (SyncRounds).
     this.#startUpSync = new AbortController();
-    void this.#catchUpWithin(this.#startUpSync).catch(() => undefined);
+    void this.#catchUp({ signal: this.#startUpSync.signal }).catch(() => undefined);
     void this.#connect();
   }
 
@@ -509,7 +509,9 @@ export class RealtimeClient {
       try {
         // Fresh: what the gateway pushed before these subscriptions were in place comes only from
         // here, and the api's memory may not have heard of it yet (docs/sync.md).
-        await this.#catchUpWithin(abort, { fresh: true });
+        // RestApi gives up a request with no answer (STALLED_REQUEST_MS): the client is live
+        // meanwhile, and nothing else would bring what was committed while the socket was down.
+        await this.#catchUp({ fresh: true, signal: abort.signal });
         return;
       } catch (err) {
         if (!this.#running || connection !== this.#current) return;
@@ -525,15 +527,6 @@ export class RealtimeClient {
         if (!waited) return;
       }
     }
-  }
-
-  /**
-   * #catchUp, given up after STALLED_REQUEST_MS (or when `abort` is aborted): the client may be live
-   * meanwhile, and nothing else would bring what was committed while the socket was down.
-   */
-  #catchUpWithin(abort: AbortController, options: { fresh?: boolean } = {}): Promise<boolean> {
-    const cancelTimeout = this.deps.clock.schedule(() => abort.abort(), STALLED_REQUEST_MS);
-    return this.#catchUp({ ...options, signal: abort.signal }).finally(cancelTimeout);
   }
 
   #goLive(): void {
@@ -698,20 +691,17 @@ export class RealtimeClient {
 
   /**
    * The per-resource poll (the plan's, and a server's without sync): chat and status per trade,
-   * notifications. Every part runs to its end; then the first failure worth trying again (no
-   * answer, 5xx, 429, or given up), if any, is the poll's, so a catch-up is tried again and a
-   * poll paced as failed. A refusal (a trade no longer readable) is not: asking again would not
-   * change it. Chat fetches keep their own deadline (ChatSync).
+   * notifications. Every part runs to its end; then the first failure worth trying again
+   * (`retryable`, as for sends), if any, is the poll's, so a catch-up is tried again and a poll
+   * paced as failed. A refusal (a trade no longer readable) is not: asking again would not change it.
    */
   async #pollEachResource(signal?: AbortSignal): Promise<void> {
     const outcomes = await Promise.allSettled([
       this.#syncNotifications(signal),
       ...[...this.#trades].flatMap(([tradeId, watched]) => [watched.sync.sync(), this.api.getTrade(tradeId, signal).then((trade) => this.#acceptTrade(trade))]),
     ]);
-    const retryable = outcomes.find(
-      (o): o is PromiseRejectedResult => o.status === 'rejected' && !(o.reason instanceof ApiError && !o.reason.unreachable && o.reason.status !== 429),
-    );
-    if (retryable) throw retryable.reason;
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected' && retryable(o.reason));
+    if (failed) throw failed.reason;
   }
 
   async #syncNotifications(signal?: AbortSignal): Promise<void> {

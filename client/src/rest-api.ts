@@ -11,6 +11,7 @@ import {
   type TradeStatus,
   type TradeView,
 } from './wire.js';
+import { type Clock, systemClock } from './clock.js';
 import type { Transcript, TranscriptPublicKey } from './transcript.js';
 
 /** What the client needs of `fetch`; the browser's and Node's both fit. */
@@ -22,9 +23,9 @@ export type Fetch = (
 export type TokenGetter = () => string | Promise<string>;
 
 /**
- * How long a request the client cannot do without (a catch-up, a gap fetch) may go unanswered
- * before it is given up and tried again: a host gone without closing the connection would hold
- * it, and with it what the client missed, for good. Long, because the api answers or sheds
+ * How long any request may go unanswered before RestApi gives it up (ApiError 0, `unanswered`),
+ * so that its caller tries again: a host gone without closing the connection would hold a
+ * catch-up or a gap fetch, and with it what the client missed, for good. Long, because the api answers or sheds
  * (503) within seconds, while in a reconnect storm a new connection's SYN, dropped by a full
  * accept queue, is resent for tens of seconds (after 1, 3, 7, 15, 31 s): cut at 15 s, thousands
  * of catch-up requests were given up and sent again, and the api's 503s went up five- to
@@ -43,6 +44,8 @@ export interface RestApiOptions {
   /** Asked before every request, so a refreshed token is used as soon as there is one. */
   getToken: TokenGetter;
   fetch: Fetch;
+  /** Timers for STALLED_REQUEST_MS; the system's unless given (tests). */
+  clock?: Clock;
   /** Told after every request whether the server could be reached at all. */
   onReachability?: (reachable: boolean) => void;
 }
@@ -153,22 +156,35 @@ export class RestApi {
     const headers: Record<string, string> = { Authorization: `Bearer ${await getToken()}`, Accept: 'application/json' };
     if (body) headers['Content-Type'] = 'application/json';
 
-    let response: Awaited<ReturnType<Fetch>>;
+    // Aborted by the caller, or at the deadline.
+    const abort = new AbortController();
+    const cancelDeadline = (this.options.clock ?? systemClock).schedule(() => abort.abort(), STALLED_REQUEST_MS);
+    const forward = () => abort.abort();
+    if (signal?.aborted) abort.abort();
+    signal?.addEventListener('abort', forward, { once: true });
+    // Abandoned by the caller (a timeout, or a long poll no longer needed): says nothing of the server.
+    const abandoned = () =>
+      signal?.aborted ? new ApiError(0, 'aborted', 'request abandoned') : new ApiError(0, 'unanswered', `no answer within ${STALLED_REQUEST_MS / 1000} s`);
     try {
-      response = await fetch(url, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}), ...(signal ? { signal } : {}) });
-    } catch (err) {
-      // Abandoned by the caller (a timeout, or a long poll no longer needed): says nothing of the server.
-      if (signal?.aborted) throw new ApiError(0, 'aborted', 'request abandoned');
-      onReachability?.(false);
-      throw new ApiError(0, 'unreachable', err instanceof Error ? err.message : 'network error');
+      let response: Awaited<ReturnType<Fetch>>;
+      try {
+        response = await fetch(url, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}), signal: abort.signal });
+      } catch (err) {
+        if (abort.signal.aborted) throw abandoned();
+        onReachability?.(false);
+        throw new ApiError(0, 'unreachable', err instanceof Error ? err.message : 'network error');
+      }
+      const payload: unknown = await response.json().catch(() => undefined);
+      // Abandoned while the body was read: the payload is not the answer.
+      if (abort.signal.aborted) throw abandoned();
+      const failure = response.ok ? undefined : errorOf(response.status, payload, retryAfterMs(response.headers?.get('Retry-After')));
+      onReachability?.(!failure?.unreachable);
+      if (failure) throw failure;
+      return payload as T;
+    } finally {
+      cancelDeadline();
+      signal?.removeEventListener('abort', forward);
     }
-    const payload: unknown = await response.json().catch(() => undefined);
-    // Abandoned while the body was read: the payload is not the answer.
-    if (signal?.aborted) throw new ApiError(0, 'aborted', 'request abandoned');
-    const failure = response.ok ? undefined : errorOf(response.status, payload, retryAfterMs(response.headers?.get('Retry-After')));
-    onReachability?.(!failure?.unreachable);
-    if (failure) throw failure;
-    return payload as T;
   }
 }
 

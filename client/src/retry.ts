@@ -14,7 +14,7 @@ export interface RetryOptions {
 }
 
 /** Worth trying again: not reached, timed out, or the server asked for a later try. */
-function retryable(err: unknown): err is ApiError {
+export function retryable(err: unknown): err is ApiError {
   return err instanceof ApiError && (err.status === 0 || err.status === 429 || err.status === 502 || err.status === 503 || err.status === 504);
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { ApiError, RestApi, type Fetch } from '../../client/src/rest-api.js';
+import { ApiError, RestApi, STALLED_REQUEST_MS, type Fetch } from '../../client/src/rest-api.js';
+import { FakeClock } from './support/fake-clock.js';
 
 interface Request {
   url: string;
@@ -21,6 +22,31 @@ function api(answer: () => Promise<{ status: number; body: unknown }>, getToken:
 }
 
 describe('client: REST API', () => {
+  it('gives up any request with no answer within STALLED_REQUEST_MS, and leaves no timer once answered', async () => {
+    const clock = new FakeClock();
+    let answer: ((value: Awaited<ReturnType<Fetch>>) => void) | undefined;
+    const fetch: Fetch = (_url, init) =>
+      new Promise((resolve, reject) => {
+        answer = resolve;
+        init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+      });
+    const client = new RestApi({ baseUrl: 'https://api.test', apiPath: '/p2p', getToken: () => 'tok', fetch, clock });
+    const stalled = client.getTrade('t1');
+    const outcome = stalled.then(
+      () => 'answered',
+      (err: unknown) => (err instanceof ApiError ? `${err.status} ${err.code}` : String(err)),
+    );
+    await clock.advance(STALLED_REQUEST_MS - 1);
+    await clock.advance(1);
+    assert.equal(await outcome, '0 unanswered');
+
+    const answered = client.getTrade('t1');
+    await clock.advance(0);
+    answer!({ ok: true, status: 200, json: async () => ({ id: 't1' }) });
+    assert.deepEqual(await answered, { id: 't1' });
+    assert.deepEqual(clock.pending(), []);
+  });
+
   it('takes an answer abandoned while its body was read for an abandoned request, not for an empty answer', async () => {
     const controller = new AbortController();
     const fetch: Fetch = async () => ({
