@@ -7,7 +7,7 @@ import { systemClock } from '../../client/src/clock.js';
 import { RealtimeClient } from '../../client/src/realtime-client.js';
 import type { Fetch } from '../../client/src/rest-api.js';
 import type { StompConnector } from '../../client/src/stomp-link.js';
-import { stompjsConnector } from '../../client/src/stompjs-link.js';
+import { SOCKET_DEFAULTS, stompjsConnector } from '../../client/src/stompjs-link.js';
 import { endpointUrl } from '../../client/src/socket-transport.js';
 import type { ChatMessage } from '../../client/src/wire.js';
 import { issueToken } from '../../src/auth/jwt.js';
@@ -80,7 +80,7 @@ const countedFetch: Fetch = async (url, init) => {
  */
 function connector(gatewayUrls: string[], transport: FailoverSetup['transport']): StompConnector {
   const urls = gatewayUrls.map((url) => endpointUrl(url, transport));
-  return attempts.wrap(stompjsConnector({ urls, transport, heartbeatMs: 10_000, connectTimeoutMs: 10_000, receiptTimeoutMs: 5_000, random: () => 0 }));
+  return attempts.wrap(stompjsConnector({ ...SOCKET_DEFAULTS, urls, transport, random: () => 0 }));
 }
 
 /** countedFetch, keeping the requests in flight for the log of a client still missing messages. */

@@ -2,14 +2,14 @@
 import { systemClock } from './clock.js';
 import { RealtimeClient, type RealtimeClientOptions } from './realtime-client.js';
 import { endpointUrl } from './socket-transport.js';
-import { stompjsConnector, type SocketOptions } from './stompjs-link.js';
+import { SOCKET_DEFAULTS, stompjsConnector, type SocketOptions } from './stompjs-link.js';
 
 export interface BrowserClientOptions extends RealtimeClientOptions {
   /**
-   * Default: transport `auto` (a plain WebSocket, SockJS where WebSockets are blocked) at
-   * `${baseUrl}/ws`, 10 s heart-beats, 10 s connect timeout, 5 s receipt
-   * timeout (counted once the SENDs sent before the SUBSCRIBE are answered, as the gateway answers
-   * in order). `urls` lists gateways to move between on failure; `url` is the one-gateway form.
+   * Default: SOCKET_DEFAULTS, at `${baseUrl}/ws`: transport `auto` (a plain WebSocket, SockJS
+   * where WebSockets are blocked), 10 s heart-beats, 20 s connect timeout, 5 s receipt timeout
+   * (counted once the SENDs sent before the SUBSCRIBE are answered, as the gateway answers in
+   * order). `urls` lists gateways to move between on failure; `url` is the one-gateway form.
    */
   socket?: Partial<SocketOptions> & { url?: string };
 }
@@ -17,13 +17,11 @@ export interface BrowserClientOptions extends RealtimeClientOptions {
 /** A RealtimeClient on the browser's fetch, timers and @stomp/stompjs. Call start() to connect. */
 export function createRealtimeClient(options: BrowserClientOptions): RealtimeClient {
   const { url, urls, ...rest } = options.socket ?? {};
-  const transport = rest.transport ?? 'auto';
+  const transport = rest.transport ?? SOCKET_DEFAULTS.transport;
   const socket: SocketOptions = {
-    transport,
-    heartbeatMs: 10_000,
-    connectTimeoutMs: 10_000,
-    receiptTimeoutMs: 5_000,
+    ...SOCKET_DEFAULTS,
     ...rest,
+    transport,
     urls: urls?.length ? urls : [url ?? endpointUrl(options.baseUrl ?? '', transport)],
   };
   return new RealtimeClient(options, {
@@ -40,7 +38,7 @@ export type { ConnectionState, RealtimeClientDeps, RealtimeClientOptions, Realti
 export { ApiError, RestApi } from './rest-api.js';
 export type { DisputeResolution, Fetch, TokenGetter } from './rest-api.js';
 export type { LinkLoss, StompConnector, StompLink, StompLinkHandlers, Subscription } from './stomp-link.js';
-export type { SocketOptions } from './stompjs-link.js';
+export { SOCKET_DEFAULTS, type SocketOptions } from './stompjs-link.js';
 export { endpointUrl, TRANSPORT_OPTIONS, type TransportOption } from './socket-transport.js';
 export type { TradeStatusUpdate } from './trade-statuses.js';
 export type { Clock } from './clock.js';

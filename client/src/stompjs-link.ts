@@ -29,17 +29,36 @@ export interface SocketOptions {
 const CLOSE_AFTER_ERROR_MS = 1000;
 
 /**
- * How long SockJS lets each transport try to open before it falls back to the next. Its own
- * guess is a few round trips of its `/info` request, well under a second: when thousands of
- * clients reconnect to a gateway at once, `/info` is answered at once but the WebSocket waits its
- * turn behind the sessions being set up, so SockJS gave up working WebSockets for streaming
- * sessions and then the whole attempt ("All transports failed"), each abandoned try adding work
- * to the gateway it was waiting on (docs/benchmarks.md, failover). Half the attempt: a WebSocket
- * has that long, and a network that silently blocks WebSockets still gets to a fallback in time.
+ * The library's defaults (createRealtimeClient).
+ *
+ * The connect timeout is gRPC's minimum connect timeout, 20 s. Giving an attempt up helps only
+ * where another gateway can take it; at a survivor swamped by a dead gateway's clients it puts
+ * the attempt at the back of the same queue and throws away the work already done on it (at 10 s
+ * the failover bench had thousands give up together, and the survivor then spent seconds on the
+ * connections they left: docs/benchmarks.md). A gateway that is down still fails fast: it
+ * refuses, or answers 503 while draining.
  */
-function sockJsTransportTimeoutMs(connectTimeoutMs: number): number {
-  return connectTimeoutMs / 2;
+export const SOCKET_DEFAULTS = {
+  transport: 'auto',
+  heartbeatMs: 10_000,
+  connectTimeoutMs: 20_000,
+  receiptTimeoutMs: 5_000,
+} as const satisfies Omit<SocketOptions, 'urls'>;
+
+/**
+ * How long SockJS lets each transport try to open before it falls back to the next, and how long
+ * the probe of transport `auto` waits for its WebSocket. SockJS's own guess is a few round trips
+ * of its `/info` request, well under a second: when thousands of clients reconnect to a gateway
+ * at once, `/info` is answered at once but the WebSocket waits its turn behind the sessions being
+ * set up, so SockJS gave up working WebSockets for streaming sessions and then the whole attempt
+ * ("All transports failed"), each abandoned try adding work to the gateway it was waiting on
+ * (docs/benchmarks.md, failover). Half the attempt, up to 5 s: a WebSocket has that long, and a
+ * network that silently blocks WebSockets still gets to a fallback in time.
+ */
+function transportTimeoutMs(connectTimeoutMs: number): number {
+  return Math.min(connectTimeoutMs / 2, MAX_TRANSPORT_TIMEOUT_MS);
 }
+const MAX_TRANSPORT_TIMEOUT_MS = 5_000;
 
 /**
  * Connection attempts on @stomp/stompjs: one stompjs Client per attempt, to the current gateway
@@ -83,16 +102,16 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
     const lose = (loss: Omit<LinkLoss, 'connected' | 'errorMessage'>) => {
       if (ended) return;
       end();
-      gateways.failed(outcomeOf(loss, opened, connected, Date.now() - startedAt >= options.connectTimeoutMs / 2));
+      gateways.failed(outcomeOf(loss, opened, connected, Date.now() - startedAt >= transportTimeoutMs(options.connectTimeoutMs)));
       handlers.onLost({ ...loss, connected, ...(errorMessage === undefined ? {} : { errorMessage }) });
       void client.deactivate();
     };
     const client = new Client({
       webSocketFactory: () =>
         openSocket(url, choice, {
-          sockjsTransportTimeoutMs: sockJsTransportTimeoutMs(options.connectTimeoutMs),
+          sockjsTransportTimeoutMs: transportTimeoutMs(options.connectTimeoutMs),
           // As long as SockJS gives its own WebSocket transport, for the same reason.
-          probeMs: sockJsTransportTimeoutMs(options.connectTimeoutMs),
+          probeMs: transportTimeoutMs(options.connectTimeoutMs),
           onOpen: () => {
             opened = true;
           },
@@ -204,7 +223,7 @@ export function stompjsConnector(options: SocketOptions & { random?: () => numbe
 
 // A gateway that opened the socket and then did not take the session (too slow, over a limit, a
 // dependency down) is up: the list must not prefer a gateway that failed outright to it. Nor is
-// one that let the attempt wait half the connect timeout or more before it failed (SockJS's /info
+// one that let the attempt wait a transport's time or more before it failed (SockJS's /info
 // timeout, 8 s, or ours) known to be down: a dead gateway refuses within milliseconds and a
 // draining one answers 503 as fast, while a survivor swamped by a reconnect storm queues what it
 // has no time for yet.

@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import sockjs from 'sockjs';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { LinkLoss, StompConnector } from '../../client/src/stomp-link.js';
-import { stompjsConnector } from '../../client/src/stompjs-link.js';
+import { SOCKET_DEFAULTS, stompjsConnector } from '../../client/src/stompjs-link.js';
 
 /**
  * What the network in front of the gateway does with WebSocket upgrades:
@@ -115,6 +115,20 @@ describe('client: transport auto (a plain WebSocket, SockJS where WebSockets are
       httpRequests().some((request) => /\/xhr_streaming$/.test(request)),
       `SockJS went over HTTP: ${requests.join(', ')}`,
     );
+  });
+
+  it('with the library’s defaults, a held upgrade gives way after 5 s, not half of the 20 s attempt', async function () {
+    this.timeout(30_000);
+    network = 'hold';
+    const startedAt = performance.now();
+    // The probe's 5 s, then SockJS's own WebSocket transport's 5 s, then HTTP streaming.
+    await connectOnce(stompjsConnector({ ...SOCKET_DEFAULTS, urls: [`${base}/ws`], heartbeatMs: 0 }));
+    const tookMs = performance.now() - startedAt;
+    assert.ok(
+      httpRequests().some((request) => /\/xhr_streaming$/.test(request)),
+      `SockJS went over HTTP: ${requests.join(', ')}`,
+    );
+    assert.ok(tookMs < 15_000, `connected after ${Math.round(tookMs)} ms: a network that holds upgrades waited 10 s for each WebSocket`);
   });
 
   it('once a plain WebSocket has opened, meets a gateway that later fails them with another WebSocket, never SockJS', async () => {
