@@ -5,7 +5,7 @@ import type { Actor } from '../auth/actor.js';
 import { encodeFrame, encodeHeaderLine, HEARTBEAT_EOL } from '../protocol/stomp/encoder.js';
 import { StompParser } from '../protocol/stomp/parser.js';
 import { frameSize, type StompFrame, type StompVersion } from '../protocol/stomp/frame.js';
-import type { ClientConnection } from '../transport/client-connection.js';
+import type { ClientConnection, PreEncodedFrame } from '../transport/client-connection.js';
 import { MAX_SENDS_IN_FLIGHT, parseAppDestination } from '../contract/app-destinations.js';
 import { userDestinations } from '../contract/destinations.js';
 import type { AppHandlers } from './app-sends/app-handler.js';
@@ -15,7 +15,7 @@ import type { ConnectionQuota } from './connection-quota.js';
 import type { Access, DestinationGuard } from './destinations.js';
 import type { GatewayMetrics, SessionEndReason } from './gateway-metrics.js';
 import { Heartbeats, negotiateHeartbeats, parseHeartBeat } from './heartbeats.js';
-import type { MessageSink, PreEncodedFrame, Subscriber, SubscriptionRegistry } from './subscription-registry.js';
+import type { MessageSink, Subscriber, SubscriptionRegistry } from './subscription-registry.js';
 import { resolveDestination, userQueueKey } from './user-destinations.js';
 
 export interface SessionSettings {
@@ -466,7 +466,7 @@ export class StompSession implements MessageSink {
     }
   }
 
-  #write(data: Buffer): void {
+  #write(data: Buffer | PreEncodedFrame): void {
     if (this.#ended) return;
     this.connection.send(data);
     this.#heartbeats.noteSent();

@@ -2,22 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { encodeHeaderLine, encodeMessageParts } from '../protocol/stomp/encoder.js';
 import type { StompVersion } from '../protocol/stomp/frame.js';
 import type { SenderRole, TradeRole } from '../contract/trade-status.js';
-
-declare const encodedOnce: unique symbol;
+import { PreEncodedFrame } from '../transport/client-connection.js';
 
 /**
- * A whole MESSAGE frame, encoded by the registry for one publication and handed, the same Buffer,
- * to every subscriber whose `subscription` header (and version) it carries: socket.io's
- * `preEncoded` packets. Its own type, so that only the registry makes one, and a sink knows to
- * write it as is: never to change it, and never to keep it past the write.
+ * Where a subscriber's MESSAGE frames go (a STOMP session). Must not throw. A frame is a whole
+ * MESSAGE, encoded by the registry for one publication and handed, the same value, to every
+ * subscriber whose `subscription` header (and version) it carries: a sink writes it as is.
  */
-export type PreEncodedFrame = Buffer & { readonly [encodedOnce]: true };
-
-function preEncoded(parts: Buffer[]): PreEncodedFrame {
-  return Buffer.concat(parts) as PreEncodedFrame;
-}
-
-/** Where a subscriber's MESSAGE frames go (a STOMP session). Must not throw. */
 export interface MessageSink {
   deliver(frame: PreEncodedFrame): void;
 }
@@ -134,7 +125,7 @@ export class SubscriptionRegistry {
     const entry = this.#byDestination.get(destination);
     if (!entry?.subscribers.has(subscriber)) return;
     const { head, tail } = encodeMessageParts(entry.header, this.nextMessageId(), 'application/json', body, subscriber.version);
-    subscriber.sink.deliver(preEncoded([head, subscriber.subscriptionHeader, tail]));
+    subscriber.sink.deliver(new PreEncodedFrame(Buffer.concat([head, subscriber.subscriptionHeader, tail])));
   }
 
   /** A `message-id` no other frame of this process carries. */
@@ -159,7 +150,7 @@ export class SubscriptionRegistry {
       if (!frame) {
         let shared = parts.get(subscriber.version);
         if (!shared) parts.set(subscriber.version, (shared = encodeMessageParts(header, messageId, 'application/json', body, subscriber.version)));
-        frames.set(subscriber.subscriptionHeader, (frame = preEncoded([shared.head, subscriber.subscriptionHeader, shared.tail])));
+        frames.set(subscriber.subscriptionHeader, (frame = new PreEncodedFrame(Buffer.concat([shared.head, subscriber.subscriptionHeader, shared.tail]))));
       }
       subscriber.sink.deliver(frame);
       delivered++;

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import sockjs from 'sockjs';
 import type { Logger } from 'pino';
 import { CLOSE_CODES } from '../contract/close-codes.js';
-import type { ClientConnection, HttpEndpoint } from './client-connection.js';
+import { PreEncodedFrame, type ClientConnection, type HttpEndpoint } from './client-connection.js';
 import { batchWritesThisTick } from './tick-batch.js';
 import { redactSecrets } from '../observability/redact.js';
 
@@ -128,17 +128,9 @@ function limitBody(req: IncomingMessage, res: ServerResponse, maxBytes: number):
   });
 }
 
-// sockjs takes strings; fan-out hands the same frame Buffer to one connection after another,
-// so it is decoded once for all of them.
-let lastData: Buffer | undefined;
-let lastText = '';
-
-function text(data: Buffer): string {
-  if (data !== lastData) {
-    lastText = data.toString('utf8');
-    lastData = data;
-  }
-  return lastText;
+// sockjs takes strings: a frame sent to many connections is decoded once for all of them.
+function text(data: Buffer | PreEncodedFrame): string {
+  return data instanceof PreEncodedFrame ? (data.sockJsText ??= data.bytes.toString('utf8')) : data.toString('utf8');
 }
 
 function adapt(conn: sockjs.Connection): ClientConnection {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import type { ClientConnection, HttpEndpoint } from './client-connection.js';
+import { PreEncodedFrame, type ClientConnection, type HttpEndpoint } from './client-connection.js';
 import { batchWritesThisTick } from './tick-batch.js';
 
 export interface WebSocketEndpointOptions {
@@ -46,18 +46,8 @@ function textFrameHeader(length: number): Buffer {
   return header;
 }
 
-// Fan-out hands the same frame Buffer to one connection after another: frame it once for all.
-// Keyed by identity, which is sound because a Buffer is never modified once sent (ws.send did
-// not copy it either).
-let lastPayload: Buffer | undefined;
-let lastFrame: Buffer = Buffer.alloc(0);
-
 function textFrame(payload: Buffer): Buffer {
-  if (payload !== lastPayload) {
-    lastFrame = Buffer.concat([textFrameHeader(payload.length), payload]);
-    lastPayload = payload;
-  }
-  return lastFrame;
+  return Buffer.concat([textFrameHeader(payload.length), payload]);
 }
 
 /**
@@ -157,13 +147,13 @@ class WebSocketConnection implements ClientConnection {
     return this.ws.bufferedAmount;
   }
 
-  send(data: Buffer): void {
+  send(data: Buffer | PreEncodedFrame): void {
     // Text frames, as browsers' STOMP clients expect, written straight to the socket ws reads
     // and writes (the same bytes ws.send would write, without its per-call framing work).
     // Safe because nothing else queues data frames in ws's sender: no compression, no Blobs.
     if (this.ws.readyState !== WebSocket.OPEN || this.socket.destroyed) return;
     batchWritesThisTick(this.socket);
-    this.socket.write(textFrame(data));
+    this.socket.write(data instanceof PreEncodedFrame ? (data.webSocketFrame ??= textFrame(data.bytes)) : textFrame(data));
   }
 
   close(code: number, reason: string): void {

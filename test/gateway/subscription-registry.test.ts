@@ -10,7 +10,7 @@ function subscriber(id: string, version: StompVersion = '1.2', role: SenderRole 
   const parser = new StompParser({ onFrame: (f) => frames.push(f), onError: (err) => assert.fail(err) });
   parser.setVersion(version);
   const s: Subscriber = {
-    sink: { deliver: (frame) => parser.push(frame) },
+    sink: { deliver: (frame) => parser.push(frame.bytes) },
     version,
     subscriptionHeader: encodeHeaderLine('subscription', id, version),
     role,

@@ -10,7 +10,7 @@ import { SubscriptionRegistry } from '../../src/gateway/subscription-registry.js
 import type { TradeAccess } from '../../src/domain/trade-access.js';
 import { StompParser } from '../../src/protocol/stomp/parser.js';
 import type { StompFrame, StompVersion } from '../../src/protocol/stomp/frame.js';
-import type { ClientConnection } from '../../src/transport/client-connection.js';
+import { PreEncodedFrame, type ClientConnection } from '../../src/transport/client-connection.js';
 import { frame } from './raw-stomp.js';
 import { pino } from 'pino';
 
@@ -34,9 +34,9 @@ export class FakeConnection implements ClientConnection {
   });
 
   bufferedBytes = () => 0;
-  send(data: Buffer): void {
+  send(data: Buffer | PreEncodedFrame): void {
     if (this.failSends) throw new Error('socket exploded');
-    this.#parser.push(data);
+    this.#parser.push(data instanceof PreEncodedFrame ? data.bytes : data);
   }
   close(code: number, reason: string): void {
     this.closedWith = code;

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import SockJS from 'sockjs-client';
+import { WebSocket } from 'ws';
+import { SubscriptionRegistry, type Subscriber } from '../../src/gateway/subscription-registry.js';
+import { PreEncodedFrame, type ClientConnection, type HttpEndpoint } from '../../src/transport/client-connection.js';
+import { attachEndpoints } from '../../src/transport/http-attach.js';
+import { createSockJsEndpoint } from '../../src/transport/sockjs-transport.js';
+import { createWebSocketEndpoint } from '../../src/transport/ws-transport.js';
+
+/**
+ * A fan-out's frame is one value for all its subscribers, and each transport's encoding of it is
+ * made once and kept on that value (socket.io's pre-encoded packets), not in a transport's cache.
+ */
+describe('gateway: a fan-out frame encoded once, for every connection and transport', () => {
+  it('hands subscribers with the same subscription id the same frame value', () => {
+    const registry = new SubscriptionRegistry();
+    const delivered: PreEncodedFrame[] = [];
+    const subscriber = (userId: string): Subscriber => ({
+      sink: { deliver: (frame) => delivered.push(frame) },
+      version: '1.2',
+      subscriptionHeader: registry.subscriptionHeader('sub-0', '1.2'),
+      role: null,
+      userId,
+    });
+    registry.add('/topic/x', subscriber('a'));
+    registry.add('/topic/x', subscriber('b'));
+    registry.publish({ destination: '/topic/x', body: Buffer.from('{}'), audience: null });
+    assert.equal(delivered.length, 2);
+    assert.equal(delivered[0], delivered[1]);
+  });
+
+  describe('on the wire', () => {
+    let server: Server;
+    let base: string;
+    const connections: ClientConnection[] = [];
+
+    before(async () => {
+      server = createServer((_req, res) => res.writeHead(404).end());
+      const onConnection = (connection: ClientConnection) => connections.push(connection);
+      const endpoints: HttpEndpoint[] = [
+        createWebSocketEndpoint({ path: '/ws/websocket', maxMessageBytes: 65_536, pingIntervalMs: 60_000, onConnection }),
+        createSockJsEndpoint({
+          prefix: '/ws',
+          maxMessageBytes: 65_536,
+          logger: pino({ level: 'silent' }),
+          clientScriptPath: '/sockjs.min.js',
+          iframeAncestors: [],
+          onConnection,
+        }),
+      ];
+      attachEndpoints(server, endpoints, () => true);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterEach(() => {
+      for (const connection of connections.splice(0)) connection.terminate();
+    });
+    after(() => new Promise((resolve) => server.close(resolve)));
+
+    /** Opens `count` clients of one transport; resolves with what each receives, once all are connected. */
+    async function clients(count: number, open: (onMessage: (text: string) => void) => Promise<void>): Promise<string[][]> {
+      const received = Array.from({ length: count }, () => [] as string[]);
+      await Promise.all(received.map((messages) => open((text) => messages.push(text))));
+      await until(() => connections.length === count);
+      return received;
+    }
+
+    const webSocket = (onMessage: (text: string) => void) =>
+      new Promise<void>((resolve, reject) => {
+        const ws = new WebSocket(`ws://${base}/ws/websocket`);
+        ws.on('message', (data) => onMessage(String(data)));
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      });
+    const sockJs = (onMessage: (text: string) => void) =>
+      new Promise<void>((resolve) => {
+        const sock = new SockJS(`http://${base}/ws`);
+        sock.onmessage = (event: { data: string }) => onMessage(event.data);
+        sock.onopen = () => resolve();
+      });
+
+    for (const [transport, open, encoding] of [
+      ['WebSocket', webSocket, 'webSocketFrame'],
+      ['SockJS', sockJs, 'sockJsText'],
+    ] as const) {
+      it(`${transport}: frames it once for all its connections, and each client gets it whole`, async () => {
+        const received = await clients(2, open);
+        const frame = new PreEncodedFrame(Buffer.from('MESSAGE\ndestination:/topic/x\n\nXin chào 👋\0'));
+        connections[0]!.send(frame);
+        const encoded = frame[encoding];
+        assert.ok(encoded !== undefined, `the first send kept its ${encoding} on the frame`);
+        connections[1]!.send(frame);
+        assert.equal(frame[encoding], encoded, 'the second connection made its own');
+        await until(() => received.every((messages) => messages.length === 1));
+        for (const messages of received) assert.deepEqual(messages, [frame.bytes.toString('utf8')]);
+      });
+    }
+  });
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.ok(condition(), 'timed out');
+}
