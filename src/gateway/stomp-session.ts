@@ -5,7 +5,7 @@ import type { Actor } from '../auth/actor.js';
 import { encodeFrame, encodeHeaderLine, HEARTBEAT_EOL } from '../protocol/stomp/encoder.js';
 import { StompParser } from '../protocol/stomp/parser.js';
 import { frameSize, type StompFrame, type StompVersion } from '../protocol/stomp/frame.js';
-import type { ClientConnection, PreEncodedFrame } from '../transport/client-connection.js';
+import { PreEncodedFrame, type ClientConnection } from '../transport/client-connection.js';
 import { MAX_SENDS_IN_FLIGHT, parseAppDestination } from '../contract/app-destinations.js';
 import { userDestinations } from '../contract/destinations.js';
 import type { AppHandlers } from './app-sends/app-handler.js';
@@ -46,6 +46,8 @@ export interface SessionDeps {
 
 const SUPPORTED_VERSIONS: readonly StompVersion[] = ['1.2', '1.1', '1.0'];
 const SERVER_NAME = 'p2p-gateway/0.1';
+// Every session's heart-beat is the same frame: each transport frames it once for all of them.
+const HEARTBEAT = new PreEncodedFrame(HEARTBEAT_EOL);
 // Frames parsed while a SUBSCRIBE waits for its access check, beyond a full set of SUBSCRIBEs:
 // a client may send all its subscriptions at once (stompjs does in onConnect), and on a cold
 // trade cache each waits for a query. More than that means a client is flooding.
@@ -334,7 +336,7 @@ export class StompSession implements MessageSink {
     if (this.#fits('user-name', actor.userId)) headers['user-name'] = actor.userId;
     this.#write(encodeFrame({ command: 'CONNECTED', headers }, version));
     this.#heartbeats.start(negotiateHeartbeats(clientBeats, offer), {
-      beat: () => this.#guarded(() => this.#write(HEARTBEAT_EOL)),
+      beat: () => this.#guarded(() => this.#write(HEARTBEAT)),
       silent: () => this.#guarded(() => this.#drop('heartbeat-timeout')),
     });
   }

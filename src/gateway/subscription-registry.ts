@@ -57,7 +57,7 @@ const MAX_SHARED_HEADERS = 4096;
  * Destination → subscribers. Publishing costs one lookup plus the subscribers actually
  * reached. Only the `subscription` header differs from one subscriber to the next, and clients
  * number their subscriptions alike (stompjs: sub-0, sub-1, ...), so a publication encodes one
- * frame per distinct header and hands that same Buffer to every subscriber using it.
+ * frame per distinct header and hands that same PreEncodedFrame to every subscriber using it.
  */
 export class SubscriptionRegistry {
   readonly #byDestination = new Map<string, { destination: string; header: string; subscribers: Set<Subscriber> }>();

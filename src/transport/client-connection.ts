@@ -5,18 +5,26 @@ export type TransportKind = 'websocket' | 'sockjs';
 
 /**
  * One frame sent to many connections, the same value to each (socket.io's pre-encoded packets):
- * its bytes, encoded once by the fan-out, and what each transport makes of them for the wire,
- * made by the first connection of that transport that sends it and kept here for the others. On
- * the value rather than in a transport's cache, so that what is shared, and for how long (as long
- * as the value: one publication), shows in the types. Never changed once sent.
+ * its bytes, encoded once (a publication's MESSAGE, the heart-beat), and what each transport makes
+ * of them for the wire, made by the first connection of that transport that sends it and kept here
+ * for the others. On the value rather than in a transport's cache, so that what is shared, and for
+ * how long (as long as the value), shows in the types. Its bytes are never changed.
  */
 export class PreEncodedFrame {
-  /** The WebSocket text frame, header and bytes (ws-transport.ts). */
-  webSocketFrame: Buffer | undefined;
-  /** The bytes as a string, which sockjs takes (sockjs-transport.ts). */
-  sockJsText: string | undefined;
+  #webSocketFrame: Buffer | undefined;
+  #sockJsText: string | undefined;
 
   constructor(readonly bytes: Buffer) {}
+
+  /** The WebSocket text frame, header and bytes, made by `frame` the first time (ws-transport.ts). */
+  webSocketFrame(frame: (bytes: Buffer) => Buffer): Buffer {
+    return (this.#webSocketFrame ??= frame(this.bytes));
+  }
+
+  /** The bytes as the string sockjs takes, decoded the first time (sockjs-transport.ts). */
+  sockJsText(): string {
+    return (this.#sockJsText ??= this.bytes.toString('utf8'));
+  }
 }
 
 /**

@@ -130,7 +130,7 @@ function limitBody(req: IncomingMessage, res: ServerResponse, maxBytes: number):
 
 // sockjs takes strings: a frame sent to many connections is decoded once for all of them.
 function text(data: Buffer | PreEncodedFrame): string {
-  return data instanceof PreEncodedFrame ? (data.sockJsText ??= data.bytes.toString('utf8')) : data.toString('utf8');
+  return data instanceof PreEncodedFrame ? data.sockJsText() : data.toString('utf8');
 }
 
 function adapt(conn: sockjs.Connection): ClientConnection {

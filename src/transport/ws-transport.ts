@@ -153,7 +153,7 @@ class WebSocketConnection implements ClientConnection {
     // Safe because nothing else queues data frames in ws's sender: no compression, no Blobs.
     if (this.ws.readyState !== WebSocket.OPEN || this.socket.destroyed) return;
     batchWritesThisTick(this.socket);
-    this.socket.write(data instanceof PreEncodedFrame ? (data.webSocketFrame ??= textFrame(data.bytes)) : textFrame(data));
+    this.socket.write(data instanceof PreEncodedFrame ? data.webSocketFrame(textFrame) : textFrame(data));
   }
 
   close(code: number, reason: string): void {

@@ -129,6 +129,7 @@ describe('client: transport auto (a plain WebSocket, SockJS where WebSockets are
       `SockJS went over HTTP: ${requests.join(', ')}`,
     );
     assert.ok(tookMs < 15_000, `connected after ${Math.round(tookMs)} ms: a network that holds upgrades waited 10 s for each WebSocket`);
+    assert.ok(tookMs >= 9_000, `connected after ${Math.round(tookMs)} ms: the WebSockets were not given their 5 s each`);
   });
 
   it('once a plain WebSocket has opened, meets a gateway that later fails them with another WebSocket, never SockJS', async () => {
