@@ -6,6 +6,8 @@ export function jittered(ms: number, random: () => number): number {
 // Bounds on the server's advice: a typo on the server must not turn clients into a flood or a stall.
 const MIN_INTERVAL_MS = 250;
 const MAX_INTERVAL_MS = 300_000;
+/** After this many failed polls in a row, the window the next one is drawn from stops growing (7 intervals wide). */
+const MAX_BACKOFF_DOUBLINGS = 3;
 
 /**
  * When the next poll goes out. The interval is the server's advice (sync's `pollIntervalMs`)
@@ -13,11 +15,19 @@ const MAX_INTERVAL_MS = 300_000;
  * poll goes at once; an empty answer that came early waits out the rest of the interval, so a
  * server that does not hold requests is polled at the interval, not in a loop. A `Retry-After`
  * is a floor that jitter only adds to.
+ *
+ * A failed poll (a 503 or 429, no answer) is followed by one drawn uniformly from a window that
+ * opens at the interval, or the Retry-After if later, and is one interval wide, doubling with
+ * each failure in a row up to seven intervals: exponential backoff with jitter. The clients of a
+ * lost gateway fail together at an api short of time; when each came back one jittered interval
+ * (±20 %) later, they came back together again and were refused again, in waves
+ * (docs/benchmarks.md, "Polls that back off after failures in a row").
  */
 export class PollPacer {
   #intervalMs: number;
   #nextMs: number;
-  #floorMs = 0;
+  /** Failed polls in a row. */
+  #failures = 0;
 
   constructor(
     intervalMs: number,
@@ -38,13 +48,13 @@ export class PollPacer {
   }
 
   answered(elapsedMs: number, news: boolean): void {
-    this.#floorMs = 0;
+    this.#failures = 0;
     this.#nextMs = news ? 0 : Math.max(0, this.#intervalMs - elapsedMs);
   }
 
   failed(retryAfterMs?: number): void {
-    this.#floorMs = retryAfterMs ?? 0;
-    this.#nextMs = Math.max(this.#intervalMs, this.#floorMs);
+    this.#failures += 1;
+    this.#nextMs = Math.max(this.#intervalMs, retryAfterMs ?? 0);
   }
 
   /** A new outage: its first poll is an interval away (a reconnect may make it unnecessary). */
@@ -53,6 +63,8 @@ export class PollPacer {
   }
 
   next(): number {
-    return Math.max(this.#floorMs, jittered(this.#nextMs, this.random));
+    if (this.#failures === 0) return jittered(this.#nextMs, this.random);
+    const window = 2 ** Math.min(this.#failures, MAX_BACKOFF_DOUBLINGS) - 1;
+    return Math.round(this.#nextMs + this.#intervalMs * window * this.random());
   }
 }

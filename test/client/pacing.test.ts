@@ -45,8 +45,26 @@ describe('client: poll pacing', () => {
     assert.equal(low.next(), 9000);
     const high = new PollPacer(2000, () => 0.999999);
     high.failed(9000);
-    assert.equal(high.next(), 10_800);
-    high.failed();
-    assert.equal(high.next(), 2400);
+    assert.equal(high.next(), 11_000, 'a window one interval wide, from the Retry-After');
+  });
+
+  it('after failed polls in a row, draws the next from a window that doubles, up to seven intervals wide, until one is answered', () => {
+    const ceiling = new PollPacer(2000, () => 0.999999);
+    const floor = new PollPacer(2000, () => 0);
+    const windows: [number, number][] = [];
+    for (let failures = 1; failures <= 5; failures++) {
+      ceiling.failed();
+      floor.failed();
+      windows.push([floor.next(), ceiling.next()]);
+    }
+    assert.deepEqual(windows, [
+      [2000, 4000],
+      [2000, 8000],
+      [2000, 16_000],
+      [2000, 16_000],
+      [2000, 16_000],
+    ]);
+    ceiling.answered(0, false);
+    assert.equal(ceiling.next(), 2400, 'an answer ends the backoff: the interval, ±20 %');
   });
 });

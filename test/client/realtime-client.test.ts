@@ -340,7 +340,8 @@ describe('client: realtime client state machine', () => {
     assert.equal(world.client.state, 'offline');
     world.server.reachable = true;
     world.server.append();
-    await world.clock.advance(2000);
+    // After a failed poll, the next is one to two intervals away (backoff).
+    await world.clock.advance(4000);
     assert.equal(world.client.state, 'polling');
     assert.deepEqual(world.seqs(), [1, 2]);
     assert.deepEqual(world.states, ['polling', 'live', 'polling', 'offline', 'polling']);

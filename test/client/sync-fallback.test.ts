@@ -174,12 +174,13 @@ describe('client: the fallback through GET /sync', () => {
     world.broker.current.lose();
     const before = world.server.syncQueries().length;
     world.server.append();
-    await world.clock.advance(10_000);
+    await world.clock.advance(11_000);
     const waits = world.server
       .syncQueries()
       .slice(before)
       .map((q) => q.get('wait'));
-    // The long poll is cut; the plain one after it answers (news: again at once), so plain from then on.
+    // The long poll is cut (a failure: the next is one to two intervals away); the plain one after
+    // it answers (news: again at once), so plain from then on.
     assert.deepEqual(waits, ['25', null, null, null, null, null]);
     assert.deepEqual(world.seqs(), [1, 2]);
   });
@@ -190,7 +191,7 @@ describe('client: the fallback through GET /sync', () => {
     await live(world, 1);
     world.broker.current.lose();
     const before = world.server.syncQueries().length;
-    await world.clock.advance(4000);
+    await world.clock.advance(5000);
     world.server.cutsLongPolls = false;
     await world.clock.advance(PLAIN_POLLS_FOR_MS);
     const waits = world.server
@@ -207,7 +208,7 @@ describe('client: the fallback through GET /sync', () => {
     world.server.cutsLongPolls = true;
     let mark = world.server.syncQueries().length;
     world.broker.current.lose();
-    await world.clock.advance(4000);
+    await world.clock.advance(5000);
     assert.deepEqual(
       world.server
         .syncQueries()
@@ -230,9 +231,10 @@ describe('client: the fallback through GET /sync', () => {
     world.broker.current.lose();
     const before = world.server.syncQueries().length;
     world.server.reachable = false;
-    await world.clock.advance(4000);
+    await world.clock.advance(5000);
     world.server.reachable = true;
-    await world.clock.advance(2000);
+    // Two failures in a row: the next poll is one to four intervals away.
+    await world.clock.advance(6000);
     const waits = world.server
       .syncQueries()
       .slice(before)
@@ -258,7 +260,8 @@ describe('client: the fallback through GET /sync', () => {
     assert.equal(world.server.syncQueries().length, 1);
     await world.clock.advance(8_999);
     assert.equal(world.server.syncQueries().length, 1);
-    await world.clock.advance(1);
+    // Then within a window one interval wide: jitter only adds to it.
+    await world.clock.advance(2_001);
     assert.equal(world.server.syncQueries().length, 2);
   });
 
