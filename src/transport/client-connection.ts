@@ -16,7 +16,10 @@ export class PreEncodedFrame {
 
   constructor(readonly bytes: Buffer) {}
 
-  /** The WebSocket text frame, header and bytes, made by `frame` the first time (ws-transport.ts). */
+  /**
+   * The WebSocket text frame, header and bytes, made by `frame` the first time; later calls get
+   * that one, so there is one framer: ws-transport.ts's.
+   */
   webSocketFrame(frame: (bytes: Buffer) => Buffer): Buffer {
     return (this.#webSocketFrame ??= frame(this.bytes));
   }

@@ -46,9 +46,11 @@ describe('client: poll pacing', () => {
     const high = new PollPacer(2000, () => 0.999999);
     high.failed(9000);
     assert.equal(high.next(), 11_000, 'a window one interval wide, from the Retry-After');
+    high.failed();
+    assert.equal(high.next(), 8000, 'a Retry-After holds for the failure that sent it only');
   });
 
-  it('after failed polls in a row, draws the next from a window that doubles, up to seven intervals wide, until one is answered', () => {
+  it('after failed polls in a row, draws the next from a window one, three, then seven intervals wide, until one is answered', () => {
     const ceiling = new PollPacer(2000, () => 0.999999);
     const floor = new PollPacer(2000, () => 0);
     const windows: [number, number][] = [];
@@ -66,5 +68,16 @@ describe('client: poll pacing', () => {
     ]);
     ceiling.answered(0, false);
     assert.equal(ceiling.next(), 2400, 'an answer ends the backoff: the interval, ±20 %');
+    ceiling.failed();
+    ceiling.failed();
+    ceiling.reset();
+    assert.equal(ceiling.next(), 2400, 'a new outage starts without backoff');
+  });
+
+  it('backs off at most the longest interval a server may advise beyond the window’s opening', () => {
+    const pacer = new PollPacer(2000, () => 0.999999);
+    pacer.advise(300_000);
+    for (let failures = 0; failures < 5; failures++) pacer.failed();
+    assert.equal(pacer.next(), 600_000);
   });
 });
