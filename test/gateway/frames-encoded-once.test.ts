@@ -9,6 +9,7 @@ import { PreEncodedFrame, type ClientConnection, type HttpEndpoint } from '../..
 import { attachEndpoints } from '../../src/transport/http-attach.js';
 import { createSockJsEndpoint } from '../../src/transport/sockjs-transport.js';
 import { createWebSocketEndpoint } from '../../src/transport/ws-transport.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * A fan-out's frame is one value for all its subscribers, and each transport's encoding of it is
@@ -64,7 +65,7 @@ describe('gateway: a fan-out frame encoded once, for every connection and transp
     async function clients(count: number, open: (onMessage: (text: string) => void) => Promise<void>): Promise<string[][]> {
       const received = Array.from({ length: count }, () => [] as string[]);
       await Promise.all(received.map((messages) => open((text) => messages.push(text))));
-      await until(() => connections.length === count);
+      await eventually(() => assert.equal(connections.length, count));
       return received;
     }
 
@@ -96,8 +97,9 @@ describe('gateway: a fan-out frame encoded once, for every connection and transp
         frame.webSocketFrame(() => assert.fail('framed again')),
         framed[0],
       );
-      await until(() => received.every((messages) => messages.length === 1));
-      for (const messages of received) assert.deepEqual(messages, [frame.bytes.toString('utf8')]);
+      await eventually(() => {
+        for (const messages of received) assert.deepEqual(messages, [frame.bytes.toString('utf8')]);
+      });
     });
 
     it('SockJS: decodes it once for all its connections, and each client gets it whole', async () => {
@@ -112,8 +114,9 @@ describe('gateway: a fan-out frame encoded once, for every connection and transp
       connections[0]!.send(frame);
       connections[1]!.send(frame);
       assert.equal(decodes, 1);
-      await until(() => received.every((messages) => messages.length === 1));
-      for (const messages of received) assert.deepEqual(messages, [decode('utf8')]);
+      await eventually(() => {
+        for (const messages of received) assert.deepEqual(messages, [decode('utf8')]);
+      });
     });
   });
 });
@@ -133,9 +136,4 @@ async function writesDuring(act: () => void): Promise<unknown[]> {
     Socket.prototype.write = write;
   }
   return written;
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  assert.ok(condition(), 'timed out');
 }
