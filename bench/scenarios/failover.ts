@@ -11,7 +11,7 @@ import type { AttemptSecond } from '../load/failover-attempts.js';
 import { FailoverFleet } from '../load/failover-fleet.js';
 import { httpLoad } from '../load/http-load.js';
 import type { ServerProcess } from '../servers/launch.js';
-import { launchRole, scrapeMetrics } from '../servers/roles.js';
+import { launchRole, scrapeMetrics, unavailableByCause } from '../servers/roles.js';
 import { JWT_SECRET } from '../settings.js';
 import { CpuSampler } from '../infra/cpu-sampler.js';
 
@@ -38,6 +38,8 @@ export interface FailoverRun {
   /** The clients' failed requests after the signal by status ('error': no answer); the same for chat sends the user saw fail. */
   requestFailures: Record<string, number>;
   chatSendFailures: Record<string, number>;
+  /** The api's own 503s in the gap by cause (http_unavailable_responses_total): why it refused. */
+  apiUnavailableByCause: Record<string, number>;
   /** CPU cores (CPU seconds per second) in the gap: mean and the busiest second. */
   apiCores: number;
   apiPeakCores: number;
@@ -205,6 +207,7 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
     // Nearly all: a client whose connection to A dropped while the others connected may have gone on to B.
     const onDoomed = await gatewayConnections(doomed);
 
+    const unavailableBefore = await unavailableByCause(api.baseUrl);
     await fleet.mark();
     const generators = fleet.pids.map((pid, i) => [`generator${i}`, pid] as const);
     const cpu = new CpuSampler<string>({ api: api.pid, survivor: survivor.pid, ...Object.fromEntries(generators) });
@@ -218,6 +221,7 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
     const gapMs = allLive ?? performance.now() - markedAt;
     if (allLive === undefined) ctx.log(`failover ${signal}: still not all live: ${JSON.stringify(await fleet.status())}`);
     const { api: apiCpu, survivor: survivorCpu, ...generatorCpu } = cpu.stop(gapMs);
+    const apiUnavailableByCause = countsSince(unavailableBefore, await unavailableByCause(api.baseUrl));
     const onSurvivor = await gatewayConnections(survivor);
     await killed;
     ctx.log(`failover ${signal}: ${allLive === undefined ? 'NOT all' : 'all'} clients live after ${(gapMs / 1000).toFixed(1)} s; ${onSurvivor} on gateway B`);
@@ -246,6 +250,7 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
       catchUpsAbandoned: gapBuckets.reduce((sum, b) => sum + b.catchUpsAbandoned, 0),
       requestFailures: verified.failures,
       chatSendFailures: histogram(failedSends.map((s) => s.failure ?? 'error')),
+      apiUnavailableByCause,
       apiCores: apiCpu!.mean,
       apiPeakCores: apiCpu!.peak,
       survivorCores: survivorCpu!.mean,
@@ -268,7 +273,7 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
     for (const row of result.timeline) ctx.log(`failover ${signal}: ${timelineLine(row)}`);
     for (const sample of verified.missingSamples) ctx.log(`failover ${signal}: still missing: ${sample}`);
     ctx.log(
-      `failover ${signal}: api peak ${result.apiPeakRequestsPerSecond} req/s, ${result.apiCores.toFixed(2)} cores; sends failed ${result.chatSendsFailed}/${result.chatSends} ${JSON.stringify(result.chatSendFailures)} (first tries in the gap ${result.chatFirstTriesFailedInGap}/${result.chatSendsInGap}), stored twice ${result.chatStoredTwice}; client requests failed ${JSON.stringify(result.requestFailures)}, abandoned in the gap ${result.apiRequestsAbandoned} (and catch-ups ${result.catchUpsAbandoned}); lost ${result.lost} (clients by state ${JSON.stringify(result.clientsMissingByState)}), duplicated ${result.duplicated}`,
+      `failover ${signal}: api peak ${result.apiPeakRequestsPerSecond} req/s, ${result.apiCores.toFixed(2)} cores; sends failed ${result.chatSendsFailed}/${result.chatSends} ${JSON.stringify(result.chatSendFailures)} (first tries in the gap ${result.chatFirstTriesFailedInGap}/${result.chatSendsInGap}), stored twice ${result.chatStoredTwice}; client requests failed ${JSON.stringify(result.requestFailures)} (the api's 503s in the gap by cause ${JSON.stringify(result.apiUnavailableByCause)}), abandoned in the gap ${result.apiRequestsAbandoned} (and catch-ups ${result.catchUpsAbandoned}); lost ${result.lost} (clients by state ${JSON.stringify(result.clientsMissingByState)}), duplicated ${result.duplicated}`,
     );
     return result;
   } finally {
@@ -300,6 +305,11 @@ function histogram(keys: string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
   return counts;
+}
+
+/** What each count grew by, those that grew. */
+function countsSince(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).flatMap(([key, n]) => (n > (before[key] ?? 0) ? [[key, n - (before[key] ?? 0)]] : [])));
 }
 
 /** Sums of `width` consecutive values, one per starting index. */

@@ -3,7 +3,7 @@ import { bearer, openTrade } from '../infra/rest-client.js';
 import { startChatSender, type ChatSend } from '../load/chat-sender.js';
 import { httpLoad, type HttpLoadResult } from '../load/http-load.js';
 import { Samples, type Percentiles } from '../load/samples.js';
-import { launchRole, scrapeMetrics } from '../servers/roles.js';
+import { launchRole, unavailableByCause } from '../servers/roles.js';
 
 const POLLER = 'bench-storm-buyer';
 const PAGE = 100;
@@ -18,7 +18,10 @@ export interface SendsRun {
   latency: Percentiles;
   /** The poll storm beside them, when there was one: served (200) and refused (any other answer). */
   polls: (HttpLoadResult & { concurrency: number }) | undefined;
-  /** The api's own count of its 503s by cause (http_unavailable_responses_total) after the run. */
+  /**
+   * The api's own count of its 503s by cause after the run, cumulative since it started: the
+   * baseline runs first, so the storm's figures include its (none expected).
+   */
   unavailable: Record<string, number>;
 }
 
@@ -60,14 +63,6 @@ export async function runWrites(ctx: BenchContext): Promise<WritesResult> {
   } finally {
     await api.stop();
   }
-}
-
-/** Cumulative since the api started: the baseline runs first, so the storm's figures include its (none expected). */
-async function unavailableByCause(apiUrl: string): Promise<Record<string, number>> {
-  const text = await scrapeMetrics(apiUrl);
-  const counts: Record<string, number> = {};
-  for (const [, cause, value] of text.matchAll(/^http_unavailable_responses_total\{[^}]*cause="([a-z_]+)"[^}]*\} (\d+)$/gm)) counts[cause!] = Number(value);
-  return counts;
 }
 
 function summarise(name: string, sends: ChatSend[]): Omit<SendsRun, 'polls' | 'unavailable'> {

@@ -29,6 +29,14 @@ export async function scrapeMetrics(baseUrl: string): Promise<string> {
   return res.text();
 }
 
+/** The api's 503s by cause (http_unavailable_responses_total), cumulative since it started. */
+export async function unavailableByCause(apiUrl: string): Promise<Record<string, number>> {
+  const text = await scrapeMetrics(apiUrl);
+  const counts: Record<string, number> = {};
+  for (const [, cause, value] of text.matchAll(/^http_unavailable_responses_total\{[^}]*cause="([a-z_]+)"[^}]*\} (\d+)$/gm)) counts[cause!] = Number(value);
+  return counts;
+}
+
 /**
  * One of the product's roles as its own process, started through the real entry point
  * (dist/main.js, see buildProduct) in production mode on the bench database and exchange. Limits meant for
