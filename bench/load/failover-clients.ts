@@ -56,10 +56,12 @@ const plainFetch = httpFetch();
 /** fetch, counting the requests made after the mark by the time they were sent. */
 const countedFetch: Fetch = async (url, init) => {
   const counts = bucket();
+  // A refused catch-up keeps its client from going live; a refused poll only delays the next.
+  const kind = (failure: string) => (url.includes('fresh=1') ? `${failure} catch-up` : failure);
   if (counts) counts.sent++;
   try {
     const res = await plainFetch(url, init);
-    if (res.status >= 500) fail(counts, String(res.status));
+    if (res.status >= 500) fail(counts, kind(String(res.status)));
     else if (counts) counts.answered++;
     return res;
   } catch (err) {
@@ -68,7 +70,7 @@ const countedFetch: Fetch = async (url, init) => {
     if (init.signal?.aborted) {
       if (counts && url.includes('fresh=1')) counts.catchUpsAbandoned++;
       else if (counts) counts.abandoned++;
-    } else fail(counts, 'error');
+    } else fail(counts, kind('error'));
     throw err;
   }
 };

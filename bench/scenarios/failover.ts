@@ -35,7 +35,10 @@ export interface FailoverRun {
   apiRequestsAbandoned: number;
   /** Of those, catch-ups the client gave up: past their deadline, or their connection ended. */
   catchUpsAbandoned: number;
-  /** The clients' failed requests after the signal by status ('error': no answer); the same for chat sends the user saw fail. */
+  /**
+   * The clients' failed requests after the signal by status ('error': no answer; 'catch-up' added
+   * for the catch-up after a reconnect); the same for chat sends the user saw fail.
+   */
   requestFailures: Record<string, number>;
   chatSendFailures: Record<string, number>;
   /** The api's own 503s in the gap by cause (http_unavailable_responses_total): why it refused. */
