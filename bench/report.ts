@@ -217,7 +217,7 @@ export function renderReport(results: BenchResults): string {
     ]);
     out.push(
       table(
-        `Gateway A lost with ${fo.clients.toLocaleString('en')} client-library users on it (transport: ${fo.transport}; load generator at nice ${fo.generatorNice}), ${fo.trades} trades, chat ${fo.chatPerSecond}/s over REST, sent as the client library sends it (clientMessageId, retries); api capacity (baseline, ${c.concurrency} connections): a catch-up sync ${f0(c.catchUpRequestsPerSecond)} req/s, an empty sync ${f0(c.emptyRequestsPerSecond)} req/s; the lower at ${f2(c.cores)} cores, p99 ${f1(c.p99)} ms`,
+        `Gateway A lost with ${fo.clients.toLocaleString('en')} client-library users on it (transport: ${fo.transport}; load generator at nice ${fo.generatorNice}), ${fo.trades} trades, chat ${fo.chatPerSecond}/s over REST, sent as the client library sends it (clientMessageId, retries); api capacity (baseline, ${c.concurrency} connections): a catch-up sync ${f0(c.catchUpRequestsPerSecond)} req/s, an empty sync ${f0(c.emptyRequestsPerSecond)} req/s, the fresh catch-up after a reconnect ${f0(c.freshRequestsPerSecond)} req/s; the lowest at ${f2(c.cores)} cores, p99 ${f1(c.p99)} ms`,
         [
           'signal',
           'clients',
