@@ -1,12 +1,13 @@
 import { createServer } from 'node:http';
 import pg from 'pg';
-import { CHAT_SQL } from '../../src/sync/sync-reads.js';
+import { CHAT_STATEMENT } from '../../src/sync/sync-reads.js';
 import { requireEnv } from './event-source.js';
 
 /**
  * The baseline of a sync that returns messages: a raw `http` handler that runs the sync route's
- * chat statement on a plain `pg` pool of the api's size and answers the rows as JSON. No
- * authentication, no cache, no mapping: the database round trip and little else.
+ * chat statement, prepared as the api prepares it, on a plain `pg` pool of the api's size and
+ * answers the rows as JSON. No authentication, no cache, no mapping: the database round trip and
+ * little else.
  * `GET /?trades=<id>:<afterSeq>,...` (the sync route's syntax; every trade read as the buyer).
  */
 const pool = new pg.Pool({ connectionString: requireEnv('DATABASE_URL'), max: 10 });
@@ -15,7 +16,7 @@ createServer((req, res) => {
   if (url.pathname === '/readyz') return void res.writeHead(200).end();
   const entries = (url.searchParams.get('trades') ?? '').split(',').map((e) => e.split(':'));
   pool
-    .query(CHAT_SQL, [entries.map((e) => e[0]), entries.map((e) => Number(e[1])), entries.map(() => 'BUYER'), 1001])
+    .query({ ...CHAT_STATEMENT, values: [entries.map((e) => e[0]), entries.map((e) => Number(e[1])), entries.map(() => 'BUYER'), 1001] })
     .then(({ rows }) => {
       const body = JSON.stringify(rows);
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });

@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { defaultDatabaseCapacity, type DatabaseCapacity } from '../config/config.js';
-import type { Database, SqlSession } from './database.js';
+import type { Database, PreparedStatement, SqlSession } from './database.js';
 import { ReadGate } from './read-gate.js';
 
 /**
@@ -30,7 +30,8 @@ export async function openEmbeddedDatabase(dataDir?: string, capacity: DatabaseC
         };
         return work(session);
       }),
-    query: async <Row>(sql: string, params?: unknown[]) => (await pglite.query<Row>(sql, params)).rows,
+    // PGlite's query takes no statement name: the text is parsed and planned on each run.
+    query: async <Row>(sql: string | PreparedStatement, params?: unknown[]) => (await pglite.query<Row>(typeof sql === 'string' ? sql : sql.text, params)).rows,
     ping: async () => void (await pglite.query('SELECT 1')),
     async close() {
       await prisma.$disconnect();

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { defaultDatabaseCapacity, type DatabaseCapacity } from '../config/config.js';
-import type { Database } from './database.js';
+import type { Database, PreparedStatement } from './database.js';
 import { ReadGate } from './read-gate.js';
 
 export interface PostgresOptions {
@@ -48,7 +48,8 @@ export async function openPostgresDatabase({ url, capacity = defaultDatabaseCapa
         client.release();
       }
     },
-    query: async <Row>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as Row[],
+    query: async <Row>(sql: string | PreparedStatement, params?: unknown[]) =>
+      (await pool.query(typeof sql === 'string' ? { text: sql, values: params } : { ...sql, values: params })).rows as Row[],
     ping: async () => void (await probe.query('SELECT 1')),
     async close() {
       await prisma.$disconnect();
