@@ -1,8 +1,7 @@
 // The library's entry point (bundled as client/dist/realtime-client.js).
 import { systemClock } from './clock.js';
 import { RealtimeClient, type RealtimeClientOptions } from './realtime-client.js';
-import { endpointUrl } from './socket-transport.js';
-import { SOCKET_DEFAULTS, stompjsConnector, type SocketOptions } from './stompjs-link.js';
+import { socketOptions, stompjsConnector, type SocketChoices } from './stompjs-link.js';
 
 export interface BrowserClientOptions extends RealtimeClientOptions {
   /**
@@ -11,19 +10,12 @@ export interface BrowserClientOptions extends RealtimeClientOptions {
    * (counted once the SENDs sent before the SUBSCRIBE are answered, as the gateway answers in
    * order). `urls` lists gateways to move between on failure; `url` is the one-gateway form.
    */
-  socket?: Partial<SocketOptions> & { url?: string };
+  socket?: SocketChoices;
 }
 
 /** A RealtimeClient on the browser's fetch, timers and @stomp/stompjs. Call start() to connect. */
 export function createRealtimeClient(options: BrowserClientOptions): RealtimeClient {
-  const { url, urls, ...rest } = options.socket ?? {};
-  const transport = rest.transport ?? SOCKET_DEFAULTS.transport;
-  const socket: SocketOptions = {
-    ...SOCKET_DEFAULTS,
-    ...rest,
-    transport,
-    urls: urls?.length ? urls : [url ?? endpointUrl(options.baseUrl ?? '', transport)],
-  };
+  const socket = socketOptions(options.socket ?? {}, options.baseUrl ?? '');
   return new RealtimeClient(options, {
     connector: stompjsConnector(socket),
     // Called through a wrapper: the browser's fetch throws when called as a method of another object.
@@ -38,7 +30,7 @@ export type { ConnectionState, RealtimeClientDeps, RealtimeClientOptions, Realti
 export { ApiError, RestApi } from './rest-api.js';
 export type { DisputeResolution, Fetch, TokenGetter } from './rest-api.js';
 export type { LinkLoss, StompConnector, StompLink, StompLinkHandlers, Subscription } from './stomp-link.js';
-export { SOCKET_DEFAULTS, type SocketOptions } from './stompjs-link.js';
+export { SOCKET_DEFAULTS, type SocketChoices, type SocketOptions } from './stompjs-link.js';
 export { endpointUrl, TRANSPORT_OPTIONS, type TransportOption } from './socket-transport.js';
 export type { TradeStatusUpdate } from './trade-statuses.js';
 export type { Clock } from './clock.js';

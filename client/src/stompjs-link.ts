@@ -1,6 +1,6 @@
 import { Client } from '@stomp/stompjs';
 import { GatewayList, type GatewayOutcome } from './gateway-list.js';
-import { openSocket, TransportChoice, type TransportOption } from './socket-transport.js';
+import { endpointUrl, openSocket, TransportChoice, type TransportOption } from './socket-transport.js';
 import type { LinkLoss, StompConnector } from './stomp-link.js';
 
 export interface SocketOptions {
@@ -45,6 +45,21 @@ export const SOCKET_DEFAULTS = {
   connectTimeoutMs: 20_000,
   receiptTimeoutMs: 5_000,
 } as const satisfies Omit<SocketOptions, 'urls'>;
+
+/** What a caller may give: any option, `urls` to move between gateways, or `url` for one. */
+export type SocketChoices = Partial<SocketOptions> & { url?: string };
+
+/**
+ * The options a client connects with: SOCKET_DEFAULTS under what the caller gave, at the
+ * gateway endpoint of `baseUrl` unless `urls` or `url` name others.
+ */
+export function socketOptions(given: SocketChoices, baseUrl: string): SocketOptions {
+  const { url, urls, ...rest } = given;
+  // An option given as undefined (a caller's `{ connectTimeoutMs: config.timeout }`) keeps its default.
+  const chosen: Partial<SocketOptions> = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
+  const options: Omit<SocketOptions, 'urls'> = { ...SOCKET_DEFAULTS, ...chosen };
+  return { ...options, urls: urls?.length ? urls : [url ?? endpointUrl(baseUrl, options.transport)] };
+}
 
 /**
  * How long SockJS lets each transport try to open before it falls back to the next, and how long
