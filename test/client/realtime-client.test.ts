@@ -78,6 +78,29 @@ describe('client: realtime client state machine', () => {
     );
   });
 
+  it('after a reconnect, tries a shed catch-up again one interval later each time: it does not back off as polls do', async () => {
+    const world = setup();
+    await live(world, 1);
+    world.broker.current.lose();
+    world.server.append();
+    await world.clock.advance(600);
+    for (let i = 0; i < 3; i++) world.server.failures.push({ match: /^GET \/p2p\/sync$/, status: 503 });
+    const fresh = () => world.server.syncQueries().filter((q) => q.get('fresh') === '1').length;
+    const before = fresh();
+    const catchUps = () => fresh() - before;
+    world.broker.current.connect();
+    await settle();
+    // The catch-up is what ends the client's wait for what the socket cannot bring: one interval
+    // (2 s, jitter adding nothing here) between tries, where a poll's window would widen.
+    const tries = [catchUps()];
+    for (let i = 0; i < 3; i++) {
+      await world.clock.advance(2_000);
+      tries.push(catchUps());
+    }
+    assert.deepEqual(tries, [1, 2, 3, 4]);
+    assert.deepEqual(world.seqs(), [1, 2]);
+  });
+
   it('after a reconnect, gives up a catch-up that is never answered and asks again: a live socket brings nothing committed before it', async () => {
     const world = setup();
     await live(world, 1);
