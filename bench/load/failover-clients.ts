@@ -7,7 +7,7 @@ import { systemClock } from '../../client/src/clock.js';
 import { RealtimeClient } from '../../client/src/realtime-client.js';
 import type { Fetch } from '../../client/src/rest-api.js';
 import type { StompConnector } from '../../client/src/stomp-link.js';
-import { SOCKET_DEFAULTS, stompjsConnector } from '../../client/src/stompjs-link.js';
+import { socketOptions, stompjsConnector } from '../../client/src/stompjs-link.js';
 import { endpointUrl } from '../../client/src/socket-transport.js';
 import type { ChatMessage } from '../../client/src/wire.js';
 import { issueToken } from '../../src/auth/jwt.js';
@@ -38,16 +38,18 @@ let markedAt: number | undefined;
 const buckets: RequestBucket[] = [];
 const attempts = new AttemptTimeline();
 const failures: Record<string, number> = {};
-const fail = (counts: RequestBucket | undefined, kind: string) => {
+const fail = (counts: RequestBucket | undefined, status: string, catchUp: boolean) => {
   if (!counts) return;
   counts.failed++;
+  if (catchUp) counts.catchUpsFailed++;
+  const kind = catchUp ? `${status} catch-up` : status;
   failures[kind] = (failures[kind] ?? 0) + 1;
 };
 
 function bucket(): RequestBucket | undefined {
   if (markedAt === undefined) return undefined;
   const index = Math.floor((performance.now() - markedAt) / BUCKET_MS);
-  while (buckets.length <= index) buckets.push({ sent: 0, answered: 0, failed: 0, abandoned: 0, catchUpsAbandoned: 0 });
+  while (buckets.length <= index) buckets.push({ sent: 0, answered: 0, failed: 0, catchUpsFailed: 0, abandoned: 0, catchUpsAbandoned: 0 });
   return buckets[index];
 }
 
@@ -56,33 +58,33 @@ const plainFetch = httpFetch();
 /** fetch, counting the requests made after the mark by the time they were sent. */
 const countedFetch: Fetch = async (url, init) => {
   const counts = bucket();
-  // A refused catch-up keeps its client from going live; a refused poll only delays the next.
-  const kind = (failure: string) => (url.includes('fresh=1') ? `${failure} catch-up` : failure);
+  const catchUp = url.includes('fresh=1');
   if (counts) counts.sent++;
   try {
     const res = await plainFetch(url, init);
-    if (res.status >= 500) fail(counts, kind(String(res.status)));
+    if (res.status >= 500) fail(counts, String(res.status), catchUp);
     else if (counts) counts.answered++;
     return res;
   } catch (err) {
     // The library abandons its held long poll once the socket is back, and a catch-up past its
     // deadline: no failure of the api, but the second is worth counting (is the deadline too short?).
     if (init.signal?.aborted) {
-      if (counts && url.includes('fresh=1')) counts.catchUpsAbandoned++;
+      if (counts && catchUp) counts.catchUpsAbandoned++;
       else if (counts) counts.abandoned++;
-    } else fail(counts, kind('error'));
+    } else fail(counts, 'error', catchUp);
     throw err;
   }
 };
 
 /**
- * The library's defaults for a browser (index.ts) with the two gateways as its URL list, every
- * client starting on the first: the one the bench will kill. The transport is the library's
- * option (`auto`, its default, unless told), at the URLs index.ts forms for it.
+ * The library's defaults for a browser (socketOptions, as index.ts applies them) with the two
+ * gateways as its URL list, every client starting on the first: the one the bench will kill. The
+ * transport is the library's option (`auto`, its default, unless told), at the URLs the library
+ * forms for it.
  */
 function connector(gatewayUrls: string[], transport: FailoverSetup['transport']): StompConnector {
   const urls = gatewayUrls.map((url) => endpointUrl(url, transport));
-  return attempts.wrap(stompjsConnector({ ...SOCKET_DEFAULTS, urls, transport, random: () => 0 }));
+  return attempts.wrap(stompjsConnector({ ...socketOptions({ urls, transport }, ''), random: () => 0 }));
 }
 
 /** countedFetch, keeping the requests in flight for the log of a client still missing messages. */

@@ -92,6 +92,7 @@ export class FailoverFleet {
       sent: sum(each, (v) => v.buckets[i]?.sent ?? 0),
       answered: sum(each, (v) => v.buckets[i]?.answered ?? 0),
       failed: sum(each, (v) => v.buckets[i]?.failed ?? 0),
+      catchUpsFailed: sum(each, (v) => v.buckets[i]?.catchUpsFailed ?? 0),
       abandoned: sum(each, (v) => v.buckets[i]?.abandoned ?? 0),
       catchUpsAbandoned: sum(each, (v) => v.buckets[i]?.catchUpsAbandoned ?? 0),
     }));

@@ -30,6 +30,11 @@ export interface RequestBucket {
   answered: number;
   /** 5xx or no answer. */
   failed: number;
+  /**
+   * Of those, catch-ups (`fresh=1`): the client is live, but without what was committed while its
+   * socket was down until a try is answered.
+   */
+  catchUpsFailed: number;
   /** Given up by the client itself: mostly long polls aborted once the socket was back (any request but a catch-up). */
   abandoned: number;
   /** Given up by the client itself: a catch-up (`fresh=1`) past its deadline (60 s), or whose connection ended. */

@@ -31,17 +31,20 @@ export interface FailoverRun {
   apiPeakRequestsPerSecond: number;
   /** Of those, failed (5xx or no answer). */
   apiRequestsFailed: number;
+  /** Of the failed, catch-ups after a reconnect (`fresh=1`), tried again by the client. */
+  catchUpsFailed: number;
   /** Of those, abandoned by the client: long polls no longer needed once its socket was back. */
   apiRequestsAbandoned: number;
   /** Of those, catch-ups the client gave up: past their deadline, or their connection ended. */
   catchUpsAbandoned: number;
   /**
-   * The clients' failed requests after the signal by status ('error': no answer; 'catch-up' added
-   * for the catch-up after a reconnect); the same for chat sends the user saw fail.
+   * The clients' failed requests from the signal to the final count, by status ('error': no
+   * answer; ' catch-up' added to it for a catch-up after a reconnect); the same for chat sends
+   * the user saw fail.
    */
   requestFailures: Record<string, number>;
   chatSendFailures: Record<string, number>;
-  /** The api's own 503s in the gap by cause (http_unavailable_responses_total): why it refused. */
+  /** The api's own 503s in the gap by cause (http_unavailable_responses_total): why it refused. In the log only. */
   apiUnavailableByCause: Record<string, number>;
   /** CPU cores (CPU seconds per second) in the gap: mean and the busiest second. */
   apiCores: number;
@@ -268,6 +271,7 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
       apiRequests: gapBuckets.reduce((sum, b) => sum + b.sent, 0),
       apiPeakRequestsPerSecond: Math.max(0, ...windows.filter((_, i) => inGap(i))),
       apiRequestsFailed: gapBuckets.reduce((sum, b) => sum + b.failed, 0),
+      catchUpsFailed: gapBuckets.reduce((sum, b) => sum + b.catchUpsFailed, 0),
       apiRequestsAbandoned: gapBuckets.reduce((sum, b) => sum + b.abandoned, 0),
       catchUpsAbandoned: gapBuckets.reduce((sum, b) => sum + b.catchUpsAbandoned, 0),
       requestFailures: verified.failures,
@@ -295,7 +299,7 @@ async function runOnce(ctx: BenchContext, run: OneRun): Promise<FailoverRun> {
     for (const row of result.timeline) ctx.log(`failover ${signal}: ${timelineLine(row)}`);
     for (const sample of verified.missingSamples) ctx.log(`failover ${signal}: still missing: ${sample}`);
     ctx.log(
-      `failover ${signal}: api peak ${result.apiPeakRequestsPerSecond} req/s, ${result.apiCores.toFixed(2)} cores; sends failed ${result.chatSendsFailed}/${result.chatSends} ${JSON.stringify(result.chatSendFailures)} (first tries in the gap ${result.chatFirstTriesFailedInGap}/${result.chatSendsInGap}), stored twice ${result.chatStoredTwice}; client requests failed ${JSON.stringify(result.requestFailures)} (the api's 503s in the gap by cause ${JSON.stringify(result.apiUnavailableByCause)}), abandoned in the gap ${result.apiRequestsAbandoned} (and catch-ups ${result.catchUpsAbandoned}); lost ${result.lost} (clients by state ${JSON.stringify(result.clientsMissingByState)}), duplicated ${result.duplicated}`,
+      `failover ${signal}: api peak ${result.apiPeakRequestsPerSecond} req/s, ${result.apiCores.toFixed(2)} cores; sends failed ${result.chatSendsFailed}/${result.chatSends} ${JSON.stringify(result.chatSendFailures)} (first tries in the gap ${result.chatFirstTriesFailedInGap}/${result.chatSendsInGap}), stored twice ${result.chatStoredTwice}; client requests failed in the gap ${result.apiRequestsFailed} (catch-ups ${result.catchUpsFailed}; the api's 503s in the gap by cause ${JSON.stringify(result.apiUnavailableByCause)}), to the count ${JSON.stringify(result.requestFailures)}, abandoned in the gap ${result.apiRequestsAbandoned} (and catch-ups ${result.catchUpsAbandoned}); lost ${result.lost} (clients by state ${JSON.stringify(result.clientsMissingByState)}), duplicated ${result.duplicated}`,
     );
     return result;
   } finally {
