@@ -34,14 +34,27 @@ export interface Database {
 
 /**
  * A constant read that PostgreSQL parses and plans once per pooled connection, then only binds
- * and executes: for the sync's reads, whose parse and plan cost more than running them (a fresh
- * catch-up's four statements ran at 2.3x the rate prepared, docs/benchmarks.md). Each name
- * stands for one text in the whole process. After five runs PostgreSQL may keep a generic plan,
- * made without the parameters' values, so a prepared text must not have conditions that a value
- * would switch off (`$1 IS NULL OR …`): the generic plan cannot drop them and scans more.
- * A pooler in between must keep them (docs/operations.md, "Deployment").
+ * and executes: for the sync's reads, whose parse and plan cost more than running them
+ * (docs/benchmarks.md, "The fresh catch-up"). After five runs PostgreSQL may keep a generic plan,
+ * made without the parameters' values (and with default sizes for array and LIMIT parameters), so
+ * a prepared text must not have conditions that a value would switch off (`$1 IS NULL OR …`): the
+ * generic plan cannot drop them and scans more. A pooler in between must keep prepared
+ * statements (docs/operations.md, "Deployment"). Made by `prepared`.
  */
 export interface PreparedStatement {
   readonly name: string;
   readonly text: string;
+}
+
+const preparedNames = new Set<string>();
+
+/**
+ * One name per text in the process: a connection that prepared a name runs that text under it,
+ * so a second text under the same name would fail only on the connections that had run the first.
+ * Declared at module load, so a clash fails at start-up instead.
+ */
+export function prepared(name: string, text: string): PreparedStatement {
+  if (preparedNames.has(name)) throw new Error(`prepared statement "${name}" is declared twice`);
+  preparedNames.add(name);
+  return { name, text };
 }

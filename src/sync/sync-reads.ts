@@ -1,5 +1,5 @@
 import { Prisma } from '../generated/prisma/client.js';
-import type { Database, PreparedStatement } from '../persistence/database.js';
+import { prepared, type Database } from '../persistence/database.js';
 import type { SenderRole } from '../contract/trade-status.js';
 import type { ChatMessage, Notification, Trade } from '../contract/shapes.js';
 import { CHAIN_LINK_JOIN, toChatMessage, type ChatRow } from '../domain/chat-log.js';
@@ -27,9 +27,9 @@ export interface Page<T> {
 
 /** Exported for the benchmark's plain `pg` baseline, which runs the very same statement. */
 // Each message with its transcript link, as the chat route reads them (toChatMessage).
-export const CHAT_STATEMENT: PreparedStatement = {
-  name: 'sync_chat',
-  text: `
+export const CHAT_STATEMENT = prepared(
+  'sync_chat',
+  `
   SELECT q.trade_id::text AS "qTradeId", t.chat_seq AS "head", m.id::text AS "id", m.seq, m.sender_id AS "senderId",
          m.sender_role::text AS "senderRole", m.message, m.recipient_role::text AS "recipientRole", m.is_system_message AS "isSystemMessage", m.timestamp,
          e.chain_seq AS "chainSeq", encode(e.hash, 'hex') AS "hash"
@@ -42,7 +42,7 @@ export const CHAT_STATEMENT: PreparedStatement = {
     ORDER BY c.seq LIMIT $4) m ON true
   ${CHAIN_LINK_JOIN}
   ORDER BY q.ord, m.seq`,
-};
+);
 
 /** A trade's row: the head, and a message of its page unless it has none (`id` null). */
 type PageRow = Omit<ChatRow, 'id' | 'tradeId'> & { qTradeId: string; head: number; id: string | null };
@@ -61,9 +61,9 @@ export async function readChat(db: Database, reads: ChatRead[], page: number): P
   return pages;
 }
 
-const NOTIFICATIONS: PreparedStatement = {
-  name: 'sync_notifications',
-  text: `
+const NOTIFICATIONS = prepared(
+  'sync_notifications',
+  `
   SELECT coalesce(h.last_seq, 0) AS "head", n.id::text AS "id", n.user_id AS "userId", n.seq, n.type, n.message,
          n.read, n.read_at AS "readAt", n.created_at AS "createdAt"
   FROM (SELECT $1::text AS user_id) u
@@ -71,7 +71,7 @@ const NOTIFICATIONS: PreparedStatement = {
   LEFT JOIN LATERAL (
     SELECT * FROM notifications x WHERE x.user_id = u.user_id AND x.seq > $2 ORDER BY x.seq LIMIT $3) n ON true
   ORDER BY n.seq`,
-};
+);
 
 type NotificationRow = Omit<Notification, 'id' | 'createdAt' | 'readAt'> & { head: number; id: string | null; createdAt: Date; readAt: Date | null };
 
@@ -82,9 +82,9 @@ export async function readNotifications(db: Database, userId: string, afterSeq: 
   return { items: items.slice(0, page), more: items.length > page, head: rows[0]?.head ?? 0 };
 }
 
-const TRADE_FEED: PreparedStatement = {
-  name: 'sync_trade_feed',
-  text: `
+const TRADE_FEED = prepared(
+  'sync_trade_feed',
+  `
   SELECT coalesce(h.last_seq, 0) AS "head", t.id::text AS "id", t.buyer_id AS "buyerId", t.seller_id AS "sellerId",
          t.amount::text AS "amount", t.asset, t.fiat, t.status::text AS "status", t.created_at AS "createdAt",
          t.updated_at AS "updatedAt", t.feed_seq AS "feedSeq"
@@ -96,7 +96,7 @@ const TRADE_FEED: PreparedStatement = {
     WHERE (x.buyer_id = u.user_id AND x.buyer_feed_seq > $2) OR (x.seller_id = u.user_id AND x.seller_feed_seq > $2)
     ORDER BY feed_seq LIMIT $3) t ON true
   ORDER BY t.feed_seq`,
-};
+);
 
 type TradeRow = Omit<Trade, 'id' | 'amount' | 'createdAt' | 'updatedAt'> & {
   head: number;
@@ -120,10 +120,10 @@ export async function readTradeFeed(db: Database, userId: string, after: number,
   };
 }
 
-const RECEIPTS: PreparedStatement = {
-  name: 'sync_receipts',
-  text: `SELECT trade_id::text AS "tradeId", user_id AS "userId", seq FROM trade_chat_reads WHERE trade_id = ANY($1::uuid[])`,
-};
+const RECEIPTS = prepared(
+  'sync_receipts',
+  `SELECT trade_id::text AS "tradeId", user_id AS "userId", seq FROM trade_chat_reads WHERE trade_id = ANY($1::uuid[])`,
+);
 
 /** Every stored last-read seq of the trades; a party without a row has read nothing (0). */
 export function readReceipts(db: Database, tradeIds: string[]): Promise<{ tradeId: string; userId: string; seq: number }[]> {
