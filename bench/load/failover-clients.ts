@@ -14,7 +14,7 @@ import { issueToken } from '../../src/auth/jwt.js';
 import WebSocket from 'ws';
 import { AttemptTimeline } from './failover-attempts.js';
 import { httpFetch } from './http-fetch.js';
-import type { FailoverSetup, FromLoadGenerator, RequestBucket, ToLoadGenerator } from './failover-messages.js';
+import { emptyBucket, type FailoverSetup, type FromLoadGenerator, type RequestBucket, type ToLoadGenerator } from './failover-messages.js';
 
 const BUCKET_MS = 250;
 
@@ -49,7 +49,7 @@ const fail = (counts: RequestBucket | undefined, status: string, catchUp: boolea
 function bucket(): RequestBucket | undefined {
   if (markedAt === undefined) return undefined;
   const index = Math.floor((performance.now() - markedAt) / BUCKET_MS);
-  while (buckets.length <= index) buckets.push({ sent: 0, answered: 0, failed: 0, catchUpsFailed: 0, abandoned: 0, catchUpsAbandoned: 0 });
+  while (buckets.length <= index) buckets.push(emptyBucket());
   return buckets[index];
 }
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AttemptSecond } from './failover-attempts.js';
-import type { FailoverSetup, FromLoadGenerator, RequestBucket } from './failover-messages.js';
+import { emptyBucket, type FailoverSetup, type FromLoadGenerator, type RequestBucket } from './failover-messages.js';
 import { FailoverShard, type FleetOptions } from './failover-shard.js';
 
 type Verified = Extract<FromLoadGenerator, { type: 'verified' }>;
@@ -88,14 +88,11 @@ export class FailoverFleet {
     const each = await Promise.all(this.shards.map((s) => s.next('verified', settleMs + 60_000)));
     const failures: Record<string, number> = {};
     for (const v of each) for (const [kind, n] of Object.entries(v.failures)) failures[kind] = (failures[kind] ?? 0) + n;
-    const buckets: RequestBucket[] = Array.from({ length: Math.max(...each.map((v) => v.buckets.length)) }, (_, i) => ({
-      sent: sum(each, (v) => v.buckets[i]?.sent ?? 0),
-      answered: sum(each, (v) => v.buckets[i]?.answered ?? 0),
-      failed: sum(each, (v) => v.buckets[i]?.failed ?? 0),
-      catchUpsFailed: sum(each, (v) => v.buckets[i]?.catchUpsFailed ?? 0),
-      abandoned: sum(each, (v) => v.buckets[i]?.abandoned ?? 0),
-      catchUpsAbandoned: sum(each, (v) => v.buckets[i]?.catchUpsAbandoned ?? 0),
-    }));
+    const buckets: RequestBucket[] = Array.from({ length: Math.max(...each.map((v) => v.buckets.length)) }, (_, i) => {
+      const total = emptyBucket();
+      for (const key of Object.keys(total) as (keyof RequestBucket)[]) total[key] = sum(each, (v) => v.buckets[i]?.[key] ?? 0);
+      return total;
+    });
     const attempts: AttemptSecond[] = Array.from({ length: Math.max(...each.map((v) => v.attempts.length)) }, (_, i) => {
       const lost: Record<string, number> = {};
       for (const v of each) for (const [kind, n] of Object.entries(v.attempts[i]?.lost ?? {})) lost[kind] = (lost[kind] ?? 0) + n;

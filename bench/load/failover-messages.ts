@@ -41,6 +41,11 @@ export interface RequestBucket {
   catchUpsAbandoned: number;
 }
 
+/** A bucket with nothing counted yet; its keys are every count a bucket has. */
+export function emptyBucket(): RequestBucket {
+  return { sent: 0, answered: 0, failed: 0, catchUpsFailed: 0, abandoned: 0, catchUpsAbandoned: 0 };
+}
+
 export type FromLoadGenerator =
   | { type: 'ready'; clients: number }
   /** The mark is set: the gateway may be killed now. */
